@@ -1,0 +1,1 @@
+"""Accounts: who someone is (client, expert, admin), their password and their tokens."""

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from common.errors import Conflict, RateLimited, Unauthorized
+
+
+class EmailTaken(Conflict):
+    def __init__(self) -> None:
+        super().__init__("an account with this email already exists")
+
+
+class BadCredentials(Unauthorized):
+    def __init__(self) -> None:
+        super().__init__("wrong email or password")
+
+
+class BadToken(Unauthorized):
+    pass
+
+
+class TooManyAttempts(RateLimited):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many failed logins; try again in {retry_after} s")
+        self.retry_after = retry_after

@@ -1,0 +1,83 @@
+"""Account records and the sign-up / log-in messages, validating themselves."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from common import validation as v
+from common.errors import Invalid
+from common.timefmt import iso_ms
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Role(StrEnum):
+    CLIENT = "client"
+    EXPERT = "expert"
+    ADMIN = "admin"
+
+
+def normalise_email(raw: str) -> str:
+    email = unicodedata.normalize("NFC", raw.strip()).lower()
+    if len(email) > 254 or not _EMAIL.match(email):
+        raise Invalid("email is not a valid address", "email")
+    return email
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str
+    email: str
+    display_name: str
+    role: Role
+    created_at_ms: int
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "email": self.email,
+            "display_name": self.display_name,
+            "role": self.role.value,
+            "created_at": iso_ms(self.created_at_ms),
+        }
+
+
+@dataclass(frozen=True)
+class SignUp:
+    email: str
+    password: str
+    display_name: str
+    role: Role
+
+    @classmethod
+    def parse(cls, payload: object) -> SignUp:
+        body = v.require_object(payload)
+        return cls(
+            email=normalise_email(v.text(body, "email", max_len=254)),
+            password=_password(body),
+            display_name=v.text(body, "display_name", min_len=1, max_len=80),
+            role=Role(v.choice(body, "role", (Role.CLIENT.value, Role.EXPERT.value))),
+        )
+
+
+@dataclass(frozen=True)
+class LogIn:
+    email: str
+    password: str
+
+    @classmethod
+    def parse(cls, payload: object) -> LogIn:
+        body = v.require_object(payload)
+        return cls(
+            email=normalise_email(v.text(body, "email", max_len=254)),
+            password=v.text(body, "password", min_len=1, max_len=1024, strip=False),
+        )
+
+
+def _password(body: Mapping[str, Any]) -> str:
+    return v.text(body, "password", min_len=8, max_len=1024, strip=False)

@@ -1,0 +1,1 @@
+"""Small pieces every package shares: the error vocabulary, input validation, time and ids."""

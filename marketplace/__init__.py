@@ -1,0 +1,1 @@
+"""The marketplace: categories, expert profiles, verification, routing, reviews."""

@@ -1,0 +1,219 @@
+"""The one typed reader of the environment (protocol §1).
+
+``load_config(environ)`` takes any mapping, so tests inject their own; a missing,
+malformed or unknown ``HELPCALL_*`` value raises ``ConfigError`` naming the variable,
+and the process stops before it serves anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+
+class ConfigError(ValueError):
+    """A configuration value the server refuses to start with."""
+
+
+@dataclass(frozen=True)
+class Config:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    redis_url: str | None = None
+    data_dir: Path = Path("./var")
+    secret_key: str | None = None
+    ring_seconds: float = 30.0
+    queue_max_seconds: float = 300.0
+    connect_timeout_seconds: float = 30.0
+    reconnect_grace_seconds: float = 30.0
+    guarantee_seconds: int = 15
+    billing_increment_seconds: int = 1
+    platform_fee_percent: int = 20
+    currency: str = "EUR"
+    payments: str = "test"
+    billing_stream: str = "helpcall:billing"
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    stun_urls: tuple[str, ...] = ()
+    turn_urls: tuple[str, ...] = ()
+    turn_secret: str | None = None
+    turn_ttl_seconds: int = 3600
+    log_level: str = "INFO"
+    token_ttl_seconds: int = 7 * 24 * 3600
+    lease_seconds: float = 6.0
+    reaper_interval_seconds: float = 0.25
+    ping_interval_seconds: float = 10.0
+    ping_timeout_seconds: float = 5.0
+    webhook_max_backoff_seconds: float = 60.0
+    worker_claim_idle_seconds: float = 30.0
+    trust_proxy: bool = False
+
+    @property
+    def embedded_redis(self) -> bool:
+        return self.redis_url is None
+
+    @property
+    def worker_in_process(self) -> bool:
+        # protocol §1: with the embedded Redis the billing worker runs inside the web process.
+        return self.redis_url is None
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
+
+def _port(value: str) -> int:
+    port = int(value)
+    if not 0 <= port <= 65535:
+        raise ValueError("must be between 0 and 65535")
+    return port
+
+
+def _seconds(value: str) -> float:
+    seconds = float(value)
+    if not 0 < seconds < 10**7:
+        raise ValueError("must be a positive number of seconds")
+    return seconds
+
+
+def _non_negative_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("must be zero or more")
+    return number
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError("must be at least 1")
+    return number
+
+
+def _percent(value: str) -> int:
+    number = int(value)
+    if not 0 <= number <= 100:
+        raise ValueError("must be a whole number from 0 to 100")
+    return number
+
+
+def _currency(value: str) -> str:
+    if not re.fullmatch(r"[A-Z]{3}", value):
+        raise ValueError("must be an ISO 4217 code such as EUR")
+    return value
+
+
+def _payments(value: str) -> str:
+    if value != "test":
+        raise ValueError("only 'test' is supported")
+    return value
+
+
+def _redis_url(value: str) -> str:
+    if urlparse(value).scheme not in ("redis", "rediss", "unix"):
+        raise ValueError("must be a redis://, rediss:// or unix:// URL")
+    return value
+
+
+def _http_url(value: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ValueError("must be an http:// or https:// URL")
+    return value
+
+
+def _ice_urls(scheme: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
+    def parse(value: str) -> tuple[str, ...]:
+        urls = tuple(u.strip() for u in value.split(",") if u.strip())
+        for url in urls:
+            if not url.startswith(scheme):
+                raise ValueError(f"{url!r} must start with {' or '.join(scheme)}")
+        return urls
+
+    return parse
+
+
+def _log_level(value: str) -> str:
+    level = value.upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    return level
+
+
+def _flag(value: str) -> bool:
+    lowered = value.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be true or false")
+
+
+# variable name -> (Config field, parser)
+_VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "HOST": ("host", _text),
+    "PORT": ("port", _port),
+    "REDIS_URL": ("redis_url", _redis_url),
+    "HELPCALL_DATA_DIR": ("data_dir", lambda v: Path(_text(v))),
+    "HELPCALL_SECRET_KEY": ("secret_key", _text),
+    "HELPCALL_RING_SECONDS": ("ring_seconds", _seconds),
+    "HELPCALL_QUEUE_MAX_SECONDS": ("queue_max_seconds", _seconds),
+    "HELPCALL_CONNECT_TIMEOUT_SECONDS": ("connect_timeout_seconds", _seconds),
+    "HELPCALL_RECONNECT_GRACE_SECONDS": ("reconnect_grace_seconds", _seconds),
+    "HELPCALL_GUARANTEE_SECONDS": ("guarantee_seconds", _non_negative_int),
+    "HELPCALL_BILLING_INCREMENT_SECONDS": ("billing_increment_seconds", _positive_int),
+    "HELPCALL_PLATFORM_FEE_PERCENT": ("platform_fee_percent", _percent),
+    "HELPCALL_CURRENCY": ("currency", _currency),
+    "HELPCALL_PAYMENTS": ("payments", _payments),
+    "HELPCALL_BILLING_STREAM": ("billing_stream", _text),
+    "HELPCALL_WEBHOOK_URL": ("webhook_url", _http_url),
+    "HELPCALL_WEBHOOK_SECRET": ("webhook_secret", _text),
+    "HELPCALL_STUN_URLS": ("stun_urls", _ice_urls(("stun:", "stuns:"))),
+    "HELPCALL_TURN_URLS": ("turn_urls", _ice_urls(("turn:", "turns:"))),
+    "HELPCALL_TURN_SECRET": ("turn_secret", _text),
+    "HELPCALL_TURN_TTL_SECONDS": ("turn_ttl_seconds", _positive_int),
+    "HELPCALL_LOG_LEVEL": ("log_level", _log_level),
+    "HELPCALL_TOKEN_TTL_SECONDS": ("token_ttl_seconds", _positive_int),
+    "HELPCALL_LEASE_SECONDS": ("lease_seconds", _seconds),
+    "HELPCALL_REAPER_INTERVAL_SECONDS": ("reaper_interval_seconds", _seconds),
+    "HELPCALL_PING_INTERVAL_SECONDS": ("ping_interval_seconds", _seconds),
+    "HELPCALL_PING_TIMEOUT_SECONDS": ("ping_timeout_seconds", _seconds),
+    "HELPCALL_WEBHOOK_MAX_BACKOFF_SECONDS": ("webhook_max_backoff_seconds", _seconds),
+    "HELPCALL_WORKER_CLAIM_IDLE_SECONDS": ("worker_claim_idle_seconds", _seconds),
+    "HELPCALL_TRUST_PROXY": ("trust_proxy", _flag),
+}
+
+assert {f for f, _ in _VARIABLES.values()} == {f.name for f in fields(Config)}
+
+
+def load_config(environ: Mapping[str, str]) -> Config:
+    """Read every known variable; refuse unknown ``HELPCALL_*`` names (a typo must not pass)."""
+    unknown = sorted(k for k in environ if k.startswith("HELPCALL_") and k not in _VARIABLES)
+    if unknown:
+        raise ConfigError(f"{unknown[0]}: unknown variable (see docs/configuration.md)")
+    values: dict[str, Any] = {}
+    for name, (field, parse) in _VARIABLES.items():
+        raw = environ.get(name)
+        if raw is None or raw == "":
+            continue
+        try:
+            values[field] = parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{name}={raw!r}: {exc}") from None
+    config = Config(**values)
+    if config.turn_urls and not config.turn_secret:
+        raise ConfigError("HELPCALL_TURN_URLS: needs HELPCALL_TURN_SECRET to sign credentials")
+    if config.webhook_url and not config.webhook_secret:
+        raise ConfigError("HELPCALL_WEBHOOK_URL: needs HELPCALL_WEBHOOK_SECRET to sign events")
+    if config.ping_interval_seconds + config.ping_timeout_seconds > 20:
+        # protocol §3: a dead socket must be noticed within 20 s.
+        raise ConfigError(
+            "HELPCALL_PING_INTERVAL_SECONDS: interval plus timeout must stay within 20 s"
+        )
+    return config

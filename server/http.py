@@ -1,0 +1,61 @@
+"""Request helpers shared by the HTTP API: bounded JSON bodies, callers, client IPs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from accounts.models import Account, Role
+from accounts.tokens import COOKIE_NAME
+from common.errors import Forbidden, Invalid, TooLarge
+from server.keys import ACCOUNTS, CONFIG
+
+MAX_JSON_BYTES = 64 * 1024
+CALLER = web.RequestKey("caller", Account)
+
+
+async def read_json(request: web.Request, max_bytes: int = MAX_JSON_BYTES) -> Any:
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise TooLarge(f"the body is larger than {max_bytes} bytes")
+    raw = await request.content.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise TooLarge(f"the body is larger than {max_bytes} bytes")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise Invalid("the body must be JSON") from None
+
+
+def request_token(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return request.cookies.get(COOKIE_NAME)
+
+
+async def caller(request: web.Request) -> Account:
+    """The authenticated account, or ``unauthorized``; cached on the request."""
+    cached = request.get(CALLER)
+    if cached is not None:
+        return cached
+    account = await request.app[ACCOUNTS].authenticate(request_token(request))
+    request[CALLER] = account
+    return account
+
+
+async def caller_with_role(request: web.Request, *roles: Role) -> Account:
+    account = await caller(request)
+    if account.role not in roles:
+        raise Forbidden(f"only for {' or '.join(r.value for r in roles)} accounts")
+    return account
+
+
+def client_ip(request: web.Request) -> str:
+    if request.app[CONFIG].trust_proxy:
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.remote or "unknown"

@@ -1,0 +1,119 @@
+"""One real Redis per test run, and the real app built through the factory.
+
+Every test starts from an empty Redis (FLUSHALL); time-dependent rules run with short
+configured values passed to ``start_app``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis.asyncio as aioredis
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from server.app import create_app, redis_client
+from server.config import Config, load_config
+from server.embedded_redis import EmbeddedRedis
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = EmbeddedRedis(tmp_path_factory.mktemp("redis"))
+    url = server.start_sync()
+    yield url
+    server.stop_sync()
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
+    client = redis_client(redis_url)
+    await client.flushall()
+    yield client
+    await client.aclose()
+
+
+def base_env(redis_url: str, data_dir: Path) -> dict[str, str]:
+    return {
+        "REDIS_URL": redis_url,
+        "HELPCALL_DATA_DIR": str(data_dir),
+        "HELPCALL_SECRET_KEY": "test-secret-key",
+        "HELPCALL_LOG_LEVEL": "WARNING",
+        "HELPCALL_REAPER_INTERVAL_SECONDS": "0.05",
+    }
+
+
+@dataclass
+class User:
+    id: str
+    email: str
+    token: str
+    role: str
+    display_name: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass
+class Running:
+    """A started app: its HTTP test client, its base URL and its config."""
+
+    app: web.Application
+    client: TestClient[Any, Any]
+    config: Config
+
+    @property
+    def url(self) -> str:
+        return str(self.client.make_url("")).rstrip("/")
+
+    async def user(self, role: str = "client", name: str | None = None) -> User:
+        n = next(_counter)
+        email = f"{role}{n}@example.test"
+        display_name = name or f"{role.title()} {n}"
+        body = {"email": email, "password": "correct horse", "display_name": display_name,
+                "role": role}
+        created = await self.client.post("/api/v1/accounts", json=body)
+        assert created.status == 201, await created.text()
+        account = await created.json()
+        token = await self.client.post(
+            "/api/v1/tokens", json={"email": email, "password": "correct horse"}
+        )
+        assert token.status == 200, await token.text()
+        return User(account["id"], email, (await token.json())["token"], role, display_name)
+
+
+StartApp = Callable[..., Awaitable[Running]]
+
+
+@pytest.fixture
+async def start_app(
+    redis: aioredis.Redis, redis_url: str, tmp_path: Path
+) -> AsyncIterator[StartApp]:
+    """``await start_app(HELPCALL_RING_SECONDS="0.5")``: a real app on a real port."""
+    started: list[TestClient[Any, Any]] = []
+
+    async def start(**env: str) -> Running:
+        config = load_config(base_env(redis_url, tmp_path) | env)
+        app = create_app(config)
+        client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))
+        await client.start_server()
+        started.append(client)
+        return Running(app, client, config)
+
+    yield start
+    for client in reversed(started):
+        await client.close()
+
+
+@pytest.fixture
+async def running(start_app: StartApp) -> Running:
+    return await start_app()
