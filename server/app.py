@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 
 import redis.asyncio as aioredis
@@ -13,13 +15,39 @@ from accounts.service import Accounts
 from accounts.store import AccountStore
 from accounts.throttle import LoginThrottle
 from accounts.tokens import TokenSigner
+from common.ids import new_id
+from common.loops import stop_all
+from marketplace.experts import Experts
 from server.api import accounts as accounts_api
+from server.api import experts as experts_api
 from server.api import health
+from server.api import sessions as sessions_api
+from server.api import wallet as wallet_api
 from server.config import Config
 from server.embedded_redis import EmbeddedRedis
 from server.errors import error_middleware
-from server.keys import ACCOUNTS, CONFIG, REDIS, SECRET, SIO
+from server.keys import (
+    ACCOUNTS,
+    CALLS,
+    CONFIG,
+    EXPERTS,
+    PRESENCE,
+    PROC,
+    REDIS,
+    SECRET,
+    SIO,
+    WALLETS,
+)
 from server.secret import load_or_create_secret
+from sessions.leases import Leases
+from sessions.reaper import Reaper
+from sessions.service import CallService
+from sessions.store import SessionStore, Timing
+from sessions.wallet import WalletStore
+from signaling.ice import ice_servers
+from signaling.namespace import CallNamespace
+from signaling.notifier import SocketNotifier
+from signaling.presence import PresenceStore
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +74,7 @@ def _socketio_server(config: Config) -> socketio.AsyncServer:
         ping_interval=config.ping_interval_seconds,
         ping_timeout=config.ping_timeout_seconds,
         max_http_buffer_size=MAX_SOCKET_MESSAGE_BYTES,
-        cors_allowed_origins=[],
+        cors_allowed_origins=None,  # same origin only: cookies must not work cross-site
         logger=False,
         engineio_logger=False,
     )
@@ -76,6 +104,54 @@ async def _accounts_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+def timing(config: Config) -> Timing:
+    return Timing(
+        ring_ms=int(config.ring_seconds * 1000),
+        connect_ms=int(config.connect_timeout_seconds * 1000),
+        grace_ms=int(config.reconnect_grace_seconds * 1000),
+        queue_ms=int(config.queue_max_seconds * 1000),
+        guarantee_seconds=config.guarantee_seconds,
+        increment_seconds=config.billing_increment_seconds,
+        fee_percent=config.platform_fee_percent,
+        currency=config.currency,
+        billing_stream=config.billing_stream,
+    )
+
+
+async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Sessions, presence and signalling, with the reaper and the lease as background tasks."""
+    config, redis, sio, proc = app[CONFIG], app[REDIS], app[SIO], app[PROC]
+    presence = PresenceStore(redis, proc)
+    experts = Experts(redis, presence)
+
+    def ice(account_id: str, now_s: int) -> list[dict[str, object]]:
+        return ice_servers(config.stun_urls, config.turn_urls, config.turn_secret, account_id,
+                           now_s, config.turn_ttl_seconds)
+
+    notifier = SocketNotifier(sio, app[ACCOUNTS].store, presence, ice, config.ring_seconds)
+    calls = CallService(SessionStore(redis, timing(config)), notifier)
+    app[PRESENCE], app[EXPERTS], app[CALLS] = presence, experts, calls
+    app[WALLETS] = WalletStore(redis, config.currency)
+    sio.register_namespace(CallNamespace(app[ACCOUNTS], calls, presence, experts, notifier, proc))
+
+    async def bury_presence(dead: str, last_seen_ms: int) -> None:
+        await presence.bury_process(dead)
+
+    leases = Leases(redis, proc, config.lease_seconds)
+    await leases.renew()
+    reaper = Reaper(calls, leases, config.reaper_interval_seconds, bury_presence)
+    loops = [leases.keep_alive(), reaper.loop()]
+    tasks = [asyncio.create_task(loop.run()) for loop in loops]
+    try:
+        yield
+    finally:
+        await stop_all(loops, tasks)
+        # Sockets are gone by now; anything left attached is cleaned up as if we had died.
+        await calls.bury_process(proc, int(time.time() * 1000))
+        await presence.bury_process(proc)
+        await leases.release()
+
+
 async def _socketio_ctx(app: web.Application) -> AsyncIterator[None]:
     sio = app[SIO]
     yield
@@ -89,13 +165,15 @@ def create_app(config: Config) -> web.Application:
     app = web.Application(middlewares=[error_middleware], client_max_size=MAX_REQUEST_BYTES)
     app[CONFIG] = config
     app[SECRET] = load_or_create_secret(config)
+    app[PROC] = new_id("p")
     sio = _socketio_server(config)
     sio.attach(app)
     app[SIO] = sio
     # Order matters: contexts start in this order and stop in reverse, so Redis stops last.
     app.cleanup_ctx.append(_redis_ctx)
     app.cleanup_ctx.append(_accounts_ctx)
+    app.cleanup_ctx.append(_calls_ctx)
     app.cleanup_ctx.append(_socketio_ctx)
-    app.add_routes(health.routes)
-    app.add_routes(accounts_api.routes)
+    for module in (health, accounts_api, experts_api, wallet_api, sessions_api):
+        app.add_routes(module.routes)
     return app

@@ -28,17 +28,26 @@ async def read_json(request: web.Request, max_bytes: int = MAX_JSON_BYTES) -> An
         raise Invalid("the body must be JSON") from None
 
 
+CSRF_HEADER = "X-Requested-With"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def request_token(request: web.Request) -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
-    return request.cookies.get(COOKIE_NAME)
+    cookie = request.cookies.get(COOKIE_NAME)
+    if cookie and request.method not in _SAFE_METHODS and CSRF_HEADER not in request.headers:
+        # A cookie rides along on cross-site requests; a custom header cannot be added by
+        # another site without a CORS preflight, which we never grant.
+        raise Forbidden(f"cookie-authenticated changes need the {CSRF_HEADER} header")
+    return cookie
 
 
 async def caller(request: web.Request) -> Account:
     """The authenticated account, or ``unauthorized``; cached on the request."""
-    cached = request.get(CALLER)
+    cached: Account | None = request.get(CALLER)
     if cached is not None:
         return cached
     account = await request.app[ACCOUNTS].authenticate(request_token(request))

@@ -11,10 +11,19 @@ import socketio
 from aiohttp import web
 
 from accounts.service import Accounts
+from marketplace.experts import Experts
 from server.config import Config
+from sessions.service import CallService
+from sessions.wallet import WalletStore
+from signaling.presence import PresenceStore
 
 CONFIG = web.AppKey("config", Config)
 REDIS = web.AppKey("redis", aioredis.Redis)
 SIO = web.AppKey("sio", socketio.AsyncServer)
 SECRET = web.AppKey("secret", bytes)
+PROC = web.AppKey("proc", str)
 ACCOUNTS = web.AppKey("accounts", Accounts)
+PRESENCE = web.AppKey("presence", PresenceStore)
+EXPERTS = web.AppKey("experts", Experts)
+CALLS = web.AppKey("calls", CallService)
+WALLETS = web.AppKey("wallets", WalletStore)

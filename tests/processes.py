@@ -38,7 +38,7 @@ class ServerProcess:
         full_env["PORT"] = str(self.port)
         self.log_path = Path(env.get("HELPCALL_DATA_DIR", "/tmp")) / f"server-{self.port}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", module], cwd=ROOT, env=full_env,
             stdout=self._log, stderr=subprocess.STDOUT,

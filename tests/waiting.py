@@ -16,9 +16,9 @@ def until(condition: Callable[[], bool], timeout: float = 10.0, what: str = "con
 
 
 async def eventually(
-    condition: Callable[[], Awaitable[bool]], timeout: float = 10.0, what: str = "condition"
+    condition: Callable[[], Awaitable[bool]], within: float = 10.0, what: str = "condition"
 ) -> None:
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while not await condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")

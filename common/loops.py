@@ -1,0 +1,34 @@
+"""Background loops that stop when asked, even if a library swallows a cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+
+class Loop:
+    """Runs ``step`` every ``interval`` seconds until ``stop()``; ``run`` is the task body."""
+
+    def __init__(self, step: Callable[[], Awaitable[None]], interval: float) -> None:
+        self._step = step
+        self._interval = interval
+        self._stopping = asyncio.Event()
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            await self._step()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._interval)
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+
+async def stop_all(loops: list[Loop], tasks: list[asyncio.Task[None]]) -> None:
+    """Ask every loop to stop, cancel its task too, and wait until all have ended."""
+    for loop in loops:
+        loop.stop()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,61 @@
+"""Expert profiles (protocol §2 ``PUT /experts/me``): what an expert offers, at what price."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from common import validation as v
+from common.errors import Invalid
+from marketplace.categories import BY_SLUG
+from sessions.pricing import Pricing, PricingMode
+
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
+
+
+@dataclass(frozen=True)
+class ProfileUpdate:
+    headline: str
+    bio: str
+    categories: tuple[str, ...]
+    languages: tuple[str, ...]
+    pricing: Pricing
+
+    @classmethod
+    def parse(cls, payload: object) -> ProfileUpdate:
+        body = v.require_object(payload)
+        categories = v.string_list(body, "categories", max_items=9, max_len=40)
+        unknown = [c for c in categories if c not in BY_SLUG]
+        if unknown:
+            raise Invalid(f"unknown category: {unknown[0]}", "categories")
+        if not categories:
+            raise Invalid("at least one category is required", "categories")
+        languages = v.string_list(body, "languages", max_items=20, max_len=10)
+        if not languages or not all(_LANGUAGE.match(code) for code in languages):
+            raise Invalid("languages must be codes such as en or fr", "languages")
+        return cls(
+            headline=v.text(body, "headline", min_len=1, max_len=120),
+            bio=v.text(body, "bio", max_len=4000, default=""),
+            categories=tuple(categories),
+            languages=tuple(languages),
+            pricing=Pricing.parse(body.get("pricing")),
+        )
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["pricing"] = self.pricing.public()
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, raw: str) -> ProfileUpdate:
+        data: dict[str, Any] = json.loads(raw)
+        pricing = data["pricing"]
+        return cls(
+            headline=data["headline"],
+            bio=data["bio"],
+            categories=tuple(data["categories"]),
+            languages=tuple(data["languages"]),
+            pricing=Pricing(PricingMode(pricing["mode"]), int(pricing["amount_cents"])),
+        )

@@ -1,0 +1,39 @@
+"""The caller's wallet: balance, test top-ups, movements."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from common.errors import Forbidden
+from server.http import caller, read_json
+from server.keys import CONFIG, WALLETS
+from sessions.wallet import TopUp
+
+log = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+
+
+@routes.get("/api/v1/wallet")
+async def get_wallet(request: web.Request) -> web.Response:
+    account = await caller(request)
+    wallet = await request.app[WALLETS].get(account.id)
+    return web.json_response(wallet.public())
+
+
+@routes.post("/api/v1/wallet/topups")
+async def top_up(request: web.Request) -> web.Response:
+    account = await caller(request)
+    if request.app[CONFIG].payments != "test":
+        raise Forbidden("top-ups without a payment provider exist only in test mode")
+    topup = TopUp.parse(await read_json(request))
+    balance = await request.app[WALLETS].top_up(account.id, topup.amount_cents)
+    log.info("test top-up of %d cents for %s", topup.amount_cents, account.id)
+    return web.json_response({"balance_cents": balance}, status=201)
+
+
+@routes.get("/api/v1/wallet/ledger")
+async def ledger(request: web.Request) -> web.Response:
+    account = await caller(request)
+    return web.json_response({"entries": await request.app[WALLETS].ledger(account.id)})

@@ -1,0 +1,1 @@
+"""Sessions: the state machine, metering, pricing, wallet, billing events, worker."""

@@ -1,0 +1,37 @@
+-- A deadline fell due. ARGV from 9: the deadline member (kind|session id). Every reaper
+-- may try; the ZREM below lets exactly one of them act.
+local member = ARGV[9]
+local now = now_ms()
+local due = redis.call('ZSCORE', K.dl, member)
+if not due or tonumber(due) > now then return {'gone'} end
+redis.call('ZREM', K.dl, member)
+local s = load_session()
+if not s then return {'gone'} end
+local kind = string.match(member, '^(%a+)|')
+if kind == 'ring' and s.state == 'ringing' then
+  finish(s, 'no_answer', now)
+  return reply('ended')
+elseif kind == 'connect' and s.state == 'accepted' then
+  finish(s, 'failed', now)
+  return reply('ended')
+elseif kind == 'grace' and s.state == 'paused' then
+  finish(s, 'dropped', now)
+  return reply('ended')
+elseif kind == 'queue' and s.state == 'queued' then
+  finish(s, 'declined', now)
+  return reply('ended')
+elseif (kind == 'balance' or kind == 'low') and s.state == 'live' then
+  -- A top-up since the deadline was set moves it later; otherwise the credit is spent.
+  local low = schedule_balance(s, now)
+  if kind == 'low' then return reply('low', low) end
+  local affordable = hc_affordable_ms(s.pricing_mode, tonumber(s.rate_cents), CFG.increment,
+                                      tonumber(s.hold_cents))
+  local live = live_ms_at(s, now)
+  if affordable >= 0 and live > affordable then
+    -- Bill up to the moment the credit ran out, not to when the reaper got here.
+    finish(s, 'balance_exhausted', now, now - (live - affordable))
+    return reply('ended')
+  end
+  return reply('rescheduled')
+end
+return {'gone'}

@@ -1,0 +1,177 @@
+-- Shared by every session script. Python prepends the transition table T (from
+-- sessions/states.py), the pricing functions (pricing.lua) and the clock (clock.lua).
+--
+-- KEYS, the same for every session script:
+--   1 session hash  2 session sockets hash  3 deadlines zset  4 expert busy key
+--   5 payer wallet hash  6 payer ledger stream  7 billing stream
+--   8 client's sessions index  9 expert's sessions index
+--   10 the acting process's socket index  11 the session's chat list
+-- ARGV 1..8, the same for every session script:
+--   session id, guarantee s, increment s, connect ms, grace ms, ring ms, low-balance ms,
+--   queue ms; the script's own arguments follow from ARGV[9].
+local K = {s = KEYS[1], socks = KEYS[2], dl = KEYS[3], busy = KEYS[4], wallet = KEYS[5],
+           ledger = KEYS[6], billing = KEYS[7], idx_c = KEYS[8], idx_e = KEYS[9],
+           proc = KEYS[10], chat = KEYS[11]}
+local ID = ARGV[1]
+local CFG = {guarantee = tonumber(ARGV[2]), increment = tonumber(ARGV[3]),
+             connect_ms = tonumber(ARGV[4]), grace_ms = tonumber(ARGV[5]),
+             ring_ms = tonumber(ARGV[6]), low_ms = tonumber(ARGV[7]),
+             queue_ms = tonumber(ARGV[8])}
+local DEADLINE_KINDS = {'ring', 'connect', 'grace', 'balance', 'low', 'queue'}
+
+local PREV = ''
+
+local function load_session()
+  local flat = redis.call('HGETALL', K.s)
+  if #flat == 0 then return nil end
+  local s = {}
+  for i = 1, #flat, 2 do s[flat[i]] = flat[i + 1] end
+  PREV = s.state
+  return s
+end
+
+-- Every successful script answers: status, an extra value (seconds left when a
+-- low-balance warning is due), the Redis time, the state before, and the session.
+local function reply(status, extra)
+  return {status, extra or '', now_ms(), PREV, redis.call('HGETALL', K.s)}
+end
+
+local function role_of(s, account)
+  if account == s.client_id then return 'c' end
+  if account == s.expert_id and s.expert_id ~= '' then return 'e' end
+  return nil
+end
+
+local function live_ms_at(s, at)
+  local live = tonumber(s.live_ms)
+  if s.live_since ~= '' then live = live + math.max(0, at - tonumber(s.live_since)) end
+  return live
+end
+
+local function ledger(kind, amount, now)
+  local balance = redis.call('HGET', K.wallet, 'balance') or '0'
+  redis.call('XADD', K.ledger, '*', 'kind', kind, 'amount_cents', amount,
+             'balance_cents', balance, 'session_id', ID, 'at', iso(now))
+end
+
+local function available()
+  local balance = tonumber(redis.call('HGET', K.wallet, 'balance') or '0')
+  local held = tonumber(redis.call('HGET', K.wallet, 'held') or '0')
+  return balance - held
+end
+
+local function drop_deadlines()
+  for _, kind in ipairs(DEADLINE_KINDS) do redis.call('ZREM', K.dl, kind .. '|' .. ID) end
+end
+
+local function set_deadline(kind, at)
+  redis.call('ZADD', K.dl, at, kind .. '|' .. ID)
+end
+
+-- The wallet deadlines of a live per-minute call: first take every available cent into
+-- the hold (so two calls can never spend the same money), then end the call when the
+-- hold is spent and warn 60 s before. Answers the seconds left when a warning is due now.
+local function schedule_balance(s, now)
+  if s.pricing_mode ~= 'per_minute' or tonumber(s.rate_cents) == 0 then return nil end
+  local extra = available()
+  if extra > 0 then
+    redis.call('HINCRBY', K.wallet, 'held', extra)
+    s.hold_cents = tostring(tonumber(s.hold_cents) + extra)
+    redis.call('HSET', K.s, 'hold_cents', s.hold_cents)
+    ledger('hold', extra, now)
+  end
+  local affordable = hc_affordable_ms(s.pricing_mode, tonumber(s.rate_cents), CFG.increment,
+                                      tonumber(s.hold_cents))
+  if affordable < 0 then return nil end
+  local left = affordable + 1 - live_ms_at(s, now)
+  set_deadline('balance', now + math.max(0, left))
+  if left > CFG.low_ms then
+    set_deadline('low', now + left - CFG.low_ms)
+    redis.call('HSET', K.s, 'low_sent', '')
+  elseif s.low_sent ~= '1' then
+    redis.call('HSET', K.s, 'low_sent', '1')
+    return math.floor(math.max(0, left) / 1000)
+  end
+  return nil
+end
+
+local function go_live(s, now)
+  s.state = 'live'
+  s.live_since = tostring(now)
+  redis.call('HSET', K.s, 'state', 'live', 'live_since', now)
+  if s.live_started_at == '' then redis.call('HSET', K.s, 'live_started_at', now) end
+  redis.call('ZREM', K.dl, 'connect|' .. ID, 'grace|' .. ID)
+  return schedule_balance(s, now)
+end
+
+-- ``at`` is when the connection was last known good (now, or a dead process's last
+-- heartbeat); the grace runs from now, when the loss was noticed.
+local function pause(s, now, at)
+  local live = live_ms_at(s, math.min(now, at))
+  s.state = 'paused'
+  s.live_ms = tostring(live)
+  s.live_since = ''
+  redis.call('HSET', K.s, 'state', 'paused', 'live_ms', live, 'live_since', '')
+  redis.call('ZREM', K.dl, 'balance|' .. ID, 'low|' .. ID)
+  set_deadline('grace', now + CFG.grace_ms)
+end
+
+local function sockets_present()
+  local present = {c = false, e = false}
+  for _, value in ipairs(redis.call('HVALS', K.socks)) do
+    present[string.sub(value, 1, 1)] = true
+  end
+  return present
+end
+
+-- Live exactly while both participants have a socket in the session and both last
+-- reported media connected (protocol §3). Answers a low-balance warning when one is due.
+local function evaluate(s, now, at)
+  if s.state ~= 'accepted' and s.state ~= 'live' and s.state ~= 'paused' then return nil end
+  local present = sockets_present()
+  local both = present.c and present.e and s.media_c == 'connected' and s.media_e == 'connected'
+  if both and T[s.state]['both_connected'] then
+    return go_live(s, now)
+  elseif not both and s.state == 'live' then
+    pause(s, now, at)
+  end
+  return nil
+end
+
+-- Ends the session: final live time, price, wallet settlement, the expert freed and,
+-- for every session that reached accepted, exactly one billing event, all in this one
+-- atomic step.
+local function finish(s, reason, now, at)
+  local live = live_ms_at(s, math.min(now, at or now))
+  local billed, amount, fee, payout = 0, 0, 0, 0
+  local hold = tonumber(s.hold_cents)
+  if s.accepted_at ~= '' then
+    billed, amount, fee, payout = hc_price(live, s.pricing_mode, tonumber(s.rate_cents),
+                                           CFG.guarantee, CFG.increment,
+                                           tonumber(s.fee_percent), hold)
+  end
+  if hold > 0 then
+    redis.call('HINCRBY', K.wallet, 'held', -hold)
+    ledger('release', hold, now)
+    if amount > 0 then
+      redis.call('HINCRBY', K.wallet, 'balance', -amount)
+      ledger('charge', -amount, now)
+    end
+  end
+  redis.call('HSET', K.s, 'state', 'ended', 'end_reason', reason, 'ended_at', now,
+             'live_ms', live, 'live_since', '', 'billed_seconds', billed, 'amount_cents', amount,
+             'platform_fee_cents', fee, 'expert_payout_cents', payout)
+  drop_deadlines()
+  if s.expert_id ~= '' and redis.call('GET', K.busy) == ID then redis.call('DEL', K.busy) end
+  if s.accepted_at ~= '' then
+    redis.call('XADD', K.billing, '*',
+      'event_id', 'evt_' .. ID, 'type', 'session.ended', 'session_id', ID,
+      'client_id', s.client_id, 'expert_id', s.expert_id, 'brand_id', s.brand_id,
+      'paid_by', (amount > 0) and s.paid_by or 'none',
+      'pricing_mode', s.pricing_mode, 'rate_cents', s.rate_cents, 'currency', s.currency,
+      'accepted_at', iso(s.accepted_at), 'live_started_at', iso(s.live_started_at),
+      'ended_at', iso(now), 'live_ms', live, 'billed_seconds', billed,
+      'amount_cents', amount, 'platform_fee_cents', fee, 'expert_payout_cents', payout,
+      'end_reason', reason)
+  end
+end

@@ -1,0 +1,28 @@
+-- A client rings an expert. ARGV from 9: client_id, expert_id, topic, pricing_mode,
+-- rate_cents, currency, fee_percent, hold_cents, sid, proc, brand_id, paid_by, category.
+local client_id, expert_id, topic = ARGV[9], ARGV[10], ARGV[11]
+local hold = tonumber(ARGV[16])
+if redis.call('EXISTS', K.s) == 1 then return {'err', 'conflict'} end
+-- One expert, one call at a time: the busy key is taken here or not at all.
+if redis.call('EXISTS', K.busy) == 1 then return {'err', 'unavailable'} end
+local now = now_ms()
+if hold > 0 then
+  if available() < hold then return {'err', 'insufficient_funds'} end
+  redis.call('HINCRBY', K.wallet, 'held', hold)
+  ledger('hold', hold, now)
+end
+redis.call('SET', K.busy, ID)
+redis.call('HSET', K.s, 'id', ID, 'state', 'ringing', 'end_reason', '', 'client_id', client_id,
+           'expert_id', expert_id, 'topic', topic, 'pricing_mode', ARGV[12],
+           'rate_cents', ARGV[13], 'currency', ARGV[14], 'fee_percent', ARGV[15],
+           'hold_cents', hold, 'brand_id', ARGV[19], 'paid_by', ARGV[20],
+           'category', ARGV[21], 'created_at', now, 'rung_at', now, 'accepted_at', '',
+           'live_started_at', '', 'live_since', '', 'live_ms', 0, 'ended_at', '',
+           'media_c', '', 'media_e', '', 'low_sent', '', 'billed_seconds', 0,
+           'amount_cents', 0, 'platform_fee_cents', 0, 'expert_payout_cents', 0)
+redis.call('HSET', K.socks, ARGV[17], 'c|' .. ARGV[18])
+redis.call('SADD', K.proc, ID .. '|' .. ARGV[17])
+set_deadline('ring', now + CFG.ring_ms)
+redis.call('ZADD', K.idx_c, now, ID)
+redis.call('ZADD', K.idx_e, now, ID)
+return reply('ok')

@@ -1,0 +1,61 @@
+"""The call, as the edges see it: store operations followed by notifications.
+
+Every change a script makes is published through the ``Notifier``, whichever process
+or loop caused it (a socket event, a deadline, a dead process).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sessions.notify import Notifier
+from sessions.store import NewSession, Outcome, SessionStore
+
+log = logging.getLogger(__name__)
+
+
+class CallService:
+    def __init__(self, store: SessionStore, notifier: Notifier) -> None:
+        self.store = store
+        self.notifier = notifier
+
+    async def _published(self, outcome: Outcome) -> Outcome:
+        if outcome.session is not None:
+            await self.notifier.publish(outcome)
+        return outcome
+
+    async def start(self, session_id: str, new: NewSession) -> Outcome:
+        outcome = await self.store.start(session_id, new)
+        log.info("session %s ringing expert %s", session_id, new.expert_id)
+        return await self._published(outcome)
+
+    async def accept(self, session_id: str, account_id: str, sid: str, proc: str) -> Outcome:
+        return await self._published(await self.store.accept(session_id, account_id, sid, proc))
+
+    async def act(self, session_id: str, account_id: str, event: str) -> Outcome:
+        return await self._published(await self.store.act(session_id, account_id, event))
+
+    async def attach(self, session_id: str, account_id: str, sid: str, proc: str) -> Outcome:
+        return await self._published(await self.store.attach(session_id, account_id, sid, proc))
+
+    async def detach(
+        self, session_id: str, sid: str, proc: str, at_ms: int | None = None
+    ) -> Outcome:
+        return await self._published(await self.store.detach(session_id, sid, proc, at_ms))
+
+    async def media(self, session_id: str, account_id: str, state: str, sid: str) -> Outcome:
+        return await self._published(await self.store.media(session_id, account_id, state, sid))
+
+    async def fire(self, member: str) -> Outcome:
+        outcome = await self.store.fire(member)
+        if outcome.session is not None:
+            log.info("deadline %s: session %s", member, outcome.session.state.value)
+        return await self._published(outcome)
+
+    async def bury_process(self, proc: str, last_seen_ms: int) -> int:
+        """Detach every socket a dead process held, as of its last heartbeat."""
+        pairs = await self.store.sockets_of_process(proc)
+        for session_id, sid in pairs:
+            await self.detach(session_id, sid, proc, at_ms=last_seen_ms)
+        await self.store.forget_process(proc)
+        return len(pairs)

@@ -1,0 +1,276 @@
+"""The only code that touches session keys: each operation is one atomic Lua script.
+
+Keys: ``hc:{s:<id>}`` (the session hash) and ``hc:{s:<id>}:socks`` (socket id ->
+``role|process``) share a hash tag; ``hc:deadlines`` (zset of ``kind|session`` by due
+ms), ``hc:busy:<expert>`` (the session holding the expert), ``hc:sessions:<account>``
+(index by creation), the payer's wallet and ledger, and the billing stream.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.commands.core import AsyncScript
+
+from common.redisvalues import text_map, text_or_none
+from sessions.errors import (
+    ExpertUnavailable,
+    NoSuchSession,
+    NotAParticipant,
+    NotEnoughFunds,
+    WrongState,
+)
+from sessions.model import SessionView
+from sessions.pricing import LUA_PRICING, Pricing
+from sessions.states import State, lua_table
+from sessions.wallet import CLOCK_LUA, ledger_key, wallet_key
+
+_LUA = Path(__file__).parent / "lua"
+DEADLINES = "hc:deadlines"
+CHAT_KEPT = 200  # messages kept per session: what a re-joining participant gets back
+_PRELUDE = lua_table() + LUA_PRICING + CLOCK_LUA + (_LUA / "prelude.lua").read_text()
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The session rules from configuration, in the units the scripts use."""
+
+    ring_ms: int
+    connect_ms: int
+    grace_ms: int
+    queue_ms: int
+    guarantee_seconds: int
+    increment_seconds: int
+    fee_percent: int
+    currency: str
+    billing_stream: str
+    low_balance_ms: int = 60_000
+
+
+@dataclass(frozen=True)
+class NewSession:
+    client_id: str
+    expert_id: str
+    topic: str
+    pricing: Pricing
+    sid: str
+    proc: str
+    brand_id: str = ""
+    category: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a script did: its status, the session after it, and the Redis time."""
+
+    status: str
+    session: SessionView | None = None
+    now_ms: int = 0
+    previous: State | None = None
+    low_seconds_left: int | None = None
+
+    @property
+    def state_changed(self) -> bool:
+        return self.session is not None and self.session.state != self.previous
+
+
+def session_key(session_id: str) -> str:
+    return f"hc:{{s:{session_id}}}"
+
+
+def busy_key(expert_id: str) -> str:
+    return f"hc:busy:{expert_id}"
+
+
+def proc_sockets_key(proc: str) -> str:
+    return f"hc:proc:{proc}:socks"
+
+
+def index_key(account_id: str) -> str:
+    return f"hc:sessions:{account_id}"
+
+
+def _raise(reply: list[Any]) -> None:
+    """Turn a script's ``{'err', code, ...}`` into the domain error."""
+    match text_or_none(reply[1]):
+        case "conflict":
+            state = text_or_none(reply[2]) if len(reply) > 2 else None
+            raise WrongState(f"the session is {state}" if state else "the session already exists")
+        case "not_found":
+            raise NoSuchSession()
+        case "forbidden":
+            raise NotAParticipant()
+        case "unavailable":
+            raise ExpertUnavailable("the expert is busy or offline")
+        case "insufficient_funds":
+            raise NotEnoughFunds("your wallet does not cover this call")
+        case code:
+            raise RuntimeError(f"unexpected script error {code!r}")
+
+
+def _outcome(reply: list[Any]) -> Outcome:
+    status = str(text_or_none(reply[0]))
+    if status == "err":
+        _raise(reply)
+    if len(reply) < 5:
+        return Outcome(status)
+    flat = [text_or_none(v) for v in reply[4]]
+    fields = text_map(dict(zip(flat[::2], flat[1::2], strict=True)))
+    previous = text_or_none(reply[3])
+    extra = text_or_none(reply[1])
+    return Outcome(
+        status=status,
+        session=SessionView.from_hash(fields),
+        now_ms=int(reply[2]),
+        previous=State(previous) if previous else None,
+        low_seconds_left=int(extra) if extra else None,
+    )
+
+
+class SessionStore:
+    def __init__(self, redis: aioredis.Redis, timing: Timing) -> None:
+        self._redis = redis
+        self.timing = timing
+        self._scripts: dict[str, AsyncScript] = {
+            name: redis.register_script(_PRELUDE + (_LUA / f"{name}.lua").read_text())
+            for name in ("start", "accept", "act", "attach", "detach", "media", "fire", "chat")
+        }
+        self._due = redis.register_script(
+            "local t = redis.call('TIME')\n"
+            "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+            "return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, ARGV[1])"
+        )
+
+    def _keys(self, session_id: str, client_id: str, expert_id: str, proc: str) -> list[str]:
+        key = session_key(session_id)
+        return [
+            key, key + ":socks", DEADLINES, busy_key(expert_id or "-"),
+            wallet_key(client_id), ledger_key(client_id), self.timing.billing_stream,
+            index_key(client_id), index_key(expert_id or "-"), proc_sockets_key(proc),
+            key + ":chat",
+        ]
+
+    def _args(self, session_id: str) -> list[str | int]:
+        t = self.timing
+        return [session_id, t.guarantee_seconds, t.increment_seconds, t.connect_ms, t.grace_ms,
+                t.ring_ms, t.low_balance_ms, t.queue_ms]
+
+    async def _run(
+        self, name: str, session_id: str, parties: tuple[str, str], *extra: str | int,
+        proc: str = "-",
+    ) -> Outcome:
+        reply = await self._scripts[name](
+            keys=self._keys(session_id, *parties, proc), args=[*self._args(session_id), *extra]
+        )
+        return _outcome(reply)
+
+    async def parties(self, session_id: str) -> tuple[str, str]:
+        """(client, expert) of a session; ``not_found`` when there is none."""
+        client, expert = await self._redis.hmget(session_key(session_id), "client_id", "expert_id")
+        if client is None:
+            raise NoSuchSession()
+        return str(client), str(expert or "")
+
+    async def start(self, session_id: str, new: NewSession) -> Outcome:
+        return await self._run(
+            "start", session_id, (new.client_id, new.expert_id),
+            new.client_id, new.expert_id, new.topic, new.pricing.mode.value,
+            new.pricing.amount_cents, self.timing.currency, self.timing.fee_percent,
+            new.pricing.start_hold_cents(), new.sid, new.proc, new.brand_id,
+            "client" if new.pricing.is_paid else "none", new.category, proc=new.proc,
+        )
+
+    async def accept(self, session_id: str, account_id: str, sid: str, proc: str) -> Outcome:
+        return await self._run(
+            "accept", session_id, await self.parties(session_id), account_id, sid, proc, proc=proc
+        )
+
+    async def act(self, session_id: str, account_id: str, event: str) -> Outcome:
+        return await self._run("act", session_id, await self.parties(session_id), account_id, event)
+
+    async def attach(self, session_id: str, account_id: str, sid: str, proc: str) -> Outcome:
+        return await self._run(
+            "attach", session_id, await self.parties(session_id), account_id, sid, proc, proc=proc
+        )
+
+    async def detach(
+        self, session_id: str, sid: str, proc: str, at_ms: int | None = None
+    ) -> Outcome:
+        try:
+            parties = await self.parties(session_id)
+        except NoSuchSession:
+            return Outcome("noop")
+        return await self._run(
+            "detach", session_id, parties, sid, "" if at_ms is None else at_ms, proc=proc
+        )
+
+    async def chat(self, session_id: str, account_id: str, sid: str, text: str) -> dict[str, str]:
+        reply = await self._scripts["chat"](
+            keys=self._keys(session_id, *await self.parties(session_id), "-"),
+            args=[*self._args(session_id), account_id, sid, text, CHAT_KEPT],
+        )
+        if text_or_none(reply[0]) == "err":
+            _raise(reply)
+        message: dict[str, str] = json.loads(str(text_or_none(reply[1])))
+        return message
+
+    async def chat_history(self, session_id: str) -> list[dict[str, str]]:
+        raw = await self._redis.lrange(session_key(session_id) + ":chat", 0, -1)
+        return [json.loads(str(text_or_none(m))) for m in raw]
+
+    async def sockets_of_process(self, proc: str) -> list[tuple[str, str]]:
+        """(session id, socket id) pairs a process had attached."""
+        members = await self._redis.smembers(proc_sockets_key(proc))
+        pairs = (str(text_or_none(m)).partition("|") for m in members)
+        return [(session_id, sid) for session_id, _, sid in pairs]
+
+    async def forget_process(self, proc: str) -> None:
+        await self._redis.delete(proc_sockets_key(proc))
+
+    async def media(self, session_id: str, account_id: str, state: str, sid: str) -> Outcome:
+        return await self._run(
+            "media", session_id, await self.parties(session_id), account_id, state, sid
+        )
+
+    async def fire(self, member: str) -> Outcome:
+        session_id = member.partition("|")[2]
+        try:
+            parties = await self.parties(session_id)
+        except NoSuchSession:
+            await self._redis.zrem(DEADLINES, member)
+            return Outcome("gone")
+        return await self._run("fire", session_id, parties, member)
+
+    async def due_deadlines(self, limit: int = 200) -> list[str]:
+        members = await self._due(keys=[DEADLINES], args=[limit])
+        return [str(text_or_none(m)) for m in members]
+
+    async def get(self, session_id: str) -> tuple[SessionView, int] | None:
+        """The session and the Redis time it was read at, or None."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hgetall(session_key(session_id))
+            pipe.time()
+            fields, (seconds, micros) = await pipe.execute()
+        if not fields:
+            return None
+        return SessionView.from_hash(text_map(fields)), int(seconds) * 1000 + int(micros) // 1000
+
+    async def list_for(self, account_id: str, limit: int = 50) -> tuple[list[SessionView], int]:
+        ids = await self._redis.zrevrange(index_key(account_id), 0, limit - 1)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for session_id in ids:
+                pipe.hgetall(session_key(str(session_id)))
+            pipe.time()
+            *rows, (seconds, micros) = await pipe.execute()
+        views = [SessionView.from_hash(text_map(row)) for row in rows if row]
+        return views, int(seconds) * 1000 + int(micros) // 1000
+
+    async def busy_with(self, expert_ids: list[str]) -> dict[str, bool]:
+        if not expert_ids:
+            return {}
+        values = await self._redis.mget([busy_key(e) for e in expert_ids])
+        return {e: v is not None for e, v in zip(expert_ids, values, strict=True)}

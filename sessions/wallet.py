@@ -1,0 +1,98 @@
+"""Wallets: a balance, the part of it held by calls in progress, and a ledger.
+
+``hc:{w:<account>}`` holds ``balance`` and ``held`` (integer cents);
+``hc:{w:<account>}:ledger`` is a stream with one entry per movement: ``topup``,
+``hold``, ``release``, ``charge``. Holds and charges happen inside the session scripts,
+so a call can never spend money that another call holds, and the balance never goes
+below zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from common import validation as v
+from common.redisvalues import text_map
+
+MAX_TOPUP_CENTS = 100_000_00
+
+CLOCK_LUA = (Path(__file__).parent / "lua" / "clock.lua").read_text()
+_TOPUP = CLOCK_LUA + """
+local balance = redis.call('HINCRBY', KEYS[1], 'balance', ARGV[1])
+redis.call('HSETNX', KEYS[1], 'held', 0)
+redis.call('XADD', KEYS[2], '*', 'kind', 'topup', 'amount_cents', ARGV[1],
+           'balance_cents', balance, 'session_id', '', 'at', iso(now_ms()))
+return balance
+"""
+
+
+def wallet_key(account_id: str) -> str:
+    return f"hc:{{w:{account_id}}}"
+
+
+def ledger_key(account_id: str) -> str:
+    return f"hc:{{w:{account_id}}}:ledger"
+
+
+@dataclass(frozen=True)
+class TopUp:
+    amount_cents: int
+
+    @classmethod
+    def parse(cls, payload: object) -> TopUp:
+        body = v.require_object(payload)
+        return cls(v.integer(body, "amount_cents", minimum=1, maximum=MAX_TOPUP_CENTS))
+
+
+@dataclass(frozen=True)
+class Wallet:
+    balance_cents: int
+    held_cents: int
+    currency: str
+
+    @property
+    def available_cents(self) -> int:
+        return self.balance_cents - self.held_cents
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "balance_cents": self.balance_cents,
+            "held_cents": self.held_cents,
+            "available_cents": self.available_cents,
+            "currency": self.currency,
+        }
+
+
+class WalletStore:
+    def __init__(self, redis: aioredis.Redis, currency: str) -> None:
+        self._redis = redis
+        self.currency = currency
+        self._topup = redis.register_script(_TOPUP)
+
+    async def top_up(self, account_id: str, amount_cents: int) -> int:
+        balance = await self._topup(
+            keys=[wallet_key(account_id), ledger_key(account_id)], args=[amount_cents]
+        )
+        return int(balance)
+
+    async def get(self, account_id: str) -> Wallet:
+        fields = text_map(await self._redis.hgetall(wallet_key(account_id)))
+        return Wallet(int(fields.get("balance", 0)), int(fields.get("held", 0)), self.currency)
+
+    async def ledger(self, account_id: str, count: int = 100) -> list[dict[str, Any]]:
+        entries = await self._redis.xrevrange(ledger_key(account_id), count=count)
+        movements = []
+        for _, raw in entries or []:
+            fields = text_map(raw or {})
+            movements.append({
+                "at": fields["at"],
+                "kind": fields["kind"],
+                "amount_cents": int(fields["amount_cents"]),
+                "balance_cents": int(fields["balance_cents"]),
+                "session_id": fields["session_id"] or None,
+            })
+        return movements

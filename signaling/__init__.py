@@ -1,0 +1,1 @@
+"""Signalling over Socket.IO: connection auth, presence, ringing, relay, reconnection."""

@@ -1,0 +1,276 @@
+"""The default Socket.IO namespace (protocol §3): thin handlers that validate, call the
+domain, and answer one JSON object per event.
+
+Every event goes through ``trigger_event``: rate limit, parse, run, and turn domain
+errors into ``{"ok": false, "error": {code, message}}``. Nothing raised by a handler
+escapes, so a bad event never disturbs another socket or call.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
+from typing import Any, Protocol
+
+import socketio
+
+from accounts.models import Account, Role
+from accounts.service import Accounts
+from accounts.tokens import COOKIE_NAME
+from common.errors import Forbidden, HelpcallError, Invalid, RateLimited, Unavailable
+from common.ids import new_id
+from marketplace.profiles import ProfileUpdate
+from sessions.service import CallService
+from sessions.store import NewSession
+from signaling.errors import NotJoined
+from signaling.messages import (
+    CallStart,
+    ChatMessage,
+    MediaReport,
+    PresenceRequest,
+    SessionRef,
+    Signal,
+)
+from signaling.notifier import SocketNotifier, account_room, session_room
+from signaling.presence import PresenceStore, Status
+from signaling.ratelimit import SocketLimits
+
+log = logging.getLogger(__name__)
+
+Ack = dict[str, Any]
+
+
+class ExpertDirectory(Protocol):
+    async def profile(self, expert_id: str) -> ProfileUpdate | None: ...
+
+
+class Refused(socketio.exceptions.ConnectionRefusedError):
+    """A refused connection whose ``connect_error`` carries ``{code, message}``."""
+
+    def __init__(self, message: str) -> None:
+        body = {"code": "unauthorized", "message": message}
+        self.error_args = {**body, "data": body}
+
+
+@dataclass
+class Peer:
+    """What this process knows about one of its sockets."""
+
+    account: Account
+    limits: SocketLimits
+    joined: dict[str, str]  # session id -> role ("client" / "expert")
+
+
+def _cookie_token(environ: dict[str, Any]) -> str | None:
+    raw = environ.get("HTTP_COOKIE")
+    if not raw:
+        return None
+    try:
+        morsel = SimpleCookie(raw).get(COOKIE_NAME)
+    except CookieError:
+        return None
+    return morsel.value if morsel else None
+
+
+def ok(**fields: Any) -> Ack:
+    return {"ok": True, **fields}
+
+
+class CallNamespace(socketio.AsyncNamespace):
+    def __init__(
+        self,
+        accounts: Accounts,
+        calls: CallService,
+        presence: PresenceStore,
+        experts: ExpertDirectory,
+        notifier: SocketNotifier,
+        proc: str,
+    ) -> None:
+        super().__init__("/")
+        self._accounts = accounts
+        self._calls = calls
+        self._presence = presence
+        self._experts = experts
+        self._notifier = notifier
+        self._proc = proc
+        self._peers: dict[str, Peer] = {}
+        self._handlers: dict[str, Callable[[Peer, str, object], Awaitable[Ack]]] = {
+            "presence": self._presence_event,
+            "call:start": self._start,
+            "call:accept": self._accept,
+            "call:decline": self._decline,
+            "call:cancel": self._cancel,
+            "call:join": self._join,
+            "call:hangup": self._hangup,
+            "signal": self._signal,
+            "media": self._media,
+            "chat": self._chat,
+        }
+
+    # -- connection -------------------------------------------------------------------
+
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: object = None) -> None:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if not isinstance(token, str) or not token:
+            token = _cookie_token(environ)
+        try:
+            account = await self._accounts.authenticate(token)
+        except HelpcallError as exc:
+            raise Refused(exc.message) from None
+        self._peers[sid] = Peer(account, SocketLimits(), {})
+        await self.enter_room(sid, account_room(account.id))
+        if account.role == Role.EXPERT:
+            await self._presence.socket_connected(account.id, sid)
+
+    async def on_disconnect(self, sid: str, reason: object = None) -> None:
+        peer = self._peers.pop(sid, None)
+        if peer is None:
+            return
+        try:
+            for session_id in peer.joined:
+                await self._calls.detach(session_id, sid, self._proc)
+            if peer.account.role == Role.EXPERT:
+                await self._presence.socket_gone(peer.account.id, sid)
+        except Exception:
+            # The process lease still covers us: if this failed, the call pauses when the
+            # other side's media drops, and nothing stays live forever.
+            log.exception("cleaning up socket %s failed", sid)
+
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        if event in ("connect", "disconnect"):
+            return await super().trigger_event(event, *args)
+        sid, payload = args[0], args[1] if len(args) > 1 else None
+        peer = self._peers.get(sid)
+        handler = self._handlers.get(event)
+        if peer is None:
+            return {"ok": False, "error": {"code": "unauthorized", "message": "not connected"}}
+        try:
+            if handler is None:
+                raise Invalid(f"unknown event {event!r}")
+            if not peer.limits.allow(event):
+                raise RateLimited(f"too many {event} events; slow down")
+            return await handler(peer, sid, payload)
+        except HelpcallError as exc:
+            return {"ok": False, "error": exc.as_dict()}
+        except Exception:
+            log.exception("event %s from %s failed", event, peer.account.id)
+            return {"ok": False, "error": {"code": "internal", "message": "internal error"}}
+
+    # -- events -----------------------------------------------------------------------
+
+    @staticmethod
+    def _require(peer: Peer, role: Role, event: str) -> None:
+        if peer.account.role != role:
+            raise Forbidden(f"{event} is for {role.value} accounts")
+
+    async def _presence_event(self, peer: Peer, sid: str, payload: object) -> Ack:
+        self._require(peer, Role.EXPERT, "presence")
+        request = PresenceRequest.parse(payload)
+        await self._presence.set_wanted(peer.account.id, Status(request.status))
+        return ok(status=(await self._presence.status(peer.account.id)).value)
+
+    async def _start(self, peer: Peer, sid: str, payload: object) -> Ack:
+        self._require(peer, Role.CLIENT, "call:start")
+        request = CallStart.parse(payload)
+        if request.expert_id is None:
+            raise Invalid("category calls are not available yet", "category")
+        profile = await self._experts.profile(request.expert_id)
+        if profile is None:
+            raise Unavailable("this expert does not take calls")
+        if await self._presence.status(request.expert_id) != Status.ONLINE:
+            raise Unavailable("the expert is busy or offline")
+        session_id = new_id("s")
+        new = NewSession(peer.account.id, request.expert_id, request.topic, profile.pricing,
+                         sid, self._proc)
+        outcome = await self._calls.start(session_id, new)
+        await self._joined(peer, sid, session_id, "client")
+        assert outcome.session is not None
+        return ok(session_id=session_id, state=outcome.session.state.value)
+
+    async def _accept(self, peer: Peer, sid: str, payload: object) -> Ack:
+        ref = SessionRef.parse(payload)
+        outcome = await self._calls.accept(ref.session_id, peer.account.id, sid, self._proc)
+        await self._joined(peer, sid, ref.session_id, "expert")
+        assert outcome.session is not None
+        return ok(session_id=ref.session_id, state=outcome.session.state.value)
+
+    async def _decline(self, peer: Peer, sid: str, payload: object) -> Ack:
+        await self._calls.act(SessionRef.parse(payload).session_id, peer.account.id, "decline")
+        return ok()
+
+    async def _cancel(self, peer: Peer, sid: str, payload: object) -> Ack:
+        await self._calls.act(SessionRef.parse(payload).session_id, peer.account.id, "cancel")
+        return ok()
+
+    async def _hangup(self, peer: Peer, sid: str, payload: object) -> Ack:
+        await self._calls.act(SessionRef.parse(payload).session_id, peer.account.id, "hangup")
+        return ok()
+
+    async def _join(self, peer: Peer, sid: str, payload: object) -> Ack:
+        ref = SessionRef.parse(payload)
+        outcome = await self._calls.attach(ref.session_id, peer.account.id, sid, self._proc)
+        session = outcome.session
+        assert session is not None
+        role = session.role_of(peer.account.id)
+        assert role is not None
+        await self._joined(peer, sid, session.id, role)
+        state = self._notifier.state_payload(session, role, outcome.now_ms)
+        other = session.expert_id if role == "client" else session.client_id
+        names = await self._accounts.store.display_names([other])
+        # Everything a re-joining client needs to rebuild its view: pub/sub may have lost
+        # the events it missed while away.
+        return ok(**{
+            **state,
+            "polite": role == "expert",
+            "ice_servers": self._notifier.ice_for(peer.account.id),
+            "role": role,
+            "peer": {"id": other, "display_name": names.get(other, "")},
+            "topic": session.topic,
+            "pricing": session.pricing.public(),
+            "chat": await self._calls.store.chat_history(session.id),
+        })
+
+    async def _joined(self, peer: Peer, sid: str, session_id: str, role: str) -> None:
+        peer.joined[session_id] = role
+        await self.enter_room(sid, session_room(session_id, role))
+
+    def _attached_role(self, peer: Peer, sid: str, session_id: str) -> str:
+        # Room membership is the cache: rooms close when the session ends, on every process.
+        role = peer.joined.get(session_id)
+        if role is None or session_room(session_id, role) not in self.rooms(sid):
+            raise NotJoined()
+        return role
+
+    async def _check_participant(self, peer: Peer, session_id: str) -> None:
+        client, expert = await self._calls.store.parties(session_id)
+        if peer.account.id not in (client, expert):
+            raise Forbidden("you are not a participant of this session")
+
+    async def _signal(self, peer: Peer, sid: str, payload: object) -> Ack:
+        message = Signal.parse(payload)
+        try:
+            role = self._attached_role(peer, sid, message.session_id)
+        except NotJoined:
+            await self._check_participant(peer, message.session_id)
+            raise
+        other = "expert" if role == "client" else "client"
+        await self.emit("signal", message.relayed(peer.account.id),
+                        room=session_room(message.session_id, other))
+        return ok()
+
+    async def _media(self, peer: Peer, sid: str, payload: object) -> Ack:
+        report = MediaReport.parse(payload)
+        outcome = await self._calls.media(report.session_id, peer.account.id, report.state, sid)
+        assert outcome.session is not None
+        return ok(state=outcome.session.state.value)
+
+    async def _chat(self, peer: Peer, sid: str, payload: object) -> Ack:
+        message = ChatMessage.parse(payload)
+        stored = await self._calls.store.chat(message.session_id, peer.account.id, sid,
+                                              message.text)
+        event = {"session_id": message.session_id, **stored}
+        rooms = [session_room(message.session_id, r) for r in ("client", "expert")]
+        await self.emit("chat", event, room=rooms)
+        return ok(message_id=stored["message_id"])

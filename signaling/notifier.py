@@ -1,0 +1,133 @@
+"""The Socket.IO side of ``sessions.notify.Notifier``: who hears what when a session moves.
+
+Every socket of an account sits in the room ``a:<account>``, so a state change reaches
+all tabs of both participants (the expert's other tabs stop ringing). Sockets joined to
+a session also sit in ``s:<session>:client`` or ``s:<session>:expert``: the relay's
+rooms, closed when the session ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import socketio
+
+from accounts.store import AccountStore
+from sessions.model import SessionView
+from sessions.states import EndReason, State
+from sessions.store import Outcome
+from signaling.presence import PresenceStore, Status
+
+log = logging.getLogger(__name__)
+
+IceFactory = Callable[[str, int], list[dict[str, Any]]]
+
+
+def account_room(account_id: str) -> str:
+    return f"a:{account_id}"
+
+
+def session_room(session_id: str, role: str) -> str:
+    return f"s:{session_id}:{role}"
+
+
+class SocketNotifier:
+    def __init__(
+        self,
+        sio: socketio.AsyncServer,
+        accounts: AccountStore,
+        presence: PresenceStore,
+        ice: IceFactory,
+        ring_seconds: float,
+    ) -> None:
+        self._sio = sio
+        self._accounts = accounts
+        self._presence = presence
+        self._ice = ice
+        self._ring_seconds = ring_seconds
+
+    def ice_for(self, account_id: str) -> list[dict[str, Any]]:
+        return self._ice(account_id, int(time.time()))
+
+    def state_payload(self, session: SessionView, role: str, now_ms: int) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "session_id": session.id,
+            "state": session.state.value,
+            "reason": session.end_reason.value if session.end_reason else None,
+            "live_seconds": session.live_seconds_at(now_ms),
+        }
+        if session.accepted_at_ms is not None:
+            account = session.expert_id if role == "expert" else session.client_id
+            payload["polite"] = role == "expert"
+            payload["ice_servers"] = self.ice_for(account)
+        return payload
+
+    @staticmethod
+    def summary_payload(session: SessionView) -> dict[str, Any]:
+        return {
+            "session_id": session.id,
+            "end_reason": session.end_reason.value if session.end_reason else None,
+            "live_seconds": session.live_ms // 1000,
+            "billed_seconds": session.billed_seconds,
+            "amount_cents": session.amount_cents,
+            "currency": session.currency,
+        }
+
+    async def publish(self, outcome: Outcome) -> None:
+        session = outcome.session
+        if session is None:
+            return
+        if outcome.state_changed:
+            await self._state_changed(session, outcome)
+        if outcome.low_seconds_left is not None:
+            await self._sio.emit(
+                "balance:low",
+                {"session_id": session.id, "seconds_left": outcome.low_seconds_left},
+                room=account_room(session.client_id),
+            )
+
+    async def _state_changed(self, session: SessionView, outcome: Outcome) -> None:
+        now = outcome.now_ms
+        if session.state == State.RINGING and session.expert_id:
+            await self._ring(session)
+        for role, account in (("client", session.client_id), ("expert", session.expert_id)):
+            if not account or (role == "expert" and session.state == State.RINGING):
+                continue
+            if role == "expert" and outcome.previous == State.QUEUED:
+                continue  # a queued call that ends never rang this expert
+            await self._sio.emit(
+                "call:state", self.state_payload(session, role, now), room=account_room(account)
+            )
+        if session.state != State.ENDED:
+            return
+        summary = self.summary_payload(session)
+        for account in (session.client_id, session.expert_id):
+            if account and not (account == session.expert_id and outcome.previous == State.QUEUED):
+                await self._sio.emit("call:summary", summary, room=account_room(account))
+        for role in ("client", "expert"):
+            await self._sio.close_room(session_room(session.id, role))
+        if session.end_reason == EndReason.NO_ANSWER and session.expert_id:
+            # An expert who lets a call ring out is away: stop ringing them in vain.
+            await self._presence.set_wanted(session.expert_id, Status.OFFLINE)
+            await self._sio.emit(
+                "presence", {"status": "offline", "reason": "no_answer"},
+                room=account_room(session.expert_id),
+            )
+
+    async def _ring(self, session: SessionView) -> None:
+        client = await self._accounts.get(session.client_id)
+        await self._sio.emit(
+            "call:incoming",
+            {
+                "session_id": session.id,
+                "client": {"id": session.client_id,
+                           "display_name": client.display_name if client else ""},
+                "topic": session.topic,
+                "pricing": session.pricing.public(),
+                "ring_seconds": self._ring_seconds,
+            },
+            room=account_room(session.expert_id),
+        )

@@ -1,0 +1,94 @@
+"""Expert presence, shared by every process through Redis.
+
+An expert is ``offline`` until they ask to be online and while no socket of theirs is
+connected (on any process); ``busy`` while a session holds them (the sessions' busy
+key); ``online`` otherwise. Keys: ``hc:presence:want`` (expert -> online/offline),
+``hc:presence:socks:<expert>`` (their socket ids), ``hc:proc:<proc>:experts``
+(``expert|sid`` held by a process, cleared when it dies).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import redis.asyncio as aioredis
+
+from common.redisvalues import text_or_none
+from sessions.store import busy_key
+
+WANT = "hc:presence:want"
+
+_GONE = """
+redis.call('SREM', KEYS[1], ARGV[1])
+redis.call('SREM', KEYS[2], ARGV[2])
+return redis.call('SCARD', KEYS[1])
+"""
+
+
+class Status(StrEnum):
+    ONLINE = "online"
+    BUSY = "busy"
+    OFFLINE = "offline"
+
+
+def _socks_key(expert_id: str) -> str:
+    return f"hc:presence:socks:{expert_id}"
+
+
+def _proc_key(proc: str) -> str:
+    return f"hc:proc:{proc}:experts"
+
+
+class PresenceStore:
+    def __init__(self, redis: aioredis.Redis, proc: str) -> None:
+        self._redis = redis
+        self.proc = proc
+        self._gone = redis.register_script(_GONE)
+
+    async def socket_connected(self, expert_id: str, sid: str) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.sadd(_socks_key(expert_id), sid)
+            pipe.sadd(_proc_key(self.proc), f"{expert_id}|{sid}")
+            await pipe.execute()
+
+    async def socket_gone(self, expert_id: str, sid: str, proc: str | None = None) -> int:
+        """Forget a socket; answers how many the expert still has."""
+        keys = [_socks_key(expert_id), _proc_key(proc or self.proc)]
+        left = await self._gone(keys=keys, args=[sid, f"{expert_id}|{sid}"])
+        return int(left)
+
+    async def set_wanted(self, expert_id: str, status: Status) -> None:
+        await self._redis.hset(WANT, expert_id, status.value)
+
+    async def statuses(self, expert_ids: list[str]) -> dict[str, Status]:
+        if not expert_ids:
+            return {}
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hmget(WANT, expert_ids)
+            pipe.mget([busy_key(e) for e in expert_ids])
+            for expert_id in expert_ids:
+                pipe.scard(_socks_key(expert_id))
+            wants, busies, *counts = await pipe.execute()
+        result = {}
+        for expert_id, want, busy, count in zip(expert_ids, wants, busies, counts, strict=True):
+            if busy is not None:
+                result[expert_id] = Status.BUSY
+            elif text_or_none(want) == "online" and count > 0:
+                result[expert_id] = Status.ONLINE
+            else:
+                result[expert_id] = Status.OFFLINE
+        return result
+
+    async def status(self, expert_id: str) -> Status:
+        return (await self.statuses([expert_id]))[expert_id]
+
+    async def bury_process(self, proc: str) -> list[str]:
+        """Drop a dead process's expert sockets; answers the experts it concerned."""
+        members = [str(text_or_none(m)) for m in await self._redis.smembers(_proc_key(proc))]
+        experts = []
+        for member in members:
+            expert_id, _, sid = member.partition("|")
+            await self.socket_gone(expert_id, sid, proc)
+            experts.append(expert_id)
+        await self._redis.delete(_proc_key(proc))
+        return experts

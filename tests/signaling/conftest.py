@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+
+from tests.conftest import Running, User
+from tests.signaling.peers import SocketPeer
+
+PROFILE = {
+    "headline": "Home cook for 20 years",
+    "bio": "Sauces, bread, knife skills.",
+    "categories": ["cooking"],
+    "languages": ["fr", "en"],
+    "pricing": {"mode": "per_minute", "amount_cents": 120},
+}
+
+Connect = Callable[..., Awaitable[SocketPeer]]
+
+
+@pytest.fixture
+async def connect() -> AsyncIterator[Connect]:
+    peers: list[SocketPeer] = []
+
+    async def make(running: Running, user: User | None = None, **auth: str) -> SocketPeer:
+        peer = SocketPeer(running.url, user)
+        peers.append(peer)
+        return await peer.connect(**auth)
+
+    yield make
+    for peer in peers:
+        await peer.close()
+
+
+async def online_expert(
+    running: Running, connect: Connect, pricing: dict[str, object] | None = None
+) -> tuple[User, SocketPeer]:
+    expert = await running.user("expert")
+    answer = await running.client.put(
+        "/api/v1/experts/me", json={**PROFILE, "pricing": pricing or PROFILE["pricing"]},
+        headers=expert.headers,
+    )
+    assert answer.status == 200, await answer.text()
+    peer = await connect(running, expert)
+    await peer.ok("presence", {"status": "online"})
+    return expert, peer
+
+
+async def funded_client(running: Running, connect: Connect, cents: int = 10_000) -> tuple[User, SocketPeer]:
+    client = await running.user("client")
+    answer = await running.client.post(
+        "/api/v1/wallet/topups", json={"amount_cents": cents}, headers=client.headers
+    )
+    assert answer.status == 201
+    return client, await connect(running, client)
