@@ -1,92 +1,143 @@
-"""Expert profiles in Redis, and the listing that joins them with live presence.
+"""Expert profiles in Redis, and the cards that join them with live presence.
 
-Keys: ``hc:expert:<id>`` (hash: ``profile`` JSON, ``display_name``), ``hc:experts``
-(set of experts with a profile), ``hc:experts:cat:<slug>`` (set per category).
+Keys are listed in ``marketplace.keys``. A profile names the categories an expert asks for;
+the per-category index holds only those open to them (verified where required), so the
+listing and the router never see an expert where they may not work.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import redis.asyncio as aioredis
 
 from accounts.models import Account
 from common.redisvalues import text_map, text_or_none
+from marketplace import keys
+from marketplace.categories import BY_SLUG, CATEGORIES
 from marketplace.errors import NoSuchExpert
+from marketplace.favourites import Favourites
+from marketplace.listing import ListingQuery
+from marketplace.photos import Photos
 from marketplace.profiles import ProfileUpdate
-from signaling.presence import PresenceStore, Status
+from marketplace.reviews import Reviews, rating
+from marketplace.verifications import Verifications
+from signaling.presence import PresenceStore
 
-ALL = "hc:experts"
+log = logging.getLogger(__name__)
 
-
-def _key(expert_id: str) -> str:
-    return f"hc:expert:{expert_id}"
-
-
-def _category_key(slug: str) -> str:
-    return f"hc:experts:cat:{slug}"
+# KEYS: expert hash, wants, verified, all experts, then one index per category (CATEGORIES
+# order). ARGV: expert id, profile JSON, display name, then per category
+# "<wanted 0/1><needs verification 0/1><slug>".
+_SAVE = """
+local id = ARGV[1]
+redis.call('HSET', KEYS[1], 'profile', ARGV[2], 'display_name', ARGV[3])
+redis.call('SADD', KEYS[4], id)
+redis.call('DEL', KEYS[2])
+for i = 5, #KEYS do
+  local flags = ARGV[i - 1]
+  local wanted = string.sub(flags, 1, 1) == '1'
+  local needs = string.sub(flags, 2, 2) == '1'
+  local slug = string.sub(flags, 3)
+  if wanted then
+    redis.call('SADD', KEYS[2], slug)
+  end
+  if wanted and (not needs or redis.call('SISMEMBER', KEYS[3], slug) == 1) then
+    redis.call('SADD', KEYS[i], id)
+  else
+    redis.call('SREM', KEYS[i], id)
+  end
+end
+return 1
+"""
 
 
 class Experts:
+    """The marketplace's front: profiles and cards, with the stores that feed them."""
+
     def __init__(self, redis: aioredis.Redis, presence: PresenceStore) -> None:
         self._redis = redis
         self._presence = presence
+        self._save = redis.register_script(_SAVE)
+        self.verifications = Verifications(redis)
+        self.reviews = Reviews(redis)
+        self.favourites = Favourites(redis)
+        self.photos = Photos(redis)
 
     async def save(self, expert: Account, profile: ProfileUpdate) -> dict[str, Any]:
-        old = await self.profile(expert.id)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            if old is not None:
-                for slug in old.categories:
-                    pipe.srem(_category_key(slug), expert.id)
-            pipe.hset(_key(expert.id), mapping={
-                "profile": profile.to_json(), "display_name": expert.display_name})
-            pipe.sadd(ALL, expert.id)
-            for slug in profile.categories:
-                pipe.sadd(_category_key(slug), expert.id)
-            await pipe.execute()
-        return await self.public(expert.id)
+        keys_ = [keys.expert(expert.id), keys.wants(expert.id), keys.verified(expert.id),
+                 keys.ALL_EXPERTS, *(keys.category(c.slug) for c in CATEGORIES)]
+        flags = [f"{int(c.slug in profile.categories)}{int(c.requires_verification)}{c.slug}"
+                 for c in CATEGORIES]
+        await self._save(keys=keys_, args=[expert.id, profile.to_json(), expert.display_name,
+                                           *flags])
+        return await self.own(expert.id)
 
     async def profile(self, expert_id: str) -> ProfileUpdate | None:
-        raw = text_or_none(await self._redis.hget(_key(expert_id), "profile"))
+        raw = text_or_none(await self._redis.hget(keys.expert(expert_id), "profile"))
         return ProfileUpdate.from_json(raw) if raw else None
 
-    async def _cards(self, expert_ids: list[str]) -> list[dict[str, Any]]:
+    async def verified_for(self, expert_id: str, category: str) -> bool:
+        """Whether the expert may take calls in this category (asked for it, and verified
+        there if the category requires it)."""
+        if category not in BY_SLUG:
+            return False
+        return bool(await self._redis.sismember(keys.category(category), expert_id))
+
+    async def cards(self, expert_ids: list[str]) -> list[dict[str, Any]]:
+        """Public cards, in the order given; experts without a profile are left out."""
+        if not expert_ids:
+            return []
         async with self._redis.pipeline(transaction=False) as pipe:
             for expert_id in expert_ids:
-                pipe.hgetall(_key(expert_id))
+                pipe.hgetall(keys.expert(expert_id))
+            for slug in BY_SLUG:
+                pipe.smismember(keys.category(slug), expert_ids)
             rows = await pipe.execute()
+        hashes, open_in = rows[:len(expert_ids)], rows[len(expert_ids):]
         statuses = await self._presence.statuses(expert_ids)
         cards = []
-        for expert_id, raw in zip(expert_ids, rows, strict=True):
+        for n, (expert_id, raw) in enumerate(zip(expert_ids, hashes, strict=True)):
             fields = text_map(raw)
             if "profile" not in fields:
                 continue
             profile = ProfileUpdate.from_json(fields["profile"])
+            open_here = {slug for slug, flags in zip(BY_SLUG, open_in, strict=True)
+                         if flags[n]}
+            count = int(fields.get("reviews", 0))
             cards.append({
                 "id": expert_id,
                 "display_name": fields.get("display_name", ""),
                 "headline": profile.headline,
                 "bio": profile.bio,
-                "categories": list(profile.categories),
+                "categories": [c for c in profile.categories if c in open_here],
                 "languages": list(profile.languages),
                 "pricing": profile.pricing.public(),
+                "time_zone": profile.time_zone,
+                "photo_url": Photos.url(expert_id, fields.get("photo_at")),
                 "status": statuses[expert_id].value,
-                "rating": None,
-                "reviews": 0,
+                "rating": rating(int(fields.get("rating_sum", 0)), count),
+                "reviews": count,
             })
         return cards
 
     async def public(self, expert_id: str) -> dict[str, Any]:
-        cards = await self._cards([expert_id])
+        cards = await self.cards([expert_id])
         if not cards:
             raise NoSuchExpert()
         return cards[0]
 
-    async def listing(self, category: str | None, online_only: bool) -> list[dict[str, Any]]:
-        key = _category_key(category) if category else ALL
+    async def own(self, expert_id: str) -> dict[str, Any]:
+        """The expert's own view: the card, with the categories still awaiting verification."""
+        card = await self.public(expert_id)
+        profile = await self.profile(expert_id)
+        assert profile is not None
+        card["unverified_categories"] = [c for c in profile.categories
+                                         if c not in card["categories"]]
+        return card
+
+    async def listing(self, query: ListingQuery) -> tuple[list[dict[str, Any]], int]:
+        key = keys.category(query.category) if query.category else keys.ALL_EXPERTS
         ids = sorted(str(text_or_none(i)) for i in await self._redis.smembers(key))
-        cards = await self._cards(ids)
-        if online_only:
-            cards = [c for c in cards if c["status"] != Status.OFFLINE.value]
-        order = {Status.ONLINE.value: 0, Status.BUSY.value: 1, Status.OFFLINE.value: 2}
-        return sorted(cards, key=lambda c: (order[c["status"]], c["display_name"]))
+        return query.arrange(await self.cards(ids))

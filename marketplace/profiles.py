@@ -5,14 +5,31 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass
+from functools import cache
 from typing import Any
+from zoneinfo import available_timezones
 
 from common import validation as v
 from common.errors import Invalid
 from marketplace.categories import BY_SLUG
 from sessions.pricing import Pricing, PricingMode
 
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    # Reading the tz database walks the disk: once per process is enough.
+    return frozenset(available_timezones())
+
+
+def _parse_time_zone(body: Any) -> str | None:
+    name = v.optional_text(body, "time_zone", max_len=64)
+    if not name:  # a form's empty choice means "not said"
+        return None
+    if name not in _time_zones():
+        raise Invalid("time_zone must be an IANA time zone such as Europe/Paris", "time_zone")
+    return name
 
 
 @dataclass(frozen=True)
@@ -22,6 +39,7 @@ class ProfileUpdate:
     categories: tuple[str, ...]
     languages: tuple[str, ...]
     pricing: Pricing
+    time_zone: str | None = None
 
     @classmethod
     def parse(cls, payload: object) -> ProfileUpdate:
@@ -33,7 +51,7 @@ class ProfileUpdate:
         if not categories:
             raise Invalid("at least one category is required", "categories")
         languages = v.string_list(body, "languages", max_items=20, max_len=10)
-        if not languages or not all(_LANGUAGE.match(code) for code in languages):
+        if not languages or not all(LANGUAGE.match(code) for code in languages):
             raise Invalid("languages must be codes such as en or fr", "languages")
         return cls(
             headline=v.text(body, "headline", min_len=1, max_len=120),
@@ -41,6 +59,7 @@ class ProfileUpdate:
             categories=tuple(categories),
             languages=tuple(languages),
             pricing=Pricing.parse(body.get("pricing")),
+            time_zone=_parse_time_zone(body),
         )
 
     def to_json(self) -> str:
@@ -58,4 +77,5 @@ class ProfileUpdate:
             categories=tuple(data["categories"]),
             languages=tuple(data["languages"]),
             pricing=Pricing(PricingMode(pricing["mode"]), int(pricing["amount_cents"])),
+            time_zone=data.get("time_zone"),
         )

@@ -1,4 +1,4 @@
-"""``python -m server``: serve; ``python -m server create-admin EMAIL``."""
+"""``python -m server``: serve; ``create-admin EMAIL``; ``reconcile``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from aiohttp import web
 from server.config import Config, ConfigError, load_config
 from server.logs import ACCESS_LOG_FORMAT, configure_logging
 
-USAGE = "usage: python -m server [create-admin EMAIL]"
+USAGE = "usage: python -m server [create-admin EMAIL | reconcile]"
 
 
 def serve(config: Config) -> int:
@@ -50,6 +50,11 @@ def main(argv: list[str]) -> int:
             from server.cli import create_admin
 
             code: int = asyncio.run(create_admin(config, email))
+            return code
+        case ["reconcile"]:
+            from server.cli import reconcile
+
+            code = asyncio.run(reconcile(config))
             return code
         case _:
             print(USAGE, file=sys.stderr)

@@ -19,8 +19,11 @@ from common.ids import new_id
 from common.loops import stop_all
 from marketplace.experts import Experts
 from server.api import accounts as accounts_api
+from server.api import admin_experts as admin_experts_api
+from server.api import billing as billing_api
 from server.api import experts as experts_api
 from server.api import health
+from server.api import reviews as reviews_api
 from server.api import sessions as sessions_api
 from server.api import wallet as wallet_api
 from server.config import Config
@@ -44,10 +47,12 @@ from sessions.reaper import Reaper
 from sessions.service import CallService
 from sessions.store import SessionStore, Timing
 from sessions.wallet import WalletStore
+from sessions.worker import default_consumer_name, running_worker
 from signaling.ice import ice_servers
 from signaling.namespace import CallNamespace
 from signaling.notifier import SocketNotifier
 from signaling.presence import PresenceStore
+from web.setup import setup_web
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +120,8 @@ def timing(config: Config) -> Timing:
         fee_percent=config.platform_fee_percent,
         currency=config.currency,
         billing_stream=config.billing_stream,
+        low_balance_ms=config.low_balance_seconds * 1000,
+        start_cover_seconds=config.start_cover_seconds,
     )
 
 
@@ -147,9 +154,23 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
     finally:
         await stop_all(loops, tasks)
         # Sockets are gone by now; anything left attached is cleaned up as if we had died.
-        await calls.bury_process(proc, int(time.time() * 1000))
-        await presence.bury_process(proc)
-        await leases.release()
+        try:
+            await calls.bury_process(proc, int(time.time() * 1000))
+            await presence.bury_process(proc)
+            await leases.release()
+        except (aioredis.RedisError, OSError) as exc:
+            # Redis is away: our lease will run out and a survivor will do this for us.
+            log.warning("could not clean up on exit (%s); leaving it to the lease", exc)
+
+
+async def _worker_ctx(app: web.Application) -> AsyncIterator[None]:
+    """With the embedded Redis, the billing worker runs inside the web process (§1)."""
+    config = app[CONFIG]
+    if not config.worker_in_process:
+        yield
+        return
+    async with running_worker(app[REDIS], config, default_consumer_name()):
+        yield
 
 
 async def _socketio_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -171,9 +192,12 @@ def create_app(config: Config) -> web.Application:
     app[SIO] = sio
     # Order matters: contexts start in this order and stop in reverse, so Redis stops last.
     app.cleanup_ctx.append(_redis_ctx)
+    app.cleanup_ctx.append(_worker_ctx)
     app.cleanup_ctx.append(_accounts_ctx)
     app.cleanup_ctx.append(_calls_ctx)
     app.cleanup_ctx.append(_socketio_ctx)
-    for module in (health, accounts_api, experts_api, wallet_api, sessions_api):
+    for module in (health, accounts_api, experts_api, wallet_api, sessions_api, reviews_api,
+                   admin_experts_api, billing_api):
         app.add_routes(module.routes)
+    setup_web(app)
     return app

@@ -69,3 +69,15 @@ async def create_admin(config: Config, raw_email: str) -> int:
         account = await accounts.create_admin(email, password)
     print(f"admin {account.email} ({account.id}) is ready")
     return 0
+
+
+async def reconcile(config: Config) -> int:
+    from sessions.reconcile import reconcile as check
+
+    async with open_redis(config) as redis:
+        problems = await check(redis, config.billing_stream)
+    for problem in problems:
+        print(problem)
+    print("reconciled: wallets, ledgers and billing events agree" if not problems
+          else f"{len(problems)} disagreement(s)")
+    return 1 if problems else 0

@@ -51,6 +51,8 @@ class Config:
     webhook_max_backoff_seconds: float = 60.0
     worker_claim_idle_seconds: float = 30.0
     trust_proxy: bool = False
+    start_cover_seconds: int = 60
+    low_balance_seconds: int = 60
 
     @property
     def embedded_redis(self) -> bool:
@@ -187,6 +189,8 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "HELPCALL_WEBHOOK_MAX_BACKOFF_SECONDS": ("webhook_max_backoff_seconds", _seconds),
     "HELPCALL_WORKER_CLAIM_IDLE_SECONDS": ("worker_claim_idle_seconds", _seconds),
     "HELPCALL_TRUST_PROXY": ("trust_proxy", _flag),
+    "HELPCALL_START_COVER_SECONDS": ("start_cover_seconds", _positive_int),
+    "HELPCALL_LOW_BALANCE_SECONDS": ("low_balance_seconds", _positive_int),
 }
 
 assert {f for f, _ in _VARIABLES.values()} == {f.name for f in fields(Config)}

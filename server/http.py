@@ -19,9 +19,15 @@ CALLER = web.RequestKey("caller", Account)
 async def read_json(request: web.Request, max_bytes: int = MAX_JSON_BYTES) -> Any:
     if request.content_length is not None and request.content_length > max_bytes:
         raise TooLarge(f"the body is larger than {max_bytes} bytes")
-    raw = await request.content.read(max_bytes + 1)
-    if len(raw) > max_bytes:
-        raise TooLarge(f"the body is larger than {max_bytes} bytes")
+    # read(n) answers what has arrived so far: keep reading until the end or the cap.
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.read(max_bytes + 1 - size):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > max_bytes:
+            raise TooLarge(f"the body is larger than {max_bytes} bytes")
+    raw = b"".join(chunks)
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):

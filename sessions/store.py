@@ -25,7 +25,7 @@ from sessions.errors import (
     WrongState,
 )
 from sessions.model import SessionView
-from sessions.pricing import LUA_PRICING, Pricing
+from sessions.pricing import LUA_PRICING, Pricing, PricingMode
 from sessions.states import State, lua_table
 from sessions.wallet import CLOCK_LUA, ledger_key, wallet_key
 
@@ -49,6 +49,12 @@ class Timing:
     currency: str
     billing_stream: str
     low_balance_ms: int = 60_000
+    start_cover_seconds: int = 60  # how much of a per-minute call must be covered to start
+
+    def start_hold_cents(self, pricing: Pricing) -> int:
+        if pricing.mode == PricingMode.PER_MINUTE:
+            return -(-pricing.amount_cents * self.start_cover_seconds // 60)
+        return pricing.start_hold_cents()
 
 
 @dataclass(frozen=True)
@@ -180,7 +186,7 @@ class SessionStore:
             "start", session_id, (new.client_id, new.expert_id),
             new.client_id, new.expert_id, new.topic, new.pricing.mode.value,
             new.pricing.amount_cents, self.timing.currency, self.timing.fee_percent,
-            new.pricing.start_hold_cents(), new.sid, new.proc, new.brand_id,
+            self.timing.start_hold_cents(new.pricing), new.sid, new.proc, new.brand_id,
             "client" if new.pricing.is_paid else "none", new.category, proc=new.proc,
         )
 

@@ -1,18 +1,43 @@
-"""Expert profiles and the expert listing."""
+"""Expert profiles, the listing, photos, verification requests and favourites."""
 
 from __future__ import annotations
+
+import asyncio
 
 from aiohttp import web
 
 from accounts.models import Role
-from common.errors import Invalid, NotFound
+from common.errors import Invalid, TooLarge
 from common.ids import looks_like_id
-from marketplace.categories import BY_SLUG
+from marketplace.errors import NoSuchExpert
+from marketplace.listing import ListingQuery, Page
+from marketplace.photos import ACCEPTED_TYPES, MAX_UPLOAD_BYTES, reencode
 from marketplace.profiles import ProfileUpdate
+from marketplace.verifications import VerificationRequest
 from server.http import caller_with_role, read_json
 from server.keys import EXPERTS
 
 routes = web.RouteTableDef()
+
+
+def _expert_id(request: web.Request) -> str:
+    expert_id = request.match_info["expert_id"]
+    if not looks_like_id(expert_id):
+        raise NoSuchExpert()
+    return expert_id
+
+
+async def _read_body(request: web.Request, max_bytes: int) -> bytes:
+    """The whole raw body, refused as soon as it passes ``max_bytes`` (declared or not)."""
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise TooLarge(f"the body is larger than {max_bytes} bytes")
+    body = bytearray()
+    # read(n) answers what has arrived, up to n: loop until the end of the body.
+    while chunk := await request.content.read(64 * 1024):
+        body += chunk
+        if len(body) > max_bytes:
+            raise TooLarge(f"the body is larger than {max_bytes} bytes")
+    return bytes(body)
 
 
 @routes.put("/api/v1/experts/me")
@@ -22,19 +47,98 @@ async def put_profile(request: web.Request) -> web.Response:
     return web.json_response(await request.app[EXPERTS].save(expert, profile))
 
 
+@routes.get("/api/v1/experts/me")
+async def get_own_profile(request: web.Request) -> web.Response:
+    expert = await caller_with_role(request, Role.EXPERT)
+    return web.json_response(await request.app[EXPERTS].own(expert.id))
+
+
+@routes.put("/api/v1/experts/me/photo")
+async def put_photo(request: web.Request) -> web.Response:
+    expert = await caller_with_role(request, Role.EXPERT)
+    if request.content_type not in ACCEPTED_TYPES:
+        raise Invalid(f"the photo must be sent as {', '.join(ACCEPTED_TYPES)}", "photo")
+    data = await _read_body(request, MAX_UPLOAD_BYTES)
+    # Decoding is CPU work: keep the event loop (and everyone's calls) responsive.
+    jpeg = await asyncio.get_running_loop().run_in_executor(None, reencode, data)
+    url = await request.app[EXPERTS].photos.put(expert.id, jpeg)
+    return web.json_response({"photo_url": url})
+
+
+@routes.get("/media/experts/{expert_id}.jpg")
+async def get_photo(request: web.Request) -> web.Response:
+    jpeg = await request.app[EXPERTS].photos.get(_expert_id(request))
+    if jpeg is None:
+        raise web.HTTPNotFound()
+    # photo_url carries a version (?v=): such a URL never changes, the bare one may.
+    cache = "public, max-age=31536000, immutable" if "v" in request.query else "no-cache"
+    return web.Response(body=jpeg, content_type="image/jpeg", headers={
+        "Cache-Control": cache,
+        "X-Content-Type-Options": "nosniff",
+    })
+
+
+@routes.post("/api/v1/experts/me/verifications")
+async def ask_verification(request: web.Request) -> web.Response:
+    expert = await caller_with_role(request, Role.EXPERT)
+    ask = VerificationRequest.parse(await read_json(request))
+    created = await request.app[EXPERTS].verifications.submit(expert.id, expert.display_name, ask)
+    return web.json_response(created, status=201)
+
+
+@routes.get("/api/v1/experts/me/verifications")
+async def own_verifications(request: web.Request) -> web.Response:
+    expert = await caller_with_role(request, Role.EXPERT)
+    page = Page.parse(request.query)
+    found, total = await request.app[EXPERTS].verifications.of_expert(expert.id, page)
+    return web.json_response({"verifications": found, **page.public(total)})
+
+
 @routes.get("/api/v1/experts")
 async def list_experts(request: web.Request) -> web.Response:
-    category = request.query.get("category") or None
-    if category is not None and category not in BY_SLUG:
-        raise Invalid(f"unknown category: {category}", "category")
-    online = request.query.get("online", "").lower() in ("1", "true", "yes")
-    experts = await request.app[EXPERTS].listing(category, online)
-    return web.json_response({"experts": experts})
+    query = ListingQuery.parse(request.query)
+    experts, total = await request.app[EXPERTS].listing(query)
+    return web.json_response({"experts": experts, **query.page.public(total)})
 
 
 @routes.get("/api/v1/experts/{expert_id}")
 async def get_expert(request: web.Request) -> web.Response:
-    expert_id = request.match_info["expert_id"]
-    if not looks_like_id(expert_id):
-        raise NotFound("no such expert")
-    return web.json_response(await request.app[EXPERTS].public(expert_id))
+    return web.json_response(await request.app[EXPERTS].public(_expert_id(request)))
+
+
+@routes.get("/api/v1/experts/{expert_id}/reviews")
+async def expert_reviews(request: web.Request) -> web.Response:
+    expert_id = _expert_id(request)
+    page = Page.parse(request.query)
+    experts = request.app[EXPERTS]
+    await experts.public(expert_id)  # 404 for an unknown expert, not an empty page
+    reviews, total = await experts.reviews.of_expert(expert_id, page)
+    return web.json_response({"reviews": reviews, **page.public(total)})
+
+
+@routes.get("/api/v1/favourites")
+async def list_favourites(request: web.Request) -> web.Response:
+    client = await caller_with_role(request, Role.CLIENT)
+    experts = request.app[EXPERTS]
+    favourites = await experts.favourites.of(client.id)
+    return web.json_response({"experts": await experts.cards(favourites)})
+
+
+@routes.put("/api/v1/favourites/{expert_id}")
+async def add_favourite(request: web.Request) -> web.Response:
+    client = await caller_with_role(request, Role.CLIENT)
+    expert_id = _expert_id(request)
+    experts = request.app[EXPERTS]
+    await experts.public(expert_id)
+    if not await experts.favourites.add(client.id, expert_id):
+        raise Invalid("you keep too many favourites already", "expert_id")
+    return web.Response(status=204)
+
+
+@routes.delete("/api/v1/favourites/{expert_id}")
+async def remove_favourite(request: web.Request) -> web.Response:
+    client = await caller_with_role(request, Role.CLIENT)
+    await request.app[EXPERTS].favourites.remove(client.id, _expert_id(request))
+    return web.Response(status=204)
+
+

@@ -47,22 +47,26 @@ class SocketPeer:
         return str(answer["error"]["code"])
 
     async def wait_for(
-        self, event: str, match: Callable[[Any], bool] = lambda _: True, timeout: float = 10
+        self,
+        event: str,
+        match: Callable[[Any], bool] = lambda _: True,
+        within: float = 10,
+        nth: int = 1,
     ) -> Any:
-        """The first ``event`` (already received or coming) for which ``match`` holds."""
+        """The ``nth`` ``event`` (already received or coming) for which ``match`` holds."""
         async def found() -> Any:
             async with self._changed:
                 while True:
-                    for data in self.events[event]:
-                        if match(data):
-                            return data
+                    matching = [data for data in self.events[event] if match(data)]
+                    if len(matching) >= nth:
+                        return matching[nth - 1]
                     await self._changed.wait()
 
-        return await asyncio.wait_for(found(), timeout)
+        return await asyncio.wait_for(found(), within)
 
-    async def state(self, state: str, timeout: float = 10) -> dict[str, Any]:
+    async def state(self, state: str, within: float = 10, nth: int = 1) -> dict[str, Any]:
         data: dict[str, Any] = await self.wait_for(
-            "call:state", lambda d: d["state"] == state, timeout
+            "call:state", lambda d: d["state"] == state, within, nth
         )
         return data
 

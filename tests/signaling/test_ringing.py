@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import socketio
 import pytest
+import socketio
 
 from tests.conftest import Running, StartApp
 from tests.signaling.conftest import Connect, funded_client, online_expert

@@ -1,0 +1,70 @@
+"""Every Redis key of the marketplace, in one place: the stores share some of them.
+
+``hc:expert:<id>`` (hash: ``profile`` JSON, ``display_name``, ``rating_sum`` and
+``reviews`` over visible reviews, ``photo_at``), ``hc:expert:<id>:photo`` (the JPEG,
+base64), ``hc:expert:<id>:wants`` (categories the profile asks for),
+``hc:expert:<id>:verified`` (categories an admin verified), ``hc:experts`` (experts with a
+profile), ``hc:experts:cat:<slug>`` (experts open in a category: asked for, and verified
+where the category requires it).
+"""
+
+from __future__ import annotations
+
+ALL_EXPERTS = "hc:experts"
+VERIFICATION_LOG = "hc:verifications:log"
+
+
+def expert(expert_id: str) -> str:
+    return f"hc:expert:{expert_id}"
+
+
+def photo(expert_id: str) -> str:
+    return f"hc:expert:{expert_id}:photo"
+
+
+def wants(expert_id: str) -> str:
+    return f"hc:expert:{expert_id}:wants"
+
+
+def verified(expert_id: str) -> str:
+    return f"hc:expert:{expert_id}:verified"
+
+
+def category(slug: str) -> str:
+    return f"hc:experts:cat:{slug}"
+
+
+def verification(request_id: str) -> str:
+    return f"hc:verification:{request_id}"
+
+
+def verifications_in(state: str) -> str:
+    """Requests by state (``pending``, ``approved``, ``rejected``), scored by creation ms."""
+    return f"hc:verifications:{state}"
+
+
+def expert_verifications(expert_id: str) -> str:
+    """An expert's requests, scored by creation ms."""
+    return f"hc:expert:{expert_id}:verifications"
+
+
+def open_verifications() -> str:
+    """``<expert>|<category>`` -> the pending request: one at a time per pair."""
+    return "hc:verifications:open"
+
+
+def review(review_id: str) -> str:
+    return f"hc:review:{review_id}"
+
+
+def session_review(session_id: str) -> str:
+    return f"hc:review:session:{session_id}"
+
+
+def expert_reviews(expert_id: str) -> str:
+    """Visible reviews of an expert, scored by creation ms."""
+    return f"hc:expert:{expert_id}:reviews"
+
+
+def favourites(client_id: str) -> str:
+    return f"hc:favourites:{client_id}"

@@ -1,0 +1,197 @@
+"""Verification of experts for categories that require it (``health``).
+
+An expert submits evidence; an admin approves or rejects it. Approval opens the category to
+the expert at once (it joins the category index if the profile asks for it). Every decision
+is kept on the request, appended to a log stream (who, when, decision, note) and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from common import validation as v
+from common.errors import Invalid
+from common.ids import new_id
+from common.redisvalues import text_map, text_or_none
+from common.timefmt import iso_ms, iso_ms_or_none
+from marketplace import keys
+from marketplace.categories import BY_SLUG
+from marketplace.errors import AlreadyDone, NoSuchVerification
+from marketplace.listing import Page
+from sessions.wallet import CLOCK_LUA
+
+log = logging.getLogger(__name__)
+
+MAX_EVIDENCE = 2000
+MAX_NOTE = 2000
+
+
+class VerificationState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+# KEYS: request hash, pending index, open pairs, verified set, the expert's requests.
+# ARGV: id, expert, display name, category, evidence.
+_SUBMIT = CLOCK_LUA + """
+if redis.call('SISMEMBER', KEYS[4], ARGV[4]) == 1 then return {'verified', ''} end
+local pair = ARGV[2] .. '|' .. ARGV[4]
+if redis.call('HSETNX', KEYS[3], pair, ARGV[1]) == 0 then
+  return {'pending', redis.call('HGET', KEYS[3], pair)}
+end
+local now = now_ms()
+redis.call('HSET', KEYS[1], 'id', ARGV[1], 'expert_id', ARGV[2], 'display_name', ARGV[3],
+           'category', ARGV[4], 'evidence', ARGV[5], 'state', 'pending', 'created_at_ms', now)
+redis.call('ZADD', KEYS[2], now, ARGV[1])
+redis.call('ZADD', KEYS[5], now, ARGV[1])
+return {'ok', ARGV[1]}
+"""
+
+# KEYS: request hash, pending index, decided index, open pairs, verified set, wants set,
+# category index, log stream. ARGV: decision (approved/rejected), admin id, note.
+_DECIDE = CLOCK_LUA + """
+local r = redis.call('HMGET', KEYS[1], 'state', 'expert_id', 'category', 'created_at_ms', 'id')
+if not r[1] then return 'not_found' end
+if r[1] ~= 'pending' then return 'decided' end
+local now = now_ms()
+redis.call('HSET', KEYS[1], 'state', ARGV[1], 'decided_by', ARGV[2], 'decided_at_ms', now,
+           'note', ARGV[3])
+redis.call('ZREM', KEYS[2], r[5])
+redis.call('ZADD', KEYS[3], r[4], r[5])
+redis.call('HDEL', KEYS[4], r[2] .. '|' .. r[3])
+if ARGV[1] == 'approved' then
+  redis.call('SADD', KEYS[5], r[3])
+  if redis.call('SISMEMBER', KEYS[6], r[3]) == 1 then
+    redis.call('SADD', KEYS[7], r[2])
+  end
+end
+redis.call('XADD', KEYS[8], '*', 'request_id', r[5], 'expert_id', r[2], 'category', r[3],
+           'decision', ARGV[1], 'admin_id', ARGV[2], 'note', ARGV[3], 'at', iso(now))
+return 'ok'
+"""
+
+
+@dataclass(frozen=True)
+class VerificationRequest:
+    category: str
+    evidence: str
+
+    @classmethod
+    def parse(cls, payload: object) -> VerificationRequest:
+        body = v.require_object(payload)
+        category = v.choice(body, "category", list(BY_SLUG))
+        if not BY_SLUG[category].requires_verification:
+            raise Invalid(f"{category} needs no verification", "category")
+        return cls(category, v.text(body, "evidence", min_len=1, max_len=MAX_EVIDENCE))
+
+
+@dataclass(frozen=True)
+class Decision:
+    approve: bool
+    note: str
+
+    @classmethod
+    def parse(cls, payload: object) -> Decision:
+        body = v.require_object(payload)
+        decision = v.choice(body, "decision", ("approve", "reject"))
+        return cls(decision == "approve", v.text(body, "note", max_len=MAX_NOTE, default=""))
+
+    @property
+    def state(self) -> VerificationState:
+        return VerificationState.APPROVED if self.approve else VerificationState.REJECTED
+
+
+def _public(fields: dict[str, str]) -> dict[str, Any]:
+    decided_at = fields.get("decided_at_ms")
+    return {
+        "id": fields["id"],
+        "expert": {"id": fields["expert_id"], "display_name": fields["display_name"]},
+        "category": fields["category"],
+        "evidence": fields["evidence"],
+        "state": fields["state"],
+        "created_at": iso_ms(int(fields["created_at_ms"])),
+        "decided_by": fields.get("decided_by"),
+        "decided_at": iso_ms_or_none(int(decided_at) if decided_at else None),
+        "note": fields.get("note"),
+    }
+
+
+class Verifications:
+    def __init__(self, redis: aioredis.Redis) -> None:
+        self._redis = redis
+        self._submit = redis.register_script(_SUBMIT)
+        self._decide = redis.register_script(_DECIDE)
+
+    async def submit(self, expert_id: str, display_name: str,
+                     request: VerificationRequest) -> dict[str, Any]:
+        request_id = new_id("v")
+        status, existing = await self._submit(
+            keys=[keys.verification(request_id), keys.verifications_in("pending"),
+                  keys.open_verifications(), keys.verified(expert_id),
+                  keys.expert_verifications(expert_id)],
+            args=[request_id, expert_id, display_name, request.category, request.evidence])
+        if text_or_none(status) == "verified":
+            raise AlreadyDone(f"you are already verified for {request.category}")
+        if text_or_none(status) == "pending":
+            raise AlreadyDone(f"a request for {request.category} is already pending "
+                              f"({text_or_none(existing)})")
+        log.info("expert %s asks to be verified for %s (%s)", expert_id, request.category,
+                 request_id)
+        return await self.get(request_id)
+
+    async def get(self, request_id: str) -> dict[str, Any]:
+        fields = text_map(await self._redis.hgetall(keys.verification(request_id)))
+        if not fields:
+            raise NoSuchVerification()
+        return _public(fields)
+
+    async def decide(self, request_id: str, admin_id: str, decision: Decision) -> dict[str, Any]:
+        fields = text_map(await self._redis.hgetall(keys.verification(request_id)))
+        if not fields:
+            raise NoSuchVerification()
+        # Expert and category never change once written: the script re-checks the state.
+        expert_id, category = fields["expert_id"], fields["category"]
+        answer = text_or_none(await self._decide(
+            keys=[keys.verification(request_id), keys.verifications_in("pending"),
+                  keys.verifications_in(decision.state.value), keys.open_verifications(),
+                  keys.verified(expert_id), keys.wants(expert_id), keys.category(category),
+                  keys.VERIFICATION_LOG],
+            args=[decision.state.value, admin_id, decision.note]))
+        if answer == "not_found":
+            raise NoSuchVerification()
+        if answer == "decided":
+            raise AlreadyDone("this request has already been decided")
+        log.info("verification %s: admin %s %s expert %s for %s (note: %r)", request_id,
+                 admin_id, decision.state.value, expert_id, category, decision.note)
+        return await self.get(request_id)
+
+    async def in_state(self, state: VerificationState,
+                       page: Page) -> tuple[list[dict[str, Any]], int]:
+        """Requests in a state, oldest first (the queue an admin works through)."""
+        return await self._page(keys.verifications_in(state.value), page)
+
+    async def of_expert(self, expert_id: str, page: Page) -> tuple[list[dict[str, Any]], int]:
+        """An expert's own requests, oldest first, with the decisions and notes."""
+        return await self._page(keys.expert_verifications(expert_id), page)
+
+    async def _page(self, key: str, page: Page) -> tuple[list[dict[str, Any]], int]:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.zrange(key, page.start, page.start + page.per_page - 1)
+            pipe.zcard(key)
+            ids, total = await pipe.execute()
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for request_id in ids:
+                pipe.hgetall(keys.verification(str(request_id)))
+            rows = await pipe.execute()
+        return [_public(text_map(row)) for row in rows if row], int(total)
+
+    async def log_entries(self, count: int = 100) -> list[dict[str, str]]:
+        """The newest decisions first, as logged."""
+        rows = await self._redis.xrevrange(keys.VERIFICATION_LOG, count=count) or []
+        return [text_map(fields or {}) for _, fields in rows]

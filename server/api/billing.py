@@ -1,0 +1,18 @@
+"""Admins see how webhook delivery of billing events is going."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from accounts.models import Role
+from server.http import caller_with_role
+from server.keys import CONFIG, REDIS
+from sessions.worker import delivery_stats
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/api/v1/admin/billing")
+async def billing_status(request: web.Request) -> web.Response:
+    await caller_with_role(request, Role.ADMIN)
+    return web.json_response(await delivery_stats(request.app[REDIS], request.app[CONFIG]))

@@ -1,0 +1,71 @@
+"""``python -m server reconcile``: do wallets, their ledgers and the billing stream agree?
+
+For every wallet: the balance equals the sum of its ledger's top-ups and charges; the
+held amount equals holds minus releases; each session's charge equals the amount of
+that session's billing event. Answers one line per disagreement.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import redis.asyncio as aioredis
+
+from common.redisvalues import text_map, text_or_none
+
+
+async def _billing_amounts(redis: aioredis.Redis, stream: str) -> dict[str, int]:
+    amounts: dict[str, int] = {}
+    last = "-"
+    while True:
+        batch = await redis.xrange(stream, min=last, count=1000) or []
+        if last != "-":
+            batch = batch[1:]
+        if not batch:
+            return amounts
+        for entry_id, raw in batch:
+            fields = text_map(raw or {})
+            if fields.get("type") == "session.ended":
+                amounts[fields["session_id"]] = int(fields["amount_cents"])
+            last = str(text_or_none(entry_id))
+
+
+async def reconcile(redis: aioredis.Redis, stream: str) -> list[str]:
+    problems: list[str] = []
+    billed = await _billing_amounts(redis, stream)
+    charged: dict[str, int] = defaultdict(int)
+    async for key in redis.scan_iter(match="hc:{w:*}", _type="hash"):
+        wallet_key = str(text_or_none(key))
+        account = wallet_key[len("hc:{w:"):-1]
+        wallet = text_map(await redis.hgetall(wallet_key))
+        balance, held = 0, 0
+        for _, raw in await redis.xrange(wallet_key + ":ledger") or []:
+            entry = text_map(raw or {})
+            amount = int(entry["amount_cents"])
+            match entry["kind"]:
+                case "topup":
+                    balance += amount
+                case "charge":
+                    balance += amount
+                    charged[entry["session_id"]] += -amount
+                case "hold":
+                    held += amount
+                case "release":
+                    held -= amount
+        if balance != int(wallet.get("balance", 0)):
+            problems.append(
+                f"wallet {account}: balance {wallet.get('balance')} but ledger says {balance}"
+            )
+        if held != int(wallet.get("held", 0)):
+            problems.append(f"wallet {account}: held {wallet.get('held')} but ledger says {held}")
+        if balance < 0:
+            problems.append(f"wallet {account}: negative balance {balance}")
+    for session_id, amount in charged.items():
+        if billed.get(session_id) != amount:
+            problems.append(
+                f"session {session_id}: charged {amount} but billed {billed.get(session_id)}"
+            )
+    for session_id, amount in billed.items():
+        if amount > 0 and session_id not in charged:
+            problems.append(f"session {session_id}: billed {amount} but never charged")
+    return problems

@@ -1,0 +1,231 @@
+"""Whole calls in two real browsers: the client's and the expert's, with fake cameras."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio as aioredis
+from playwright.async_api import expect
+
+from tests.conftest import Running, StartApp
+from tests.web.calls import (
+    CALL_ENV,
+    Cast,
+    call_state,
+    client_with_funds,
+    expert_with_profile,
+    go_online,
+    remote_video_plays,
+    ring,
+)
+from tests.web.conftest import Browse, sign_up
+from web.money import format_amount
+
+
+@pytest.fixture
+async def site(start_app: StartApp) -> Running:
+    return await start_app(**CALL_ENV)
+
+
+@pytest.fixture
+async def cast(browse: Browse, site: Running) -> AsyncIterator[Cast]:
+    expert = await expert_with_profile(site)
+    expert_page = await browse.page()
+    await go_online(expert_page, expert)
+    client_page = await browse.page()
+    await client_with_funds(client_page, "Pierre", "pierre@example.test")
+    yield Cast(browse, expert, expert_page, client_page)
+
+
+async def test_a_whole_call_from_call_now_to_the_summary(
+    cast: Cast, redis: aioredis.Redis, site: Running
+) -> None:
+    client, expert = cast.client_page, cast.expert_page
+    await ring(cast)
+    incoming = expert.locator("[data-role=incoming]")
+    await expect(incoming).to_contain_text("Pierre")
+    await expect(incoming).to_contain_text("My sourdough does not rise")
+    await expect(incoming).to_contain_text("€6.00 / min")
+    await call_state(client, "ringing")
+
+    async with expert.expect_navigation(url="**/call/*"):
+        await expert.get_by_role("button", name="Accept").click()
+    assert expert.url == client.url  # both on /call/<the same session>
+    await call_state(client, "live")
+    await call_state(expert, "live")
+    await remote_video_plays(client)
+    await remote_video_plays(expert)
+    await expect(client.locator("[data-role=peer-name]")).to_have_text("Call with Marie Curie")
+    await expect(expert.locator("[data-role=peer-name]")).to_have_text("Call with Pierre")
+
+    await client.get_by_label("Message").fill("Bonjour, can you see my dough?")
+    await client.get_by_role("button", name="Send").click()
+    await expect(expert.locator("[data-role=chat-log]")).to_contain_text(
+        "Bonjour, can you see my dough?"
+    )
+    await expect(client.locator("[data-role=chat-log] li.mine")).to_have_count(1)
+    await expert.get_by_label("Message").fill("Yes, it needs more time.")
+    await expert.get_by_role("button", name="Send").click()
+    await expect(client.locator("[data-role=chat-log] li.theirs")).to_contain_text(
+        "Yes, it needs more time."
+    )
+
+    await client.get_by_role("button", name="Share screen").click()
+    await expect(client.locator("#call")).to_have_attribute("data-sharing", "on")
+    await expect(client.get_by_role("button", name="Stop sharing")).to_be_visible()
+    await remote_video_plays(expert)  # the screen now flows where the camera was
+    await expect(client.locator("[data-role=timer]")).not_to_have_text("0:00")
+
+    await client.get_by_role("button", name="Hang up").click()
+    await call_state(client, "ended")
+    await call_state(expert, "ended")
+    for page in (client, expert):
+        await expect(page.locator("[data-role=summary]")).to_be_visible()
+
+    events = await redis.xrange(site.config.billing_stream)
+    assert len(events) == 1
+    billing = events[0][1]
+    assert billing["end_reason"] == "hangup" and int(billing["amount_cents"]) > 0
+    amount = format_amount(int(billing["amount_cents"]), billing["currency"], "en")
+    for page in (client, expert):
+        shown = page.locator("[data-role=summary-amount]")
+        await expect(shown).to_have_attribute("data-amount-cents", billing["amount_cents"])
+        await expect(shown).to_have_text(amount)
+
+    # The receipt of the session, downloaded from the history.
+    await client.goto("/sessions")
+    row = client.locator(f"tr[data-session-id='{billing['session_id']}']")
+    await expect(row).to_contain_text("Marie Curie")
+    async with client.expect_download() as download_info:
+        await row.get_by_role("link", name="Download receipt").click()
+    download = await download_info.value
+    receipt = (await download.path()).read_text(encoding="utf-8")
+    assert "Marie Curie" in receipt and amount in receipt and billing["session_id"] in receipt
+
+    await expert.goto("/console")
+    await expect(expert.locator("[data-role=calls-today]")).to_have_text("1")
+
+
+async def test_a_declined_call_ends_on_both_sides(cast: Cast, redis: aioredis.Redis) -> None:
+    client, expert = cast.client_page, cast.expert_page
+    await ring(cast)
+    await expert.get_by_role("button", name="Decline").click()
+    await expect(expert.locator("[data-role=incoming]")).to_be_hidden()
+    await call_state(client, "ended")
+    await expect(client.locator("[data-role=status-text]")).to_have_text("The call was declined.")
+    assert await redis.xlen("helpcall:billing") == 0  # never accepted: no billing event
+
+
+async def test_the_expert_sees_reconnecting_then_the_end_when_the_client_leaves(
+    cast: Cast, redis: aioredis.Redis
+) -> None:
+    client, expert = cast.client_page, cast.expert_page
+    await ring(cast)
+    async with expert.expect_navigation(url="**/call/*"):
+        await expert.get_by_role("button", name="Accept").click()
+    await call_state(expert, "live")
+    await remote_video_plays(expert, cast.browse)
+
+    await client.context.close()
+    await call_state(expert, "paused")
+    await expect(expert.locator("[data-role=reconnecting]")).to_be_visible()
+    await expect(expert.locator("[data-role=reconnecting]")).to_contain_text("Reconnecting")
+    await call_state(expert, "ended")
+    await expect(expert.locator("[data-role=summary]")).to_be_visible()
+    await expect(expert.locator("[data-role=summary-reason]")).to_have_text(
+        "The connection was lost for too long."
+    )
+    events = await redis.xrange("helpcall:billing")
+    assert [e[1]["end_reason"] for e in events] == ["dropped"]
+
+
+async def test_the_call_page_in_french(
+    browse: Browse, site: Running, redis: aioredis.Redis
+) -> None:
+    expert = await expert_with_profile(site)
+    expert_page = await browse.page(locale="fr-FR")
+    await go_online(expert_page, expert, french=True)
+    client = await browse.page(locale="fr-FR")
+    await client.goto("/signup")
+    await client.get_by_label("Nom").fill("Amélie")
+    await client.get_by_label("Adresse e-mail").fill("amelie@example.test")
+    await client.get_by_label("Mot de passe").fill("correct horse")
+    async with client.expect_navigation():
+        await client.get_by_role("button", name="Créer mon compte").click()
+    await client.goto("/wallet")
+    await client.get_by_label("Montant (EUR)").fill("12,50")
+    await client.get_by_role("button", name="Ajouter", exact=True).click()
+    await expect(client.locator("#balance")).to_have_text("12,50 €")
+    await expect(client.locator("#ledger-rows")).to_contain_text("Recharge")
+
+    await client.goto(f"/experts/{expert.id}")
+    await expect(client.locator("[data-field=price]")).to_have_text("6,00 € / min")
+    await expect(client.locator("[data-field=status]")).to_have_text("En ligne")
+    async with client.expect_navigation(url="**/call/*"):
+        await client.get_by_role("button", name="Appeler maintenant").click()
+    await expect(client.locator("[data-role=status-text]")).to_have_text("Ça sonne")
+    async with expert_page.expect_navigation(url="**/call/*"):
+        await expert_page.get_by_role("button", name="Accepter").click()
+    await call_state(client, "live")
+    await expect(client.locator("[data-role=status-text]")).to_have_text("En direct")
+    for name in ["Raccrocher", "Couper le micro", "Couper la caméra", "Partager l'écran"]:
+        await expect(client.get_by_role("button", name=name)).to_be_visible()
+    await expect(client.locator("[data-role=rate]")).to_have_text("6,00 € / min")
+    await client.get_by_role("button", name="Raccrocher").click()
+    await call_state(expert_page, "ended")
+    await expect(client.locator("[data-role=summary]")).to_contain_text("Appel terminé")
+    billing = (await redis.xrange("helpcall:billing"))[0][1]
+    await expect(client.locator("[data-role=summary-amount]")).to_have_text(
+        format_amount(int(billing["amount_cents"]), "EUR", "fr")
+    )
+
+
+async def test_call_now_without_funds_explains_what_to_do(
+    browse: Browse, site: Running
+) -> None:
+    expert = await expert_with_profile(site)
+    expert_page = await browse.page()
+    await go_online(expert_page, expert)
+    client = await browse.page()
+    await sign_up(client, "Penny", "penny@example.test")
+    await client.goto(f"/experts/{expert.id}")
+    async with client.expect_navigation(url="**/problem/insufficient_funds*"):
+        await client.get_by_role("button", name="Call now").click()
+    await expect(client.get_by_role("heading", level=1)).to_have_text(
+        "Not enough funds for this call"
+    )
+    await expect(client.get_by_role("link", name="Top up my wallet")).to_be_visible()
+
+
+async def test_an_unknown_call_shows_call_not_found(browse: Browse, site: Running) -> None:
+    client = await browse.page()
+    await sign_up(client, "Nemo", "nemo@example.test")
+    async with client.expect_navigation(url="**/problem/call_not_found"):
+        await client.goto("/call/s_00000000000000000000")
+    await expect(client.get_by_role("heading", level=1)).to_have_text("Call not found")
+
+
+async def test_a_lost_connection_pauses_the_call_and_it_resumes_after_call_join(
+    cast: Cast,
+) -> None:
+    client, expert = cast.client_page, cast.expert_page
+    await ring(cast)
+    async with expert.expect_navigation(url="**/call/*"):
+        await expert.get_by_role("button", name="Accept").click()
+    await call_state(client, "live")
+    await call_state(expert, "live")
+
+    # The client's network drops: its socket dies (the server notices within the ping
+    # timeout) and the call pauses on both sides; when it comes back, it joins again.
+    await client.context.set_offline(True)
+    await call_state(expert, "paused")
+    await expect(expert.locator("[data-role=reconnecting]")).to_be_visible()
+    await client.context.set_offline(False)
+    await call_state(client, "live")
+    await call_state(expert, "live")
+    await expect(expert.locator("[data-role=reconnecting]")).to_be_hidden()
+    await remote_video_plays(expert)
+    await client.get_by_label("Message").fill("Back again")
+    await client.get_by_role("button", name="Send").click()
+    await expect(expert.locator("[data-role=chat-log]")).to_contain_text("Back again")

@@ -1,0 +1,1 @@
+"""The browser app: server-rendered pages, their translations, and the static ES modules."""

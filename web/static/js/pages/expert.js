@@ -1,0 +1,79 @@
+// An expert's profile: filled from the API, status kept live, and "Call now".
+import { api } from "/static/js/api.js";
+import { fillAvatar, ratingText, statusText } from "/static/js/experts.js";
+import { formatPrice } from "/static/js/money.js";
+import { has, readData, show, t } from "/static/js/page.js";
+import { callNow } from "/static/js/pages/starting.js";
+
+const STATUS_EVERY_MS = 5000;
+const profile = document.getElementById("profile");
+const expertId = profile.dataset.expertId;
+const fieldOf = (name) => profile.querySelector(`[data-field="${name}"]`);
+const categoryNames = readData("category-names") || {};
+
+function render(expert) {
+  document.title = `${expert.display_name} · helpcall`;
+  fieldOf("display_name").textContent = expert.display_name;
+  fieldOf("headline").textContent = expert.headline || "";
+  fieldOf("bio").textContent = expert.bio || "";
+  fieldOf("price").textContent = formatPrice(expert.pricing);
+  fieldOf("rating").textContent = ratingText(expert);
+  fieldOf("reviews_summary").textContent = ratingText(expert);
+  fieldOf("categories").textContent = (expert.categories || []).map((c) => categoryNames[c] || c).join(", ");
+  fieldOf("languages").textContent = (expert.languages || [])
+    .map((code) => (has(`language.${code}`) ? t(`language.${code}`) : code))
+    .join(", ");
+  fillAvatar(fieldOf("avatar"), expert);
+  renderStatus(expert.status);
+  profile.setAttribute("aria-busy", "false");
+}
+
+function renderStatus(status) {
+  const badge = fieldOf("status");
+  badge.dataset.status = status || "unknown";
+  badge.textContent = statusText(status);
+}
+
+async function load() {
+  try {
+    render(await api(`/api/v1/experts/${encodeURIComponent(expertId)}`));
+  } catch (error) {
+    if (error.status === 404) location.replace("/problem/not_found");
+    const message = document.getElementById("profile-error");
+    message.textContent = t("expert.load_failed");
+    show(message);
+  }
+}
+
+async function refreshStatus() {
+  if (document.hidden) return;
+  try {
+    const expert = await api(`/api/v1/experts/${encodeURIComponent(expertId)}`);
+    renderStatus(expert.status);
+  } catch {
+    // keep the last known status; the next poll tries again
+  }
+}
+
+const form = document.getElementById("call-form");
+if (form) {
+  const submit = form.querySelector("button[type=submit]");
+  const errorBox = document.getElementById("call-error");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    submit.setAttribute("aria-busy", "true");
+    show(errorBox, false);
+    const topic = form.elements.topic.value.trim() || t("call.default_topic");
+    const error = await callNow({ expert_id: expertId }, topic, location.pathname);
+    submit.disabled = false;
+    submit.removeAttribute("aria-busy");
+    if (error) {
+      errorBox.textContent = t("call.start_failed", { message: error.message });
+      show(errorBox);
+    }
+  });
+}
+
+load();
+setInterval(refreshStatus, STATUS_EVERY_MS);

@@ -1,0 +1,104 @@
+// Session history, with a receipt to download for each session.
+import { api } from "/static/js/api.js";
+import { formatAmount, formatDuration } from "/static/js/money.js";
+import { account, formatDateTime, t } from "/static/js/page.js";
+
+const rows = document.getElementById("session-rows");
+const names = new Map();
+
+function cell(content, className) {
+  const td = document.createElement("td");
+  if (content instanceof Node) td.append(content);
+  else td.textContent = content ?? "";
+  if (className) td.className = className;
+  return td;
+}
+
+function message(text) {
+  const tr = document.createElement("tr");
+  const td = cell(text, "muted");
+  td.colSpan = 7;
+  tr.append(td);
+  rows.replaceChildren(tr);
+}
+
+// The other participant's name: the session may carry it; an expert's comes from the API.
+async function otherName(session) {
+  const isClient = account?.id === session.client_id;
+  const other = isClient ? session.expert : session.client;
+  if (other?.display_name) return other.display_name;
+  if (!isClient) return t("sessions.a_client");
+  if (!names.has(session.expert_id)) {
+    names.set(
+      session.expert_id,
+      api(`/api/v1/experts/${encodeURIComponent(session.expert_id)}`)
+        .then((expert) => expert.display_name)
+        .catch(() => t("sessions.an_expert")),
+    );
+  }
+  return names.get(session.expert_id);
+}
+
+function receiptText(session, withName) {
+  const lines = [
+    t("receipt.title"),
+    "",
+    `${t("receipt.session")}: ${session.id}`,
+    `${t("receipt.date")}: ${formatDateTime(session.created_at)}`,
+    `${t("receipt.expert")}: ${withName}`,
+    `${t("receipt.topic")}: ${session.topic || ""}`,
+    `${t("receipt.duration")}: ${formatDuration(session.live_seconds)}`,
+    `${t("receipt.billed")}: ${formatDuration(session.billed_seconds)}`,
+    `${t("receipt.amount")}: ${formatAmount(session.amount_cents || 0, session.currency)}`,
+    `${t("receipt.outcome")}: ${t(`reason.${session.end_reason || "hangup"}`)}`,
+    "",
+    t("receipt.footer"),
+  ];
+  return lines.join("\n") + "\n";
+}
+
+function receiptLink(session, withName) {
+  if (session.state !== "ended") return document.createTextNode("");
+  const blob = new Blob([receiptText(session, withName)], { type: "text/plain;charset=utf-8" });
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = `helpcall-receipt-${session.id}.txt`;
+  link.textContent = t("sessions.download");
+  link.dataset.role = "receipt";
+  return link;
+}
+
+async function load() {
+  let sessions;
+  try {
+    sessions = (await api("/api/v1/sessions"))?.sessions || [];
+  } catch {
+    message(t("sessions.load_failed"));
+    return;
+  }
+  if (!sessions.length) {
+    message(t("sessions.none"));
+    return;
+  }
+  const built = await Promise.all(
+    sessions.map(async (session) => {
+      const withName = await otherName(session);
+      const tr = document.createElement("tr");
+      tr.dataset.sessionId = session.id;
+      const outcome = session.state === "ended" ? t(`reason.${session.end_reason || "hangup"}`) : t(`state.${session.state}`);
+      tr.append(
+        cell(formatDateTime(session.created_at)),
+        cell(withName),
+        cell(session.topic),
+        cell(formatDuration(session.live_seconds), "num"),
+        cell(formatAmount(session.amount_cents || 0, session.currency), "num"),
+        cell(outcome),
+        cell(receiptLink(session, withName)),
+      );
+      return tr;
+    }),
+  );
+  rows.replaceChildren(...built);
+}
+
+load();
