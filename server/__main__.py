@@ -16,6 +16,7 @@ USAGE = "usage: python -m server [create-admin EMAIL | reconcile]"
 
 def serve(config: Config) -> int:
     from server.app import create_app
+    from server.embedded_redis import EmbeddedRedisError
 
     app = create_app(config)
     shown_host = "localhost" if config.host in ("0.0.0.0", "::", "127.0.0.1") else config.host
@@ -25,14 +26,18 @@ def serve(config: Config) -> int:
         if config.payments == "test":
             print("payments are in TEST mode: top-ups are credited at once, no card", flush=True)
 
-    web.run_app(
-        app,
-        host=config.host,
-        port=config.port,
-        access_log_format=ACCESS_LOG_FORMAT,
-        print=announce,
-        shutdown_timeout=5,
-    )
+    try:
+        web.run_app(
+            app,
+            host=config.host,
+            port=config.port,
+            access_log_format=ACCESS_LOG_FORMAT,
+            print=announce,
+            shutdown_timeout=5,
+        )
+    except EmbeddedRedisError as exc:
+        print(f"helpcall: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

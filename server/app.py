@@ -17,6 +17,7 @@ from accounts.throttle import LoginThrottle
 from accounts.tokens import TokenSigner
 from common.ids import new_id
 from common.loops import stop_all
+from common.redisclient import redis_client
 from marketplace.experts import Experts
 from server.api import accounts as accounts_api
 from server.api import admin_experts as admin_experts_api
@@ -60,12 +61,6 @@ log = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 11 * 1024 * 1024
 # An SDP may be 64 KiB; the Socket.IO envelope and JSON escaping need a little more.
 MAX_SOCKET_MESSAGE_BYTES = 100 * 1024
-
-
-def redis_client(url: str) -> aioredis.Redis:
-    return aioredis.Redis.from_url(
-        url, decode_responses=True, socket_connect_timeout=2, socket_timeout=10
-    )
 
 
 def _socketio_server(config: Config) -> socketio.AsyncServer:
@@ -173,13 +168,18 @@ async def _worker_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def _disconnect_sockets(app: web.Application) -> None:
+    # On shutdown, before aiohttp waits for open connections: close every socket now so
+    # that each call pauses (and its peer is told) instead of hanging until the timeout.
+    await app[SIO].shutdown()
+
+
 async def _socketio_ctx(app: web.Application) -> AsyncIterator[None]:
-    sio = app[SIO]
     yield
-    await sio.shutdown()
-    listener = getattr(sio.manager, "thread", None)
+    listener = getattr(app[SIO].manager, "thread", None)
     if listener is not None:
         listener.cancel()
+        await asyncio.gather(listener, return_exceptions=True)
 
 
 def create_app(config: Config) -> web.Application:
@@ -196,6 +196,7 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(_accounts_ctx)
     app.cleanup_ctx.append(_calls_ctx)
     app.cleanup_ctx.append(_socketio_ctx)
+    app.on_shutdown.append(_disconnect_sockets)
     for module in (health, accounts_api, experts_api, wallet_api, sessions_api, reviews_api,
                    admin_experts_api, billing_api):
         app.add_routes(module.routes)

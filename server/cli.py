@@ -15,6 +15,7 @@ from accounts.store import AccountStore
 from accounts.throttle import LoginThrottle
 from accounts.tokens import TokenSigner
 from common.errors import Invalid
+from common.redisclient import redis_client
 from server.config import Config
 from server.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 from server.secret import load_or_create_secret
@@ -23,8 +24,6 @@ from server.secret import load_or_create_secret
 @asynccontextmanager
 async def open_redis(config: Config) -> AsyncIterator[aioredis.Redis]:
     """The configured Redis; with the embedded one, the running server's or a fresh start."""
-    from server.app import redis_client
-
     embedded = None
     url = config.redis_url
     if url is None:

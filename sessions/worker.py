@@ -323,7 +323,7 @@ async def running_worker(
 
 
 async def _serve(config: Config, consumer: str) -> int:
-    from server.app import redis_client
+    from common.redisclient import redis_client
 
     assert config.redis_url is not None
     redis = redis_client(config.redis_url)

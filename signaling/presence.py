@@ -18,10 +18,14 @@ from sessions.store import busy_key
 
 WANT = "hc:presence:want"
 
+# With its last socket gone the expert is offline, and stays so until they say
+# ``presence online`` again from a new socket (protocol §3).
 _GONE = """
 redis.call('SREM', KEYS[1], ARGV[1])
 redis.call('SREM', KEYS[2], ARGV[2])
-return redis.call('SCARD', KEYS[1])
+local left = redis.call('SCARD', KEYS[1])
+if left == 0 then redis.call('HSET', KEYS[3], ARGV[3], 'offline') end
+return left
 """
 
 
@@ -53,8 +57,8 @@ class PresenceStore:
 
     async def socket_gone(self, expert_id: str, sid: str, proc: str | None = None) -> int:
         """Forget a socket; answers how many the expert still has."""
-        keys = [_socks_key(expert_id), _proc_key(proc or self.proc)]
-        left = await self._gone(keys=keys, args=[sid, f"{expert_id}|{sid}"])
+        keys = [_socks_key(expert_id), _proc_key(proc or self.proc), WANT]
+        left = await self._gone(keys=keys, args=[sid, f"{expert_id}|{sid}", expert_id])
         return int(left)
 
     async def set_wanted(self, expert_id: str, status: Status) -> None:

@@ -25,8 +25,14 @@ class Bucket:
         return True
 
 
-# ICE gathering sends bursts of candidates; chat and call control are human-paced.
-LIMITS = {"signal": (50.0, 200.0), "chat": (5.0, 20.0), "default": (10.0, 30.0)}
+# ICE gathering sends bursts of candidates; chat and call control are human-paced. Media
+# reports have their own bucket so that a flapping network never blocks a hang-up.
+LIMITS = {
+    "signal": (50.0, 200.0),
+    "chat": (5.0, 20.0),
+    "media": (10.0, 30.0),
+    "default": (10.0, 30.0),
+}
 
 
 class SocketLimits:

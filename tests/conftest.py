@@ -17,7 +17,8 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from server.app import create_app, redis_client
+from common.redisclient import redis_client
+from server.app import create_app
 from server.config import Config, load_config
 from server.embedded_redis import EmbeddedRedis
 

@@ -85,9 +85,9 @@ local function schedule_balance(s, now)
   if affordable < 0 then return nil end
   local left = affordable + 1 - live_ms_at(s, now)
   set_deadline('balance', now + math.max(0, left))
+  -- The warning is sent once per call (protocol §3), even if a top-up moves the end.
   if left > CFG.low_ms then
-    set_deadline('low', now + left - CFG.low_ms)
-    redis.call('HSET', K.s, 'low_sent', '')
+    if s.low_sent ~= '1' then set_deadline('low', now + left - CFG.low_ms) end
   elseif s.low_sent ~= '1' then
     redis.call('HSET', K.s, 'low_sent', '1')
     return math.floor(math.max(0, left) / 1000)

@@ -91,3 +91,18 @@ def test_create_admin_from_the_command_line(tmp_path: Path) -> None:
             assert json.loads(answer.read())["role"] == "admin"
     finally:
         server.stop()
+
+
+def test_a_second_server_on_the_same_data_dir_says_why_it_cannot_start(tmp_path: Path) -> None:
+    first = ServerProcess({"HELPCALL_DATA_DIR": str(tmp_path)}).wait_ready()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "server"], cwd=ROOT, capture_output=True, text=True,
+            env={"PATH": "/usr/bin:/bin", "HELPCALL_DATA_DIR": str(tmp_path), "PORT": "0"},
+            timeout=30,
+        )
+        assert done.returncode == 2
+        assert "in use by another helpcall process" in done.stderr
+        assert "Traceback" not in done.stderr
+    finally:
+        first.stop()

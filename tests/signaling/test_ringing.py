@@ -8,6 +8,7 @@ import socketio
 from tests.conftest import Running, StartApp
 from tests.signaling.conftest import Connect, funded_client, online_expert
 from tests.signaling.peers import SocketPeer
+from tests.waiting import eventually
 
 
 async def test_a_connection_without_a_valid_token_is_refused(running: Running) -> None:
@@ -135,10 +136,28 @@ async def test_an_expert_with_no_socket_left_is_offline(running: Running, connec
         answer = await running.client.get(f"/api/v1/experts/{expert.id}")
         return bool((await answer.json())["status"] == "offline")
 
-    from tests.waiting import eventually
-
     await eventually(offline, what="the expert to be offline")
 
 
 async def _unused(peer: SocketPeer) -> None:  # keeps the import used for typing
     await peer.close()
+
+
+async def test_a_reconnecting_expert_is_offline_until_they_say_online(
+    running: Running, connect: Connect
+) -> None:
+    expert, expert_socket = await online_expert(running, connect)
+
+    async def status() -> str:
+        answer = await running.client.get(f"/api/v1/experts/{expert.id}")
+        return str((await answer.json())["status"])
+
+    async def offline() -> bool:
+        return await status() == "offline"
+
+    await expert_socket.close()
+    await eventually(offline, what="the server to see the socket gone")
+    again = await connect(running, expert)
+    assert await status() == "offline"
+    assert (await again.ok("presence", {"status": "online"}))["status"] == "online"
+    assert await status() == "online"
