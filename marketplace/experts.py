@@ -137,6 +137,12 @@ class Experts:
                                          if c not in card["categories"]]
         return card
 
+    async def in_category(self, category: str) -> list[dict[str, Any]]:
+        """Cards of every expert open to calls in a category (verified where required)."""
+        members = await self._redis.smembers(keys.category(category))
+        ids = sorted(str(text_or_none(i)) for i in members)
+        return await self.cards(ids)
+
     async def listing(self, query: ListingQuery) -> tuple[list[dict[str, Any]], int]:
         key = keys.category(query.category) if query.category else keys.ALL_EXPERTS
         ids = sorted(str(text_or_none(i)) for i in await self._redis.smembers(key))

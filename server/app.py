@@ -53,6 +53,7 @@ from signaling.ice import ice_servers
 from signaling.namespace import CallNamespace
 from signaling.notifier import SocketNotifier
 from signaling.presence import PresenceStore
+from signaling.router import Router
 from web.setup import setup_web
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,10 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
     calls = CallService(SessionStore(redis, timing(config)), notifier)
     app[PRESENCE], app[EXPERTS], app[CALLS] = presence, experts, calls
     app[WALLETS] = WalletStore(redis, config.currency)
-    sio.register_namespace(CallNamespace(app[ACCOUNTS], calls, presence, experts, notifier, proc))
+    router = Router(calls, experts, sio, config.ring_seconds, config.reaper_interval_seconds)
+    sio.register_namespace(
+        CallNamespace(app[ACCOUNTS], calls, presence, experts, notifier, router, proc)
+    )
 
     async def bury_presence(dead: str, last_seen_ms: int) -> None:
         await presence.bury_process(dead)
@@ -142,7 +146,7 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
     leases = Leases(redis, proc, config.lease_seconds)
     await leases.renew()
     reaper = Reaper(calls, leases, config.reaper_interval_seconds, bury_presence)
-    loops = [leases.keep_alive(), reaper.loop()]
+    loops = [leases.keep_alive(), reaper.loop(), router.loop()]
     tasks = [asyncio.create_task(loop.run()) for loop in loops]
     try:
         yield

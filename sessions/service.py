@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from sessions.notify import Notifier
+from sessions.pricing import Pricing
 from sessions.store import NewSession, Outcome, SessionStore
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,19 @@ class CallService:
         outcome = await self.store.start(session_id, new)
         log.info("session %s ringing expert %s", session_id, new.expert_id)
         return await self._published(outcome)
+
+    async def enqueue(
+        self, session_id: str, new: NewSession, max_rate_cents: int | None
+    ) -> Outcome:
+        outcome = await self.store.enqueue(session_id, new, max_rate_cents)
+        log.info("session %s queued for %s", session_id, new.category)
+        return await self._published(outcome)
+
+    async def route(self, session_id: str, expert_id: str, pricing: Pricing) -> Outcome:
+        return await self._published(await self.store.route(session_id, expert_id, pricing))
+
+    async def abandon(self, session_id: str) -> Outcome:
+        return await self._published(await self.store.abandon(session_id))
 
     async def accept(self, session_id: str, account_id: str, sid: str, proc: str) -> Outcome:
         return await self._published(await self.store.accept(session_id, account_id, sid, proc))

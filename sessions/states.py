@@ -93,7 +93,11 @@ TRANSITIONS: dict[State, dict[Event, Transition]] = {
 # States in which the two participants hold a call (signals and chat flow).
 IN_CALL = frozenset({State.ACCEPTED, State.LIVE, State.PAUSED})
 # States from which a participant may (re-)attach a socket with call:join.
-JOINABLE = frozenset({State.RINGING, State.ACCEPTED, State.LIVE, State.PAUSED})
+JOINABLE = frozenset({State.QUEUED, State.RINGING, State.ACCEPTED, State.LIVE, State.PAUSED})
+# A category call whose expert declines or lets it ring out goes back to the queue, at
+# its place, while its wait is not over (requeue in sessions/lua/prelude.lua); only
+# then do these events end it.
+REQUEUED_BY = frozenset({Event.DECLINE, Event.RING_TIMEOUT})
 
 
 def decide(state: State, event: Event) -> Transition:

@@ -70,6 +70,15 @@ class NewSession:
 
 
 @dataclass(frozen=True)
+class Parties:
+    """Who a session concerns: read before a script to name its keys."""
+
+    client_id: str
+    expert_id: str
+    category: str
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What a script did: its status, the session after it, and the Redis time."""
 
@@ -78,6 +87,9 @@ class Outcome:
     now_ms: int = 0
     previous: State | None = None
     low_seconds_left: int | None = None
+    # The expert a requeued category call stopped ringing, and why (declined, no_answer).
+    released_expert: str | None = None
+    released_reason: str | None = None
 
     @property
     def state_changed(self) -> bool:
@@ -92,6 +104,14 @@ def busy_key(expert_id: str) -> str:
     return f"hc:busy:{expert_id}"
 
 
+def queue_key(category: str) -> str:
+    return f"hc:queue:{category}"
+
+
+QUEUES = "hc:queues"
+LAST_RUNG = "hc:lastrung"
+
+
 def proc_sockets_key(proc: str) -> str:
     return f"hc:proc:{proc}:socks"
 
@@ -100,9 +120,15 @@ def index_key(account_id: str) -> str:
     return f"hc:sessions:{account_id}"
 
 
+class _Stale(Exception):
+    """The parties changed between reading them and running the script."""
+
+
 def _raise(reply: list[Any]) -> None:
     """Turn a script's ``{'err', code, ...}`` into the domain error."""
     match text_or_none(reply[1]):
+        case "stale":
+            raise _Stale()
         case "conflict":
             state = text_or_none(reply[2]) if len(reply) > 2 else None
             raise WrongState(f"the session is {state}" if state else "the session already exists")
@@ -128,12 +154,16 @@ def _outcome(reply: list[Any]) -> Outcome:
     fields = text_map(dict(zip(flat[::2], flat[1::2], strict=True)))
     previous = text_or_none(reply[3])
     extra = text_or_none(reply[1])
+    requeued = status == "requeued"
+    released, _, reason = (extra or "").partition("|") if requeued else ("", "", "")
     return Outcome(
         status=status,
         session=SessionView.from_hash(fields),
         now_ms=int(reply[2]),
         previous=State(previous) if previous else None,
-        low_seconds_left=int(extra) if extra else None,
+        low_seconds_left=int(extra) if extra and not requeued else None,
+        released_expert=released or None,
+        released_reason=reason or None,
     )
 
 
@@ -143,7 +173,8 @@ class SessionStore:
         self.timing = timing
         self._scripts: dict[str, AsyncScript] = {
             name: redis.register_script(_PRELUDE + (_LUA / f"{name}.lua").read_text())
-            for name in ("start", "accept", "act", "attach", "detach", "media", "fire", "chat")
+            for name in ("start", "accept", "act", "attach", "detach", "media", "fire", "chat",
+                         "enqueue", "route", "abandon", "queue_position")
         }
         self._due = redis.register_script(
             "local t = redis.call('TIME')\n"
@@ -151,13 +182,15 @@ class SessionStore:
             "return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, ARGV[1])"
         )
 
-    def _keys(self, session_id: str, client_id: str, expert_id: str, proc: str) -> list[str]:
+    def _keys(self, session_id: str, parties: Parties, proc: str) -> list[str]:
         key = session_key(session_id)
+        expert = parties.expert_id or "-"
         return [
-            key, key + ":socks", DEADLINES, busy_key(expert_id or "-"),
-            wallet_key(client_id), ledger_key(client_id), self.timing.billing_stream,
-            index_key(client_id), index_key(expert_id or "-"), proc_sockets_key(proc),
-            key + ":chat",
+            key, key + ":socks", DEADLINES, busy_key(expert),
+            wallet_key(parties.client_id), ledger_key(parties.client_id),
+            self.timing.billing_stream, index_key(parties.client_id), index_key(expert),
+            proc_sockets_key(proc), key + ":chat", queue_key(parties.category or "-"), QUEUES,
+            key + ":rung", LAST_RUNG,
         ]
 
     def _args(self, session_id: str) -> list[str | int]:
@@ -166,24 +199,32 @@ class SessionStore:
                 t.ring_ms, t.low_balance_ms, t.queue_ms]
 
     async def _run(
-        self, name: str, session_id: str, parties: tuple[str, str], *extra: str | int,
+        self, name: str, session_id: str, parties: Parties, *extra: str | int,
         proc: str = "-",
     ) -> Outcome:
-        reply = await self._scripts[name](
-            keys=self._keys(session_id, *parties, proc), args=[*self._args(session_id), *extra]
-        )
-        return _outcome(reply)
+        for _ in range(5):
+            reply = await self._scripts[name](
+                keys=self._keys(session_id, parties, proc),
+                args=[*self._args(session_id), *extra],
+            )
+            try:
+                return _outcome(reply)
+            except _Stale:
+                parties = await self.parties(session_id)
+        raise RuntimeError(f"session {session_id} kept changing under {name}")
 
-    async def parties(self, session_id: str) -> tuple[str, str]:
-        """(client, expert) of a session; ``not_found`` when there is none."""
-        client, expert = await self._redis.hmget(session_key(session_id), "client_id", "expert_id")
+    async def parties(self, session_id: str) -> Parties:
+        """Who a session concerns; ``not_found`` when there is none."""
+        client, expert, category = await self._redis.hmget(
+            session_key(session_id), "client_id", "expert_id", "category"
+        )
         if client is None:
             raise NoSuchSession()
-        return str(client), str(expert or "")
+        return Parties(str(client), str(expert or ""), str(category or ""))
 
     async def start(self, session_id: str, new: NewSession) -> Outcome:
         return await self._run(
-            "start", session_id, (new.client_id, new.expert_id),
+            "start", session_id, Parties(new.client_id, new.expert_id, ""),
             new.client_id, new.expert_id, new.topic, new.pricing.mode.value,
             new.pricing.amount_cents, self.timing.currency, self.timing.fee_percent,
             self.timing.start_hold_cents(new.pricing), new.sid, new.proc, new.brand_id,
@@ -216,11 +257,11 @@ class SessionStore:
 
     async def chat(self, session_id: str, account_id: str, sid: str, text: str) -> dict[str, str]:
         reply = await self._scripts["chat"](
-            keys=self._keys(session_id, *await self.parties(session_id), "-"),
+            keys=self._keys(session_id, await self.parties(session_id), "-"),
             args=[*self._args(session_id), account_id, sid, text, CHAT_KEPT],
         )
         if text_or_none(reply[0]) == "err":
-            _raise(reply)
+            _raise(reply)  # an expert changes only while queued or ringing, never in a chat
         message: dict[str, str] = json.loads(str(text_or_none(reply[1])))
         return message
 
@@ -250,6 +291,64 @@ class SessionStore:
             await self._redis.zrem(DEADLINES, member)
             return Outcome("gone")
         return await self._run("fire", session_id, parties, member)
+
+    # -- category calls ----------------------------------------------------------------
+
+    async def enqueue(
+        self, session_id: str, new: NewSession, max_rate_cents: int | None
+    ) -> Outcome:
+        return await self._run(
+            "enqueue", session_id, Parties(new.client_id, "", new.category),
+            new.client_id, new.category, new.topic,
+            "" if max_rate_cents is None else max_rate_cents, self.timing.currency,
+            self.timing.fee_percent, new.sid, new.proc, new.brand_id, proc=new.proc,
+        )
+
+    async def route(self, session_id: str, expert_id: str, pricing: Pricing) -> Outcome:
+        parties = await self.parties(session_id)
+        ringing = Parties(parties.client_id, expert_id, parties.category)
+        return await self._run(
+            "route", session_id, ringing, expert_id, pricing.mode.value, pricing.amount_cents,
+            self.timing.start_hold_cents(pricing),
+        )
+
+    async def abandon(self, session_id: str) -> Outcome:
+        return await self._run("abandon", session_id, await self.parties(session_id))
+
+    async def position_changed(self, session_id: str, position: int) -> bool:
+        reply = await self._scripts["queue_position"](
+            keys=self._keys(session_id, await self.parties(session_id), "-"),
+            args=[*self._args(session_id), position],
+        )
+        return isinstance(reply, int) and reply == 1
+
+    async def queues(self) -> list[str]:
+        return sorted(str(text_or_none(q)) for q in await self._redis.smembers(QUEUES))
+
+    async def waiting(self, category: str) -> list[str]:
+        """Queued sessions of a category, in arrival order; an empty queue is forgotten."""
+        ids = [str(text_or_none(i)) for i in await self._redis.zrange(queue_key(category), 0, -1)]
+        if not ids:
+            await self._redis.srem(QUEUES, category)
+        return ids
+
+    async def routing_facts(
+        self, session_id: str, expert_ids: list[str]
+    ) -> tuple[set[str], dict[str, int], dict[str, str]]:
+        """Experts already rung for a session, when each expert was last rung, and the
+        session's client, max rate and wallet availability."""
+        key = session_key(session_id)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.smembers(key + ":rung")
+            pipe.zmscore(LAST_RUNG, expert_ids or ["-"])
+            pipe.hmget(key, "client_id", "max_rate_cents", "created_at")
+            rung, scores, (client, max_rate, created) = await pipe.execute()
+        wallet = text_map(await self._redis.hgetall(wallet_key(str(client))))
+        available = int(wallet.get("balance", 0)) - int(wallet.get("held", 0))
+        last = {e: int(s or 0) for e, s in zip(expert_ids, scores or [], strict=False)}
+        facts = {"client_id": str(client), "max_rate_cents": str(max_rate or ""),
+                 "available_cents": str(available), "created_at": str(created or 0)}
+        return {str(text_or_none(r)) for r in rung}, last, facts
 
     async def due_deadlines(self, limit: int = 200) -> list[str]:
         members = await self._due(keys=[DEADLINES], args=[limit])

@@ -21,7 +21,9 @@ from accounts.service import Accounts
 from accounts.tokens import COOKIE_NAME
 from common.errors import Forbidden, HelpcallError, Invalid, RateLimited, Unavailable
 from common.ids import new_id
+from marketplace.categories import BY_SLUG
 from marketplace.profiles import ProfileUpdate
+from sessions.pricing import Pricing, PricingMode
 from sessions.service import CallService
 from sessions.store import NewSession
 from signaling.errors import NotJoined
@@ -36,6 +38,7 @@ from signaling.messages import (
 from signaling.notifier import SocketNotifier, account_room, session_room
 from signaling.presence import PresenceStore, Status
 from signaling.ratelimit import SocketLimits
+from signaling.router import Router
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +89,7 @@ class CallNamespace(socketio.AsyncNamespace):
         presence: PresenceStore,
         experts: ExpertDirectory,
         notifier: SocketNotifier,
+        router: Router,
         proc: str,
     ) -> None:
         super().__init__("/")
@@ -94,6 +98,7 @@ class CallNamespace(socketio.AsyncNamespace):
         self._presence = presence
         self._experts = experts
         self._notifier = notifier
+        self._router = router
         self._proc = proc
         self._peers: dict[str, Peer] = {}
         self._handlers: dict[str, Callable[[Peer, str, object], Awaitable[Ack]]] = {
@@ -174,8 +179,9 @@ class CallNamespace(socketio.AsyncNamespace):
     async def _start(self, peer: Peer, sid: str, payload: object) -> Ack:
         self._require(peer, Role.CLIENT, "call:start")
         request = CallStart.parse(payload)
-        if request.expert_id is None:
-            raise Invalid("category calls are not available yet", "category")
+        if request.category is not None:
+            return await self._start_category(peer, sid, request)
+        assert request.expert_id is not None
         profile = await self._experts.profile(request.expert_id)
         if profile is None:
             raise Unavailable("this expert does not take calls")
@@ -188,6 +194,18 @@ class CallNamespace(socketio.AsyncNamespace):
         await self._joined(peer, sid, session_id, "client")
         assert outcome.session is not None
         return ok(session_id=session_id, state=outcome.session.state.value)
+
+    async def _start_category(self, peer: Peer, sid: str, request: CallStart) -> Ack:
+        assert request.category is not None
+        if request.category not in BY_SLUG:
+            raise Invalid(f"unknown category: {request.category}", "category")
+        session_id = new_id("s")
+        new = NewSession(peer.account.id, "", request.topic, Pricing(PricingMode.FREE, 0), sid,
+                         self._proc, category=request.category)
+        await self._calls.enqueue(session_id, new, request.max_rate_cents)
+        await self._joined(peer, sid, session_id, "client")
+        await self._router.welcome(session_id, peer.account.id, request.category)
+        return ok(session_id=session_id, state="queued")
 
     async def _accept(self, peer: Peer, sid: str, payload: object) -> Ack:
         ref = SessionRef.parse(payload)
@@ -244,8 +262,8 @@ class CallNamespace(socketio.AsyncNamespace):
         return role
 
     async def _check_participant(self, peer: Peer, session_id: str) -> None:
-        client, expert = await self._calls.store.parties(session_id)
-        if peer.account.id not in (client, expert):
+        parties = await self._calls.store.parties(session_id)
+        if peer.account.id not in (parties.client_id, parties.expert_id):
             raise Forbidden("you are not a participant of this session")
 
     async def _signal(self, peer: Peer, sid: str, payload: object) -> Ack:

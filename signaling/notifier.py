@@ -96,26 +96,35 @@ class SocketNotifier:
         for role, account in (("client", session.client_id), ("expert", session.expert_id)):
             if not account or (role == "expert" and session.state == State.RINGING):
                 continue
-            if role == "expert" and outcome.previous == State.QUEUED:
-                continue  # a queued call that ends never rang this expert
             await self._sio.emit(
                 "call:state", self.state_payload(session, role, now), room=account_room(account)
             )
+        if outcome.released_expert:
+            # A category call went back to the queue: this expert's ringing stops.
+            await self._sio.emit("call:state", {
+                "session_id": session.id, "state": session.state.value,
+                "reason": outcome.released_reason, "live_seconds": 0,
+            }, room=account_room(outcome.released_expert))
+            if outcome.released_reason == EndReason.NO_ANSWER.value:
+                await self._away(outcome.released_expert)
         if session.state != State.ENDED:
             return
         summary = self.summary_payload(session)
         for account in (session.client_id, session.expert_id):
-            if account and not (account == session.expert_id and outcome.previous == State.QUEUED):
+            if account:
                 await self._sio.emit("call:summary", summary, room=account_room(account))
         for role in ("client", "expert"):
             await self._sio.close_room(session_room(session.id, role))
         if session.end_reason == EndReason.NO_ANSWER and session.expert_id:
-            # An expert who lets a call ring out is away: stop ringing them in vain.
-            await self._presence.set_wanted(session.expert_id, Status.OFFLINE)
-            await self._sio.emit(
-                "presence", {"status": "offline", "reason": "no_answer"},
-                room=account_room(session.expert_id),
-            )
+            await self._away(session.expert_id)
+
+    async def _away(self, expert_id: str) -> None:
+        """An expert who lets a call ring out is away: stop ringing them in vain."""
+        await self._presence.set_wanted(expert_id, Status.OFFLINE)
+        await self._sio.emit(
+            "presence", {"status": "offline", "reason": "no_answer"},
+            room=account_room(expert_id),
+        )
 
     async def _ring(self, session: SessionView) -> None:
         client = await self._accounts.get(session.client_id)

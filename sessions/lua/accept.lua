@@ -1,6 +1,6 @@
 -- The expert accepts from one of their sockets. ARGV from 9: account, sid, proc.
 local s = load_session()
-if not s then return {'err', 'not_found'} end
+if not s then return {'err', STALE and 'stale' or 'not_found'} end
 if role_of(s, ARGV[9]) ~= 'e' then return {'err', 'forbidden'} end
 if not T[s.state]['accept'] then return {'err', 'conflict', s.state} end
 local now = now_ms()

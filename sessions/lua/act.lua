@@ -1,7 +1,7 @@
 -- A participant ends or refuses the call. ARGV from 9: account, event
 -- (decline, cancel or hangup).
 local s = load_session()
-if not s then return {'err', 'not_found'} end
+if not s then return {'err', STALE and 'stale' or 'not_found'} end
 local role = role_of(s, ARGV[9])
 if not role then return {'err', 'forbidden'} end
 local event = ARGV[10]
@@ -11,5 +11,12 @@ if event == 'cancel' and role ~= 'c' then return {'err', 'forbidden'} end
 if event == 'hangup' and role == 'e' and s.state == 'ringing' then event = 'decline' end
 local t = T[s.state][event]
 if not t then return {'err', 'conflict', s.state} end
-finish(s, t[2], now_ms())
+local now = now_ms()
+-- A category call that an expert declines goes back to the queue for the next one,
+-- unless its wait is over.
+if event == 'decline' and s.state == 'ringing' and s.category ~= ''
+   and now < tonumber(s.created_at) + CFG.queue_ms then
+  return reply('requeued', requeue(s, now) .. '|declined')
+end
+finish(s, t[2], now)
 return reply('ok')

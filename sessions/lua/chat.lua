@@ -1,6 +1,6 @@
 -- A chat message from an attached socket. ARGV from 9: account, sid, text, max kept.
 local s = load_session()
-if not s then return {'err', 'not_found'} end
+if not s then return {'err', STALE and 'stale' or 'not_found'} end
 local role = role_of(s, ARGV[9])
 if not role then return {'err', 'forbidden'} end
 if s.state ~= 'accepted' and s.state ~= 'live' and s.state ~= 'paused' then

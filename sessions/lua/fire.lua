@@ -4,11 +4,15 @@ local member = ARGV[9]
 local now = now_ms()
 local due = redis.call('ZSCORE', K.dl, member)
 if not due or tonumber(due) > now then return {'gone'} end
-redis.call('ZREM', K.dl, member)
 local s = load_session()
+if STALE then return {'err', 'stale'} end
+redis.call('ZREM', K.dl, member)
 if not s then return {'gone'} end
 local kind = string.match(member, '^(%a+)|')
 if kind == 'ring' and s.state == 'ringing' then
+  if s.category ~= '' and now < tonumber(s.created_at) + CFG.queue_ms then
+    return reply('requeued', requeue(s, now) .. '|no_answer')
+  end
   finish(s, 'no_answer', now)
   return reply('ended')
 elseif kind == 'connect' and s.state == 'accepted' then

@@ -1,6 +1,6 @@
 -- A participant reports its peer connection. ARGV from 9: account, state, sid.
 local s = load_session()
-if not s then return {'err', 'not_found'} end
+if not s then return {'err', STALE and 'stale' or 'not_found'} end
 local role = role_of(s, ARGV[9])
 if not role then return {'err', 'forbidden'} end
 if s.state ~= 'accepted' and s.state ~= 'live' and s.state ~= 'paused' then

@@ -6,12 +6,15 @@
 --   5 payer wallet hash  6 payer ledger stream  7 billing stream
 --   8 client's sessions index  9 expert's sessions index
 --   10 the acting process's socket index  11 the session's chat list
+--   12 the category queue (zset)  13 the set of queues  14 experts already rung for
+--   this session  15 when each expert was last rung (zset, for fairness)
 -- ARGV 1..8, the same for every session script:
 --   session id, guarantee s, increment s, connect ms, grace ms, ring ms, low-balance ms,
 --   queue ms; the script's own arguments follow from ARGV[9].
 local K = {s = KEYS[1], socks = KEYS[2], dl = KEYS[3], busy = KEYS[4], wallet = KEYS[5],
            ledger = KEYS[6], billing = KEYS[7], idx_c = KEYS[8], idx_e = KEYS[9],
-           proc = KEYS[10], chat = KEYS[11]}
+           proc = KEYS[10], chat = KEYS[11], queue = KEYS[12], queues = KEYS[13],
+           rung = KEYS[14], lastrung = KEYS[15]}
 local ID = ARGV[1]
 local CFG = {guarantee = tonumber(ARGV[2]), increment = tonumber(ARGV[3]),
              connect_ms = tonumber(ARGV[4]), grace_ms = tonumber(ARGV[5]),
@@ -20,12 +23,20 @@ local CFG = {guarantee = tonumber(ARGV[2]), increment = tonumber(ARGV[3]),
 local DEADLINE_KINDS = {'ring', 'connect', 'grace', 'balance', 'low', 'queue'}
 
 local PREV = ''
+local STALE = false
 
+-- The caller named the keys from the session's parties read just before; a category
+-- call may have changed expert since. Then the script does nothing and answers
+-- 'stale', and the caller reads the parties again.
 local function load_session()
   local flat = redis.call('HGETALL', K.s)
   if #flat == 0 then return nil end
   local s = {}
   for i = 1, #flat, 2 do s[flat[i]] = flat[i + 1] end
+  if s.expert_id ~= '' and K.busy ~= 'hc:busy:' .. s.expert_id then
+    STALE = true
+    return nil
+  end
   PREV = s.state
   return s
 end
@@ -138,6 +149,22 @@ local function evaluate(s, now, at)
   return nil
 end
 
+-- Takes the expert being rung off a category call and puts it back in the queue at its
+-- original place (arrival order), releasing the hold of that expert's price.
+local function requeue(s, now)
+  local hold = tonumber(s.hold_cents)
+  if hold > 0 then
+    redis.call('HINCRBY', K.wallet, 'held', -hold)
+    ledger('release', hold, now)
+  end
+  if redis.call('GET', K.busy) == ID then redis.call('DEL', K.busy) end
+  redis.call('ZREM', K.dl, 'ring|' .. ID)
+  redis.call('HSET', K.s, 'state', 'queued', 'expert_id', '', 'hold_cents', 0, 'queue_pos', '')
+  redis.call('ZADD', K.queue, tonumber(s.created_at), ID)
+  redis.call('SADD', K.queues, s.category)
+  return s.expert_id
+end
+
 -- Ends the session: final live time, price, wallet settlement, the expert freed and,
 -- for every session that reached accepted, exactly one billing event, all in this one
 -- atomic step.
@@ -162,6 +189,7 @@ local function finish(s, reason, now, at)
              'live_ms', live, 'live_since', '', 'billed_seconds', billed, 'amount_cents', amount,
              'platform_fee_cents', fee, 'expert_payout_cents', payout)
   drop_deadlines()
+  if s.category ~= '' then redis.call('ZREM', K.queue, ID) end
   if s.expert_id ~= '' and redis.call('GET', K.busy) == ID then redis.call('DEL', K.busy) end
   if s.accepted_at ~= '' then
     redis.call('XADD', K.billing, '*',

@@ -1,0 +1,27 @@
+-- The router rings an expert for a queued category call. ARGV from 9: expert_id,
+-- pricing_mode, rate_cents, hold_cents. KEYS[4] and KEYS[9] are that expert's busy key
+-- and index. Fails without a change when the call is no longer queued, the expert was
+-- already rung for it or is busy, or the wallet does not cover the expert's price.
+local s = load_session()
+if not s then return {'err', STALE and 'conflict' or 'not_found'} end
+if s.state ~= 'queued' then return {'err', 'conflict', s.state} end
+local expert = ARGV[9]
+if redis.call('SISMEMBER', K.rung, expert) == 1 then return {'err', 'conflict', 'rung'} end
+if redis.call('EXISTS', K.busy) == 1 then return {'err', 'unavailable'} end
+local hold = tonumber(ARGV[12])
+local now = now_ms()
+if hold > 0 then
+  if available() < hold then return {'err', 'insufficient_funds'} end
+  redis.call('HINCRBY', K.wallet, 'held', hold)
+  ledger('hold', hold, now)
+end
+redis.call('SET', K.busy, ID)
+redis.call('HSET', K.s, 'state', 'ringing', 'expert_id', expert, 'pricing_mode', ARGV[10],
+           'rate_cents', ARGV[11], 'hold_cents', hold, 'paid_by',
+           hold > 0 and 'client' or 'none', 'rung_at', now)
+redis.call('ZREM', K.queue, ID)
+redis.call('SADD', K.rung, expert)
+redis.call('ZADD', K.lastrung, now, expert)
+set_deadline('ring', now + CFG.ring_ms)
+redis.call('ZADD', K.idx_e, now, ID)
+return reply('ok')
