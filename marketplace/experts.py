@@ -15,6 +15,7 @@ import redis.asyncio as aioredis
 from accounts.models import Account
 from common.redisvalues import text_map, text_or_none
 from marketplace import keys
+from marketplace.callbacks import Callbacks
 from marketplace.categories import BY_SLUG, CATEGORIES
 from marketplace.errors import NoSuchExpert
 from marketplace.favourites import Favourites
@@ -64,6 +65,7 @@ class Experts:
         self.reviews = Reviews(redis)
         self.favourites = Favourites(redis)
         self.photos = Photos(redis)
+        self.callbacks = Callbacks(redis)
 
     async def save(self, expert: Account, profile: ProfileUpdate) -> dict[str, Any]:
         keys_ = [keys.expert(expert.id), keys.wants(expert.id), keys.verified(expert.id),
@@ -136,6 +138,14 @@ class Experts:
         card["unverified_categories"] = [c for c in profile.categories
                                          if c not in card["categories"]]
         return card
+
+    async def open_categories(self, expert_id: str) -> list[str]:
+        """The categories an expert takes calls in (verified where required)."""
+        cards = await self.cards([expert_id])
+        return list(cards[0]["categories"]) if cards else []
+
+    async def callbacks_for(self, expert_id: str) -> list[dict[str, Any]]:
+        return await self.callbacks.open_in(await self.open_categories(expert_id))
 
     async def in_category(self, category: str) -> list[dict[str, Any]]:
         """Cards of every expert open to calls in a category (verified where required)."""

@@ -68,3 +68,11 @@ def expert_reviews(expert_id: str) -> str:
 
 def favourites(client_id: str) -> str:
     return f"hc:favourites:{client_id}"
+
+
+def callbacks(slug: str) -> str:
+    return f"hc:callbacks:{slug}"
+
+
+def callback(request_id: str) -> str:
+    return f"hc:callback:{request_id}"

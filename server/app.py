@@ -22,6 +22,7 @@ from marketplace.experts import Experts
 from server.api import accounts as accounts_api
 from server.api import admin_experts as admin_experts_api
 from server.api import billing as billing_api
+from server.api import callbacks as callbacks_api
 from server.api import experts as experts_api
 from server.api import health
 from server.api import reviews as reviews_api
@@ -202,7 +203,7 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(_socketio_ctx)
     app.on_shutdown.append(_disconnect_sockets)
     for module in (health, accounts_api, experts_api, wallet_api, sessions_api, reviews_api,
-                   admin_experts_api, billing_api):
+                   admin_experts_api, billing_api, callbacks_api):
         app.add_routes(module.routes)
     setup_web(app)
     return app

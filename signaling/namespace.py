@@ -48,6 +48,8 @@ Ack = dict[str, Any]
 class ExpertDirectory(Protocol):
     async def profile(self, expert_id: str) -> ProfileUpdate | None: ...
 
+    async def callbacks_for(self, expert_id: str) -> list[dict[str, Any]]: ...
+
 
 class Refused(socketio.exceptions.ConnectionRefusedError):
     """A refused connection whose ``connect_error`` carries ``{code, message}``."""
@@ -174,7 +176,11 @@ class CallNamespace(socketio.AsyncNamespace):
         self._require(peer, Role.EXPERT, "presence")
         request = PresenceRequest.parse(payload)
         await self._presence.set_wanted(peer.account.id, Status(request.status))
-        return ok(status=(await self._presence.status(peer.account.id)).value)
+        status = (await self._presence.status(peer.account.id)).value
+        if request.status == "offline":
+            return ok(status=status)
+        # Coming online, the expert sees who asked to be called back in their categories.
+        return ok(status=status, callbacks=await self._experts.callbacks_for(peer.account.id))
 
     async def _start(self, peer: Peer, sid: str, payload: object) -> Ack:
         self._require(peer, Role.CLIENT, "call:start")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -190,3 +191,35 @@ async def test_reconcile_finds_agreement_and_then_a_tampered_wallet(
     await redis.hincrby(f"hc:{{w:{client.id}}}", "balance", 1_000)
     problems = await reconcile(redis, "helpcall:billing")
     assert len(problems) == 1 and client.id in problems[0] and "balance" in problems[0]
+
+
+async def test_billing_events_and_wallet_movements_survive_a_redis_restart(
+    start_app: StartApp, connect: Connect, tmp_path: Path
+) -> None:
+    from common.redisclient import redis_client
+    from server.embedded_redis import EmbeddedRedis
+
+    own = EmbeddedRedis(tmp_path / "own-redis")
+    url = own.start_sync()
+    try:
+        running = await start_app(REDIS_URL=url, HELPCALL_GUARANTEE_SECONDS="0")
+        client, client_socket, _, expert_socket, session_id = await accepted_call(
+            running, connect, PER_MINUTE_600
+        )
+        await go_live(client_socket, expert_socket, session_id)
+        await client_socket.ok("call:hangup", {"session_id": session_id})
+        before = await wallet(running, client)
+        own.stop_sync()  # SIGTERM: redis-server fsyncs its AOF and exits
+        own.start_sync()
+        fresh = redis_client(url)
+        try:
+            [event] = await billing_events(fresh)
+            assert event["session_id"] == session_id
+            assert await wallet(running, client) == before
+            ledger = await fresh.xrange(f"hc:{{w:{client.id}}}:ledger")
+            # The start holds one minute, going live holds the rest, the end releases it.
+            assert [fields["kind"] for _, fields in ledger] == ["topup", "hold", "hold", "release"]
+        finally:
+            await fresh.aclose()
+    finally:
+        own.stop_sync()

@@ -1,0 +1,219 @@
+"""Appointments: availability, slots, bookings, reschedules, calendars, notifications.
+
+Also the wiring pieces the factory needs: the ``APPOINTMENTS`` key, the lookup of an
+expert's terms in the marketplace, and the cleanup context running the reminder and
+no-show loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from aiohttp import web
+
+from accounts.models import Role
+from appointments.availability import Availability
+from appointments.errors import NoSuchBooking
+from appointments.ics import Invite, calendar
+from appointments.messages import BookingRequest, RescheduleRequest, SlotQuery
+from appointments.notify import Notifier
+from appointments.service import Appointments, ExpertLookup, ExpertTerms
+from appointments.settings import AppointmentSettings
+from appointments.store import BookingStore, StoreRules
+from common.ids import looks_like_id
+from common.loops import stop_all
+from marketplace.errors import NoSuchExpert
+from marketplace.experts import Experts
+from server.config import Config
+from server.http import caller, caller_with_role, read_json
+from server.keys import CONFIG, EXPERTS, REDIS
+from sessions.pricing import Pricing, PricingMode
+
+log = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+
+# To move to server/keys.py when wired.
+APPOINTMENTS = web.AppKey("appointments", Appointments)
+UID_HOST = "helpcall"
+_BOOKING_ID = "{booking_id:[a-z]{1,4}_[0-9a-f]{8,40}}"
+
+
+def expert_terms(experts: Experts) -> ExpertLookup:
+    async def lookup(expert_id: str) -> ExpertTerms | None:
+        try:
+            card = await experts.public(expert_id)
+        except NoSuchExpert:
+            return None
+        pricing = card["pricing"]
+        return ExpertTerms(str(card["display_name"]),
+                           Pricing(PricingMode(pricing["mode"]), int(pricing["amount_cents"])))
+
+    return lookup
+
+
+def appointments_ctx(
+    settings_of: Callable[[Config], AppointmentSettings],
+    notifier_of: Callable[[web.Application], Notifier],
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """The cleanup context: the service under ``APPOINTMENTS`` and its deadline loop.
+    Goes after the context that sets ``EXPERTS``."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        config = app[CONFIG]
+        settings = settings_of(config)
+        store = BookingStore(app[REDIS], StoreRules(
+            currency=config.currency, billing_stream=config.billing_stream,
+            platform_fee_percent=config.platform_fee_percent,
+            reminder_offsets_ms=settings.reminder_offsets_ms, no_show_ms=settings.no_show_ms,
+            notifications_kept=settings.notifications_kept,
+        ))
+        service = Appointments(store, expert_terms(app[EXPERTS]), notifier_of(app), settings)
+        app[APPOINTMENTS] = service
+        loop = service.loop()
+        task = asyncio.create_task(loop.run())
+        try:
+            yield
+        finally:
+            await stop_all([loop], [task])
+
+    return ctx
+
+
+def _booking_id(request: web.Request) -> str:
+    booking_id = request.match_info["booking_id"]
+    if not looks_like_id(booking_id):
+        raise NoSuchBooking()
+    return booking_id
+
+
+def _join_url(request: web.Request, booking_id: str) -> str:
+    return f"{request.url.origin()}/appointments/{booking_id}"
+
+
+def _ics(body: str, filename: str) -> web.Response:
+    return web.Response(body=body.encode("utf-8"), content_type="text/calendar", charset="utf-8",
+                        headers={"Content-Disposition": f'inline; filename="{filename}"',
+                                 "Cache-Control": "private, no-cache"})
+
+
+@routes.put("/api/v1/experts/me/availability")
+async def put_availability(request: web.Request) -> web.Response:
+    expert = await caller_with_role(request, Role.EXPERT)
+    availability = Availability.parse(await read_json(request))
+    await request.app[APPOINTMENTS].set_availability(expert.id, availability)
+    return web.json_response(availability.public())
+
+
+@routes.get("/api/v1/experts/me/availability")
+async def get_availability(request: web.Request) -> web.Response:
+    expert = await caller_with_role(request, Role.EXPERT)
+    availability = await request.app[APPOINTMENTS].availability(expert.id)
+    return web.json_response(availability.public())
+
+
+@routes.get("/api/v1/experts/{expert_id}/slots")
+async def get_slots(request: web.Request) -> web.Response:
+    expert_id = request.match_info["expert_id"]
+    if not looks_like_id(expert_id):
+        raise NoSuchExpert()
+    query = SlotQuery.parse(request.query)
+    return web.json_response(await request.app[APPOINTMENTS].slots(expert_id, query))
+
+
+@routes.get("/api/v1/experts/{expert_id}/reliability")
+async def get_reliability(request: web.Request) -> web.Response:
+    expert_id = request.match_info["expert_id"]
+    if not looks_like_id(expert_id):
+        raise NoSuchExpert()
+    return web.json_response(await request.app[APPOINTMENTS].reliability(expert_id))
+
+
+@routes.post("/api/v1/bookings")
+async def book(request: web.Request) -> web.Response:
+    client = await caller_with_role(request, Role.CLIENT)
+    ask = BookingRequest.parse(await read_json(request))
+    booking = await request.app[APPOINTMENTS].book(client.id, client.display_name, ask)
+    return web.json_response(booking.public(), status=201)
+
+
+@routes.get("/api/v1/bookings")
+async def list_bookings(request: web.Request) -> web.Response:
+    account = await caller(request)
+    bookings = await request.app[APPOINTMENTS].of_account(account.id)
+    return web.json_response({"bookings": [b.public() for b in bookings]})
+
+
+@routes.get(f"/api/v1/bookings/{_BOOKING_ID}.ics")
+async def booking_ics(request: web.Request) -> web.Response:
+    account = await caller(request)
+    service = request.app[APPOINTMENTS]
+    booking = await service.get(_booking_id(request), account.id)
+    invite = Invite(booking, account.id, _join_url(request, booking.id))
+    body = calendar([invite], await service.store.now_ms(), UID_HOST)
+    return _ics(body, f"{booking.id}.ics")
+
+
+@routes.get(f"/api/v1/bookings/{_BOOKING_ID}")
+async def get_booking(request: web.Request) -> web.Response:
+    account = await caller(request)
+    booking = await request.app[APPOINTMENTS].get(_booking_id(request), account.id)
+    return web.json_response(booking.public())
+
+
+@routes.post(f"/api/v1/bookings/{_BOOKING_ID}/cancel")
+async def cancel(request: web.Request) -> web.Response:
+    account = await caller(request)
+    booking = await request.app[APPOINTMENTS].cancel(_booking_id(request), account.id)
+    return web.json_response(booking.public())
+
+
+@routes.post(f"/api/v1/bookings/{_BOOKING_ID}/reschedule")
+async def propose(request: web.Request) -> web.Response:
+    account = await caller(request)
+    ask = RescheduleRequest.parse(await read_json(request))
+    booking = await request.app[APPOINTMENTS].propose(_booking_id(request), account.id,
+                                                      ask.start_ms)
+    return web.json_response(booking.public())
+
+
+@routes.post(f"/api/v1/bookings/{_BOOKING_ID}/reschedule/accept")
+async def accept(request: web.Request) -> web.Response:
+    account = await caller(request)
+    booking = await request.app[APPOINTMENTS].respond(_booking_id(request), account.id, True)
+    return web.json_response(booking.public())
+
+
+@routes.post(f"/api/v1/bookings/{_BOOKING_ID}/reschedule/decline")
+async def decline(request: web.Request) -> web.Response:
+    account = await caller(request)
+    booking = await request.app[APPOINTMENTS].respond(_booking_id(request), account.id, False)
+    return web.json_response(booking.public())
+
+
+@routes.get("/api/v1/notifications")
+async def notifications(request: web.Request) -> web.Response:
+    account = await caller(request)
+    found = await request.app[APPOINTMENTS].notifications(account.id)
+    return web.json_response({"notifications": found})
+
+
+@routes.post("/api/v1/calendar/token")
+async def new_calendar_token(request: web.Request) -> web.Response:
+    account = await caller(request)
+    token = await request.app[APPOINTMENTS].store.rotate_token(account.id)
+    return web.json_response(
+        {"token": token, "url": f"{request.url.origin()}/calendar/{token}.ics"}, status=201)
+
+
+@routes.get("/calendar/{token:[A-Za-z0-9_-]{16,64}}.ics")
+async def calendar_feed(request: web.Request) -> web.Response:
+    service = request.app[APPOINTMENTS]
+    account_id = await service.store.account_of_token(request.match_info["token"])
+    if account_id is None:
+        raise web.HTTPNotFound()
+    bookings = await service.of_account(account_id)
+    invites = [Invite(b, account_id, _join_url(request, b.id)) for b in bookings]
+    body = calendar(invites, await service.store.now_ms(), UID_HOST, name="helpcall")
+    return _ics(body, "helpcall.ics")

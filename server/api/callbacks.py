@@ -1,0 +1,55 @@
+"""Callback requests: left by a client nobody could take, taken by the next expert."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from accounts.models import Role
+from common.errors import NotFound
+from common.ids import looks_like_id
+from marketplace.callbacks import CallbackRequest
+from server.http import caller_with_role, read_json
+from server.keys import ACCOUNTS, EXPERTS, SIO
+from signaling.notifier import account_room
+
+log = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+
+
+@routes.post("/api/v1/callbacks")
+async def leave(request: web.Request) -> web.Response:
+    client = await caller_with_role(request, Role.CLIENT)
+    wanted = CallbackRequest.parse(await read_json(request))
+    body = await request.app[EXPERTS].callbacks.leave(client.id, wanted)
+    return web.json_response(body, status=201)
+
+
+@routes.get("/api/v1/callbacks")
+async def open_requests(request: web.Request) -> web.Response:
+    expert = await caller_with_role(request, Role.EXPERT)
+    return web.json_response({"callbacks": await request.app[EXPERTS].callbacks_for(expert.id)})
+
+
+@routes.post("/api/v1/callbacks/{request_id}/take")
+async def take(request: web.Request) -> web.Response:
+    expert = await caller_with_role(request, Role.EXPERT)
+    request_id = request.match_info["request_id"]
+    if not looks_like_id(request_id):
+        raise NotFound("no such callback request")
+    experts = request.app[EXPERTS]
+    taken = await experts.callbacks.take(
+        request_id, expert.id, await experts.open_categories(expert.id)
+    )
+    client = await request.app[ACCOUNTS].store.require(taken["client_id"])
+    # The client learns who will help and calls them directly (call:start {expert_id}).
+    await request.app[SIO].emit("callback", {
+        "request_id": request_id, "topic": taken["topic"], "category": taken["category"],
+        "expert": {"id": expert.id, "display_name": expert.display_name},
+    }, room=account_room(client.id))
+    log.info("callback %s taken by %s", request_id, expert.id)
+    return web.json_response({
+        "request_id": request_id, "topic": taken["topic"], "category": taken["category"],
+        "client": {"id": client.id, "display_name": client.display_name},
+    })
