@@ -15,12 +15,14 @@ from accounts.service import Accounts
 from accounts.store import AccountStore
 from accounts.throttle import LoginThrottle
 from accounts.tokens import TokenSigner
+from appointments.settings import AppointmentSettings
 from common.ids import new_id
 from common.loops import stop_all
 from common.redisclient import redis_client
 from marketplace.experts import Experts
 from server.api import accounts as accounts_api
 from server.api import admin_experts as admin_experts_api
+from server.api import appointments as appointments_api
 from server.api import billing as billing_api
 from server.api import callbacks as callbacks_api
 from server.api import experts as experts_api
@@ -52,7 +54,7 @@ from sessions.wallet import WalletStore
 from sessions.worker import default_consumer_name, running_worker
 from signaling.ice import ice_servers
 from signaling.namespace import CallNamespace
-from signaling.notifier import SocketNotifier
+from signaling.notifier import NotificationSender, SocketNotifier
 from signaling.presence import PresenceStore
 from signaling.router import Router
 from web.setup import setup_web
@@ -119,6 +121,14 @@ def timing(config: Config) -> Timing:
         billing_stream=config.billing_stream,
         low_balance_ms=config.low_balance_seconds * 1000,
         start_cover_seconds=config.start_cover_seconds,
+    )
+
+
+def appointment_settings(config: Config) -> AppointmentSettings:
+    return AppointmentSettings(
+        reminder_offsets_seconds=config.booking_reminder_seconds,
+        no_show_seconds=config.no_show_seconds,
+        interval_seconds=config.reaper_interval_seconds,
     )
 
 
@@ -200,10 +210,12 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(_worker_ctx)
     app.cleanup_ctx.append(_accounts_ctx)
     app.cleanup_ctx.append(_calls_ctx)
+    app.cleanup_ctx.append(appointments_api.appointments_ctx(
+        appointment_settings, lambda app: NotificationSender(app[SIO])))
     app.cleanup_ctx.append(_socketio_ctx)
     app.on_shutdown.append(_disconnect_sockets)
     for module in (health, accounts_api, experts_api, wallet_api, sessions_api, reviews_api,
-                   admin_experts_api, billing_api, callbacks_api):
+                   admin_experts_api, billing_api, callbacks_api, appointments_api):
         app.add_routes(module.routes)
     setup_web(app)
     return app

@@ -53,6 +53,8 @@ class Config:
     trust_proxy: bool = False
     start_cover_seconds: int = 60
     low_balance_seconds: int = 60
+    booking_reminder_seconds: tuple[float, ...] = (86400.0, 900.0)
+    no_show_seconds: float = 600.0
 
     @property
     def embedded_redis(self) -> bool:
@@ -81,6 +83,13 @@ def _seconds(value: str) -> float:
     seconds = float(value)
     if not 0 < seconds < 10**7:
         raise ValueError("must be a positive number of seconds")
+    return seconds
+
+
+def _seconds_list(value: str) -> tuple[float, ...]:
+    seconds = tuple(_seconds(part) for part in value.split(",") if part.strip())
+    if not seconds:
+        raise ValueError("must list at least one number of seconds")
     return seconds
 
 
@@ -191,6 +200,8 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "HELPCALL_TRUST_PROXY": ("trust_proxy", _flag),
     "HELPCALL_START_COVER_SECONDS": ("start_cover_seconds", _positive_int),
     "HELPCALL_LOW_BALANCE_SECONDS": ("low_balance_seconds", _positive_int),
+    "HELPCALL_BOOKING_REMINDER_SECONDS": ("booking_reminder_seconds", _seconds_list),
+    "HELPCALL_NO_SHOW_SECONDS": ("no_show_seconds", _seconds),
 }
 
 assert {f for f, _ in _VARIABLES.values()} == {f.name for f in fields(Config)}

@@ -11,6 +11,7 @@ import socketio
 from aiohttp import web
 
 from accounts.service import Accounts
+from appointments.service import Appointments
 from marketplace.experts import Experts
 from server.config import Config
 from sessions.service import CallService
@@ -27,3 +28,4 @@ PRESENCE = web.AppKey("presence", PresenceStore)
 EXPERTS = web.AppKey("experts", Experts)
 CALLS = web.AppKey("calls", CallService)
 WALLETS = web.AppKey("wallets", WalletStore)
+APPOINTMENTS = web.AppKey("appointments", Appointments)

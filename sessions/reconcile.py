@@ -27,6 +27,9 @@ async def _billing_amounts(redis: aioredis.Redis, stream: str) -> dict[str, int]
             fields = text_map(raw or {})
             if fields.get("type") == "session.ended":
                 amounts[fields["session_id"]] = int(fields["amount_cents"])
+            elif fields.get("type") in ("booking.cancelled", "booking.no_show"):
+                # Booking fees are charged from the booking's hold, ledgered under its id.
+                amounts[fields["booking_id"]] = int(fields["amount_cents"])
             last = str(text_or_none(entry_id))
 
 

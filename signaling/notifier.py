@@ -140,3 +140,13 @@ class SocketNotifier:
             },
             room=account_room(session.expert_id),
         )
+
+
+class NotificationSender:
+    """In-app notifications (appointments' reminders...) to every socket of an account."""
+
+    def __init__(self, sio: socketio.AsyncServer) -> None:
+        self._sio = sio
+
+    async def notify(self, account_id: str, notification: dict[str, Any]) -> None:
+        await self._sio.emit("notification", notification, room=account_room(account_id))

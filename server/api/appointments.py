@@ -1,8 +1,7 @@
 """Appointments: availability, slots, bookings, reschedules, calendars, notifications.
 
-Also the wiring pieces the factory needs: the ``APPOINTMENTS`` key, the lookup of an
-expert's terms in the marketplace, and the cleanup context running the reminder and
-no-show loop.
+Also the wiring pieces the factory needs: the lookup of an expert's terms in the
+marketplace, and the cleanup context running the reminder and no-show loop.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from aiohttp import web
 from accounts.models import Role
 from appointments.availability import Availability
 from appointments.errors import NoSuchBooking
+from appointments.feeds import FeedTokens
 from appointments.ics import Invite, calendar
 from appointments.messages import BookingRequest, RescheduleRequest, SlotQuery
 from appointments.notify import Notifier
@@ -28,14 +28,12 @@ from marketplace.errors import NoSuchExpert
 from marketplace.experts import Experts
 from server.config import Config
 from server.http import caller, caller_with_role, read_json
-from server.keys import CONFIG, EXPERTS, REDIS
+from server.keys import APPOINTMENTS, CONFIG, EXPERTS, REDIS
 from sessions.pricing import Pricing, PricingMode
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
-# To move to server/keys.py when wired.
-APPOINTMENTS = web.AppKey("appointments", Appointments)
 UID_HOST = "helpcall"
 _BOOKING_ID = "{booking_id:[a-z]{1,4}_[0-9a-f]{8,40}}"
 
@@ -69,7 +67,8 @@ def appointments_ctx(
             reminder_offsets_ms=settings.reminder_offsets_ms, no_show_ms=settings.no_show_ms,
             notifications_kept=settings.notifications_kept,
         ))
-        service = Appointments(store, expert_terms(app[EXPERTS]), notifier_of(app), settings)
+        service = Appointments(store, FeedTokens(app[REDIS]), expert_terms(app[EXPERTS]),
+                               notifier_of(app), settings)
         app[APPOINTMENTS] = service
         loop = service.loop()
         task = asyncio.create_task(loop.run())
@@ -202,7 +201,7 @@ async def notifications(request: web.Request) -> web.Response:
 @routes.post("/api/v1/calendar/token")
 async def new_calendar_token(request: web.Request) -> web.Response:
     account = await caller(request)
-    token = await request.app[APPOINTMENTS].store.rotate_token(account.id)
+    token = await request.app[APPOINTMENTS].feeds.rotate(account.id)
     return web.json_response(
         {"token": token, "url": f"{request.url.origin()}/calendar/{token}.ics"}, status=201)
 
@@ -210,7 +209,7 @@ async def new_calendar_token(request: web.Request) -> web.Response:
 @routes.get("/calendar/{token:[A-Za-z0-9_-]{16,64}}.ics")
 async def calendar_feed(request: web.Request) -> web.Response:
     service = request.app[APPOINTMENTS]
-    account_id = await service.store.account_of_token(request.match_info["token"])
+    account_id = await service.feeds.account_of(request.match_info["token"])
     if account_id is None:
         raise web.HTTPNotFound()
     bookings = await service.of_account(account_id)

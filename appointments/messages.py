@@ -1,0 +1,73 @@
+"""The appointment requests, validating themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from appointments.times import instant_field, parse_instant, zone
+from common import validation as v
+from common.errors import Invalid
+
+MAX_SLOT_SPAN_MS = 31 * 86_400_000
+DEFAULT_SLOT_SPAN_MS = 7 * 86_400_000
+
+
+@dataclass(frozen=True)
+class SlotQuery:
+    """``?from=&to=&length=&tz=``: a window (at most 31 days), a length, the client's zone."""
+
+    from_ms: int | None
+    to_ms: int | None
+    length_minutes: int | None
+    tz: ZoneInfo
+
+    @classmethod
+    def parse(cls, query: Mapping[str, str]) -> SlotQuery:
+        from_ms = parse_instant(query["from"], "from") if query.get("from") else None
+        to_ms = parse_instant(query["to"], "to") if query.get("to") else None
+        if from_ms is not None and to_ms is not None:
+            if to_ms <= from_ms:
+                raise Invalid("to must come after from", "to")
+            if to_ms - from_ms > MAX_SLOT_SPAN_MS:
+                raise Invalid("ask for at most 31 days at a time", "to")
+        length = None
+        if query.get("length"):
+            raw = query["length"]
+            if not raw.isascii() or not raw.isdigit() or len(raw) > 4:
+                raise Invalid("length must be a number of minutes", "length")
+            length = int(raw)
+        return cls(from_ms, to_ms, length, zone(query.get("tz") or "UTC", "tz"))
+
+    def window(self, now_ms: int) -> tuple[int, int]:
+        start = self.from_ms if self.from_ms is not None else now_ms
+        end = self.to_ms if self.to_ms is not None else start + DEFAULT_SLOT_SPAN_MS
+        return start, min(end, start + MAX_SLOT_SPAN_MS)
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    expert_id: str
+    start_ms: int
+    length_minutes: int
+    topic: str
+
+    @classmethod
+    def parse(cls, payload: object) -> BookingRequest:
+        body = v.require_object(payload)
+        return cls(
+            expert_id=v.identifier(body, "expert_id"),
+            start_ms=instant_field(body, "start"),
+            length_minutes=v.integer(body, "length_minutes", minimum=1, maximum=240),
+            topic=v.text(body, "topic", min_len=1, max_len=200),
+        )
+
+
+@dataclass(frozen=True)
+class RescheduleRequest:
+    start_ms: int
+
+    @classmethod
+    def parse(cls, payload: object) -> RescheduleRequest:
+        return cls(instant_field(v.require_object(payload), "start"))
