@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 
 from aiohttp import web
+from yarl import URL
 
 from accounts.models import Account, Role
 from accounts.tokens import COOKIE_NAME
@@ -87,4 +88,5 @@ def local_path(target: str | None, default: str = "/") -> str:
 
 
 def login_redirect(request: web.Request) -> web.HTTPSeeOther:
-    return web.HTTPSeeOther(f"/login?next={request.rel_url.raw_path_qs}")
+    target = URL("/login").with_query(next=request.rel_url.path_qs)
+    return web.HTTPSeeOther(str(target))

@@ -93,6 +93,12 @@ async def test_a_whole_call_from_call_now_to_the_summary(
         await expect(shown).to_have_attribute("data-amount-cents", billing["amount_cents"])
         await expect(shown).to_have_text(amount)
 
+    # Opened again later, the call page shows the same summary.
+    call_url = client.url
+    await client.goto(call_url)
+    await call_state(client, "ended")
+    await expect(client.locator("[data-role=summary-amount]")).to_have_text(amount)
+
     # The receipt of the session, downloaded from the history.
     await client.goto("/sessions")
     row = client.locator(f"tr[data-session-id='{billing['session_id']}']")
@@ -105,6 +111,7 @@ async def test_a_whole_call_from_call_now_to_the_summary(
 
     await expert.goto("/console")
     await expect(expert.locator("[data-role=calls-today]")).to_have_text("1")
+    await expect(expert.locator("[data-presence=online]")).to_be_visible()  # back online
 
 
 async def test_a_declined_call_ends_on_both_sides(cast: Cast, redis: aioredis.Redis) -> None:
@@ -229,3 +236,46 @@ async def test_a_lost_connection_pauses_the_call_and_it_resumes_after_call_join(
     await client.get_by_label("Message").fill("Back again")
     await client.get_by_role("button", name="Send").click()
     await expect(expert.locator("[data-role=chat-log]")).to_contain_text("Back again")
+
+
+async def test_call_now_in_a_category_reaches_an_online_expert(cast: Cast) -> None:
+    client, expert = cast.client_page, cast.expert_page
+    await client.goto("/")
+    async with client.expect_navigation(url="**/call/*"):
+        await client.get_by_role("button", name="Call now (Cooking)").click()
+    await expect(expert.locator("[data-role=incoming]")).to_contain_text("Urgent help: Cooking")
+    async with expert.expect_navigation(url="**/call/*"):
+        await expert.get_by_role("button", name="Accept").click()
+    await call_state(client, "live")
+    await call_state(expert, "live")
+    await client.get_by_role("button", name="Hang up").click()
+    await call_state(expert, "ended")
+
+
+async def test_a_low_balance_warns_the_client_during_the_call(
+    browse: Browse, site: Running, redis: aioredis.Redis
+) -> None:
+    expert = await expert_with_profile(site)
+    expert_page = await browse.page()
+    await go_online(expert_page, expert)
+    client = await browse.page()
+    await sign_up(client, "Short", "short@example.test")
+    await client.goto("/wallet")
+    await client.locator("#amount").fill("6")  # one minute at €6.00 / min: the least to start
+    await client.locator("#topup-form button[type=submit]").click()
+    await expect(client.locator("#balance")).to_have_attribute("data-balance-cents", "600")
+    cast = Cast(browse, expert, expert_page, client)
+    await ring(cast)
+    async with expert_page.expect_navigation(url="**/call/*"):
+        await expert_page.get_by_role("button", name="Accept").click()
+    await call_state(client, "live")
+    banner = client.locator("[data-role=balance-low]")
+    await expect(banner).to_be_visible()
+    await expect(banner).to_contain_text("Your balance covers about")
+    await expect(banner.get_by_role("link")).to_have_attribute("href", "/wallet")
+    await client.get_by_role("button", name="Hang up").click()
+    await call_state(expert_page, "ended")
+    billing = (await redis.xrange("helpcall:billing"))[0][1]
+    await expect(client.locator("[data-role=summary-amount]")).to_have_attribute(
+        "data-amount-cents", billing["amount_cents"]
+    )

@@ -19,7 +19,6 @@ PROBLEMS: dict[str, int] = {
     "not_found": 404,
     "forbidden": 403,
     "csrf": 403,
-    "call_failed": 200,
 }
 
 

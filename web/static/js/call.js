@@ -110,6 +110,8 @@ export function mediaConstraints(prefs = loadDevicePrefs()) {
 // ---- one call ---------------------------------------------------------------------
 
 const WITH_PEER = new Set(["accepted", "live", "paused"]);
+// How far along a session is; `live` and `paused` alternate, so neither is ahead.
+const RANK = { connecting: 0, queued: 1, ringing: 2, accepted: 3, live: 4, paused: 4, ended: 5 };
 
 export class Call extends EventTarget {
   constructor({ socket, sessionId, role, accountId }) {
@@ -133,6 +135,7 @@ export class Call extends EventTarget {
     this.lastOfferAt = 0;
     this.joinedOnce = false;
     this.joined = false;
+    this.early = [];
     this.chatIds = new Set();
     this.summary = null;
     let joined;
@@ -143,9 +146,9 @@ export class Call extends EventTarget {
     const mine = (handler) => (payload) => {
       if (payload?.session_id === this.sessionId) handler(payload);
     };
-    // Until the join answers with the state of the moment, only the end is news: an older
-    // state (sent to this account before the socket joined) must not start a connection early.
-    socket.on("call:state", mine((p) => (this.joined || p.state === "ended") && this.#applyState(p)));
+    // Until the join answers, states wait: a connection must not start before the media and
+    // the role are known. Those that are newer than the join's answer are applied after it.
+    socket.on("call:state", mine((p) => (this.joined ? this.#applyState(p) : this.early.push(p))));
     socket.on("signal", mine((p) => this.#queueSignal(p)));
     socket.on("chat", mine((p) => this.#onChat(p)));
     socket.on("call:summary", mine((p) => this.#onSummary(p)));
@@ -209,7 +212,14 @@ export class Call extends EventTarget {
       this.joinedOnce = true;
     }
     this.joined = true;
+    if (ack.state === "ended") {
+      await this.#showEnded(); // a page opened after the end: the summary event is long gone
+      return;
+    }
     this.#applyState({ ...ack, session_id: this.sessionId }, { fresh: !again });
+    for (const early of this.early.splice(0)) {
+      if (RANK[early.state] > RANK[this.state]) this.#applyState(early);
+    }
     this.#emit("joined", ack);
     // Messages sent while this socket was away (the server may send the history).
     for (const message of ack.chat || []) this.#onChat({ ...message, session_id: this.sessionId });
@@ -232,6 +242,17 @@ export class Call extends EventTarget {
       this.#emit("fatal", { code: "unauthorized" });
       return;
     }
+    const session = await this.#showEnded();
+    if (session?.state === "ended") return;
+    if (!session || error.code === "not_found" || error.code === "forbidden") {
+      this.#emit("fatal", { code: "call_not_found" });
+    } else {
+      this.#emit("error", { code: error.code, message: error.message });
+    }
+  }
+
+  // The session as the API tells it; when it has ended, its state and summary are shown.
+  async #showEnded() {
     let session = null;
     try {
       const response = await fetch(`/api/v1/sessions/${encodeURIComponent(this.sessionId)}`, {
@@ -245,11 +266,8 @@ export class Call extends EventTarget {
     if (session?.state === "ended") {
       this.#applyState({ session_id: this.sessionId, state: "ended", reason: session.end_reason });
       this.#onSummary({ ...session, session_id: this.sessionId });
-    } else if (!session || error.code === "not_found" || error.code === "forbidden") {
-      this.#emit("fatal", { code: "call_not_found" });
-    } else {
-      this.#emit("error", { code: error.code, message: error.message });
     }
+    return session;
   }
 
   #applyState(payload, { fresh = false } = {}) {
