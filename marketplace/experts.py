@@ -13,6 +13,9 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from accounts.models import Account
+from brands import keys as brand_keys
+from brands.models import Brand
+from brands.service import Brands
 from common.redisvalues import text_map, text_or_none
 from marketplace import keys
 from marketplace.callbacks import Callbacks
@@ -66,6 +69,7 @@ class Experts:
         self.favourites = Favourites(redis)
         self.photos = Photos(redis)
         self.callbacks = Callbacks(redis)
+        self.brands = Brands(redis)
 
     async def save(self, expert: Account, profile: ProfileUpdate) -> dict[str, Any]:
         keys_ = [keys.expert(expert.id), keys.wants(expert.id), keys.verified(expert.id),
@@ -148,8 +152,11 @@ class Experts:
         return await self.callbacks.open_in(await self.open_categories(expert_id))
 
     async def in_category(self, category: str) -> list[dict[str, Any]]:
-        """Cards of every expert open to calls in a category (verified where required)."""
-        members = await self._redis.smembers(keys.category(category))
+        """Cards of every expert open to calls in a category (verified where required), or
+        of a brand's member experts for a brand's queue (``brand:<id>``)."""
+        brand_id = brand_keys.brand_of_queue(category)
+        key = brand_keys.experts(brand_id) if brand_id else keys.category(category)
+        members = await self._redis.smembers(key)
         ids = sorted(str(text_or_none(i)) for i in members)
         return await self.cards(ids)
 
@@ -157,3 +164,7 @@ class Experts:
         key = keys.category(query.category) if query.category else keys.ALL_EXPERTS
         ids = sorted(str(text_or_none(i)) for i in await self._redis.smembers(key))
         return query.arrange(await self.cards(ids))
+
+    async def brand_call(self, slug: str) -> Brand:
+        """The brand a ``call:start {brand}`` names (``not_found`` when none)."""
+        return await self.brands.store.by_slug(slug)

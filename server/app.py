@@ -24,6 +24,12 @@ from server.api import accounts as accounts_api
 from server.api import admin_experts as admin_experts_api
 from server.api import appointments as appointments_api
 from server.api import billing as billing_api
+from server.api import brand_analytics as brand_analytics_api
+from server.api import brand_keys as brand_keys_api
+from server.api import brand_logo as brand_logo_api
+from server.api import brand_members as brand_members_api
+from server.api import brand_pages as brand_pages_api
+from server.api import brands as brands_api
 from server.api import callbacks as callbacks_api
 from server.api import experts as experts_api
 from server.api import health
@@ -35,6 +41,7 @@ from server.embedded_redis import EmbeddedRedis
 from server.errors import error_middleware
 from server.keys import (
     ACCOUNTS,
+    APPOINTMENTS,
     CALLS,
     CONFIG,
     EXPERTS,
@@ -63,6 +70,8 @@ log = logging.getLogger(__name__)
 
 # Pages may carry uploads (photos, shared files); JSON bodies are capped at 64 KiB apart.
 MAX_REQUEST_BYTES = 11 * 1024 * 1024
+# An on-demand call is not rung when an appointment of the expert starts within this.
+ON_DEMAND_MINIMUM_MS = 15 * 60 * 1000
 # An SDP may be 64 KiB; the Socket.IO envelope and JSON escaping need a little more.
 MAX_SOCKET_MESSAGE_BYTES = 100 * 1024
 
@@ -146,9 +155,15 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
     calls = CallService(SessionStore(redis, timing(config)), notifier)
     app[PRESENCE], app[EXPERTS], app[CALLS] = presence, experts, calls
     app[WALLETS] = WalletStore(redis, config.currency)
-    router = Router(calls, experts, sio, config.ring_seconds, config.reaper_interval_seconds)
+    async def booked_soon(expert_id: str) -> bool:
+        # The appointments service starts in a later context; it is there by the first call.
+        return await app[APPOINTMENTS].blocks_on_demand(expert_id, ON_DEMAND_MINIMUM_MS)
+
+    router = Router(calls, experts, sio, config.ring_seconds, config.reaper_interval_seconds,
+                    booked_soon)
     sio.register_namespace(
-        CallNamespace(app[ACCOUNTS], calls, presence, experts, notifier, router, proc)
+        CallNamespace(app[ACCOUNTS], calls, presence, experts, notifier, router, booked_soon,
+                      proc)
     )
 
     async def bury_presence(dead: str, last_seen_ms: int) -> None:
@@ -215,7 +230,9 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(_socketio_ctx)
     app.on_shutdown.append(_disconnect_sockets)
     for module in (health, accounts_api, experts_api, wallet_api, sessions_api, reviews_api,
-                   admin_experts_api, billing_api, callbacks_api, appointments_api):
+                   admin_experts_api, billing_api, callbacks_api, appointments_api, brands_api,
+                   brand_keys_api, brand_analytics_api, brand_logo_api, brand_members_api,
+                   brand_pages_api):
         app.add_routes(module.routes)
     setup_web(app)
     return app

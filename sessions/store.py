@@ -3,7 +3,9 @@
 Keys: ``hc:{s:<id>}`` (the session hash) and ``hc:{s:<id>}:socks`` (socket id ->
 ``role|process``) share a hash tag; ``hc:deadlines`` (zset of ``kind|session`` by due
 ms), ``hc:busy:<expert>`` (the session holding the expert), ``hc:sessions:<account>``
-(index by creation), the payer's wallet and ledger, and the billing stream.
+(index by creation), the payer's wallet and ledger (the client's, or the sponsoring
+brand's: ``payer_id`` in the session hash), ``hc:brand:<id>:sessions`` (a brand's sessions
+by creation), and the billing stream.
 """
 
 from __future__ import annotations
@@ -67,6 +69,17 @@ class NewSession:
     proc: str
     brand_id: str = ""
     category: str = ""
+    # Who pays: the client (empty means the client) or a brand that sponsors the call.
+    payer_id: str = ""
+    # The platform fee for this session; None is the platform's configured fee.
+    fee_percent: int | None = None
+
+    @property
+    def payer(self) -> str:
+        return self.payer_id or self.client_id
+
+    def fee(self, timing: Timing) -> int:
+        return timing.fee_percent if self.fee_percent is None else self.fee_percent
 
 
 @dataclass(frozen=True)
@@ -76,6 +89,12 @@ class Parties:
     client_id: str
     expert_id: str
     category: str
+    payer_id: str = ""
+    brand_id: str = ""
+
+    @property
+    def payer(self) -> str:
+        return self.payer_id or self.client_id
 
 
 @dataclass(frozen=True)
@@ -118,6 +137,14 @@ def proc_sockets_key(proc: str) -> str:
 
 def index_key(account_id: str) -> str:
     return f"hc:sessions:{account_id}"
+
+
+def brand_sessions_key(brand_id: str) -> str:
+    return f"hc:brand:{brand_id}:sessions"
+
+
+def _paid_by(new: NewSession) -> str:
+    return "client" if new.payer == new.client_id else "brand"
 
 
 class _Stale(Exception):
@@ -187,10 +214,10 @@ class SessionStore:
         expert = parties.expert_id or "-"
         return [
             key, key + ":socks", DEADLINES, busy_key(expert),
-            wallet_key(parties.client_id), ledger_key(parties.client_id),
+            wallet_key(parties.payer), ledger_key(parties.payer),
             self.timing.billing_stream, index_key(parties.client_id), index_key(expert),
             proc_sockets_key(proc), key + ":chat", queue_key(parties.category or "-"), QUEUES,
-            key + ":rung", LAST_RUNG,
+            key + ":rung", LAST_RUNG, brand_sessions_key(parties.brand_id or "-"),
         ]
 
     def _args(self, session_id: str) -> list[str | int]:
@@ -215,20 +242,23 @@ class SessionStore:
 
     async def parties(self, session_id: str) -> Parties:
         """Who a session concerns; ``not_found`` when there is none."""
-        client, expert, category = await self._redis.hmget(
-            session_key(session_id), "client_id", "expert_id", "category"
+        client, expert, category, payer, brand = await self._redis.hmget(
+            session_key(session_id), "client_id", "expert_id", "category", "payer_id", "brand_id"
         )
         if client is None:
             raise NoSuchSession()
-        return Parties(str(client), str(expert or ""), str(category or ""))
+        return Parties(str(client), str(expert or ""), str(category or ""), str(payer or ""),
+                       str(brand or ""))
 
     async def start(self, session_id: str, new: NewSession) -> Outcome:
         return await self._run(
-            "start", session_id, Parties(new.client_id, new.expert_id, ""),
+            "start", session_id,
+            Parties(new.client_id, new.expert_id, "", new.payer, new.brand_id),
             new.client_id, new.expert_id, new.topic, new.pricing.mode.value,
-            new.pricing.amount_cents, self.timing.currency, self.timing.fee_percent,
+            new.pricing.amount_cents, self.timing.currency, new.fee(self.timing),
             self.timing.start_hold_cents(new.pricing), new.sid, new.proc, new.brand_id,
-            "client" if new.pricing.is_paid else "none", new.category, proc=new.proc,
+            _paid_by(new) if new.pricing.is_paid else "none", new.category, new.payer,
+            proc=new.proc,
         )
 
     async def accept(self, session_id: str, account_id: str, sid: str, proc: str) -> Outcome:
@@ -298,15 +328,17 @@ class SessionStore:
         self, session_id: str, new: NewSession, max_rate_cents: int | None
     ) -> Outcome:
         return await self._run(
-            "enqueue", session_id, Parties(new.client_id, "", new.category),
+            "enqueue", session_id,
+            Parties(new.client_id, "", new.category, new.payer, new.brand_id),
             new.client_id, new.category, new.topic,
             "" if max_rate_cents is None else max_rate_cents, self.timing.currency,
-            self.timing.fee_percent, new.sid, new.proc, new.brand_id, proc=new.proc,
+            new.fee(self.timing), new.sid, new.proc, new.brand_id, new.payer, proc=new.proc,
         )
 
     async def route(self, session_id: str, expert_id: str, pricing: Pricing) -> Outcome:
         parties = await self.parties(session_id)
-        ringing = Parties(parties.client_id, expert_id, parties.category)
+        ringing = Parties(parties.client_id, expert_id, parties.category, parties.payer_id,
+                          parties.brand_id)
         return await self._run(
             "route", session_id, ringing, expert_id, pricing.mode.value, pricing.amount_cents,
             self.timing.start_hold_cents(pricing),
@@ -336,14 +368,14 @@ class SessionStore:
         self, session_id: str, expert_ids: list[str]
     ) -> tuple[set[str], dict[str, int], dict[str, str]]:
         """Experts already rung for a session, when each expert was last rung, and the
-        session's client, max rate and wallet availability."""
+        session's client, max rate and the availability of the payer's wallet."""
         key = session_key(session_id)
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.smembers(key + ":rung")
             pipe.zmscore(LAST_RUNG, expert_ids or ["-"])
-            pipe.hmget(key, "client_id", "max_rate_cents", "created_at")
-            rung, scores, (client, max_rate, created) = await pipe.execute()
-        wallet = text_map(await self._redis.hgetall(wallet_key(str(client))))
+            pipe.hmget(key, "client_id", "max_rate_cents", "created_at", "payer_id")
+            rung, scores, (client, max_rate, created, payer) = await pipe.execute()
+        wallet = text_map(await self._redis.hgetall(wallet_key(str(payer or client))))
         available = int(wallet.get("balance", 0)) - int(wallet.get("held", 0))
         last = {e: int(s or 0) for e, s in zip(expert_ids, scores or [], strict=False)}
         facts = {"client_id": str(client), "max_rate_cents": str(max_rate or ""),
@@ -365,7 +397,15 @@ class SessionStore:
         return SessionView.from_hash(text_map(fields)), int(seconds) * 1000 + int(micros) // 1000
 
     async def list_for(self, account_id: str, limit: int = 50) -> tuple[list[SessionView], int]:
-        ids = await self._redis.zrevrange(index_key(account_id), 0, limit - 1)
+        return await self._list(index_key(account_id), limit)
+
+    async def list_for_brand(
+        self, brand_id: str, limit: int = 50
+    ) -> tuple[list[SessionView], int]:
+        return await self._list(brand_sessions_key(brand_id), limit)
+
+    async def _list(self, index: str, limit: int) -> tuple[list[SessionView], int]:
+        ids = await self._redis.zrevrange(index, 0, limit - 1)
         async with self._redis.pipeline(transaction=False) as pipe:
             for session_id in ids:
                 pipe.hgetall(session_key(str(session_id)))

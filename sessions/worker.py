@@ -11,8 +11,15 @@ An entry read by a worker that died stays pending; once idle for
 still retrying keeps its claims fresh (XCLAIM on its own entries), so it is not robbed of
 them however long the receiver stays down.
 
-``python -m sessions.worker`` runs one worker (external Redis only); the web process runs
-one in-process with ``running_worker`` when it uses the embedded Redis.
+Brand webhooks (docs/brands.md): a second consumer group, ``helpcall-brand-webhooks``, reads
+the same stream with the same rules; it delivers each event that has a ``brand_id`` to that
+brand's own webhook URL, signed with the brand's secret, and acknowledges the others at
+once. Being its own group, it never delays the platform's delivery, nor the platform's it;
+a brand receiver that is down does hold back later events for other brands (one worker
+delivers in stream order), which more workers share out.
+
+``python -m sessions.worker`` runs one worker of each group (external Redis only); the web
+process runs them in-process with ``running_worker`` when it uses the embedded Redis.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ import aiohttp
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
+from brands.keys import brand as brand_key
 from common.redisvalues import text_map
 from common.timefmt import iso_ms
 from sessions.webhooks import backoff_seconds, signature, webhook_body
@@ -46,6 +54,8 @@ log = logging.getLogger(__name__)
 
 GROUP = "helpcall-webhooks"
 STATS_KEY = "hc:worker:stats"
+BRAND_GROUP = "helpcall-brand-webhooks"
+BRAND_STATS_KEY = "hc:worker:brand-stats"
 BATCH = 10
 POST_TIMEOUT_SECONDS = 10.0
 MAX_BLOCK_MS = 1000
@@ -97,6 +107,9 @@ def _origin(url: str) -> str:
 
 
 class BillingWorker:
+    group = GROUP
+    stats_key = STATS_KEY
+
     def __init__(self, redis: aioredis.Redis, config: Config, consumer: str) -> None:
         if config.webhook_url and not config.webhook_secret:
             raise ValueError("a webhook URL needs a webhook secret to sign events")
@@ -117,30 +130,39 @@ class BillingWorker:
         self._held: set[str] = set()  # entries of the batch in hand, not yet acknowledged
         self._lost: set[str] = set()  # of those, the ones another worker took over
 
-    async def run(self) -> None:
-        """Deliver until cancelled; an event being delivered stays pending (redelivered)."""
+    def _enabled(self) -> bool:
         url = self._config.webhook_url
         if not url:
             log.warning("HELPCALL_WEBHOOK_URL is not set: billing events are kept in the "
                         "stream %s until a webhook URL is configured", self._stream)
+            return False
+        log.info("billing worker %s delivers %s to %s", self.consumer, self._stream, _origin(url))
+        return True
+
+    async def _target(self, fields: Mapping[str, str]) -> tuple[str, str] | None:
+        """Where an event goes and the secret that signs it; None: nowhere (acknowledged)."""
+        return self._config.webhook_url or "", self._config.webhook_secret or ""
+
+    async def run(self) -> None:
+        """Deliver until cancelled; an event being delivered stays pending (redelivered)."""
+        if not self._enabled():
             await asyncio.get_running_loop().create_future()
             return
-        log.info("billing worker %s delivers %s to %s", self.consumer, self._stream, _origin(url))
         keeper = asyncio.create_task(self._keep_claims_fresh())
         timeout = aiohttp.ClientTimeout(total=POST_TIMEOUT_SECONDS)
         try:
             async with aiohttp.ClientSession(timeout=timeout) as http:
-                await self._loop(http, url)
+                await self._loop(http)
         finally:
             await stop_task(keeper)
 
-    async def _loop(self, http: aiohttp.ClientSession, url: str) -> None:
+    async def _loop(self, http: aiohttp.ClientSession) -> None:
         failures = 0
         while True:
             try:
                 if not self._group_ready:
                     await self._ensure_group()
-                await self._step(http, url)
+                await self._step(http)
                 failures = 0
             except Exception as exc:
                 # Redis down, the stream deleted, or a bug: a worker that died here would
@@ -159,24 +181,25 @@ class BillingWorker:
     async def _ensure_group(self) -> None:
         # From id 0, not $: events appended before any worker ever ran are delivered too.
         try:
-            await self._redis.xgroup_create(self._stream, GROUP, id="0", mkstream=True)
+            await self._redis.xgroup_create(self._stream, self.group, id="0", mkstream=True)
         except ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
         self._group_ready = True
 
-    async def _step(self, http: aiohttp.ClientSession, url: str) -> None:
+    async def _step(self, http: aiohttp.ClientSession) -> None:
         await self._claim_abandoned()
         # Own pending entries first (taken over, or left by a failed step): they are older.
         entries = _entries(await self._redis.xreadgroup(
-            GROUP, self.consumer, {self._stream: "0"}, count=BATCH))
+            self.group, self.consumer, {self._stream: "0"}, count=BATCH))
         if not entries:
             entries = _entries(await self._redis.xreadgroup(
-                GROUP, self.consumer, {self._stream: ">"}, count=BATCH, block=self._block_ms))
+                self.group, self.consumer, {self._stream: ">"}, count=BATCH,
+                block=self._block_ms))
         self._held.update(entry_id for entry_id, _ in entries)
         try:
             for entry_id, fields in entries:
-                await self._deliver(http, url, entry_id, fields)
+                await self._deliver(http, entry_id, fields)
                 self._held.discard(entry_id)
         finally:
             self._held.clear()
@@ -185,7 +208,7 @@ class BillingWorker:
     async def _claim_abandoned(self) -> None:
         # SCAN-like: the cursor walks the whole pending list over successive steps.
         cursor, claimed, *_ = await self._redis.xautoclaim(
-            self._stream, GROUP, self.consumer, self._claim_idle_ms,
+            self._stream, self.group, self.consumer, self._claim_idle_ms,
             start_id=self._claim_cursor, count=BATCH)
         self._claim_cursor = str(cursor)
         if claimed:
@@ -193,22 +216,28 @@ class BillingWorker:
                      self.consumer, len(claimed), self._claim_idle_ms)
 
     async def _deliver(
-        self, http: aiohttp.ClientSession, url: str, entry_id: str, fields: Mapping[str, str]
+        self, http: aiohttp.ClientSession, entry_id: str, fields: Mapping[str, str]
     ) -> None:
         if not fields:
             log.warning("billing entry %s was deleted from the stream before delivery; "
                         "acknowledging it", entry_id)
-            await self._redis.xack(self._stream, GROUP, entry_id)
+            await self._redis.xack(self._stream, self.group, entry_id)
             return
         body = webhook_body(fields)
         event_id = fields.get("event_id") or entry_id
-        headers = {
-            "Content-Type": "application/json",
-            "X-Helpcall-Event-Id": event_id,
-            "X-Helpcall-Signature": signature(body, self._config.webhook_secret or ""),
-        }
         attempt = 0
         while entry_id not in self._lost:
+            # Read again before each attempt: a brand may change or remove its webhook.
+            target = await self._target(fields)
+            if target is None:
+                await self._redis.xack(self._stream, self.group, entry_id)
+                return
+            url, secret = target
+            headers = {
+                "Content-Type": "application/json",
+                "X-Helpcall-Event-Id": event_id,
+                "X-Helpcall-Signature": signature(body, secret),
+            }
             error = await _post(http, url, body, headers)
             if error is None:
                 await self._record_delivered(entry_id)
@@ -227,16 +256,16 @@ class BillingWorker:
     async def _record_delivered(self, entry_id: str) -> None:
         now = await self._now_iso()
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.xack(self._stream, GROUP, entry_id)
-            pipe.hincrby(STATS_KEY, "delivered", 1)
-            pipe.hset(STATS_KEY, "last_delivered_at", now)
+            pipe.xack(self._stream, self.group, entry_id)
+            pipe.hincrby(self.stats_key, "delivered", 1)
+            pipe.hset(self.stats_key, "last_delivered_at", now)
             await pipe.execute()
 
     async def _record_failure(self, error: str) -> None:
         now = await self._now_iso()
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hincrby(STATS_KEY, "failed_attempts", 1)
-            pipe.hset(STATS_KEY, mapping={"last_error": error, "last_error_at": now})
+            pipe.hincrby(self.stats_key, "failed_attempts", 1)
+            pipe.hset(self.stats_key, mapping={"last_error": error, "last_error_at": now})
             await pipe.execute()
 
     async def _keep_claims_fresh(self) -> None:
@@ -246,12 +275,34 @@ class BillingWorker:
                 continue
             try:
                 lost = await self._refresh(
-                    keys=[self._stream], args=[GROUP, self.consumer, *sorted(self._held)])
+                    keys=[self._stream], args=[self.group, self.consumer, *sorted(self._held)])
             except RedisError as exc:
                 log.warning("billing worker %s could not refresh its claims: %s",
                             self.consumer, exc)
                 continue
             self._lost.update(str(entry_id) for entry_id in lost if entry_id in self._held)
+
+
+class BrandWebhookWorker(BillingWorker):
+    """Delivers each brand's billing events to the brand's own webhook (its own group)."""
+
+    group = BRAND_GROUP
+    stats_key = BRAND_STATS_KEY
+
+    def _enabled(self) -> bool:
+        log.info("brand webhook worker %s delivers brand events of %s", self.consumer,
+                 self._stream)
+        return True
+
+    async def _target(self, fields: Mapping[str, str]) -> tuple[str, str] | None:
+        brand_id = fields.get("brand_id", "")
+        if not brand_id:
+            return None
+        url, secret = await self._redis.hmget(brand_key(brand_id), "webhook_url",
+                                              "webhook_secret")
+        if not url or not secret:
+            return None  # the brand has no webhook: its events are only in the stream
+        return str(url), str(secret)
 
 
 async def _post(
@@ -316,9 +367,12 @@ async def running_worker(
     """A worker running as a task for the life of the block (the web process's own)."""
     worker = BillingWorker(redis, config, consumer)
     task = asyncio.create_task(worker.run(), name=f"billing-worker {consumer}")
+    brand_task = asyncio.create_task(BrandWebhookWorker(redis, config, consumer).run(),
+                                     name=f"brand-webhook-worker {consumer}")
     try:
         yield worker
     finally:
+        await stop_task(brand_task)
         await stop_task(task)
 
 
@@ -332,11 +386,13 @@ async def _serve(config: Config, consumer: str) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
     task = asyncio.create_task(BillingWorker(redis, config, consumer).run())
+    brand_task = asyncio.create_task(BrandWebhookWorker(redis, config, consumer).run())
     signalled = asyncio.create_task(stopping.wait())
     try:
-        await asyncio.wait({task, signalled}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({task, brand_task, signalled}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         signalled.cancel()
+        await stop_task(brand_task)
         await stop_task(task)
         await redis.aclose()
     log.info("billing worker %s stopped", consumer)

@@ -19,6 +19,7 @@ import socketio
 from accounts.models import Account, Role
 from accounts.service import Accounts
 from accounts.tokens import COOKIE_NAME
+from brands.models import Brand, BrandCall
 from common.errors import Forbidden, HelpcallError, Invalid, RateLimited, Unavailable
 from common.ids import new_id
 from marketplace.categories import BY_SLUG
@@ -38,7 +39,7 @@ from signaling.messages import (
 from signaling.notifier import SocketNotifier, account_room, session_room
 from signaling.presence import PresenceStore, Status
 from signaling.ratelimit import SocketLimits
-from signaling.router import Router
+from signaling.router import BookedSoon, Router
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ class ExpertDirectory(Protocol):
     async def profile(self, expert_id: str) -> ProfileUpdate | None: ...
 
     async def callbacks_for(self, expert_id: str) -> list[dict[str, Any]]: ...
+
+    async def brand_call(self, slug: str) -> Brand: ...
 
 
 class Refused(socketio.exceptions.ConnectionRefusedError):
@@ -92,9 +95,11 @@ class CallNamespace(socketio.AsyncNamespace):
         experts: ExpertDirectory,
         notifier: SocketNotifier,
         router: Router,
+        booked: BookedSoon,
         proc: str,
     ) -> None:
         super().__init__("/")
+        self._booked = booked
         self._accounts = accounts
         self._calls = calls
         self._presence = presence
@@ -184,6 +189,8 @@ class CallNamespace(socketio.AsyncNamespace):
 
     async def _start(self, peer: Peer, sid: str, payload: object) -> Ack:
         self._require(peer, Role.CLIENT, "call:start")
+        if BrandCall.wanted(payload):
+            return await self._start_brand(peer, sid, BrandCall.parse(payload))
         request = CallStart.parse(payload)
         if request.category is not None:
             return await self._start_category(peer, sid, request)
@@ -193,6 +200,8 @@ class CallNamespace(socketio.AsyncNamespace):
             raise Unavailable("this expert does not take calls")
         if await self._presence.status(request.expert_id) != Status.ONLINE:
             raise Unavailable("the expert is busy or offline")
+        if await self._booked(request.expert_id):
+            raise Unavailable("the expert has an appointment starting soon")
         session_id = new_id("s")
         new = NewSession(peer.account.id, request.expert_id, request.topic, profile.pricing,
                          sid, self._proc)
@@ -211,6 +220,20 @@ class CallNamespace(socketio.AsyncNamespace):
         await self._calls.enqueue(session_id, new, request.max_rate_cents)
         await self._joined(peer, sid, session_id, "client")
         await self._router.welcome(session_id, peer.account.id, request.category)
+        return ok(session_id=session_id, state="queued")
+
+    async def _start_brand(self, peer: Peer, sid: str, request: BrandCall) -> Ack:
+        # The brand's own queue, routed like a category call to its member experts only;
+        # the brand's money rules are fixed into the session now.
+        brand = await self._experts.brand_call(request.brand)
+        session_id = new_id("s")
+        new = NewSession(peer.account.id, "", request.topic, Pricing(PricingMode.FREE, 0), sid,
+                         self._proc, brand_id=brand.id, category=brand.queue,
+                         payer_id=brand.id if brand.sponsored else "",
+                         fee_percent=brand.fee_percent)
+        await self._calls.enqueue(session_id, new, request.max_rate_cents)
+        await self._joined(peer, sid, session_id, "client")
+        await self._router.welcome(session_id, peer.account.id, brand.queue)
         return ok(session_id=session_id, state="queued")
 
     async def _accept(self, peer: Peer, sid: str, payload: object) -> Ack:

@@ -9,6 +9,7 @@ one expert twice at once or lose a queued client.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import socketio
@@ -21,6 +22,10 @@ from signaling.notifier import account_room
 from signaling.routing import Candidate, GiveUp, Ring, decide, estimated_wait_seconds
 
 log = logging.getLogger(__name__)
+
+
+# Whether an expert has an appointment starting soon (or under way): not to be rung.
+BookedSoon = Callable[[str], Awaitable[bool]]
 
 
 class CategoryExperts(Protocol):
@@ -46,7 +51,9 @@ class Router:
         sio: socketio.AsyncServer,
         ring_seconds: float,
         interval_seconds: float,
+        booked: BookedSoon,
     ) -> None:
+        self._booked = booked
         self._calls = calls
         self._experts = experts
         self._sio = sio
@@ -81,6 +88,9 @@ class Router:
             return
         cards = await self._experts.in_category(category)
         online = sum(1 for card in cards if card["status"] != "offline")
+        for card in cards:
+            if card["status"] == "online" and await self._booked(card["id"]):
+                card["status"] = "busy"  # taken soon by an appointment: wait, do not ring
         still_waiting = []
         for session_id in waiting:
             ids = [card["id"] for card in cards]

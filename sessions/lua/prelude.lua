@@ -8,13 +8,16 @@
 --   10 the acting process's socket index  11 the session's chat list
 --   12 the category queue (zset)  13 the set of queues  14 experts already rung for
 --   this session  15 when each expert was last rung (zset, for fairness)
+--   16 the brand's sessions index (zset by creation; a placeholder key without a brand)
+-- The payer (KEYS 5 and 6) is the session's ``payer_id``: the client, or the brand that
+-- sponsors the call. It is fixed when the session is created.
 -- ARGV 1..8, the same for every session script:
 --   session id, guarantee s, increment s, connect ms, grace ms, ring ms, low-balance ms,
 --   queue ms; the script's own arguments follow from ARGV[9].
 local K = {s = KEYS[1], socks = KEYS[2], dl = KEYS[3], busy = KEYS[4], wallet = KEYS[5],
            ledger = KEYS[6], billing = KEYS[7], idx_c = KEYS[8], idx_e = KEYS[9],
            proc = KEYS[10], chat = KEYS[11], queue = KEYS[12], queues = KEYS[13],
-           rung = KEYS[14], lastrung = KEYS[15]}
+           rung = KEYS[14], lastrung = KEYS[15], brand = KEYS[16]}
 local ID = ARGV[1]
 local CFG = {guarantee = tonumber(ARGV[2]), increment = tonumber(ARGV[3]),
              connect_ms = tonumber(ARGV[4]), grace_ms = tonumber(ARGV[5]),

@@ -1,7 +1,7 @@
 -- The router rings an expert for a queued category call. ARGV from 9: expert_id,
 -- pricing_mode, rate_cents, hold_cents. KEYS[4] and KEYS[9] are that expert's busy key
 -- and index. Fails without a change when the call is no longer queued, the expert was
--- already rung for it or is busy, or the wallet does not cover the expert's price.
+-- already rung for it or is busy, or the payer's wallet does not cover the expert's price.
 local s = load_session()
 if not s then return {'err', STALE and 'conflict' or 'not_found'} end
 if s.state ~= 'queued' then return {'err', 'conflict', s.state} end
@@ -15,10 +15,12 @@ if hold > 0 then
   redis.call('HINCRBY', K.wallet, 'held', hold)
   ledger('hold', hold, now)
 end
+-- A sponsored call holds (and later charges) the brand's wallet, never the client's.
+local payer = (s.payer_id or '') ~= '' and s.payer_id ~= s.client_id and 'brand' or 'client'
 redis.call('SET', K.busy, ID)
 redis.call('HSET', K.s, 'state', 'ringing', 'expert_id', expert, 'pricing_mode', ARGV[10],
            'rate_cents', ARGV[11], 'hold_cents', hold, 'paid_by',
-           hold > 0 and 'client' or 'none', 'rung_at', now)
+           hold > 0 and payer or 'none', 'rung_at', now)
 redis.call('ZREM', K.queue, ID)
 redis.call('SADD', K.rung, expert)
 redis.call('ZADD', K.lastrung, now, expert)

@@ -1,5 +1,6 @@
 -- A client rings an expert. ARGV from 9: client_id, expert_id, topic, pricing_mode,
--- rate_cents, currency, fee_percent, hold_cents, sid, proc, brand_id, paid_by, category.
+-- rate_cents, currency, fee_percent, hold_cents, sid, proc, brand_id, paid_by, category,
+-- payer_id.
 local client_id, expert_id, topic = ARGV[9], ARGV[10], ARGV[11]
 local hold = tonumber(ARGV[16])
 if redis.call('EXISTS', K.s) == 1 then return {'err', 'conflict'} end
@@ -16,7 +17,7 @@ redis.call('HSET', K.s, 'id', ID, 'state', 'ringing', 'end_reason', '', 'client_
            'expert_id', expert_id, 'topic', topic, 'pricing_mode', ARGV[12],
            'rate_cents', ARGV[13], 'currency', ARGV[14], 'fee_percent', ARGV[15],
            'hold_cents', hold, 'brand_id', ARGV[19], 'paid_by', ARGV[20],
-           'category', ARGV[21], 'created_at', now, 'rung_at', now, 'accepted_at', '',
+           'category', ARGV[21], 'payer_id', ARGV[22], 'created_at', now, 'rung_at', now, 'accepted_at', '',
            'live_started_at', '', 'live_since', '', 'live_ms', 0, 'ended_at', '',
            'media_c', '', 'media_e', '', 'low_sent', '', 'billed_seconds', 0,
            'amount_cents', 0, 'platform_fee_cents', 0, 'expert_payout_cents', 0)
@@ -25,4 +26,5 @@ redis.call('SADD', K.proc, ID .. '|' .. ARGV[17])
 set_deadline('ring', now + CFG.ring_ms)
 redis.call('ZADD', K.idx_c, now, ID)
 redis.call('ZADD', K.idx_e, now, ID)
+if ARGV[19] ~= '' then redis.call('ZADD', K.brand, now, ID) end
 return reply('ok')

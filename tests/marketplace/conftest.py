@@ -2,44 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from aiohttp import web
-
-import tests.conftest
-from server.api import admin_experts as admin_experts_api
-from server.api import reviews as reviews_api
-from server.app import create_app
-from server.config import Config
 from server.keys import ACCOUNTS
 from tests.conftest import Running, User
 from tests.signaling.conftest import PROFILE, connect
 from tests.signaling.peers import SocketPeer
 
 __all__ = ["connect"]  # the socket fixture, shared with the signalling tests
-
-_ROUTE_MODULES = (reviews_api, admin_experts_api)
-
-
-def _app_with_marketplace_routes(config: Config) -> web.Application:
-    # Until server/app.py lists these route modules, add the ones it does not list yet.
-    app = create_app(config)
-    known = {(r.method, r.resource.canonical) for r in app.router.routes() if r.resource}
-    for module in _ROUTE_MODULES:
-        first = next(iter(module.routes))
-        assert isinstance(first, web.RouteDef)
-        if (first.method, first.path) not in known:
-            app.add_routes(module.routes)
-    return app
-
-
-@pytest.fixture(autouse=True)
-def _marketplace_routes(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(tests.conftest, "create_app", _app_with_marketplace_routes)
-    yield
-
 
 async def put_profile(running: Running, expert: User, **changes: Any) -> dict[str, Any]:
     answer = await running.client.put("/api/v1/experts/me", json={**PROFILE, **changes},

@@ -76,7 +76,7 @@ async def test_without_any_online_expert_the_call_is_declined_at_once(
 
 
 async def test_queue_positions_update_and_nobody_is_lost(running: Running, connect: Connect) -> None:
-    expert, expert_socket = await online_expert(running, connect)
+    _, expert_socket = await online_expert(running, connect)
     clients = [(await funded_client(running, connect))[1] for _ in range(3)]
     first = (await clients[0].ok("call:start", COOKING))["session_id"]
     await expert_socket.wait_for("call:incoming", lambda d: d["session_id"] == first)

@@ -1,0 +1,1 @@
+"""Brands: organisations with their own experts, page, money rules, keys and figures."""

@@ -1,0 +1,66 @@
+"""Every Redis key of the brands package, in one place.
+
+``hc:brand:<id>`` (hash: the brand's fields, webhook URL and secret), ``hc:brand:slug:<slug>``
+(the id), ``hc:brands`` (all ids), ``hc:brand:<id>:experts`` (member experts: the router's
+candidates), ``hc:brand:<id>:admins`` (accounts with the brand-admin right),
+``hc:account:<id>:brands`` (brands an account administers), ``hc:expert:<id>:brands``
+(brands an expert belongs to), ``hc:brandinv:<sha256>`` (an open invitation, with a TTL),
+``hc:brandkey:<sha256>`` (an API key: brand and key id), ``hc:brand:<id>:keys`` (key id ->
+JSON listing), ``hc:brand:<id>:logo`` (an uploaded logo). The brand's wallet is
+``hc:{w:<brand id>}`` and its sessions index ``hc:brand:<id>:sessions`` (both named by the
+sessions package).
+"""
+
+from __future__ import annotations
+
+ALL = "hc:brands"
+QUEUE_PREFIX = "brand:"
+
+
+def brand(brand_id: str) -> str:
+    return f"hc:brand:{brand_id}"
+
+
+def slug(value: str) -> str:
+    return f"hc:brand:slug:{value}"
+
+
+def experts(brand_id: str) -> str:
+    return f"hc:brand:{brand_id}:experts"
+
+
+def admins(brand_id: str) -> str:
+    return f"hc:brand:{brand_id}:admins"
+
+
+def account_brands(account_id: str) -> str:
+    return f"hc:account:{account_id}:brands"
+
+
+def expert_brands(expert_id: str) -> str:
+    return f"hc:expert:{expert_id}:brands"
+
+
+def invitation(token_hash: str) -> str:
+    return f"hc:brandinv:{token_hash}"
+
+
+def api_key(key_hash: str) -> str:
+    return f"hc:brandkey:{key_hash}"
+
+
+def brand_keys(brand_id: str) -> str:
+    return f"hc:brand:{brand_id}:keys"
+
+
+def logo(brand_id: str) -> str:
+    return f"hc:brand:{brand_id}:logo"
+
+
+def queue(brand_id: str) -> str:
+    """The queue (a session's ``category``) of a brand's calls."""
+    return f"{QUEUE_PREFIX}{brand_id}"
+
+
+def brand_of_queue(category: str) -> str | None:
+    return category[len(QUEUE_PREFIX):] if category.startswith(QUEUE_PREFIX) else None

@@ -1,0 +1,42 @@
+"""A brand's figures: ``GET /brands/{slug}/analytics`` (JSON) and ``analytics.csv``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from brands.analytics import Range, collect, summarise
+from brands.models import Brand
+from brands.report import to_csv
+from common.timefmt import iso_ms
+from server.api.brand_access import acting
+from server.keys import ACCOUNTS, REDIS
+
+routes = web.RouteTableDef()
+
+
+async def figures(request: web.Request, brand: Brand) -> tuple[Range, dict[str, Any]]:
+    redis = request.app[REDIS]
+    seconds, micros = await redis.time()
+    span = Range.parse(request.query, int(seconds) * 1000 + int(micros) // 1000)
+    return span, summarise(await collect(redis, brand.id, span))
+
+
+@routes.get("/api/v1/brands/{slug}/analytics")
+async def analytics(request: web.Request) -> web.Response:
+    brand = (await acting(request)).brand
+    span, summary = await figures(request, brand)
+    return web.json_response({"brand_id": brand.id, "from": iso_ms(span.from_ms),
+                              "to": iso_ms(span.to_ms), **summary})
+
+
+@routes.get("/api/v1/brands/{slug}/analytics.csv")
+async def analytics_csv(request: web.Request) -> web.Response:
+    brand = (await acting(request)).brand
+    _, summary = await figures(request, brand)
+    ids = [row["expert_id"] for row in summary["by_expert"]]
+    names = await request.app[ACCOUNTS].store.display_names(ids)
+    return web.Response(
+        text=to_csv(summary, names), content_type="text/csv", charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{brand.slug}-analytics.csv"'})

@@ -1,0 +1,61 @@
+"""A brand's API keys and its webhook (docs/brands.md): managed by its admins only.
+
+An API key may list keys but not create or revoke them, nor change the webhook: a leaked
+key must not be able to mint more keys or redirect the brand's billing events.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from aiohttp import web
+
+from brands.models import KeyRequest, WebhookSettings
+from common.errors import NotFound
+from common.ids import looks_like_id
+from server.api.brand_access import acting, brands
+from server.http import read_json
+
+routes = web.RouteTableDef()
+
+
+@routes.post("/api/v1/brands/{slug}/keys")
+async def create_key(request: web.Request) -> web.Response:
+    brand = (await acting(request, keys_allowed=False)).brand
+    name = KeyRequest.parse(await read_json(request)).name
+    created = await brands(request).keys.create(brand.id, name)
+    return web.json_response({**created.listing, "key": created.secret}, status=201)
+
+
+@routes.get("/api/v1/brands/{slug}/keys")
+async def list_keys(request: web.Request) -> web.Response:
+    brand = (await acting(request)).brand
+    return web.json_response({"keys": await brands(request).keys.list(brand.id)})
+
+
+@routes.delete("/api/v1/brands/{slug}/keys/{key_id}")
+async def revoke_key(request: web.Request) -> web.Response:
+    brand = (await acting(request, keys_allowed=False)).brand
+    key_id = request.match_info["key_id"]
+    if not looks_like_id(key_id):
+        raise NotFound("no such API key")
+    await brands(request).keys.revoke(brand.id, key_id)
+    return web.Response(status=204)
+
+
+@routes.get("/api/v1/brands/{slug}/webhook")
+async def get_webhook(request: web.Request) -> web.Response:
+    brand = (await acting(request)).brand
+    url, secret = await brands(request).store.webhook(brand.id)
+    return web.json_response({"url": url or None, "has_secret": bool(secret)})
+
+
+@routes.put("/api/v1/brands/{slug}/webhook")
+async def set_webhook(request: web.Request) -> web.Response:
+    """The answer shows the secret: the one given, or a new one made when there was none."""
+    brand = (await acting(request, keys_allowed=False)).brand
+    settings = WebhookSettings.parse(await read_json(request))
+    _, current = await brands(request).store.webhook(brand.id)
+    secret = settings.secret or current or "whsec_" + secrets.token_urlsafe(24)
+    await brands(request).store.set_webhook(brand.id, settings.url, secret)
+    return web.json_response({"url": settings.url or None, "secret": secret})

@@ -1,0 +1,51 @@
+"""A brand's uploaded logo: sent by its admins, re-encoded like expert photos, served with
+the branded page (``/b/<slug>/logo.jpg``)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from common.errors import Invalid, TooLarge
+from marketplace.photos import ACCEPTED_TYPES, reencode
+from server.api.brand_access import acting, brands, slug_of
+
+routes = web.RouteTableDef()
+
+MAX_LOGO_BYTES = 1024 * 1024
+
+
+async def _body(request: web.Request) -> bytes:
+    if request.content_length is not None and request.content_length > MAX_LOGO_BYTES:
+        raise TooLarge(f"the logo is larger than {MAX_LOGO_BYTES} bytes")
+    data = await request.content.read(MAX_LOGO_BYTES + 1)
+    while len(data) <= MAX_LOGO_BYTES and (more := await request.content.read(
+            MAX_LOGO_BYTES + 1 - len(data))):
+        data += more
+    if len(data) > MAX_LOGO_BYTES:
+        raise TooLarge(f"the logo is larger than {MAX_LOGO_BYTES} bytes")
+    return data
+
+
+@routes.put("/api/v1/brands/{slug}/logo")
+async def put_logo(request: web.Request) -> web.Response:
+    brand = (await acting(request)).brand
+    if request.content_type not in ACCEPTED_TYPES:
+        raise Invalid(f"the logo must be sent as {', '.join(ACCEPTED_TYPES)}", "logo")
+    data = await _body(request)
+    # Decoding is CPU work: keep the event loop (and everyone's calls) responsive.
+    jpeg = await asyncio.get_running_loop().run_in_executor(None, reencode, data)
+    url = await brands(request).store.put_logo(brand, jpeg)
+    return web.json_response({"logo_url": url})
+
+
+@routes.get("/b/{slug}/logo.jpg")
+async def get_logo(request: web.Request) -> web.Response:
+    brand = await brands(request).store.by_slug(slug_of(request))
+    jpeg = await brands(request).store.logo(brand.id)
+    if jpeg is None:
+        raise web.HTTPNotFound()
+    cache = "public, max-age=31536000, immutable" if "v" in request.query else "no-cache"
+    return web.Response(body=jpeg, content_type="image/jpeg", headers={
+        "Cache-Control": cache, "X-Content-Type-Options": "nosniff"})
