@@ -56,6 +56,20 @@ local function role_of(s, account)
   return nil
 end
 
+-- The session and the caller's role when the caller's socket is attached to a call in
+-- progress (accepted, live or paused); otherwise the error reply as third value.
+local function attached_in_call(account, sid)
+  local s = load_session()
+  if not s then return nil, nil, {'err', STALE and 'stale' or 'not_found'} end
+  local role = role_of(s, account)
+  if not role then return nil, nil, {'err', 'forbidden'} end
+  if s.state ~= 'accepted' and s.state ~= 'live' and s.state ~= 'paused' then
+    return nil, nil, {'err', 'conflict', s.state}
+  end
+  if redis.call('HEXISTS', K.socks, sid) == 0 then return nil, nil, {'err', 'forbidden'} end
+  return s, role, nil
+end
+
 local function live_ms_at(s, at)
   local live = tonumber(s.live_ms)
   if s.live_since ~= '' then live = live + math.max(0, at - tonumber(s.live_since)) end
