@@ -223,3 +223,25 @@ async def test_billing_events_and_wallet_movements_survive_a_redis_restart(
             await fresh.aclose()
     finally:
         own.stop_sync()
+
+
+async def test_hangups_racing_a_deadline_make_one_event(
+    start_app: StartApp, connect: Connect, redis: aioredis.Redis
+) -> None:
+    # The connect deadline and both hang-ups race: whoever wins, one event, one summary.
+    running = await start_app(HELPCALL_CONNECT_TIMEOUT_SECONDS="0.1")
+    for _ in range(3):
+        await redis.delete("helpcall:billing")
+        _, client_socket, _, expert_socket, session_id = await accepted_call(running, connect)
+        answers = await asyncio.gather(
+            client_socket.call("call:hangup", {"session_id": session_id}),
+            expert_socket.call("call:hangup", {"session_id": session_id}),
+        )
+        assert sum(1 for a in answers if a["ok"]) <= 1
+        ended = await client_socket.state("ended")
+        assert ended["reason"] in ("hangup", "failed")
+        assert len(await billing_events(redis)) == 1
+        await client_socket.wait_for("call:summary", lambda s, sid=session_id: s["session_id"] == sid)
+        summaries = [s for s in client_socket.events["call:summary"]
+                     if s["session_id"] == session_id]
+        assert len(summaries) == 1
