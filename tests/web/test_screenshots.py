@@ -52,6 +52,14 @@ async def test_screenshots_of_the_main_pages(
 ) -> None:
     folder = _folder(tmp_path)
     expert = await expert_with_profile(site)
+    week = {day: [{"start": "09:00", "end": "12:00"}, {"start": "14:00", "end": "18:00"}]
+            for day in ("mon", "tue", "wed", "thu", "fri", "sat")}
+    hours = await site.client.put(
+        "/api/v1/experts/me/availability",
+        json={"time_zone": "Europe/Paris", "weekly": week, "lengths": [30, 60]},
+        headers=expert.headers,
+    )
+    assert hours.status == 200, await hours.text()
     visitor = await browse.page()
     await visitor.goto("/signup")
     await _shoot(visitor, folder, "signup")
@@ -60,7 +68,7 @@ async def test_screenshots_of_the_main_pages(
 
     expert_page = await browse.page()
     await go_online(expert_page, expert)
-    client = await browse.page()
+    client = await browse.page(timezone_id="Europe/London")
     await client_with_funds(client, "Pierre", "pierre@example.test")
     await client.goto("/")
     await expect(client.locator(".expert-card")).to_have_count(1)
@@ -90,7 +98,38 @@ async def test_screenshots_of_the_main_pages(
     await client.get_by_role("button", name="Hang up").click()
     await call_state(client, "ended")
     await expect(client.locator("[data-role=summary]")).to_be_visible()
+    await client.get_by_label("5 stars").check()
+    await client.get_by_label("Your review (optional)").fill("Warm, clear and patient.")
     await _shoot(client, folder, "call-summary")
+    await client.get_by_role("button", name="Send my review").click()
+    await expect(client.locator("[data-role=review-done]")).to_be_visible()
+
+    topup = await client.request.post(  # a 30 min appointment holds €180.00
+        "/api/v1/wallet/topups", data={"amount_cents": 20_000},
+        headers={"X-Requested-With": "helpcall"},
+    )
+    assert topup.status == 201, await topup.text()
+    await client.goto(f"/experts/{expert.id}")
+    await expect(client.locator(".review")).to_have_count(1)
+    await client.get_by_role("button", name="Add Marie Curie to my experts").click()
+    await client.locator("input[name=slot]").nth(2).check()
+    await client.get_by_label("What is the appointment about?").fill("Croissants at home")
+    await _shoot(client, folder, "expert-profile-booking")
+    async with client.expect_navigation(url="**/appointments/*"):
+        await client.get_by_role("button", name="Book this time").click()
+    await expect(client.locator(".booking-card")).to_have_count(1)
+    await client.get_by_role("button", name="Create my calendar link").click()
+    await expect(client.locator("#feed-url")).not_to_have_value("")
+    await _shoot(client, folder, "appointments")
+    await client.goto("/favourites")
+    await expect(client.locator(".expert-card")).to_have_count(1)
+    await _shoot(client, folder, "favourites")
+    await expert_page.goto("/notifications")
+    await expect(expert_page.locator(".notice")).to_have_count(1)
+    await _shoot(expert_page, folder, "notifications")
+    await expert_page.goto("/console/availability")
+    await expect(expert_page.locator("#hours-form")).to_have_attribute("aria-busy", "false")
+    await _shoot(expert_page, folder, "availability")
 
     await client.goto("/sessions")
     await expect(client.locator("[data-role=receipt]")).to_have_count(1)
@@ -102,9 +141,11 @@ async def test_screenshots_of_the_main_pages(
     await _shoot(client, folder, "problem-camera")
 
     phone = await browse.page(locale="fr-FR", width=375, height=812, device_scale_factor=2,
-                              is_mobile=True, has_touch=True)
+                              is_mobile=True, has_touch=True, timezone_id="Europe/Paris")
     await phone.goto("/")
     await _shoot(phone, folder, "home-mobile-fr", full=False)
     await phone.goto(f"/experts/{expert.id}")
     await expect(phone.locator("[data-field=price]")).to_have_text("6,00 € / min")
     await _shoot(phone, folder, "expert-profile-mobile-fr", full=False)
+    await phone.locator("#booking").scroll_into_view_if_needed()
+    await _shoot(phone, folder, "slots-mobile-fr", full=False)

@@ -39,7 +39,8 @@ async def console(request: web.Request) -> web.Response:
     if not who.is_role(Role.EXPERT):
         return await problem_page(request, "forbidden")
     fee = request.app[CONFIG].platform_fee_percent
-    return await render(request, "console.html", {"fee_percent": fee})
+    names = {str(c["slug"]): c["name"] for c in category_list(request)}
+    return await render(request, "console.html", {"fee_percent": fee, "category_names": names})
 
 
 @routes.get("/console/profile", name="console_profile")

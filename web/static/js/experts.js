@@ -1,5 +1,6 @@
 // Expert cards, shared by the home page and the expert list.
 import { api } from "/static/js/api.js";
+import { fillFavourites } from "/static/js/favourites.js";
 import { formatPrice } from "/static/js/money.js";
 import { t } from "/static/js/page.js";
 
@@ -9,7 +10,8 @@ export function statusText(status) {
 
 export function ratingText(expert) {
   if (expert.rating === null || expert.rating === undefined) return t("expert.no_reviews");
-  return t("expert.rating", { rating: Number(expert.rating).toFixed(1), count: expert.reviews ?? 0 });
+  const count = expert.reviews ?? 0;
+  return t(count === 1 ? "expert.rating_one" : "expert.rating", { rating: Number(expert.rating).toFixed(1), count });
 }
 
 function initials(name) {
@@ -34,6 +36,12 @@ function element(tag, className, text) {
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text;
   return node;
+}
+
+export function setCardStatus(card, status) {
+  const badge = card.querySelector(".status");
+  badge.dataset.status = status || "unknown";
+  badge.textContent = statusText(status);
 }
 
 export function expertCard(expert) {
@@ -74,6 +82,7 @@ export async function loadExperts(container) {
       const list = element("ul", "expert-list");
       list.append(...experts.map(expertCard));
       container.replaceChildren(list);
+      await fillFavourites(list, experts);
     }
   } catch {
     container.replaceChildren(element("p", "alert alert-error", t("experts.load_failed")));

@@ -1,8 +1,10 @@
 // The call view, for both sides: binds the page to a Call (call.js holds the logic).
 import { api } from "/static/js/api.js";
-import { Call, connectSocket } from "/static/js/call.js";
+import { Call } from "/static/js/call.js";
 import { estimateCents, formatAmount, formatClock, formatDuration, formatPrice } from "/static/js/money.js";
 import { account, formatTime, readData, show, t } from "/static/js/page.js";
+import { pageSocket } from "/static/js/socket.js";
+import { queueKey } from "/static/js/pages/starting.js";
 
 const root = document.getElementById("call");
 const config = readData("call-config");
@@ -11,7 +13,7 @@ const button = (action) => root.querySelector(`[data-action="${action}"]`);
 
 const remoteVideo = part("remote");
 const localVideo = part("local");
-const socket = connectSocket();
+const socket = pageSocket();
 const call = new Call({ socket, sessionId: config.session_id, role: config.role, accountId: account?.id });
 
 let pricing = null;
@@ -112,12 +114,24 @@ call.addEventListener("state", ({ detail }) => {
   }
 });
 
-call.addEventListener("queue", ({ detail }) => {
+function showQueue(detail) {
+  const wait = formatDuration(detail.estimated_wait_seconds);
   const text = detail.position > 0
-    ? t("call.queue_position", { position: detail.position, wait: formatDuration(detail.estimated_wait_seconds) })
-    : t("call.queue_routing");
+    ? t("call.queue_position", { position: detail.position, wait })
+    : t("call.queue_next", { wait });
+  const box = part("queue");
+  box.dataset.position = String(detail.position);
+  box.dataset.wait = String(detail.estimated_wait_seconds);
   setText("queue", text);
-  show(part("queue"));
+  show(box);
+}
+
+call.addEventListener("queue", ({ detail }) => showQueue(detail));
+// The first place in the queue, seen by the page that started the call (starting.js).
+call.addEventListener("state", ({ detail }) => {
+  const first = sessionStorage.getItem(queueKey(config.session_id));
+  if (detail.state === "queued" && first && !part("queue").dataset.position) showQueue(JSON.parse(first));
+  if (detail.state !== "queued") sessionStorage.removeItem(queueKey(config.session_id));
 });
 
 call.addEventListener("balance-low", ({ detail }) => {

@@ -1,9 +1,11 @@
 // The expert console: presence, the incoming call that rings, and today's calls.
 import { api } from "/static/js/api.js";
-import { acceptCall, connectSocket, declineCall, setPresence, whenConnected } from "/static/js/call.js";
+import { acceptCall, declineCall, setPresence, whenConnected } from "/static/js/call.js";
 import { formatAmount, formatDuration, formatPrice } from "/static/js/money.js";
 import { formatTime, show, t } from "/static/js/page.js";
 import { Ringer } from "/static/js/ring.js";
+import { pageSocket } from "/static/js/socket.js";
+import { followCallbacks } from "/static/js/pages/console-callbacks.js";
 
 const root = document.getElementById("console");
 const feePercent = Number(root.dataset.feePercent || 0);
@@ -14,7 +16,7 @@ const field = (name) => card.querySelector(`[data-field="${name}"]`);
 // Per tab: coming back from a call puts the expert online again; a new visit starts offline.
 const PRESENCE_KEY = "helpcall.presence";
 
-const socket = connectSocket();
+const socket = pageSocket();
 const ringer = new Ringer();
 let wanted = sessionStorage.getItem(PRESENCE_KEY) === "online";
 let incoming = null;
@@ -38,10 +40,11 @@ async function changePresence(status) {
   ringer.unlock();
   try {
     await whenConnected(socket);
-    await setPresence(socket, status);
+    const ack = await setPresence(socket, status);
     wanted = status === "online";
     sessionStorage.setItem(PRESENCE_KEY, status);
     renderPresence(status);
+    followCallbacks(wanted, ack.callbacks);
     (status === "online" ? byAction("offline") : byAction("online")).focus();
   } catch (error) {
     showError(t("console.presence_failed", { message: error.message }));
@@ -57,8 +60,9 @@ socket.on("connect", async () => {
     return;
   }
   try {
-    await setPresence(socket, "online");
+    const ack = await setPresence(socket, "online");
     renderPresence("online");
+    followCallbacks(true, ack.callbacks);
   } catch {
     renderPresence("offline");
   }

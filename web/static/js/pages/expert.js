@@ -1,8 +1,11 @@
 // An expert's profile: filled from the API, status kept live, and "Call now".
 import { api } from "/static/js/api.js";
 import { fillAvatar, ratingText, statusText } from "/static/js/experts.js";
+import { favouriteButton, favouriteIds } from "/static/js/favourites.js";
+import { loadReviews } from "/static/js/reviews.js";
+import { startSlotPicker } from "/static/js/slots.js";
 import { formatPrice } from "/static/js/money.js";
-import { has, readData, show, t } from "/static/js/page.js";
+import { account, has, readData, show, t } from "/static/js/page.js";
 import { callNow } from "/static/js/pages/starting.js";
 
 const STATUS_EVERY_MS = 5000;
@@ -26,6 +29,11 @@ function render(expert) {
   fillAvatar(fieldOf("avatar"), expert);
   renderStatus(expert.status);
   profile.setAttribute("aria-busy", "false");
+  favouriteIds().then((ids) => {
+    if (ids) profile.querySelector(".profile-actions").replaceChildren(favouriteButton(expert, ids.has(expert.id)));
+  });
+  loadReviews(profile.querySelector("[data-role=review-list]"), expertId, { canReply: account?.id === expertId });
+  startSlotPicker(document.getElementById("booking"), expert);
 }
 
 function renderStatus(status) {

@@ -1,0 +1,216 @@
+"""Appointments in real browsers: the expert's hours, the slot picker in the client's own
+time zone, booking, "My appointments", the calendar feed, and live notifications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from playwright.async_api import Page, expect
+
+from tests.conftest import Running, User
+from tests.web.calls import expert_with_profile
+from tests.web.conftest import Browse, log_in
+from tests.web.test_pages import _fits, log_in_french
+
+CLIENT_ZONE = "America/New_York"
+ALL_DAY = {day: [{"start": "00:00", "end": "24:00"}]
+           for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+async def _funded_client(site: Running, name: str, cents: int = 50_000) -> User:
+    client = await site.user("client", name=name)
+    topup = await site.client.post(
+        "/api/v1/wallet/topups", json={"amount_cents": cents}, headers=client.headers
+    )
+    assert topup.status == 201, await topup.text()
+    return client
+
+
+async def _hours_in_french(page: Page) -> None:
+    """The expert fills the availability editor, in French, with the keyboard."""
+    await page.goto("/console/availability")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Horaires de rendez-vous")
+    await expect(page.locator("#hours-form")).to_have_attribute("aria-busy", "false")
+    await page.get_by_label("Votre fuseau horaire").fill("Europe/Paris")
+    for day in ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"):
+        await page.get_by_label(day, exact=True).fill("00:00-24:00")
+    await page.get_by_label("30 min").check()
+    await page.get_by_label("Délai minimum (heures)").fill("1")
+    await page.get_by_label("Dimanche", exact=True).press("Enter")  # submits the form
+    await expect(page.locator("[data-role=hours-status]")).to_have_text(
+        "Vos horaires sont enregistrés."
+    )
+
+
+async def test_a_slot_booked_in_the_clients_zone_shows_in_my_appointments_then_is_cancelled(
+    browse: Browse, site: Running
+) -> None:
+    expert = await expert_with_profile(site)
+    expert_page = await browse.page(locale="fr-FR")
+    await log_in_french(expert_page, expert.email)
+    await _hours_in_french(expert_page)
+    saved = await site.client.get("/api/v1/experts/me/availability", headers=expert.headers)
+    hours = await saved.json()
+    assert hours["time_zone"] == "Europe/Paris" and hours["lengths"] == [30]
+    assert hours["weekly"]["mon"] == [{"start": "00:00", "end": "24:00"}]
+    await expert_page.goto("/notifications")  # listens for notifications while the client books
+
+    client_user = await _funded_client(site, "Zoé")
+    client = await browse.page(timezone_id=CLIENT_ZONE)
+    await log_in(client, client_user)
+    await client.goto(f"/experts/{expert.id}")
+    booking = client.locator("#booking")
+    await expect(booking).to_be_visible()
+    await expect(booking).to_contain_text(f"Times are shown in your time zone: {CLIENT_ZONE}.")
+    first = booking.locator("input[name=slot]").first
+    await expect(first).to_be_attached()
+    start = await first.get_attribute("value")
+    assert start is not None
+    wall = datetime.fromisoformat(start.replace("Z", "+00:00")).astimezone(ZoneInfo(CLIENT_ZONE))
+    local_start = await first.get_attribute("data-local-start")
+    assert local_start is not None and local_start.endswith(wall.strftime("%z")[:3] + ":00")
+    label = booking.locator("label[for=slot-0]")
+    await expect(label).to_contain_text(wall.strftime("%H:%M"))
+
+    # Keyboard: focus the first time, move to the second with an arrow key.
+    await first.focus()
+    await client.keyboard.press("Space")
+    await client.keyboard.press("ArrowRight")
+    second = booking.locator("input[name=slot]").nth(1)
+    await expect(second).to_be_checked()
+    start = await second.get_attribute("value")
+    assert start is not None
+    wall = datetime.fromisoformat(start.replace("Z", "+00:00")).astimezone(ZoneInfo(CLIENT_ZONE))
+    await expect(booking.locator("[data-role=book-summary]")).to_contain_text("€180.00")
+    await booking.get_by_label("What is the appointment about?").fill("Béchamel lumps")
+    async with client.expect_navigation(url="**/appointments/*"):
+        await booking.get_by_role("button", name="Book this time").click()
+
+    card = client.locator(".booking-card").first
+    await expect(card).to_have_attribute("data-state", "booked")
+    await expect(card).to_be_focused()
+    await expect(card.locator("[data-role=when]")).to_have_attribute("data-start", start)
+    await expect(card.locator("[data-role=when]")).to_contain_text(wall.strftime("%H:%M"))
+    await expect(card).to_contain_text("Marie Curie")
+    await expect(card).to_contain_text("€180.00")
+    join = card.get_by_role("button", name="Join")
+    await expect(join).to_have_attribute("aria-disabled", "true")
+    await join.focus()
+    await expect(card.get_by_role("tooltip")).to_be_visible()
+    await expect(card.get_by_role("tooltip")).to_have_text(
+        "Joining an appointment's call from here is coming soon."
+    )
+    async with client.expect_download() as download_info:
+        await card.get_by_role("link", name="Add to my calendar (.ics)").click()
+    invite = (await (await download_info.value).path()).read_text(encoding="utf-8")
+    assert "BEGIN:VEVENT" in invite and "Béchamel lumps" in invite
+
+    # The expert hears of it live, in French, and finds it in the list.
+    notice = expert_page.locator(".toast[data-kind=notification]")
+    await expect(notice).to_contain_text("Nouveau rendez-vous avec Zoé")
+    await expect(expert_page.locator(".notice").first).to_contain_text("Béchamel lumps")
+    await expert_page.goto("/appointments")
+    await expect(expert_page.get_by_role("heading", level=1)).to_have_text("Mes rendez-vous")
+    expert_card = expert_page.locator(".booking-card").first
+    await expect(expert_card.locator("[data-role=state]")).to_have_text("Réservé")
+    await expect(expert_card).to_contain_text("Zoé")
+
+    await card.get_by_role("button", name="Cancel the appointment").click()
+    await expect(card).to_have_attribute("data-state", "cancelled")
+    await expect(card.locator("[data-role=state]")).to_have_text("Cancelled")
+    await expect(expert_page.locator(".toast[data-kind=notification]").last).to_contain_text(
+        "a été annulé"
+    )
+    wallet = await site.client.get("/api/v1/wallet", headers=client_user.headers)
+    assert (await wallet.json())["held_cents"] == 0  # cancelled early: all released
+
+
+async def test_a_new_time_proposed_by_the_expert_is_accepted_by_the_client(
+    browse: Browse, site: Running
+) -> None:
+    expert = await expert_with_profile(site)
+    put = await site.client.put(
+        "/api/v1/experts/me/availability",
+        json={"time_zone": "Europe/Paris", "weekly": ALL_DAY, "lengths": [30]},
+        headers=expert.headers,
+    )
+    assert put.status == 200, await put.text()
+    client_user = await _funded_client(site, "Zoé")
+    slots = await (await site.client.get(f"/api/v1/experts/{expert.id}/slots")).json()
+    first, later = slots["slots"][0], slots["slots"][4]
+    made = await site.client.post("/api/v1/bookings", headers=client_user.headers, json={
+        "expert_id": expert.id, "start": first["start"], "length_minutes": 30, "topic": "Gravy"})
+    assert made.status == 201, await made.text()
+
+    expert_page = await browse.page(timezone_id="Europe/Paris")
+    await log_in(expert_page, expert)
+    await expert_page.goto("/appointments")
+    card = expert_page.locator(".booking-card").first
+    await card.get_by_text("Propose another time").click()
+    wall = datetime.fromisoformat(later["start"].replace("Z", "+00:00"))
+    paris = wall.astimezone(ZoneInfo("Europe/Paris")).strftime("%Y-%m-%dT%H:%M")
+    await card.get_by_label("New start (your time)").fill(paris)
+    await card.get_by_role("button", name="Send the proposal").click()
+    await expect(card.locator("[data-role=reschedule]")).to_contain_text("You proposed a new time")
+
+    client = await browse.page(timezone_id=CLIENT_ZONE)
+    await log_in(client, client_user)
+    await client.goto("/appointments")
+    mine = client.locator(".booking-card").first
+    await expect(mine.locator("[data-role=reschedule]")).to_contain_text("proposes a new time")
+    await mine.get_by_role("button", name="Accept the new time").click()
+    await expect(mine.locator("[data-role=when]")).to_have_attribute("data-start", later["start"])
+    await expect(mine.locator("[data-role=reschedule]")).to_have_count(0)
+
+
+async def test_the_private_calendar_link_is_made_and_revoked(
+    browse: Browse, site: Running
+) -> None:
+    user = await site.user("client")
+    page = await browse.page()
+    await log_in(page, user)
+    await page.goto("/appointments")
+    await expect(page.locator("#booking-list")).to_contain_text("No appointment yet")
+    await page.get_by_role("button", name="Create my calendar link").click()
+    url = page.get_by_label("Calendar link", exact=True)
+    await expect(url).not_to_have_value("")
+    old = await url.input_value()
+    assert old.startswith(f"{site.url}/calendar/") and old.endswith(".ics")
+    assert (await page.request.get(old)).status == 200
+    await page.get_by_role("button", name="Revoke this link (and make a new one)").click()
+    await expect(page.locator("[data-role=feed-status]")).to_have_text(
+        "The old link no longer works. Here is the new one."
+    )
+    await expect(url).not_to_have_value(old)
+    assert (await page.request.get(old)).status == 404
+    assert (await page.request.get(await url.input_value())).status == 200
+
+
+async def test_the_new_pages_fit_a_375_pixel_screen(browse: Browse, site: Running) -> None:
+    expert = await expert_with_profile(site)
+    put = await site.client.put(
+        "/api/v1/experts/me/availability",
+        json={"time_zone": "Europe/Paris", "weekly": ALL_DAY, "lengths": [30, 60]},
+        headers=expert.headers,
+    )
+    assert put.status == 200, await put.text()
+    client_user = await _funded_client(site, "Zoé Long-Named Client of the Test Suite")
+    slots = await (await site.client.get(f"/api/v1/experts/{expert.id}/slots")).json()
+    made = await site.client.post("/api/v1/bookings", headers=client_user.headers, json={
+        "expert_id": expert.id, "start": slots["slots"][0]["start"], "length_minutes": 30,
+        "topic": "A rather long topic: how to make a béchamel without any lumps at all"})
+    assert made.status == 201, await made.text()
+    favourite = await site.client.put(f"/api/v1/favourites/{expert.id}",
+                                      headers=client_user.headers)
+    assert favourite.status == 204
+
+    client = await browse.page(width=375, height=740, timezone_id=CLIENT_ZONE)
+    await log_in(client, client_user)
+    for path in ["/favourites", "/appointments", "/notifications", f"/experts/{expert.id}"]:
+        await _fits(client, path)
+    await expect(client.locator("#booking")).to_be_visible()
+    expert_page = await browse.page(width=375, height=740, locale="fr-FR")
+    await log_in_french(expert_page, expert.email)
+    for path in ["/console/availability", "/appointments", "/notifications", "/console"]:
+        await _fits(expert_page, path)

@@ -1,0 +1,49 @@
+// In-app notifications, newest first; new ones arrive live (live.js) and join the list.
+import { api } from "/static/js/api.js";
+import { noticeLink, noticeText } from "/static/js/notices.js";
+import { formatDateTime, t } from "/static/js/page.js";
+
+const list = document.getElementById("notice-list");
+
+function item(notice) {
+  const li = document.createElement("li");
+  li.className = "notice card";
+  li.dataset.kind = notice.kind || "";
+  const when = document.createElement("time");
+  when.className = "muted";
+  when.dateTime = notice.at || "";
+  when.textContent = formatDateTime(notice.at);
+  const text = document.createElement("p");
+  text.textContent = noticeText(notice);
+  const link = document.createElement("a");
+  link.href = noticeLink(notice);
+  link.textContent = t("notice.open");
+  li.append(when, text, link);
+  return li;
+}
+
+function empty() {
+  const li = document.createElement("li");
+  li.className = "muted";
+  li.dataset.role = "empty";
+  li.textContent = t("notifications.none");
+  return li;
+}
+
+async function load() {
+  try {
+    const notices = (await api("/api/v1/notifications"))?.notifications || [];
+    list.replaceChildren(...(notices.length ? notices.map(item) : [empty()]));
+  } catch {
+    list.replaceChildren(Object.assign(document.createElement("li"), { textContent: t("notifications.load_failed") }));
+  } finally {
+    list.setAttribute("aria-busy", "false");
+  }
+}
+
+document.addEventListener("helpcall:notification", ({ detail }) => {
+  list.querySelector("[data-role=empty]")?.remove();
+  list.prepend(item(detail));
+});
+
+load();
