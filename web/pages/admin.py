@@ -1,0 +1,58 @@
+"""The admin's verification queue: pending requests, what the expert submitted, a decision."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from accounts.models import Role
+from common.errors import HelpcallError
+from common.ids import looks_like_id
+from marketplace.listing import Page
+from marketplace.verifications import Decision, VerificationState
+from server.keys import EXPERTS
+from web import csrf
+from web.pages.public import problem_page
+from web.render import render
+from web.session import login_redirect, viewer
+
+routes = web.RouteTableDef()
+
+
+async def _admin(request: web.Request) -> str | web.Response:
+    who = await viewer(request)
+    if who.account is None:
+        raise login_redirect(request)
+    if not who.is_role(Role.ADMIN):
+        return await problem_page(request, "forbidden")
+    return who.account.id
+
+
+@routes.get("/admin/verifications", name="admin_verifications")
+async def verifications(request: web.Request) -> web.Response:
+    admin = await _admin(request)
+    if isinstance(admin, web.Response):
+        return admin
+    store = request.app[EXPERTS].verifications
+    pending, total = await store.in_state(VerificationState.PENDING, Page(1, 100))
+    return await render(request, "admin_verifications.html", {
+        "pending": pending, "total": total, "decisions": await store.log_entries(20),
+        "outcome": request.query.get("done", ""),
+    })
+
+
+@routes.post("/admin/verifications/{request_id}", name="admin_decide")
+async def decide(request: web.Request) -> web.Response:
+    admin = await _admin(request)
+    if isinstance(admin, web.Response):
+        return admin
+    form = await request.post()
+    csrf.check(request, form.get(csrf.FIELD))
+    request_id = request.match_info["request_id"]
+    if not looks_like_id(request_id):
+        return await problem_page(request, "not_found")
+    try:
+        decision = Decision.parse({"decision": form.get("decision"), "note": form.get("note", "")})
+        await request.app[EXPERTS].verifications.decide(request_id, admin, decision)
+    except HelpcallError:
+        raise web.HTTPSeeOther("/admin/verifications?done=failed") from None
+    raise web.HTTPSeeOther(f"/admin/verifications?done={decision.state.value}")
