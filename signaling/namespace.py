@@ -26,6 +26,7 @@ from marketplace.categories import BY_SLUG
 from marketplace.profiles import ProfileUpdate
 from sessions.pricing import Pricing, PricingMode
 from sessions.service import CallService
+from sessions.states import State
 from sessions.store import NewSession
 from signaling.errors import NotJoined
 from signaling.messages import (
@@ -265,10 +266,13 @@ class CallNamespace(socketio.AsyncNamespace):
         await self._joined(peer, sid, session.id, role)
         state = self._notifier.state_payload(session, role, outcome.now_ms)
         other = session.expert_id if role == "client" else session.client_id
-        names = await self._accounts.store.display_names([other])
+        names = await self._accounts.store.display_names([other]) if other else {}
+        queue = {}
+        if session.state == State.QUEUED:
+            queue = {"queue": await self._router.place(session.id, session.category)}
         # Everything a re-joining client needs to rebuild its view: pub/sub may have lost
         # the events it missed while away.
-        return ok(**{
+        return ok(**queue, **{
             **state,
             "polite": role == "expert",
             "ice_servers": self._notifier.ice_for(peer.account.id),

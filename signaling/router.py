@@ -70,6 +70,18 @@ class Router:
         except Exception:
             log.exception("routing tick failed")
 
+    async def place(self, session_id: str, category: str) -> dict[str, int] | None:
+        """Where a queued call stands: ``{position, estimated_wait_seconds}``."""
+        waiting = await self._calls.store.waiting(category)
+        if session_id not in waiting:
+            return None
+        cards = await self._experts.in_category(category)
+        online = sum(1 for card in cards if card["status"] != "offline")
+        position = waiting.index(session_id)
+        return {"position": position,
+                "estimated_wait_seconds": estimated_wait_seconds(position, self._ring_seconds,
+                                                                 online)}
+
     async def welcome(self, session_id: str, client_id: str, category: str) -> None:
         """The first ``queue`` event, right after ``call:start``; then route at once."""
         waiting = await self._calls.store.waiting(category)

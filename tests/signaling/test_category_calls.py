@@ -85,6 +85,9 @@ async def test_queue_positions_update_and_nobody_is_lost(running: Running, conne
     third = (await clients[2].ok("call:start", COOKING))["session_id"]
     assert (await clients[1].wait_for("queue"))["position"] == 0
     assert (await clients[2].wait_for("queue"))["position"] == 1
+    # A page reloaded while queued gets its place back from call:join.
+    joined = await clients[2].ok("call:join", {"session_id": third})
+    assert joined["state"] == "queued" and joined["queue"]["position"] == 1
 
     await clients[0].ok("call:hangup", {"session_id": first})
     await expert_socket.wait_for("call:incoming", lambda d: d["session_id"] == second)
