@@ -163,7 +163,7 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
                     booked_soon)
     sio.register_namespace(
         CallNamespace(app[ACCOUNTS], calls, presence, experts, notifier, router, booked_soon,
-                      proc)
+                      lambda: app[APPOINTMENTS], proc)
     )
 
     async def bury_presence(dead: str, last_seen_ms: int) -> None:

@@ -37,6 +37,8 @@ class SessionView:
     amount_cents: int
     platform_fee_cents: int
     expert_payout_cents: int
+    booking_id: str = ""
+    rung_role: str = "e"  # who is rung: the expert, or the client of a booking
 
     @classmethod
     def from_hash(cls, fields: dict[str, str]) -> SessionView:
@@ -62,6 +64,8 @@ class SessionView:
             amount_cents=int(fields.get("amount_cents") or 0),
             platform_fee_cents=int(fields.get("platform_fee_cents") or 0),
             expert_payout_cents=int(fields.get("expert_payout_cents") or 0),
+            booking_id=fields.get("booking_id", ""),
+            rung_role="c" if fields.get("rung_role") == "c" else "e",
         )
 
     def live_ms_at(self, now_ms: int) -> int:
@@ -71,6 +75,11 @@ class SessionView:
 
     def live_seconds_at(self, now_ms: int) -> int:
         return self.live_ms_at(now_ms) // 1000
+
+    @property
+    def rung_id(self) -> str:
+        """The account being rung: the expert, or the client an expert calls for a booking."""
+        return self.client_id if self.rung_role == "c" else self.expert_id
 
     def role_of(self, account_id: str) -> str | None:
         if account_id == self.client_id:
@@ -90,6 +99,7 @@ class SessionView:
             "brand_id": self.brand_id or None,
             "topic": self.topic,
             "category": self.category or None,
+            "booking_id": self.booking_id or None,
             "pricing": self.pricing.public(),
             "live_seconds": self.live_seconds_at(now_ms),
             "billed_seconds": self.billed_seconds,

@@ -10,7 +10,11 @@ by creation), and the billing stream.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,6 +77,9 @@ class NewSession:
     payer_id: str = ""
     # The platform fee for this session; None is the platform's configured fee.
     fee_percent: int | None = None
+    # A booked call: its booking, and who is rung ("e"; "c" when the expert joined first).
+    booking_id: str = ""
+    rung: str = "e"
 
     @property
     def payer(self) -> str:
@@ -121,6 +128,10 @@ def session_key(session_id: str) -> str:
 
 def busy_key(expert_id: str) -> str:
     return f"hc:busy:{expert_id}"
+
+
+def booking_session_key(booking_id: str) -> str:
+    return f"hc:booking:{booking_id}:session"
 
 
 def queue_key(category: str) -> str:
@@ -203,6 +214,9 @@ class SessionStore:
             for name in ("start", "accept", "act", "attach", "detach", "media", "fire", "chat",
                          "enqueue", "route", "abandon", "queue_position")
         }
+        self._release = redis.register_script(
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end"
+        )
         self._due = redis.register_script(
             "local t = redis.call('TIME')\n"
             "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
@@ -258,12 +272,13 @@ class SessionStore:
             new.pricing.amount_cents, self.timing.currency, new.fee(self.timing),
             self.timing.start_hold_cents(new.pricing), new.sid, new.proc, new.brand_id,
             _paid_by(new) if new.pricing.is_paid else "none", new.category, new.payer,
-            proc=new.proc,
+            new.booking_id, new.rung, proc=new.proc,
         )
 
     async def accept(self, session_id: str, account_id: str, sid: str, proc: str) -> Outcome:
         return await self._run(
-            "accept", session_id, await self.parties(session_id), account_id, sid, proc, proc=proc
+            "accept", session_id, await self.parties(session_id), account_id, sid, proc,
+            self.timing.start_cover_seconds, proc=proc,
         )
 
     async def act(self, session_id: str, account_id: str, event: str) -> Outcome:
@@ -381,6 +396,30 @@ class SessionStore:
         facts = {"client_id": str(client), "max_rate_cents": str(max_rate or ""),
                  "available_cents": str(available), "created_at": str(created or 0)}
         return {str(text_or_none(r)) for r in rung}, last, facts
+
+    # -- booked calls ------------------------------------------------------------------
+
+    async def session_of_booking(self, booking_id: str) -> str | None:
+        return text_or_none(await self._redis.get(booking_session_key(booking_id)))
+
+    async def remember_booking(self, booking_id: str, session_id: str) -> None:
+        await self._redis.set(booking_session_key(booking_id), session_id)
+
+    @asynccontextmanager
+    async def booking_lock(self, booking_id: str) -> AsyncIterator[None]:
+        """Serialises the two sides joining one booking at once (one creates, one accepts)."""
+        key = booking_session_key(booking_id) + ":lock"
+        token = secrets.token_hex(8)
+        for _ in range(100):
+            if await self._redis.set(key, token, nx=True, px=5000):
+                break
+            await asyncio.sleep(0.02)
+        else:
+            raise WrongState("someone is joining this booking right now; try again")
+        try:
+            yield
+        finally:
+            await self._release(keys=[key], args=[token])
 
     async def due_deadlines(self, limit: int = 200) -> list[str]:
         members = await self._due(keys=[DEADLINES], args=[limit])

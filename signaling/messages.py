@@ -59,6 +59,15 @@ class SessionRef:
 
 
 @dataclass(frozen=True)
+class BookingRef:
+    booking_id: str
+
+    @classmethod
+    def parse(cls, payload: object) -> BookingRef:
+        return cls(v.identifier(v.require_object(payload), "booking_id"))
+
+
+@dataclass(frozen=True)
 class Signal:
     session_id: str
     description: dict[str, Any] | None

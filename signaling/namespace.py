@@ -9,6 +9,7 @@ escapes, so a bad event never disturbs another socket or call.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
@@ -19,17 +20,20 @@ import socketio
 from accounts.models import Account, Role
 from accounts.service import Accounts
 from accounts.tokens import COOKIE_NAME
+from appointments.booking import Booking
 from brands.models import Brand, BrandCall
 from common.errors import Forbidden, HelpcallError, Invalid, RateLimited, Unavailable
 from common.ids import new_id
 from marketplace.categories import BY_SLUG
 from marketplace.profiles import ProfileUpdate
+from sessions.errors import WrongState
 from sessions.pricing import Pricing, PricingMode
 from sessions.service import CallService
 from sessions.states import State
 from sessions.store import NewSession
 from signaling.errors import NotJoined
 from signaling.messages import (
+    BookingRef,
     CallStart,
     ChatMessage,
     MediaReport,
@@ -53,6 +57,16 @@ class ExpertDirectory(Protocol):
     async def callbacks_for(self, expert_id: str) -> list[dict[str, Any]]: ...
 
     async def brand_call(self, slug: str) -> Brand: ...
+
+
+class BookingDesk(Protocol):
+    async def get(self, booking_id: str, account_id: str) -> Booking: ...
+
+    async def mark_joined(self, booking_id: str, account_id: str) -> Booking: ...
+
+
+# A booked call can be joined from 5 minutes before its start until its end.
+BOOKED_CALL_OPENS_MS = 5 * 60 * 1000
 
 
 class Refused(socketio.exceptions.ConnectionRefusedError):
@@ -97,10 +111,12 @@ class CallNamespace(socketio.AsyncNamespace):
         notifier: SocketNotifier,
         router: Router,
         booked: BookedSoon,
+        bookings: Callable[[], BookingDesk],
         proc: str,
     ) -> None:
         super().__init__("/")
         self._booked = booked
+        self._bookings = bookings
         self._accounts = accounts
         self._calls = calls
         self._presence = presence
@@ -116,6 +132,7 @@ class CallNamespace(socketio.AsyncNamespace):
             "call:decline": self._decline,
             "call:cancel": self._cancel,
             "call:join": self._join,
+            "booking:join": self._booking_join,
             "call:hangup": self._hangup,
             "signal": self._signal,
             "media": self._media,
@@ -239,10 +256,51 @@ class CallNamespace(socketio.AsyncNamespace):
 
     async def _accept(self, peer: Peer, sid: str, payload: object) -> Ack:
         ref = SessionRef.parse(payload)
+        found = await self._calls.store.get(ref.session_id)
+        if found is not None and found[0].booking_id and found[0].role_of(peer.account.id):
+            # Answering a booked call is joining the appointment: the booking is attended.
+            await self._bookings().mark_joined(found[0].booking_id, peer.account.id)
         outcome = await self._calls.accept(ref.session_id, peer.account.id, sid, self._proc)
-        await self._joined(peer, sid, ref.session_id, "expert")
         assert outcome.session is not None
+        role = outcome.session.role_of(peer.account.id)
+        assert role is not None
+        await self._joined(peer, sid, ref.session_id, role)
         return ok(session_id=ref.session_id, state=outcome.session.state.value)
+
+    async def _booking_join(self, peer: Peer, sid: str, payload: object) -> Ack:
+        """Either side opens a booked call: the first one rings the other, the second
+        answers; the booking learns who came (no-shows) from here."""
+        booking_id = BookingRef.parse(payload).booking_id
+        desk = self._bookings()
+        booking = await desk.get(booking_id, peer.account.id)
+        now_ms = int(time.time() * 1000)
+        if booking.state not in ("booked", "attended"):
+            raise WrongState(f"this appointment is {booking.state.replace('_', ' ')}")
+        if now_ms < booking.start_ms - BOOKED_CALL_OPENS_MS:
+            raise WrongState("the call opens 5 minutes before the appointment")
+        if now_ms >= booking.end_ms:
+            raise WrongState("this appointment is over")
+        role = "client" if peer.account.id == booking.client_id else "expert"
+        store = self._calls.store
+        async with store.booking_lock(booking_id):
+            await desk.mark_joined(booking_id, peer.account.id)
+            current = await store.session_of_booking(booking_id)
+            found = await store.get(current) if current else None
+            if found is not None and found[0].state != State.ENDED:
+                view = found[0]
+                if view.state == State.RINGING and view.rung_id == peer.account.id:
+                    return await self._accept(peer, sid, {"session_id": view.id})
+                return await self._join(peer, sid, {"session_id": view.id})
+            session_id = new_id("s")
+            pricing = Pricing(PricingMode(booking.pricing_mode), booking.rate_cents)
+            new = NewSession(booking.client_id, booking.expert_id, booking.topic, pricing, sid,
+                             self._proc, booking_id=booking_id,
+                             rung="e" if role == "client" else "c")
+            outcome = await self._calls.start(session_id, new)
+            await store.remember_booking(booking_id, session_id)
+        await self._joined(peer, sid, session_id, role)
+        assert outcome.session is not None
+        return ok(session_id=session_id, state=outcome.session.state.value)
 
     async def _decline(self, peer: Peer, sid: str, payload: object) -> Ack:
         await self._calls.act(SessionRef.parse(payload).session_id, peer.account.id, "decline")

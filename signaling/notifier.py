@@ -91,11 +91,12 @@ class SocketNotifier:
 
     async def _state_changed(self, session: SessionView, outcome: Outcome) -> None:
         now = outcome.now_ms
+        rung = "client" if session.rung_role == "c" else "expert"
         if session.state == State.RINGING and session.expert_id:
             await self._ring(session)
         for role, account in (("client", session.client_id), ("expert", session.expert_id)):
-            if not account or (role == "expert" and session.state == State.RINGING):
-                continue
+            if not account or (role == rung and session.state == State.RINGING):
+                continue  # the side being rung hears call:incoming instead
             await self._sio.emit(
                 "call:state", self.state_payload(session, role, now), room=account_room(account)
             )
@@ -127,19 +128,19 @@ class SocketNotifier:
         )
 
     async def _ring(self, session: SessionView) -> None:
-        client = await self._accounts.get(session.client_id)
-        await self._sio.emit(
-            "call:incoming",
-            {
-                "session_id": session.id,
-                "client": {"id": session.client_id,
-                           "display_name": client.display_name if client else ""},
-                "topic": session.topic,
-                "pricing": session.pricing.public(),
-                "ring_seconds": self._ring_seconds,
-            },
-            room=account_room(session.expert_id),
-        )
+        names = await self._accounts.display_names([session.client_id, session.expert_id])
+        incoming: dict[str, Any] = {
+            "session_id": session.id,
+            "client": {"id": session.client_id, "display_name": names.get(session.client_id, "")},
+            "topic": session.topic,
+            "pricing": session.pricing.public(),
+            "ring_seconds": self._ring_seconds,
+        }
+        if session.booking_id:
+            incoming["booking_id"] = session.booking_id
+            incoming["expert"] = {"id": session.expert_id,
+                                  "display_name": names.get(session.expert_id, "")}
+        await self._sio.emit("call:incoming", incoming, room=account_room(session.rung_id))
 
 
 class NotificationSender:

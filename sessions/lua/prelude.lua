@@ -217,6 +217,6 @@ local function finish(s, reason, now, at)
       'accepted_at', iso(s.accepted_at), 'live_started_at', iso(s.live_started_at),
       'ended_at', iso(now), 'live_ms', live, 'billed_seconds', billed,
       'amount_cents', amount, 'platform_fee_cents', fee, 'expert_payout_cents', payout,
-      'end_reason', reason)
+      'end_reason', reason, 'booking_id', s.booking_id or '')
   end
 end

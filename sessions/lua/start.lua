@@ -1,8 +1,12 @@
 -- A client rings an expert. ARGV from 9: client_id, expert_id, topic, pricing_mode,
 -- rate_cents, currency, fee_percent, hold_cents, sid, proc, brand_id, paid_by, category,
--- payer_id.
+-- payer_id, booking_id, rung role ('e', or 'c' when the expert joins a booking first).
 local client_id, expert_id, topic = ARGV[9], ARGV[10], ARGV[11]
 local hold = tonumber(ARGV[16])
+local booking_id, rung = ARGV[23], ARGV[24]
+-- A booked call's price is already held by the booking: the session holds its own at
+-- accept, once both have joined and the booking has released its hold.
+if booking_id ~= '' then hold = 0 end
 if redis.call('EXISTS', K.s) == 1 then return {'err', 'conflict'} end
 -- One expert, one call at a time: the busy key is taken here or not at all.
 if redis.call('EXISTS', K.busy) == 1 then return {'err', 'unavailable'} end
@@ -20,8 +24,9 @@ redis.call('HSET', K.s, 'id', ID, 'state', 'ringing', 'end_reason', '', 'client_
            'category', ARGV[21], 'payer_id', ARGV[22], 'created_at', now, 'rung_at', now, 'accepted_at', '',
            'live_started_at', '', 'live_since', '', 'live_ms', 0, 'ended_at', '',
            'media_c', '', 'media_e', '', 'low_sent', '', 'billed_seconds', 0,
-           'amount_cents', 0, 'platform_fee_cents', 0, 'expert_payout_cents', 0)
-redis.call('HSET', K.socks, ARGV[17], 'c|' .. ARGV[18])
+           'amount_cents', 0, 'platform_fee_cents', 0, 'expert_payout_cents', 0,
+           'booking_id', booking_id, 'rung_role', rung)
+redis.call('HSET', K.socks, ARGV[17], (rung == 'c' and 'e' or 'c') .. '|' .. ARGV[18])
 redis.call('SADD', K.proc, ID .. '|' .. ARGV[17])
 set_deadline('ring', now + CFG.ring_ms)
 redis.call('ZADD', K.idx_c, now, ID)

@@ -1,0 +1,88 @@
+"""Joining a booked call: either side opens it, the other is rung, then an ordinary call."""
+
+from __future__ import annotations
+
+import redis.asyncio as aioredis
+
+from sessions.reconcile import reconcile
+from tests.appointments.conftest import (
+    booked,
+    expert_with_hours,
+    funded_client,
+    hours_around,
+    soon,
+    wallet,
+)
+from tests.conftest import Running
+from tests.signaling.conftest import Connect, connect
+
+__all__ = ["connect"]
+
+PER_MINUTE = {"mode": "per_minute", "amount_cents": 60}
+
+
+async def test_the_client_joins_first_and_the_expert_is_rung(
+    running: Running, connect: Connect, redis: aioredis.Redis
+) -> None:
+    start = soon(60)
+    expert = await expert_with_hours(running, PER_MINUTE, **hours_around(start, 15))
+    client = await funded_client(running, cents=2_000)
+    booking = await booked(running, client, expert, start)
+    assert (await wallet(running, client))["held_cents"] == 900  # 15 min at 60 c/min
+    client_socket = await connect(running, client)
+    expert_socket = await connect(running, expert)
+
+    opened = await client_socket.ok("booking:join", {"booking_id": booking["id"]})
+    assert opened["state"] == "ringing"
+    incoming = await expert_socket.wait_for("call:incoming")
+    assert incoming["booking_id"] == booking["id"] and incoming["session_id"] == opened["session_id"]
+    answered = await expert_socket.ok("booking:join", {"booking_id": booking["id"]})
+    assert answered["session_id"] == opened["session_id"] and answered["state"] == "accepted"
+    # Both came: the booking's hold is released, the session holds its own minute.
+    assert (await wallet(running, client))["held_cents"] == 60
+
+    for socket in (client_socket, expert_socket):
+        await socket.ok("media", {"session_id": opened["session_id"], "state": "connected"})
+    await client_socket.state("live")
+    await client_socket.ok("call:hangup", {"session_id": opened["session_id"]})
+    [event] = [f for _, f in await redis.xrange("helpcall:billing")
+               if f["type"] == "session.ended"]
+    assert event["booking_id"] == booking["id"]
+    state = await running.client.get(f"/api/v1/bookings/{booking['id']}", headers=client.headers)
+    assert (await state.json())["state"] == "attended"
+    assert (await wallet(running, client))["held_cents"] == 0
+    assert await reconcile(redis, "helpcall:billing") == []
+
+
+async def test_the_expert_joins_first_and_the_client_is_rung(
+    running: Running, connect: Connect
+) -> None:
+    start = soon(60)
+    expert = await expert_with_hours(running, PER_MINUTE, **hours_around(start, 15))
+    client = await funded_client(running, cents=2_000)
+    booking = await booked(running, client, expert, start)
+    client_socket = await connect(running, client)
+    expert_socket = await connect(running, expert)
+    opened = await expert_socket.ok("booking:join", {"booking_id": booking["id"]})
+    assert opened["state"] == "ringing"
+    incoming = await client_socket.wait_for("call:incoming")
+    assert incoming["expert"] == {"id": expert.id, "display_name": expert.display_name}
+    accepted = await client_socket.ok("call:accept", {"session_id": opened["session_id"]})
+    assert accepted["state"] == "accepted"
+    state = await expert_socket.state("accepted")
+    assert state["polite"] is True
+
+
+async def test_a_booked_call_opens_five_minutes_early_and_only_for_its_parties(
+    running: Running, connect: Connect
+) -> None:
+    start = soon(900)
+    expert = await expert_with_hours(running, PER_MINUTE, **hours_around(start, 15))
+    client = await funded_client(running)
+    booking = await booked(running, client, expert, start)
+    socket = await connect(running, client)
+    assert await socket.error("booking:join", {"booking_id": booking["id"]}) == "conflict"
+    stranger = await connect(running, await funded_client(running))
+    code = await stranger.error("booking:join", {"booking_id": booking["id"]})
+    assert code in ("forbidden", "not_found")
+    assert await socket.error("booking:join", {"booking_id": "../x"}) == "invalid"
