@@ -1,6 +1,8 @@
 // "My appointments", for clients and experts: the list in the browser's time zone, cancel,
 // propose or answer a new time, the invite (.ics), and the private calendar feed.
 import { api } from "/static/js/api.js";
+import { ask } from "/static/js/call.js";
+import { pageSocket } from "/static/js/socket.js";
 import { formatAmount } from "/static/js/money.js";
 import { account, formatDateTime, show, t } from "/static/js/page.js";
 import { browserZone, localDay, localTime } from "/static/js/slots.js";
@@ -46,18 +48,22 @@ async function act(path, body) {
   }
 }
 
-// The call of a booking cannot be joined yet: the button says so instead of doing nothing.
+// Join opens the booked call (from 5 minutes before the start): the first side rings the
+// other, the second answers; both then go to the call page.
 function joinButton(booking) {
-  const wrap = node("span", "tooltip-wrap");
   const join = button(t("appointments.join"), "join");
-  const tip = node("span", "tooltip", t("appointments.join_soon"));
-  tip.id = `join-tip-${booking.id}`;
-  tip.setAttribute("role", "tooltip");
-  join.setAttribute("aria-disabled", "true");
-  join.setAttribute("aria-describedby", tip.id);
-  join.addEventListener("click", (event) => event.preventDefault());
-  wrap.append(join, tip);
-  return wrap;
+  join.addEventListener("click", async () => {
+    showError("");
+    join.disabled = true;
+    try {
+      const ack = await ask(pageSocket(), "booking:join", { booking_id: booking.id });
+      location.assign(`/call/${encodeURIComponent(ack.session_id)}`);
+    } catch (error) {
+      showError(t("appointments.failed", { message: error.message }));
+      join.disabled = false;
+    }
+  });
+  return join;
 }
 
 function proposeForm(booking) {
