@@ -210,3 +210,40 @@ async def test_the_new_pages_fit_a_375_pixel_screen(browse: Browse, site: Runnin
     await log_in_french(expert_page, expert.email)
     for path in ["/console/availability", "/appointments", "/notifications", "/console"]:
         await _fits(expert_page, path)
+
+
+async def test_both_sides_join_a_booked_call_at_its_time_and_it_goes_live(
+    browse: Browse, site: Running
+) -> None:
+    from tests.appointments.conftest import booked, hours_around, soon
+
+    expert = await expert_with_profile(site)
+    start = soon(60)  # the call is open: it starts in a minute
+    put = await site.client.put(
+        "/api/v1/experts/me/availability",
+        json={**hours_around(start, 15), "weekly": {}, "lengths": [15], "min_notice_seconds": 0},
+        headers=expert.headers,
+    )
+    assert put.status == 200, await put.text()
+    client_user = await _funded_client(site, "Zoé")
+    booking = await booked(site, client_user, expert, start)
+
+    client = await browse.page()
+    await log_in(client, client_user)
+    await client.goto("/appointments")
+    async with client.expect_navigation(url="**/call/*"):
+        await client.locator(f".booking-card[data-booking-id='{booking['id']}']").get_by_role(
+            "button", name="Join").click()
+    await expect(client.locator("[data-call-state]")).to_have_attribute(
+        "data-call-state", "ringing")
+
+    expert_page = await browse.page()
+    await log_in(expert_page, expert)
+    await expert_page.goto("/appointments")
+    async with expert_page.expect_navigation(url="**/call/*"):
+        await expert_page.locator(".booking-card").first.get_by_role("button", name="Join").click()
+    for page in (client, expert_page):
+        await expect(page.locator("[data-call-state]")).to_have_attribute(
+            "data-call-state", "live", timeout=20_000)
+    state = await site.client.get(f"/api/v1/bookings/{booking['id']}", headers=client_user.headers)
+    assert (await state.json())["state"] == "attended"
