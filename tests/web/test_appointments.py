@@ -247,3 +247,37 @@ async def test_both_sides_join_a_booked_call_at_its_time_and_it_goes_live(
             "data-call-state", "live", timeout=20_000)
     state = await site.client.get(f"/api/v1/bookings/{booking['id']}", headers=client_user.headers)
     assert (await state.json())["state"] == "attended"
+
+
+async def test_an_expert_opening_a_booked_call_rings_the_client_wherever_they_are(
+    browse: Browse, site: Running
+) -> None:
+    from tests.appointments.conftest import booked, hours_around, soon
+
+    expert = await expert_with_profile(site)
+    start = soon(60)
+    put = await site.client.put(
+        "/api/v1/experts/me/availability",
+        json={**hours_around(start, 15), "weekly": {}, "lengths": [15], "min_notice_seconds": 0},
+        headers=expert.headers,
+    )
+    assert put.status == 200, await put.text()
+    client_user = await _funded_client(site, "Zoé")
+    await booked(site, client_user, expert, start)
+    client = await browse.page()
+    await log_in(client, client_user)
+    await client.goto("/wallet")
+
+    expert_page = await browse.page()
+    await log_in(expert_page, expert)
+    await expert_page.goto("/appointments")
+    async with expert_page.expect_navigation(url="**/call/*"):
+        await expert_page.locator(".booking-card").first.get_by_role("button", name="Join").click()
+
+    ringing = client.locator(".toast[data-kind=booking-call]")
+    await expect(ringing).to_contain_text("Marie Curie is calling for your appointment.")
+    async with client.expect_navigation(url="**/call/*"):
+        await ringing.get_by_role("button", name="Answer").click()
+    for page in (client, expert_page):
+        await expect(page.locator("[data-call-state]")).to_have_attribute(
+            "data-call-state", "live", timeout=20_000)

@@ -1,4 +1,5 @@
 // On every page of a signed-in person: appointment notifications and callbacks, as toasts.
+import { ask } from "/static/js/call.js";
 import { account, t } from "/static/js/page.js";
 import { callNow } from "/static/js/pages/starting.js";
 import { noticeLink, noticeText } from "/static/js/notices.js";
@@ -33,4 +34,24 @@ socket.on("callback", (offer) => {
     ],
   });
   item.dataset.expertId = offer.expert?.id || "";
+});
+
+// An expert opened a booked call first: the client is rung here, on whatever page.
+socket.on("call:incoming", (incoming) => {
+  if (account?.role !== "client" || !incoming.booking_id) return;
+  const name = incoming.expert?.display_name || t("call.them");
+  toast(t("booking.calling", { name }), {
+    kind: "booking-call",
+    actions: [{
+      label: t("booking.answer"),
+      onClick: async (box) => {
+        try {
+          await ask(socket, "call:accept", { session_id: incoming.session_id });
+          location.assign(`/call/${encodeURIComponent(incoming.session_id)}`);
+        } catch (error) {
+          box.querySelector("p").textContent = t("call.start_failed", { message: error.message });
+        }
+      },
+    }],
+  });
 });
