@@ -63,6 +63,7 @@ from signaling.ice import ice_servers
 from signaling.namespace import CallNamespace
 from signaling.notifier import NotificationSender, SocketNotifier
 from signaling.presence import PresenceStore
+from signaling.pubsub import RedisManager
 from signaling.router import Router
 from web.setup import setup_web
 
@@ -80,7 +81,7 @@ def _socketio_server(config: Config) -> socketio.AsyncServer:
     manager = None
     if config.redis_url is not None:
         # Several processes share one Redis: emits reach sockets held by any of them.
-        manager = socketio.AsyncRedisManager(config.redis_url, channel="helpcall:socketio")
+        manager = RedisManager(config.redis_url, channel="helpcall:socketio")
     return socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,

@@ -81,3 +81,13 @@ async def test_a_flood_is_rate_limited_for_that_socket_only(
     codes = [a["error"]["code"] for a in answers if not a["ok"]]
     assert codes and set(codes) == {"rate_limited"}
     assert (await expert_socket.ok("chat", {**ref, "text": "I can still talk"}))["ok"]
+
+
+async def test_signals_stop_when_the_call_ends(running: Running, connect: Connect) -> None:
+    _, client_socket, _, expert_socket, session_id = await accepted_call(running, connect)
+    ref = {"session_id": session_id}
+    await client_socket.ok("signal", {**ref, "candidate": None})
+    await client_socket.ok("call:hangup", ref)
+    await expert_socket.state("ended")
+    assert await client_socket.error("signal", {**ref, "candidate": None}) == "conflict"
+    assert await expert_socket.error("signal", {**ref, "candidate": None}) == "conflict"
