@@ -6,6 +6,7 @@ import asyncio
 import os
 import sys
 
+import uvloop
 from aiohttp import web
 
 from server.config import Config, ConfigError, load_config
@@ -27,8 +28,10 @@ def serve(config: Config) -> int:
             print("payments are in TEST mode: top-ups are credited at once, no card", flush=True)
 
     try:
+        # uvloop: 14-25% less CPU per call lifecycle than asyncio's loop (docs/performance.md).
         web.run_app(
             app,
+            loop=uvloop.new_event_loop(),
             host=config.host,
             port=config.port,
             access_log_format=ACCESS_LOG_FORMAT,

@@ -35,9 +35,14 @@ local lease = tonumber(ARGV[1])
 local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - lease, 'WITHSCORES')
 local claimed = {}
 for i = 1, #dead, 2 do
-  redis.call('HSETNX', KEYS[2], dead[i], dead[i + 1])
-  redis.call('ZADD', KEYS[1], now, dead[i])
-  table.insert(claimed, dead[i]); table.insert(claimed, redis.call('HGET', KEYS[2], dead[i]))
+  if dead[i] == ARGV[2] then
+    -- Our own lease ran late (an overloaded loop): we are alive, so renew, never bury.
+    redis.call('ZADD', KEYS[1], now, dead[i])
+  else
+    redis.call('HSETNX', KEYS[2], dead[i], dead[i + 1])
+    redis.call('ZADD', KEYS[1], now, dead[i])
+    table.insert(claimed, dead[i]); table.insert(claimed, redis.call('HGET', KEYS[2], dead[i]))
+  end
 end
 return claimed
 """
@@ -66,7 +71,7 @@ class Leases:
 
     async def claim_dead(self) -> list[tuple[str, int]]:
         """Processes whose lease ran out, each with its last heartbeat (ms); claimed once."""
-        flat = await self._claim(keys=[PROCS, LAST_SEEN], args=[self.lease_ms])
+        flat = await self._claim(keys=[PROCS, LAST_SEEN], args=[self.lease_ms, self.proc])
         values = [str(text_or_none(v)) for v in flat]
         return [(values[i], int(float(values[i + 1]))) for i in range(0, len(values), 2)]
 

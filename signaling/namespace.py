@@ -149,6 +149,10 @@ class CallNamespace(socketio.AsyncNamespace):
             account = await self._accounts.authenticate(token)
         except HelpcallError as exc:
             raise Refused(exc.message) from None
+        except Exception:
+            # Redis away or overloaded: refuse clearly rather than leave the client hanging.
+            log.exception("authenticating a socket failed")
+            raise Refused("the server could not check your token; try again") from None
         self._peers[sid] = Peer(account, SocketLimits(), {})
         await self.enter_room(sid, account_room(account.id))
         if account.role == Role.EXPERT:

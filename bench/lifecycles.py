@@ -1,0 +1,226 @@
+"""Full call lifecycles per second with protocol-level peers (no media).
+
+One lifecycle: ``call:start`` -> ``call:incoming`` -> ``call:accept`` -> ``media connected``
+from both -> ``call:state live`` on both -> ``call:hangup`` -> ``call:summary`` on both ->
+the ``session.ended`` entry read from the billing stream. Every pair runs lifecycles back
+to back for the window; several client processes share the pairs.
+
+Configurations: one process with its embedded Redis; two processes sharing one Redis
+(``REDIS_URL``), each pair's client on one process and its expert on the other, so that
+every event crosses processes through Redis pub/sub. The per-socket rate limits are lifted
+(bench/serve.py): a pair here calls far more often than any person does.
+
+``python -m bench.lifecycles [--pairs 40] [--seconds 5] [--repeats 3]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import multiprocessing as mp
+import os
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+from bench.harness import Servers, receive
+from bench.people import Peer, User, go_live, hang_up, make_pairs
+from bench.stats import cpu_seconds, percentile, spread, table
+from bench.wire import http_session
+from common.redisclient import redis_client
+
+STREAM = "helpcall:billing"
+
+
+class BillingWatch:
+    """Follows the billing stream; ``seen(session_id)`` resolves once its entry is there."""
+
+    def __init__(self, redis_url: str) -> None:
+        self._redis = redis_client(redis_url)
+        self._seen: dict[str, asyncio.Future[None]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def _future(self, session_id: str) -> asyncio.Future[None]:
+        future = self._seen.get(session_id)
+        if future is None:
+            future = self._seen[session_id] = asyncio.get_running_loop().create_future()
+        return future
+
+    async def start(self) -> None:
+        last: Any = await self._redis.xrevrange(STREAM, count=1)
+        self._task = asyncio.create_task(self._follow(str(last[0][0]) if last else "0-0"))
+
+    async def _follow(self, last: str) -> None:
+        while True:
+            answer: Any = await self._redis.xread({STREAM: last}, block=1000, count=500)
+            for _, entries in answer or []:
+                for entry_id, fields in entries:
+                    last = entry_id
+                    future = self._future(fields["session_id"])
+                    if not future.done():
+                        future.set_result(None)
+
+    async def seen(self, session_id: str, wait: float = 15) -> None:
+        try:
+            await asyncio.wait_for(asyncio.shield(self._future(session_id)), wait)
+        finally:
+            self._seen.pop(session_id, None)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(BaseException):
+                await self._task
+        await self._redis.aclose()
+
+
+PairSpec = tuple[User, User, str, str]  # client, expert, client's server, expert's server
+
+
+async def cycles(peers: list[tuple[Peer, Peer, str]], watch: BillingWatch,
+                 end: float) -> tuple[list[float], list[str]]:
+    """Every pair runs lifecycles back to back until ``end``; (durations, errors)."""
+    durations: list[float] = []
+    errors: list[str] = []
+
+    async def cycle(cp: Peer, ep: Peer, expert_id: str) -> None:
+        while time.monotonic() < end:
+            t0 = time.monotonic()
+            try:
+                session_id = await go_live(cp, ep, expert_id)
+                await hang_up(cp, ep, session_id)
+                await watch.seen(session_id)
+            except Exception as exc:
+                errors.append(repr(exc))
+                await asyncio.sleep(0.5)
+                continue
+            durations.append(time.monotonic() - t0)
+
+    await asyncio.gather(*(cycle(*p) for p in peers))
+    return durations, errors
+
+
+def worker(conn: Connection, redis_url: str, pairs: list[PairSpec]) -> None:
+    async def serve() -> None:
+        loop = asyncio.get_running_loop()
+        watch = BillingWatch(redis_url)
+        await watch.start()
+        async with http_session() as http:
+            peers = []
+            for client, expert, client_url, expert_url in pairs:
+                cp = await Peer.open(http, client_url, client)
+                ep = await Peer.open(http, expert_url, expert)
+                await ep.wire.ok("presence", {"status": "online"})
+                peers.append((cp, ep, expert.id))
+            conn.send("ready")
+            while True:
+                command = await loop.run_in_executor(None, conn.recv)
+                if command[0] == "stop":
+                    break
+                start = time.monotonic()
+                durations, errors = await cycles(peers, watch, start + float(command[1]))
+                conn.send((time.monotonic() - start, durations, errors))
+            for cp, ep, _ in peers:
+                await cp.wire.close()
+                await ep.wire.close()
+        await watch.close()
+
+    asyncio.run(serve())
+
+
+def measure(servers: Servers, pairs: list[tuple[User, User]], processes: int,
+            seconds: float, repeats: int) -> list[dict[str, Any]]:
+    specs: list[PairSpec] = [
+        (c, e, servers.url_for(n), servers.url_for(n + 1)) for n, (c, e) in enumerate(pairs)]
+    ctx = mp.get_context("spawn")
+    conns, procs = [], []
+    for i in range(processes):
+        mine, theirs = ctx.Pipe()
+        proc = ctx.Process(target=worker, args=(theirs, servers.redis_url, specs[i::processes]))
+        proc.start()
+        conns.append(mine)
+        procs.append(proc)
+    results = []
+    try:
+        for conn, proc in zip(conns, procs, strict=True):
+            if receive(conn, proc) != "ready":
+                raise RuntimeError("client process failed")
+        pids = [p.pid for p in servers.procs] + [servers.redis_pid]
+        for _ in range(repeats):
+            cpu0 = [cpu_seconds(pid) for pid in pids]
+            for conn in conns:
+                conn.send(("run", seconds))
+            answers = [receive(c, p) for c, p in zip(conns, procs, strict=True)]
+            cpu = [cpu_seconds(pid) - c for pid, c in zip(pids, cpu0, strict=True)]
+            wall = max(a[0] for a in answers)
+            durations = sorted(d for a in answers for d in a[1])
+            errors = [e for a in answers for e in a[2]]
+            if errors:
+                print(f"  {len(errors)} lifecycles failed, first: {errors[0]}", flush=True)
+            done = max(1, len(durations))
+            results.append({
+                "per_s": len(durations) / wall,
+                "p50_ms": 1000 * percentile(durations, 50),
+                "p99_ms": 1000 * percentile(durations, 99),
+                "server_cpu_ms": 1000 * sum(cpu[:-1]) / done,
+                "redis_cpu_ms": 1000 * cpu[-1] / done,
+                "server_busy": 100 * sum(cpu[:-1]) / wall / len(servers.procs),
+                "errors": len(errors),
+            })
+    finally:
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.send(("stop",))
+        for proc in procs:
+            proc.join(20)
+            if proc.is_alive():
+                proc.terminate()
+    return results
+
+
+def run(args: argparse.Namespace) -> str:
+    rows = []
+    for config in args.processes.split(","):
+        processes, uvloop = int(config.rstrip("u")), config.endswith("u") or args.uvloop
+        with Servers(processes=processes, uvloop=uvloop) as servers:
+            pairs = asyncio.run(make_pairs(servers.url, args.pairs))
+            rs = measure(servers, pairs, args.clients, args.seconds, args.repeats)
+        label = "1 process, embedded Redis" if processes == 1 else (
+            f"{processes} processes, shared Redis")
+        label += ", uvloop" if uvloop else ""
+        per_s = [r["per_s"] for r in rs]
+        rows.append([label, spread(per_s), spread([v / processes for v in per_s]),
+                     spread([r["p50_ms"] for r in rs], "{:.1f}"),
+                     spread([r["p99_ms"] for r in rs], "{:.1f}"),
+                     spread([r["server_cpu_ms"] for r in rs], "{:.2f}"),
+                     spread([1000 / r["server_cpu_ms"] for r in rs]),
+                     spread([r["redis_cpu_ms"] for r in rs], "{:.2f}"),
+                     spread([r["server_busy"] for r in rs]), sum(r["errors"] for r in rs)])
+        print(table(HEADERS, rows[-1:]), flush=True)
+    text = (f"Call lifecycles, {args.pairs} pairs back to back, {args.seconds:.0f} s windows, "
+            f"min / median / max of {args.repeats} (load average {os.getloadavg()[0]:.1f})\n"
+            + table(HEADERS, rows))
+    print(text)
+    return text
+
+
+HEADERS = ["servers", "lifecycles/s", "per process", "p50 ms", "p99 ms",
+           "server CPU ms/lifecycle", "lifecycles per server CPU s",
+           "Redis CPU ms/lifecycle", "server CPU % (per process)", "failed"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pairs", type=int, default=40)
+    parser.add_argument("--processes", default="1,2",
+                        help="server processes to try; a u suffix runs them on uvloop")
+    parser.add_argument("--clients", type=int, default=2, help="client processes")
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--uvloop", action="store_true")
+    run(parser.parse_args())
+
+
+if __name__ == "__main__":
+    main()
