@@ -23,7 +23,7 @@ from appointments.availability import MAX_LENGTH_MINUTES, Availability
 from appointments.booking import Booking
 from appointments.errors import NoSuchBooking, NotYourBooking, SlotTaken, WrongBookingState
 from common.errors import Forbidden, Invalid
-from common.redisvalues import text_map, text_or_none
+from common.redisvalues import pairs, text_map, text_or_none
 from sessions.errors import NotEnoughFunds
 from sessions.pricing import LUA_PRICING
 from sessions.wallet import CLOCK_LUA, ledger_key, wallet_key
@@ -150,8 +150,8 @@ def _outcome(reply: list[Any]) -> Outcome:
         _raise(reply)
     if len(reply) < 4:
         return Outcome(status)
-    flat = [str(text_or_none(x)) for x in reply[2]]
-    fields = dict(zip(flat[::2], flat[1::2], strict=True))
+    fields = pairs(reply[2])
+    # Several notes may go to one account: pairs of a list, not a dict.
     raw_notes = [str(text_or_none(x)) for x in reply[3]]
     notes = tuple((account, json.loads(body))
                   for account, body in zip(raw_notes[::2], raw_notes[1::2], strict=True))

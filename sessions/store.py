@@ -22,7 +22,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.commands.core import AsyncScript
 
-from common.redisvalues import text_map, text_or_none
+from common.redisvalues import pairs, text_map, text_or_none
 from sessions.errors import (
     ExpertUnavailable,
     NoSuchSession,
@@ -188,8 +188,7 @@ def _outcome(reply: list[Any]) -> Outcome:
         _raise(reply)
     if len(reply) < 5:
         return Outcome(status)
-    flat = [text_or_none(v) for v in reply[4]]
-    fields = text_map(dict(zip(flat[::2], flat[1::2], strict=True)))
+    fields = pairs(reply[4])
     previous = text_or_none(reply[3])
     extra = text_or_none(reply[1])
     requeued = status == "requeued"
