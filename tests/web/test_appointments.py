@@ -281,3 +281,26 @@ async def test_an_expert_opening_a_booked_call_rings_the_client_wherever_they_ar
     for page in (client, expert_page):
         await expect(page.locator("[data-call-state]")).to_have_attribute(
             "data-call-state", "live", timeout=20_000)
+
+
+async def test_the_profile_shows_how_reliable_the_expert_is(browse: Browse, site: Running) -> None:
+    from tests.appointments.conftest import booked, hours_around, soon
+
+    expert = await expert_with_profile(site)
+    start = soon(60)
+    put = await site.client.put(
+        "/api/v1/experts/me/availability",
+        json={**hours_around(start, 15), "weekly": {}, "lengths": [15], "min_notice_seconds": 0},
+        headers=expert.headers,
+    )
+    assert put.status == 200, await put.text()
+    client_user = await _funded_client(site, "Zoé")
+    booking = await booked(site, client_user, expert, start)
+    # Both join (as booking:join does): the appointment is kept.
+    from server.keys import APPOINTMENTS
+
+    for who in (client_user, expert):
+        await site.app[APPOINTMENTS].mark_joined(booking["id"], who.id)
+    page = await browse.page()
+    await page.goto(f"/experts/{expert.id}")
+    await expect(page.locator("[data-field=reliability]")).to_have_text("Kept 1 of 1 appointments")

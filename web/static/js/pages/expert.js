@@ -33,7 +33,19 @@ function render(expert) {
     if (ids) profile.querySelector(".profile-actions").replaceChildren(favouriteButton(expert, ids.has(expert.id)));
   });
   loadReviews(profile.querySelector("[data-role=review-list]"), expertId, { canReply: account?.id === expertId });
+  showReliability();
   startSlotPicker(document.getElementById("booking"), expert);
+}
+
+// Appointments kept, missed by the expert, or cancelled late: clients judge no-shows here.
+async function showReliability() {
+  try {
+    const counts = await api(`/api/v1/experts/${encodeURIComponent(expertId)}/reliability`);
+    const booked = counts.attended + counts.no_shows + counts.late_cancellations;
+    if (booked > 0) fieldOf("reliability").textContent = t("reliability.summary", { kept: counts.attended, booked });
+  } catch {
+    // The profile stands without it.
+  }
 }
 
 function renderStatus(status) {
