@@ -16,18 +16,21 @@ MAX_JSON_BYTES = 64 * 1024
 CALLER = web.RequestKey("caller", Account)
 
 
-async def read_json(request: web.Request, max_bytes: int = MAX_JSON_BYTES) -> Any:
+async def read_body(request: web.Request, max_bytes: int) -> bytes:
+    """The whole raw body, refused as soon as it passes ``max_bytes`` (declared or not)."""
     if request.content_length is not None and request.content_length > max_bytes:
         raise TooLarge(f"the body is larger than {max_bytes} bytes")
+    body = bytearray()
     # read(n) answers what has arrived so far: keep reading until the end or the cap.
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := await request.content.read(max_bytes + 1 - size):
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > max_bytes:
+    while chunk := await request.content.read(max_bytes + 1 - len(body)):
+        body += chunk
+        if len(body) > max_bytes:
             raise TooLarge(f"the body is larger than {max_bytes} bytes")
-    raw = b"".join(chunks)
+    return bytes(body)
+
+
+async def read_json(request: web.Request, max_bytes: int = MAX_JSON_BYTES) -> Any:
+    raw = await read_body(request, max_bytes)
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):

@@ -7,25 +7,14 @@ import asyncio
 
 from aiohttp import web
 
-from common.errors import Invalid, TooLarge
+from common.errors import Invalid
 from marketplace.photos import ACCEPTED_TYPES, reencode
 from server.api.brand_access import acting, brands, slug_of
+from server.http import read_body
 
 routes = web.RouteTableDef()
 
 MAX_LOGO_BYTES = 1024 * 1024
-
-
-async def _body(request: web.Request) -> bytes:
-    if request.content_length is not None and request.content_length > MAX_LOGO_BYTES:
-        raise TooLarge(f"the logo is larger than {MAX_LOGO_BYTES} bytes")
-    data = await request.content.read(MAX_LOGO_BYTES + 1)
-    while len(data) <= MAX_LOGO_BYTES and (more := await request.content.read(
-            MAX_LOGO_BYTES + 1 - len(data))):
-        data += more
-    if len(data) > MAX_LOGO_BYTES:
-        raise TooLarge(f"the logo is larger than {MAX_LOGO_BYTES} bytes")
-    return data
 
 
 @routes.put("/api/v1/brands/{slug}/logo")
@@ -33,7 +22,7 @@ async def put_logo(request: web.Request) -> web.Response:
     brand = (await acting(request)).brand
     if request.content_type not in ACCEPTED_TYPES:
         raise Invalid(f"the logo must be sent as {', '.join(ACCEPTED_TYPES)}", "logo")
-    data = await _body(request)
+    data = await read_body(request, MAX_LOGO_BYTES)
     # Decoding is CPU work: keep the event loop (and everyone's calls) responsive.
     jpeg = await asyncio.get_running_loop().run_in_executor(None, reencode, data)
     url = await brands(request).store.put_logo(brand, jpeg)

@@ -7,14 +7,14 @@ import asyncio
 from aiohttp import web
 
 from accounts.models import Role
-from common.errors import Invalid, TooLarge
+from common.errors import Invalid
 from common.ids import looks_like_id
 from marketplace.errors import NoSuchExpert
 from marketplace.listing import ListingQuery, Page
 from marketplace.photos import ACCEPTED_TYPES, MAX_UPLOAD_BYTES, reencode
 from marketplace.profiles import ProfileUpdate
 from marketplace.verifications import VerificationRequest
-from server.http import caller_with_role, read_json
+from server.http import caller_with_role, read_body, read_json
 from server.keys import EXPERTS
 
 routes = web.RouteTableDef()
@@ -25,19 +25,6 @@ def _expert_id(request: web.Request) -> str:
     if not looks_like_id(expert_id):
         raise NoSuchExpert()
     return expert_id
-
-
-async def _read_body(request: web.Request, max_bytes: int) -> bytes:
-    """The whole raw body, refused as soon as it passes ``max_bytes`` (declared or not)."""
-    if request.content_length is not None and request.content_length > max_bytes:
-        raise TooLarge(f"the body is larger than {max_bytes} bytes")
-    body = bytearray()
-    # read(n) answers what has arrived, up to n: loop until the end of the body.
-    while chunk := await request.content.read(64 * 1024):
-        body += chunk
-        if len(body) > max_bytes:
-            raise TooLarge(f"the body is larger than {max_bytes} bytes")
-    return bytes(body)
 
 
 @routes.put("/api/v1/experts/me")
@@ -58,7 +45,7 @@ async def put_photo(request: web.Request) -> web.Response:
     expert = await caller_with_role(request, Role.EXPERT)
     if request.content_type not in ACCEPTED_TYPES:
         raise Invalid(f"the photo must be sent as {', '.join(ACCEPTED_TYPES)}", "photo")
-    data = await _read_body(request, MAX_UPLOAD_BYTES)
+    data = await read_body(request, MAX_UPLOAD_BYTES)
     # Decoding is CPU work: keep the event loop (and everyone's calls) responsive.
     jpeg = await asyncio.get_running_loop().run_in_executor(None, reencode, data)
     url = await request.app[EXPERTS].photos.put(expert.id, jpeg)
