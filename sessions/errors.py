@@ -1,6 +1,13 @@
 from __future__ import annotations
 
-from common.errors import Conflict, Forbidden, InsufficientFunds, NotFound, Unavailable
+from common.errors import (
+    Conflict,
+    Forbidden,
+    InsufficientFunds,
+    NotFound,
+    TooLarge,
+    Unavailable,
+)
 
 
 class WrongState(Conflict):
@@ -22,4 +29,8 @@ class ExpertUnavailable(Unavailable):
 
 
 class NotEnoughFunds(InsufficientFunds):
+    pass
+
+
+class TooManyFiles(TooLarge):
     pass

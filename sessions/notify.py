@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from sessions.store import Outcome
 
@@ -14,3 +14,6 @@ from sessions.store import Outcome
 class Notifier(Protocol):
     async def publish(self, outcome: Outcome) -> None:
         """Tell the participants: a new state, the summary of an ended call, a low balance."""
+
+    async def chat(self, session_id: str, message: dict[str, Any]) -> None:
+        """Give a chat message (text or a shared file) to both participants."""

@@ -1,7 +1,8 @@
 """The only code that touches session keys: each operation is one atomic Lua script.
 
-Keys: ``hc:{s:<id>}`` (the session hash) and ``hc:{s:<id>}:socks`` (socket id ->
-``role|process``) share a hash tag; ``hc:deadlines`` (zset of ``kind|session`` by due
+Keys: ``hc:{s:<id>}`` (the session hash), ``hc:{s:<id>}:socks`` (socket id ->
+``role|process``), ``hc:{s:<id>}:chat`` and ``hc:{s:<id>}:file:<id>`` (a shared file)
+share a hash tag; ``hc:deadlines`` (zset of ``kind|session`` by due
 ms), ``hc:busy:<expert>`` (the session holding the expert), ``hc:sessions:<account>``
 (index by creation), the payer's wallet and ledger (the client's, or the sponsoring
 brand's: ``payer_id`` in the session hash), ``hc:brand:<id>:sessions`` (a brand's sessions
@@ -11,6 +12,7 @@ by creation), and the billing stream.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import secrets
 from collections.abc import AsyncIterator
@@ -28,7 +30,15 @@ from sessions.errors import (
     NoSuchSession,
     NotAParticipant,
     NotEnoughFunds,
+    TooManyFiles,
     WrongState,
+)
+from sessions.files import (
+    KEPT_MS,
+    MAX_BYTES_PER_SESSION,
+    MAX_FILES_PER_SESSION,
+    SharedFile,
+    file_url,
 )
 from sessions.model import SessionView
 from sessions.pricing import LUA_PRICING, Pricing, PricingMode
@@ -126,6 +136,10 @@ def session_key(session_id: str) -> str:
     return f"hc:{{s:{session_id}}}"
 
 
+def _file_key(session_id: str, file_id: str) -> str:
+    return f"{session_key(session_id)}:file:{file_id}"
+
+
 def busy_key(expert_id: str) -> str:
     return f"hc:busy:{expert_id}"
 
@@ -178,6 +192,8 @@ def _raise(reply: list[Any]) -> None:
             raise ExpertUnavailable("the expert is busy or offline")
         case "insufficient_funds":
             raise NotEnoughFunds("your wallet does not cover this call")
+        case "too_large":
+            raise TooManyFiles(str(text_or_none(reply[2])))
         case code:
             raise RuntimeError(f"unexpected script error {code!r}")
 
@@ -211,7 +227,7 @@ class SessionStore:
         self._scripts: dict[str, AsyncScript] = {
             name: redis.register_script(_PRELUDE + (_LUA / f"{name}.lua").read_text())
             for name in ("start", "accept", "act", "attach", "detach", "media", "fire", "chat",
-                         "enqueue", "route", "abandon", "queue_position")
+                         "share", "enqueue", "route", "abandon", "queue_position")
         }
         self._release = redis.register_script(
             "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end"
@@ -308,6 +324,33 @@ class SessionStore:
             _raise(reply)  # an expert changes only while queued or ringing, never in a chat
         message: dict[str, str] = json.loads(str(text_or_none(reply[1])))
         return message
+
+    async def share(
+        self, session_id: str, account_id: str, shared: SharedFile, data: bytes
+    ) -> dict[str, Any]:
+        """Keep a file and post it in the chat; the chat message, as for ``chat``."""
+        reply = await self._scripts["share"](
+            keys=[*self._keys(session_id, await self.parties(session_id), "-"),
+                  _file_key(session_id, shared.file_id)],
+            args=[*self._args(session_id), account_id, shared.file_id, shared.name,
+                  shared.size, shared.content_type, base64.b64encode(data).decode("ascii"),
+                  file_url(session_id, shared.file_id), KEPT_MS, MAX_FILES_PER_SESSION,
+                  MAX_BYTES_PER_SESSION, CHAT_KEPT],
+        )
+        if text_or_none(reply[0]) == "err":
+            _raise(reply)
+        message: dict[str, Any] = json.loads(str(text_or_none(reply[1])))
+        return message
+
+    async def shared_file(self, session_id: str, file_id: str) -> tuple[SharedFile, bytes] | None:
+        """A file shared in this session, or None once it has expired (or never was)."""
+        name, size, content_type, data = await self._redis.hmget(
+            _file_key(session_id, file_id), "name", "size", "content_type", "data"
+        )
+        if data is None:
+            return None
+        shared = SharedFile(file_id, str(name), int(str(size)), str(content_type))
+        return shared, base64.b64decode(str(data))
 
     async def chat_history(self, session_id: str) -> list[dict[str, str]]:
         raw = await self._redis.lrange(session_key(session_id) + ":chat", 0, -1)

@@ -386,9 +386,5 @@ class CallNamespace(socketio.AsyncNamespace):
 
     async def _chat(self, peer: Peer, sid: str, payload: object) -> Ack:
         message = ChatMessage.parse(payload)
-        stored = await self._calls.store.chat(message.session_id, peer.account.id, sid,
-                                              message.text)
-        event = {"session_id": message.session_id, **stored}
-        rooms = [session_room(message.session_id, r) for r in ("client", "expert")]
-        await self.emit("chat", event, room=rooms)
+        stored = await self._calls.chat(message.session_id, peer.account.id, sid, message.text)
         return ok(message_id=stored["message_id"])

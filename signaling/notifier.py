@@ -89,6 +89,10 @@ class SocketNotifier:
                 room=account_room(session.client_id),
             )
 
+    async def chat(self, session_id: str, message: dict[str, Any]) -> None:
+        rooms = [session_room(session_id, role) for role in ("client", "expert")]
+        await self._sio.emit("chat", {"session_id": session_id, **message}, room=rooms)
+
     async def _state_changed(self, session: SessionView, outcome: Outcome) -> None:
         now = outcome.now_ms
         rung = "client" if session.rung_role == "c" else "expert"

@@ -1,4 +1,5 @@
-"""The caller's sessions: history and one session (participants only)."""
+"""The caller's sessions: history, one session, and the files shared in a call
+(participants only)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,12 @@ from aiohttp import web
 
 from common.errors import NotFound
 from common.ids import looks_like_id
-from server.http import caller
+from server.http import caller, read_body
 from server.keys import CALLS
+from sessions.errors import WrongState
+from sessions.files import MAX_FILE_BYTES, content_disposition
+from sessions.model import SessionView
+from sessions.states import IN_CALL
 
 routes = web.RouteTableDef()
 
@@ -21,6 +26,12 @@ async def list_sessions(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/sessions/{session_id}")
 async def get_session(request: web.Request) -> web.Response:
+    _, view, now = await _as_participant(request)
+    return web.json_response(view.public(now))
+
+
+async def _as_participant(request: web.Request) -> tuple[str, SessionView, int]:
+    """(account id, session, Redis time) when the caller takes part in the session."""
     account = await caller(request)
     session_id = request.match_info["session_id"]
     found = await request.app[CALLS].store.get(session_id) if looks_like_id(session_id) else None
@@ -28,4 +39,36 @@ async def get_session(request: web.Request) -> web.Response:
     if found is None or found[0].role_of(account.id) is None:
         raise NotFound("no such session")
     view, now = found
-    return web.json_response(view.public(now))
+    return account.id, view, now
+
+
+@routes.post("/api/v1/sessions/{session_id}/files")
+async def share_file(request: web.Request) -> web.Response:
+    # The raw file is the body (a browser sends it with progress events) and its name is
+    # in the query. Strangers are turned away before a byte of it is read.
+    account_id, session, _ = await _as_participant(request)
+    if session.state not in IN_CALL:
+        raise WrongState(f"files are shared during a call; this one is {session.state.value}")
+    data = await read_body(request, MAX_FILE_BYTES)
+    message = await request.app[CALLS].share_file(
+        session.id, account_id, request.query.get("name", ""), data
+    )
+    return web.json_response({"session_id": session.id, **message}, status=201)
+
+
+@routes.get("/api/v1/sessions/{session_id}/files/{file_id}")
+async def get_file(request: web.Request) -> web.Response:
+    _, session, _ = await _as_participant(request)
+    file_id = request.match_info["file_id"]
+    found = (await request.app[CALLS].store.shared_file(session.id, file_id)
+             if looks_like_id(file_id) else None)
+    if found is None:
+        raise NotFound("no such file (shared files are kept for 7 days)")
+    shared, data = found
+    return web.Response(body=data, content_type=shared.content_type, headers={
+        "Content-Disposition": content_disposition(shared.name),
+        "Cache-Control": "private, max-age=3600",
+        "X-Content-Type-Options": "nosniff",
+        # Even opened directly, a file can run nothing on our origin.
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+    })

@@ -56,9 +56,9 @@ local function role_of(s, account)
   return nil
 end
 
--- The session and the caller's role when the caller's socket is attached to a call in
--- progress (accepted, live or paused); otherwise the error reply as third value.
-local function attached_in_call(account, sid)
+-- The session and the caller's role when the caller takes part in a call in progress
+-- (accepted, live or paused); otherwise the error reply as third value.
+local function in_call(account)
   local s = load_session()
   if not s then return nil, nil, {'err', STALE and 'stale' or 'not_found'} end
   local role = role_of(s, account)
@@ -66,8 +66,27 @@ local function attached_in_call(account, sid)
   if s.state ~= 'accepted' and s.state ~= 'live' and s.state ~= 'paused' then
     return nil, nil, {'err', 'conflict', s.state}
   end
+  return s, role, nil
+end
+
+-- The same, and the caller's socket must be attached to the session.
+local function attached_in_call(account, sid)
+  local s, role, refused = in_call(account)
+  if refused then return nil, nil, refused end
   if redis.call('HEXISTS', K.socks, sid) == 0 then return nil, nil, {'err', 'forbidden'} end
   return s, role, nil
+end
+
+-- Appends a chat message (keeping the newest ``kept``) and answers it, JSON-encoded.
+-- ``file`` describes a shared file; nil for a text message.
+local function post_chat(from, text, file, kept)
+  local seq = redis.call('HINCRBY', K.s, 'chat_seq', 1)
+  local message = {message_id = 'm_' .. ID .. '_' .. seq, from = from, text = text,
+                   at = iso(now_ms()), file = file}
+  local encoded = cjson.encode(message)
+  redis.call('RPUSH', K.chat, encoded)
+  redis.call('LTRIM', K.chat, -tonumber(kept), -1)
+  return {'ok', encoded}
 end
 
 local function live_ms_at(s, at)

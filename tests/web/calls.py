@@ -40,6 +40,24 @@ async def expert_with_profile(site: Running) -> User:
     return expert
 
 
+async def make_cast(browse: Browse, site: Running) -> Cast:
+    """An online expert (Marie Curie, €6.00 / min) and a client with €20 (Pierre)."""
+    expert = await expert_with_profile(site)
+    expert_page = await browse.page()
+    await go_online(expert_page, expert)
+    client_page = await browse.page()
+    await client_with_funds(client_page, "Pierre", "pierre@example.test")
+    return Cast(browse, expert, expert_page, client_page)
+
+
+async def answer(cast: Cast) -> None:
+    """The expert accepts the ringing call; both pages reach live."""
+    async with cast.expert_page.expect_navigation(url="**/call/*"):
+        await cast.expert_page.get_by_role("button", name="Accept").click()
+    await call_state(cast.client_page, "live")
+    await call_state(cast.expert_page, "live")
+
+
 async def go_online(page: Page, expert: User, *, french: bool = False) -> None:
     if french:
         await page.goto("/login")

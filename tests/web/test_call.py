@@ -1,21 +1,28 @@
-"""Whole calls in two real browsers: the client's and the expert's, with fake cameras."""
+"""Whole calls in two real browsers: the client's and the expert's, with fake cameras.
+
+Also what happens in a call beyond the video: a photo shared with a progress bar, and a
+camera refused.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import io
+from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
+from PIL import Image
 from playwright.async_api import expect
 
 from tests.conftest import Running, StartApp
 from tests.web.calls import (
     CALL_ENV,
     Cast,
+    answer,
     call_state,
-    client_with_funds,
     expert_with_profile,
     go_online,
+    make_cast,
     remote_video_plays,
     ring,
 )
@@ -29,13 +36,8 @@ async def site(start_app: StartApp) -> Running:
 
 
 @pytest.fixture
-async def cast(browse: Browse, site: Running) -> AsyncIterator[Cast]:
-    expert = await expert_with_profile(site)
-    expert_page = await browse.page()
-    await go_online(expert_page, expert)
-    client_page = await browse.page()
-    await client_with_funds(client_page, "Pierre", "pierre@example.test")
-    yield Cast(browse, expert, expert_page, client_page)
+async def cast(browse: Browse, site: Running) -> Cast:
+    return await make_cast(browse, site)
 
 
 async def test_a_whole_call_from_call_now_to_the_summary(
@@ -218,10 +220,7 @@ async def test_a_lost_connection_pauses_the_call_and_it_resumes_after_call_join(
 ) -> None:
     client, expert = cast.client_page, cast.expert_page
     await ring(cast)
-    async with expert.expect_navigation(url="**/call/*"):
-        await expert.get_by_role("button", name="Accept").click()
-    await call_state(client, "live")
-    await call_state(expert, "live")
+    await answer(cast)
 
     # The client's network drops: its socket dies (the server notices within the ping
     # timeout) and the call pauses on both sides; when it comes back, it joins again.
@@ -244,10 +243,7 @@ async def test_call_now_in_a_category_reaches_an_online_expert(cast: Cast) -> No
     async with client.expect_navigation(url="**/call/*"):
         await client.get_by_role("button", name="Call now (Cooking)").click()
     await expect(expert.locator("[data-role=incoming]")).to_contain_text("Urgent help: Cooking")
-    async with expert.expect_navigation(url="**/call/*"):
-        await expert.get_by_role("button", name="Accept").click()
-    await call_state(client, "live")
-    await call_state(expert, "live")
+    await answer(cast)
     await client.get_by_role("button", name="Hang up").click()
     await call_state(expert, "ended")
 
@@ -279,3 +275,82 @@ async def test_a_low_balance_warns_the_client_during_the_call(
     await expect(client.locator("[data-role=summary-amount]")).to_have_attribute(
         "data-amount-cents", billing["amount_cents"]
     )
+
+
+def _photo() -> bytes:
+    """A real PNG, padded to 3 MiB after its end so that the upload takes a while."""
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 40, 40)).save(out, format="PNG")
+    return out.getvalue() + b"\0" * (3 * 1024 * 1024)
+
+
+async def test_a_photo_shared_in_the_call_reaches_the_expert_with_a_preview(
+    cast: Cast, tmp_path: Path
+) -> None:
+    client, expert = cast.client_page, cast.expert_page
+    # Files on disk, as a person picks them: a buffer would cross Playwright's pipe and
+    # stall the page long enough for its socket to miss the server's pings.
+    photo = _photo()
+    (tmp_path / "leaking tap.png").write_bytes(photo)
+    (tmp_path / "huge.mov").write_bytes(b"\0" * (11 * 1024 * 1024))
+    await ring(cast)
+    await answer(cast)
+    chooser = client.get_by_label("Share a photo or a file (up to 10 MB)")
+
+    await chooser.set_input_files(tmp_path / "huge.mov")
+    await expect(client.locator("[data-role=file-status]")).to_have_text(
+        "huge.mov is too large (11 MB): files up to 10 MB can be shared."
+    )
+
+    await chooser.set_input_files(tmp_path / "leaking tap.png")
+    await expect(client.locator("[data-role=file-status]")).to_have_text(
+        "leaking tap.png is shared."
+    )
+    # The bar was driven by the upload's own progress events, up to the whole file.
+    await expect(client.locator("[data-role=file-progress]")).to_have_js_property("value", 100)
+
+    message = expert.locator("[data-role=chat-log] li.theirs")
+    await expect(message).to_contain_text("leaking tap.png (3 MB)")
+    preview = message.locator("img.chat-image")
+    await expect(preview).to_have_attribute("alt", "leaking tap.png")
+    await expert.wait_for_function(
+        "() => document.querySelector('li.theirs img.chat-image')?.naturalWidth === 64"
+    )
+    async with expert.expect_download() as download_info:
+        await message.get_by_role("link", name="leaking tap.png").click()
+    download = await download_info.value
+    assert download.suggested_filename == "leaking tap.png"
+    assert (await download.path()).read_bytes() == photo
+    await expect(client.locator("[data-role=chat-log] li.mine")).to_contain_text("leaking tap.png")
+
+    await client.get_by_role("button", name="Hang up").click()
+    await call_state(client, "ended")
+    await expect(chooser).to_be_disabled()
+
+
+async def test_a_refused_camera_explains_how_to_allow_it_and_the_call_still_works(
+    cast: Cast,
+) -> None:
+    client = cast.client_page
+    # What the browser answers when the person clicks "Block" on its camera prompt.
+    await client.add_init_script("""
+        navigator.mediaDevices.getUserMedia = () => Promise.reject(
+            new DOMException("Permission denied", "NotAllowedError"));
+    """)
+    await ring(cast)
+    banner = client.locator("[data-role=media-error]")
+    await expect(banner).to_be_visible()
+    await expect(banner).to_contain_text("Your camera or microphone is blocked")
+    await banner.locator("summary", has_text="How to allow the camera and microphone").click()
+    await expect(banner.locator("[data-role=camera-help]")).to_contain_text("Chrome")
+
+    await answer(cast)
+    await remote_video_plays(client, cast.browse)  # the client still sees the expert
+
+    # The device check before a call says the same, with the same help.
+    await client.goto("/devices")
+    await client.locator("[data-action=start]").click()
+    await expect(client.locator("[data-role=devices-error]")).to_have_text(
+        "Access to the camera or microphone was refused."
+    )
+    await expect(client.locator("[data-role=camera-help]")).to_be_visible()

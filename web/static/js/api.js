@@ -35,3 +35,30 @@ export async function api(path, { method = "GET", body } = {}) {
   }
   return data;
 }
+
+// A file as the raw body of a POST, with upload progress (fetch cannot report it):
+// onProgress gets the share sent so far, from 0 to 1. Resolves to the JSON answer.
+export function uploadFile(path, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", path);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.setRequestHeader("X-Requested-With", "helpcall");
+    xhr.setRequestHeader("Content-Type", file.type || "application/octet-stream");
+    xhr.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable && event.total > 0) onProgress(event.loaded / event.total);
+    });
+    xhr.addEventListener("load", () => {
+      let data = null;
+      try {
+        data = JSON.parse(xhr.responseText);
+      } catch {
+        data = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data);
+      else reject(new ApiError(xhr.status, data?.error?.code || "error", data?.error?.message || xhr.statusText));
+    });
+    xhr.addEventListener("error", () => reject(new ApiError(0, "network", "network error")));
+    xhr.send(file);
+  });
+}

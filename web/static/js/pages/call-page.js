@@ -4,6 +4,7 @@ import { Call } from "/static/js/call.js";
 import { estimateCents, formatAmount, formatClock, formatDuration, formatPrice } from "/static/js/money.js";
 import { account, formatTime, readData, show, t } from "/static/js/page.js";
 import { pageSocket } from "/static/js/socket.js";
+import { allowFiles, bindFileForm, fileView } from "/static/js/pages/call-files.js";
 import { queueKey } from "/static/js/pages/starting.js";
 
 const root = document.getElementById("call");
@@ -11,6 +12,7 @@ const config = readData("call-config");
 const part = (name) => root.querySelector(`[data-role="${name}"]`);
 const button = (action) => root.querySelector(`[data-action="${action}"]`);
 
+const fileForm = part("file-form");
 const remoteVideo = part("remote");
 const localVideo = part("local");
 const socket = pageSocket();
@@ -104,6 +106,7 @@ call.addEventListener("state", ({ detail }) => {
   liveSince = state === "live" ? performance.now() : null;
   tick();
   show(part("reconnecting"), state === "paused");
+  allowFiles(fileForm, state);
   if (state !== "queued") show(part("queue"), false);
   if (state === "ringing") setText("stage-note", t("call.ringing_note"));
   if (state === "accepted") setText("stage-note", t("call.connecting_note"));
@@ -261,7 +264,7 @@ call.addEventListener("chat", ({ detail }) => {
   const text = document.createElement("p");
   text.className = "chat-text";
   text.textContent = detail.text;
-  item.append(who, " ", when, text);
+  item.append(who, " ", when, detail.file ? fileView(detail.file) : text);
   chatLog.append(item);
   chatLog.scrollTop = chatLog.scrollHeight;
 });
@@ -280,6 +283,7 @@ chatForm.addEventListener("submit", async (event) => {
   }
 });
 
+bindFileForm(fileForm, config.session_id);
 loadDetails();
 call.start().catch((error) => {
   if (error.code === "unauthorized") location.replace(`/login?next=${encodeURIComponent(location.pathname)}`);

@@ -58,14 +58,14 @@ function measure(source) {
 async function start() {
   stop();
   show(errorBox, false);
-  show(root.querySelector("[data-role=camera-help]"), false);
+  show(root.querySelector("[data-role=camera-help-box]"), false);
   try {
     const prefs = { ...loadDevicePrefs(), ...chosen() };
     stream = await navigator.mediaDevices.getUserMedia(mediaConstraints(prefs));
   } catch (error) {
     errorBox.textContent = t(error.name === "NotAllowedError" ? "devices.refused" : "devices.failed");
     show(errorBox);
-    show(root.querySelector("[data-role=camera-help]"));
+    show(root.querySelector("[data-role=camera-help-box]"));
     return;
   }
   preview.srcObject = stream;
