@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import redis.asyncio as aioredis
+
 from tests.conftest import Running, StartApp
 from tests.signaling.conftest import Connect, funded_client, online_expert
 from tests.signaling.peers import SocketPeer
@@ -127,3 +129,34 @@ async def test_two_processes_route_concurrent_clients_fairly(
     # Each expert rung for exactly one call, each call ringing exactly one expert.
     assert set(rung) == sessions
     assert all(len(s.events["call:incoming"]) == 1 for s in sockets)
+
+
+async def test_a_process_that_knew_the_call_while_queued_follows_its_new_expert(
+    redis: aioredis.Redis, start_app: StartApp, connect: Connect
+) -> None:
+    # The client's process learns who the session concerns while it is queued (no expert
+    # yet) and keeps that; the call is then declined by one expert and accepted by another,
+    # both on the other process. Everything the client does afterwards must concern the
+    # expert who accepted: the live state, the chat, the bill and the freed expert.
+    client_app, experts_app = await start_app(), await start_app()
+    experts = [await online_expert(experts_app, connect) for _ in range(2)]
+    sockets = [socket for _, socket in experts]
+    _, client = await funded_client(client_app, connect)
+    session_id = (await client.ok("call:start", COOKING))["session_id"]
+    first = await incoming_for(sockets, session_id)
+    await first.ok("call:decline", {"session_id": session_id})
+    second = next(s for s in sockets if s is not first)
+    await second.wait_for("call:incoming", lambda d: d["session_id"] == session_id)
+    await second.ok("call:accept", {"session_id": session_id})
+    await client.state("accepted")
+
+    for socket in (client, second):
+        await socket.ok("media", {"session_id": session_id, "state": "connected"})
+    await client.state("live")
+    await client.ok("chat", {"session_id": session_id, "text": "Thanks for taking it"})
+    assert (await second.wait_for("chat"))["text"] == "Thanks for taking it"
+    await client.ok("call:hangup", {"session_id": session_id})
+    await second.state("ended")
+    [(_, event)] = await redis.xrange("helpcall:billing")
+    assert event["expert_id"] == second.user.id  # type: ignore[union-attr]
+    assert await redis.get(f"hc:busy:{second.user.id}") is None  # type: ignore[union-attr]
