@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -71,3 +72,24 @@ class RescheduleRequest:
     @classmethod
     def parse(cls, payload: object) -> RescheduleRequest:
         return cls(instant_field(v.require_object(payload), "start"))
+
+
+_NOTIFICATION_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+
+
+@dataclass(frozen=True)
+class MarkRead:
+    """``POST /notifications/read``: read up to the newest notification the app showed
+    (``until``, its ``at``), or everything when absent."""
+
+    until: str | None
+
+    @classmethod
+    def parse(cls, payload: object) -> MarkRead:
+        body = v.require_object(payload)
+        until = v.optional_text(body, "until", max_len=24)
+        if until is not None and not _NOTIFICATION_TIME.match(until):
+            raise Invalid("until must be a notification's at, like 2026-11-23T10:00:00.000Z",
+                          "until")
+        return cls(until)
+

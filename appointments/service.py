@@ -17,6 +17,7 @@ from appointments.availability import Availability
 from appointments.booking import Booking
 from appointments.errors import NoSuchBooking, NotBookable, NotYourBooking
 from appointments.feeds import FeedTokens
+from appointments.inbox import Inbox
 from appointments.messages import BookingRequest, SlotQuery
 from appointments.notify import Notifier
 from appointments.settings import AppointmentSettings
@@ -54,10 +55,11 @@ def hold_cents(pricing: Pricing, length_minutes: int) -> int:
 
 
 class Appointments:
-    def __init__(self, store: BookingStore, feeds: FeedTokens, experts: ExpertLookup,
-                 notifier: Notifier, settings: AppointmentSettings) -> None:
+    def __init__(self, store: BookingStore, feeds: FeedTokens, inbox: Inbox,
+                 experts: ExpertLookup, notifier: Notifier, settings: AppointmentSettings) -> None:
         self.store = store
         self.feeds = feeds
+        self.inbox = inbox
         self._experts = experts
         self.notifier = notifier
         self.settings = settings
@@ -176,9 +178,6 @@ class Appointments:
         """True when one of the expert's appointments starts within ``within_ms`` (or is
         under way and not yet met): an on-demand ring now would run into it."""
         return await self.store.blocks(expert_id, within_ms)
-
-    async def notifications(self, account_id: str) -> list[dict[str, Any]]:
-        return await self.store.notifications(account_id, self.settings.notifications_kept)
 
     async def reliability(self, expert_id: str) -> dict[str, int]:
         return await self.store.reliability(expert_id)

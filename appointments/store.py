@@ -262,10 +262,6 @@ class BookingStore:
             rows = await pipe.execute()
         return [Booking.from_hash(text_map(row)) for row in rows if row]
 
-    async def notifications(self, account_id: str, limit: int = 100) -> list[dict[str, Any]]:
-        raw = await self._redis.lrange(notifications_key(account_id), 0, limit - 1)
-        return [json.loads(str(text_or_none(n))) for n in raw]
-
     async def reliability(self, expert_id: str) -> dict[str, int]:
         fields = text_map(await self._redis.hgetall(reliability_key(expert_id)))
         return {name: int(fields.get(name, 0))

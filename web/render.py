@@ -10,7 +10,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from markupsafe import Markup
 
-from server.keys import CONFIG
+from server.keys import APPOINTMENTS, CONFIG
 from web import csrf
 from web.i18n import LANG_COOKIE, LANGUAGES, Translator, choose_language
 from web.money import format_amount, format_duration, format_price
@@ -59,11 +59,13 @@ async def page_context(request: web.Request) -> dict[str, Any]:
     config = request.app[CONFIG]
     who = await viewer(request)
     currency = config.currency
+    unread = await request.app[APPOINTMENTS].inbox.unread(who.account.id) if who.account else 0
     return {
         "t": t,
         "lang": t.language,
         "languages": LANGUAGES,
         "viewer": who,
+        "unread": unread,
         "account": who.account,
         "csrf_field": csrf.FIELD,
         "csrf_token": csrf.form_token(request),

@@ -17,7 +17,8 @@ from appointments.availability import Availability
 from appointments.errors import NoSuchBooking
 from appointments.feeds import FeedTokens
 from appointments.ics import Invite, calendar
-from appointments.messages import BookingRequest, RescheduleRequest, SlotQuery
+from appointments.inbox import Inbox
+from appointments.messages import BookingRequest, MarkRead, RescheduleRequest, SlotQuery
 from appointments.notify import Notifier
 from appointments.service import Appointments, ExpertLookup, ExpertTerms
 from appointments.settings import AppointmentSettings
@@ -67,8 +68,9 @@ def appointments_ctx(
             reminder_offsets_ms=settings.reminder_offsets_ms, no_show_ms=settings.no_show_ms,
             notifications_kept=settings.notifications_kept,
         ))
-        service = Appointments(store, FeedTokens(app[REDIS]), expert_terms(app[EXPERTS]),
-                               notifier_of(app), settings)
+        service = Appointments(store, FeedTokens(app[REDIS]),
+                               Inbox(app[REDIS], settings.notifications_kept),
+                               expert_terms(app[EXPERTS]), notifier_of(app), settings)
         app[APPOINTMENTS] = service
         loop = service.loop()
         task = asyncio.create_task(loop.run())
@@ -194,8 +196,16 @@ async def decline(request: web.Request) -> web.Response:
 @routes.get("/api/v1/notifications")
 async def notifications(request: web.Request) -> web.Response:
     account = await caller(request)
-    found = await request.app[APPOINTMENTS].notifications(account.id)
-    return web.json_response({"notifications": found})
+    found, unread = await request.app[APPOINTMENTS].inbox.notifications(account.id)
+    return web.json_response({"notifications": found, "unread": unread})
+
+
+@routes.post("/api/v1/notifications/read")
+async def mark_read(request: web.Request) -> web.Response:
+    account = await caller(request)
+    asked = MarkRead.parse(await read_json(request) if request.body_exists else {})
+    unread = await request.app[APPOINTMENTS].inbox.mark_read(account.id, asked.until)
+    return web.json_response({"unread": unread})
 
 
 @routes.post("/api/v1/calendar/token")

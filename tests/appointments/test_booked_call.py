@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import redis.asyncio as aioredis
 
 from sessions.reconcile import reconcile
@@ -15,10 +18,26 @@ from tests.appointments.conftest import (
 )
 from tests.conftest import Running
 from tests.signaling.conftest import Connect, connect
+from tests.signaling.peers import SocketPeer
 
 __all__ = ["connect"]
 
 PER_MINUTE = {"mode": "per_minute", "amount_cents": 60}
+
+
+async def live_then_hung_up(
+    redis: aioredis.Redis, hanging_up: SocketPeer, other: SocketPeer, session_id: str,
+    booking_id: str,
+) -> None:
+    """Both report media connected, the call goes live, one side hangs up: the session's
+    one billing event carries the booking."""
+    for socket in (hanging_up, other):
+        await socket.ok("media", {"session_id": session_id, "state": "connected"})
+    await hanging_up.state("live")
+    await hanging_up.ok("call:hangup", {"session_id": session_id})
+    [event] = [f for _, f in await redis.xrange("helpcall:billing")
+               if f["type"] == "session.ended"]
+    assert event["booking_id"] == booking_id
 
 
 async def test_the_client_joins_first_and_the_expert_is_rung(
@@ -41,13 +60,8 @@ async def test_the_client_joins_first_and_the_expert_is_rung(
     # Both came: the booking's hold is released, the session holds its own minute.
     assert (await wallet(running, client))["held_cents"] == 60
 
-    for socket in (client_socket, expert_socket):
-        await socket.ok("media", {"session_id": opened["session_id"], "state": "connected"})
-    await client_socket.state("live")
-    await client_socket.ok("call:hangup", {"session_id": opened["session_id"]})
-    [event] = [f for _, f in await redis.xrange("helpcall:billing")
-               if f["type"] == "session.ended"]
-    assert event["booking_id"] == booking["id"]
+    await live_then_hung_up(redis, client_socket, expert_socket, opened["session_id"],
+                            booking["id"])
     state = await running.client.get(f"/api/v1/bookings/{booking['id']}", headers=client.headers)
     assert (await state.json())["state"] == "attended"
     assert (await wallet(running, client))["held_cents"] == 0
@@ -86,3 +100,26 @@ async def test_a_booked_call_opens_five_minutes_early_and_only_for_its_parties(
     code = await stranger.error("booking:join", {"booking_id": booking["id"]})
     assert code in ("forbidden", "not_found")
     assert await socket.error("booking:join", {"booking_id": "../x"}) == "invalid"
+
+
+async def test_joining_after_the_start_is_still_the_booked_call(
+    running: Running, connect: Connect, redis: aioredis.Redis
+) -> None:
+    start = soon(1)
+    expert = await expert_with_hours(running, PER_MINUTE, **hours_around(start, 15))
+    client = await funded_client(running, cents=2_000)
+    booking = await booked(running, client, expert, start)
+    client_socket = await connect(running, client)
+    expert_socket = await connect(running, expert)
+    # Late on purpose: the start must be in the past (the no-show check is 10 min away).
+    await asyncio.sleep(max(0.0, start / 1000 - time.time()) + 0.2)
+
+    opened = await client_socket.ok("booking:join", {"booking_id": booking["id"]})
+    assert opened["state"] == "ringing"
+    await expert_socket.wait_for("call:incoming")
+    answered = await expert_socket.ok("booking:join", {"booking_id": booking["id"]})
+    assert answered["session_id"] == opened["session_id"]
+    await live_then_hung_up(redis, client_socket, expert_socket, opened["session_id"],
+                            booking["id"])
+    state = await running.client.get(f"/api/v1/bookings/{booking['id']}", headers=client.headers)
+    assert (await state.json())["state"] == "attended"

@@ -106,7 +106,10 @@ async def test_a_slot_booked_in_the_clients_zone_shows_in_my_appointments_then_i
     notice = expert_page.locator(".toast[data-kind=notification]")
     await expect(notice).to_contain_text("Nouveau rendez-vous avec Zoé")
     await expect(expert_page.locator(".notice").first).to_contain_text("Béchamel lumps")
+    await expect(expert_page.locator(".notice.unread")).to_have_count(1)  # new while shown
     await expert_page.goto("/appointments")
+    # Seen on the list, so read: no unread count in the navigation on the next page.
+    await expect(expert_page.locator("[data-role=unread]")).to_be_hidden()
     await expect(expert_page.get_by_role("heading", level=1)).to_have_text("Mes rendez-vous")
     expert_card = expert_page.locator(".booking-card").first
     await expect(expert_card.locator("[data-role=state]")).to_have_text("Réservé")
@@ -118,6 +121,16 @@ async def test_a_slot_booked_in_the_clients_zone_shows_in_my_appointments_then_i
     await expect(expert_page.locator(".toast[data-kind=notification]").last).to_contain_text(
         "a été annulé"
     )
+    # Not on the list this time: the navigation counts it, and the list shows it as new.
+    unread = expert_page.get_by_role("link", name="Notifications 1 à lire")
+    await expect(unread).to_be_visible()
+    await unread.click()
+    await expect(expert_page.locator(".notice.unread")).to_have_count(1)
+    await expect(expert_page.locator(".notice.unread")).to_contain_text("Nouveau")
+    await expect(expert_page.locator("[data-role=unread]")).to_be_hidden()
+    await expert_page.reload()
+    await expect(expert_page.locator(".notice").first).to_contain_text("a été annulé")
+    await expect(expert_page.locator(".notice.unread")).to_have_count(0)
     wallet = await site.client.get("/api/v1/wallet", headers=client_user.headers)
     assert (await wallet.json())["held_cents"] == 0  # cancelled early: all released
 

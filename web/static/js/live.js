@@ -2,7 +2,7 @@
 import { ask } from "/static/js/call.js";
 import { account, t } from "/static/js/page.js";
 import { callNow } from "/static/js/pages/starting.js";
-import { noticeLink, noticeText } from "/static/js/notices.js";
+import { addUnread, noticeLink, noticeText } from "/static/js/notices.js";
 import { pageSocket } from "/static/js/socket.js";
 import { toast } from "/static/js/toast.js";
 
@@ -13,6 +13,7 @@ socket.on("notification", (notice) => {
     kind: "notification",
     actions: [{ label: t("notice.open"), href: noticeLink(notice) }],
   });
+  addUnread();
   document.dispatchEvent(new CustomEvent("helpcall:notification", { detail: notice }));
 });
 

@@ -18,3 +18,16 @@ export function noticeText(notice) {
 export function noticeLink(notice) {
   return notice.booking_id ? `/appointments/${encodeURIComponent(notice.booking_id)}` : "/appointments";
 }
+
+// The unread count beside "Notifications" in the navigation (rendered by the server).
+export function setUnread(count) {
+  const badge = document.querySelector("[data-role=unread]");
+  if (!badge) return;
+  badge.querySelector("[data-role=unread-count]").textContent = String(count);
+  badge.hidden = count <= 0;
+}
+
+export function addUnread() {
+  const shown = Number(document.querySelector("[data-role=unread-count]")?.textContent || 0);
+  setUnread(shown + 1);
+}

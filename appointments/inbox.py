@@ -1,0 +1,67 @@
+"""Which in-app notifications an account has read.
+
+The notifications themselves are stored by the booking scripts (newest first, the last
+100 kept); reading them moves a per-account mark, ``hc:notifications:<account>:seen``,
+to the time of the newest one seen. Unread are those after the mark. The mark only ever
+moves forward, so two tabs marking at once cannot make anything unread again.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from appointments.store import notifications_key
+from common.redisvalues import text_or_none
+
+# KEYS: the seen mark. ARGV: the time to mark up to (ISO 8601 in UTC, as the scripts write
+# it, so that strings compare like times). Answers the mark.
+_MARK = """
+local current = redis.call('GET', KEYS[1])
+if not current or ARGV[1] > current then
+  redis.call('SET', KEYS[1], ARGV[1])
+  return ARGV[1]
+end
+return current
+"""
+
+
+def seen_key(account_id: str) -> str:
+    return notifications_key(account_id) + ":seen"
+
+
+class Inbox:
+    def __init__(self, redis: aioredis.Redis, kept: int) -> None:
+        self._redis = redis
+        self._kept = kept
+        self._mark = redis.register_script(_MARK)
+
+    async def _read(self, account_id: str) -> tuple[list[dict[str, Any]], str]:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.lrange(notifications_key(account_id), 0, self._kept - 1)
+            pipe.get(seen_key(account_id))
+            raw, seen = await pipe.execute()
+        return [json.loads(str(text_or_none(n))) for n in raw], text_or_none(seen) or ""
+
+    async def notifications(self, account_id: str) -> tuple[list[dict[str, Any]], int]:
+        """The notifications, newest first, each with ``read``; and how many are unread."""
+        notes, seen = await self._read(account_id)
+        for note in notes:
+            note["read"] = str(note.get("at", "")) <= seen
+        return notes, sum(1 for note in notes if not note["read"])
+
+    async def unread(self, account_id: str) -> int:
+        return (await self.notifications(account_id))[1]
+
+    async def mark_read(self, account_id: str, until: str | None = None) -> int:
+        """Mark read up to ``until`` (default: everything there is); answers how many are
+        still unread (those that arrived after ``until``)."""
+        notes, _ = await self._read(account_id)
+        newest = str(notes[0].get("at", "")) if notes else ""
+        # Never past the newest notification: a mark in the future would hide later ones.
+        target = min(until, newest) if until else newest
+        if target:
+            await self._mark(keys=[seen_key(account_id)], args=[target])
+        return await self.unread(account_id)
