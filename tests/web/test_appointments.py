@@ -317,3 +317,31 @@ async def test_the_profile_shows_how_reliable_the_expert_is(browse: Browse, site
     page = await browse.page()
     await page.goto(f"/experts/{expert.id}")
     await expect(page.locator("[data-field=reliability]")).to_have_text("Kept 1 of 1 appointments")
+
+
+async def test_extra_hours_are_written_one_date_per_line(browse: Browse, site: Running) -> None:
+    expert = await expert_with_profile(site)
+    page = await browse.page()
+    await log_in(page, expert)
+    await page.goto("/console/availability")
+    await expect(page.locator("#hours-form")).to_have_attribute("aria-busy", "false")
+    await page.get_by_label("Your time zone").fill("Europe/Paris")
+    await page.get_by_label("30 min").check()
+    extra = page.get_by_label("Extra hours (one date per line)")
+
+    await extra.fill("Christmas eve, mornings")
+    await page.get_by_role("button", name="Save my hours").click()
+    await expect(page.locator("#hours-error")).to_contain_text("one date per line")
+    await expect(extra).to_be_focused()
+
+    await extra.fill("2030-12-24 09:00-12:00, 14:00-16:00\n2030-12-31 10:00-11:30")
+    await page.get_by_role("button", name="Save my hours").click()
+    await expect(page.locator("[data-role=hours-status]")).to_have_text("Your hours are saved.")
+    saved = await site.client.get("/api/v1/experts/me/availability", headers=expert.headers)
+    assert (await saved.json())["extra_hours"] == [
+        {"date": "2030-12-24", "start": "09:00", "end": "12:00"},
+        {"date": "2030-12-24", "start": "14:00", "end": "16:00"},
+        {"date": "2030-12-31", "start": "10:00", "end": "11:30"},
+    ]
+    await page.reload()
+    await expect(extra).to_have_value("2030-12-24 09:00-12:00, 14:00-16:00\n2030-12-31 10:00-11:30")

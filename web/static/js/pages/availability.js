@@ -1,5 +1,6 @@
 // The expert's hours: weekly stretches per day as text ("09:00-12:00, 14:00-18:00"), days
-// off, slot lengths, notice and terms (GET/PUT /api/v1/experts/me/availability).
+// off, extra hours on given dates ("2026-12-24 09:00-12:00", one date per line), slot
+// lengths, notice and terms (GET/PUT /api/v1/experts/me/availability).
 import { api } from "/static/js/api.js";
 import { show, t } from "/static/js/page.js";
 import { browserZone } from "/static/js/slots.js";
@@ -10,7 +11,6 @@ const form = document.getElementById("hours-form");
 const errorBox = document.getElementById("hours-error");
 const status = form.querySelector("[data-role=hours-status]");
 const field = (name) => form.elements[name];
-let kept = {}; // what this form does not edit (extra hours) goes back as it came
 
 const DEFAULTS = {
   time_zone: browserZone(),
@@ -48,11 +48,30 @@ function parseStretches(text) {
   return stretches;
 }
 
+// [{date, start, end}] -> "2026-12-24 09:00-12:00, 14:00-16:00" lines, one per date.
+function extraText(extra) {
+  const byDate = new Map();
+  for (const stretch of extra || []) byDate.set(stretch.date, [...(byDate.get(stretch.date) || []), stretch]);
+  return [...byDate].map(([date, stretches]) => `${date} ${stretchesText(stretches)}`).join("\n");
+}
+
+// The reverse, or null when a line cannot be read.
+function parseExtra(text) {
+  const extra = [];
+  for (const line of text.split("\n").map((l) => l.trim()).filter(Boolean)) {
+    const match = /^(\d{4}-\d{2}-\d{2})\s+(.+)$/.exec(line);
+    const stretches = match ? parseStretches(match[2]) : null;
+    if (!stretches?.length) return null;
+    for (const stretch of stretches) extra.push({ date: match[1], ...stretch });
+  }
+  return extra;
+}
+
 function fill(doc) {
-  kept = { extra_hours: doc.extra_hours || [] };
   field("time_zone").value = doc.time_zone;
   for (const day of DAYS) field(day).value = stretchesText(doc.weekly?.[day]);
   field("days_off").value = (doc.days_off || []).join(", ");
+  field("extra_hours").value = extraText(doc.extra_hours);
   for (const box of form.querySelectorAll("input[name=lengths]")) box.checked = (doc.lengths || []).includes(Number(box.value));
   field("min_notice_hours").value = String(doc.min_notice_seconds / HOUR);
   field("horizon_days").value = String(doc.horizon_days);
@@ -79,6 +98,8 @@ function read() {
   }
   const daysOff = field("days_off").value.split(/[,\s]+/).filter(Boolean);
   if (daysOff.some((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d))) return fail(field("days_off"), t("hours.bad_days_off"));
+  const extra = parseExtra(field("extra_hours").value);
+  if (extra === null) return fail(field("extra_hours"), t("hours.bad_extra"));
   const lengths = [...form.querySelectorAll("input[name=lengths]:checked")].map((box) => Number(box.value));
   if (!lengths.length) return fail(form.querySelector("input[name=lengths]"), t("hours.no_length"));
   const number = (name) => Number(field(name).value);
@@ -86,7 +107,7 @@ function read() {
     time_zone: field("time_zone").value.trim(),
     weekly,
     days_off: daysOff,
-    extra_hours: kept.extra_hours || [],
+    extra_hours: extra,
     lengths,
     min_notice_seconds: Math.round(number("min_notice_hours") * HOUR),
     horizon_days: Math.round(number("horizon_days")),
@@ -99,6 +120,7 @@ function read() {
 const FIELDS = {
   time_zone: "time_zone",
   days_off: "days_off",
+  extra_hours: "extra_hours",
   lengths: "lengths",
   min_notice_seconds: "min_notice_hours",
   horizon_days: "horizon_days",
