@@ -17,6 +17,7 @@ from tests.appointments.conftest import (
     wallet,
 )
 from tests.conftest import Running
+from tests.sessions.test_metering import go_live
 from tests.signaling.conftest import Connect, connect
 from tests.signaling.peers import SocketPeer
 
@@ -25,16 +26,11 @@ __all__ = ["connect"]
 PER_MINUTE = {"mode": "per_minute", "amount_cents": 60}
 
 
-async def live_then_hung_up(
-    redis: aioredis.Redis, hanging_up: SocketPeer, other: SocketPeer, session_id: str,
-    booking_id: str,
+async def hang_up_billed(
+    redis: aioredis.Redis, socket: SocketPeer, session_id: str, booking_id: str
 ) -> None:
-    """Both report media connected, the call goes live, one side hangs up: the session's
-    one billing event carries the booking."""
-    for socket in (hanging_up, other):
-        await socket.ok("media", {"session_id": session_id, "state": "connected"})
-    await hanging_up.state("live")
-    await hanging_up.ok("call:hangup", {"session_id": session_id})
+    """One side hangs up: the session's one billing event carries the booking."""
+    await socket.ok("call:hangup", {"session_id": session_id})
     [event] = [f for _, f in await redis.xrange("helpcall:billing")
                if f["type"] == "session.ended"]
     assert event["booking_id"] == booking_id
@@ -60,8 +56,8 @@ async def test_the_client_joins_first_and_the_expert_is_rung(
     # Both came: the booking's hold is released, the session holds its own minute.
     assert (await wallet(running, client))["held_cents"] == 60
 
-    await live_then_hung_up(redis, client_socket, expert_socket, opened["session_id"],
-                            booking["id"])
+    await go_live(client_socket, expert_socket, opened["session_id"])
+    await hang_up_billed(redis, client_socket, opened["session_id"], booking["id"])
     state = await running.client.get(f"/api/v1/bookings/{booking['id']}", headers=client.headers)
     assert (await state.json())["state"] == "attended"
     assert (await wallet(running, client))["held_cents"] == 0
@@ -102,7 +98,7 @@ async def test_a_booked_call_opens_five_minutes_early_and_only_for_its_parties(
     assert await socket.error("booking:join", {"booking_id": "../x"}) == "invalid"
 
 
-async def test_joining_after_the_start_is_still_the_booked_call(
+async def test_joining_after_the_start_is_still_the_booked_call_and_may_run_long(
     running: Running, connect: Connect, redis: aioredis.Redis
 ) -> None:
     start = soon(1)
@@ -119,7 +115,13 @@ async def test_joining_after_the_start_is_still_the_booked_call(
     await expert_socket.wait_for("call:incoming")
     answered = await expert_socket.ok("booking:join", {"booking_id": booking["id"]})
     assert answered["session_id"] == opened["session_id"]
-    await live_then_hung_up(redis, client_socket, expert_socket, opened["session_id"],
-                            booking["id"])
+    await go_live(client_socket, expert_socket, opened["session_id"])
+    # Nothing ends it at the booked end: its only deadlines are the wallet's (the warning,
+    # then the end of 2,000 cents at 60 a minute, well past the 15 booked minutes).
+    session_id = opened["session_id"]
+    deadlines = dict(await redis.zrange("hc:deadlines", 0, -1, withscores=True))
+    assert set(deadlines) == {f"low|{session_id}", f"balance|{session_id}"}
+    assert deadlines[f"balance|{session_id}"] > start + 15 * 60_000
+    await hang_up_billed(redis, expert_socket, opened["session_id"], booking["id"])
     state = await running.client.get(f"/api/v1/bookings/{booking['id']}", headers=client.headers)
     assert (await state.json())["state"] == "attended"
