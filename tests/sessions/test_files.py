@@ -171,3 +171,15 @@ async def test_only_participants_share_and_read_and_only_during_the_call(
     assert status == 409 and body["error"]["code"] == "conflict"  # type: ignore[index]
     # What was shared stays downloadable after the call, for both.
     assert (await running.client.get(url, headers=expert.headers)).status == 200
+
+
+async def test_a_file_shared_through_one_process_is_served_by_another(
+    redis: aioredis.Redis, start_app: StartApp, connect: Connect
+) -> None:
+    first, second = await start_app(), await start_app()
+    client, _, expert, expert_socket, session_id = await accepted_call(first, connect)
+    status, shared = await _share(first, client, session_id, PNG)
+    assert status == 201
+    assert (await expert_socket.wait_for("chat"))["file"]["file_id"] == shared["file"]["file_id"]  # type: ignore[index]
+    download = await second.client.get(str(shared["file"]["url"]), headers=expert.headers)  # type: ignore[index]
+    assert download.status == 200 and await download.read() == PNG
