@@ -26,10 +26,10 @@ from common.errors import Forbidden, Invalid
 from common.redisvalues import pairs, text_map, text_or_none
 from sessions.errors import NotEnoughFunds
 from sessions.pricing import LUA_PRICING
-from sessions.wallet import CLOCK_LUA, ledger_key, wallet_key
+from sessions.wallet import MONEY_LUA, ledger_key, wallet_key
 
 _LUA = Path(__file__).parent / "lua"
-_PRELUDE = LUA_PRICING + CLOCK_LUA + (_LUA / "prelude.lua").read_text()
+_PRELUDE = LUA_PRICING + MONEY_LUA + (_LUA / "prelude.lua").read_text()
 DEADLINES = "hc:bookings:deadlines"
 MAX_LEN_MS = MAX_LENGTH_MINUTES * 60_000
 

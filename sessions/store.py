@@ -43,13 +43,13 @@ from sessions.files import (
 from sessions.model import SessionView
 from sessions.pricing import LUA_PRICING, Pricing, PricingMode
 from sessions.states import State, lua_table
-from sessions.wallet import CLOCK_LUA, ledger_key, wallet_key
+from sessions.wallet import MONEY_LUA, ledger_key, wallet_key
 
 _LUA = Path(__file__).parent / "lua"
 DEADLINES = "hc:deadlines"
 CHAT_KEPT = 200  # messages kept per session: what a re-joining participant gets back
 KNOWN_PARTIES = 10_000  # sessions whose parties a process keeps in memory
-_PRELUDE = lua_table() + LUA_PRICING + CLOCK_LUA + (_LUA / "prelude.lua").read_text()
+_PRELUDE = lua_table() + LUA_PRICING + MONEY_LUA + (_LUA / "prelude.lua").read_text()
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,12 @@ from common.redisvalues import text_map
 MAX_TOPUP_CENTS = 100_000_00
 
 CLOCK_LUA = (Path(__file__).parent / "lua" / "clock.lua").read_text()
-_TOPUP = CLOCK_LUA + """
+# The clock, then what every script that moves money needs (sessions and bookings).
+MONEY_LUA = CLOCK_LUA + (Path(__file__).parent / "lua" / "wallet.lua").read_text()
+_TOPUP = MONEY_LUA + """
 local balance = redis.call('HINCRBY', KEYS[1], 'balance', ARGV[1])
 redis.call('HSETNX', KEYS[1], 'held', 0)
-redis.call('XADD', KEYS[2], '*', 'kind', 'topup', 'amount_cents', ARGV[1],
-           'balance_cents', balance, 'session_id', '', 'at', iso(now_ms()))
+write_ledger(KEYS[1], KEYS[2], 'topup', ARGV[1], now_ms(), 'session_id', '')
 return balance
 """
 

@@ -61,15 +61,11 @@ local function notify(role, b, kind, now, extra)
 end
 
 local function ledger(kind, amount, now)
-  local balance = redis.call('HGET', K.wallet, 'balance') or '0'
-  redis.call('XADD', K.ledger, '*', 'kind', kind, 'amount_cents', amount,
-             'balance_cents', balance, 'session_id', ID, 'booking_id', ID, 'at', iso(now))
+  write_ledger(K.wallet, K.ledger, kind, amount, now, 'session_id', ID, 'booking_id', ID)
 end
 
 local function available()
-  local balance = tonumber(redis.call('HGET', K.wallet, 'balance') or '0')
-  local held = tonumber(redis.call('HGET', K.wallet, 'held') or '0')
-  return balance - held
+  return available_in(K.wallet)
 end
 
 -- The first booking of the expert's active ones that overlaps [start, end), other than

@@ -1,0 +1,16 @@
+-- Wallet helpers shared by the session and booking scripts (after clock.lua, before their
+-- prelude, so they take the keys as arguments).
+
+-- What a wallet can still commit: its balance less what calls and bookings hold.
+local function available_in(wallet)
+  local balance, held = unpack(redis.call('HMGET', wallet, 'balance', 'held'))
+  return tonumber(balance or '0') - tonumber(held or '0')
+end
+
+-- One ledger entry, with the balance after the movement; ``...`` names what it is for
+-- (field, value pairs). Lua expands ``...`` only in last place, hence the order.
+local function write_ledger(wallet, ledger, kind, amount, now, ...)
+  local balance = redis.call('HGET', wallet, 'balance') or '0'
+  redis.call('XADD', ledger, '*', 'kind', kind, 'amount_cents', amount,
+             'balance_cents', balance, 'at', iso(now), ...)
+end
