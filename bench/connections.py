@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import multiprocessing as mp
 import os
 import resource
@@ -24,7 +23,7 @@ from typing import Any
 
 import aiohttp
 
-from bench.harness import Servers, receive, rss_kib
+from bench.harness import Servers, receive, rss_kib, stop_clients
 from bench.people import make_users
 from bench.stats import cpu_seconds, table
 from bench.wire import Wire, http_session
@@ -105,16 +104,7 @@ class Fleet:
         return (time.monotonic() - start, len(errors), sum(a[2] for a in answers))
 
     def close(self) -> None:
-        for conn in self.conns:
-            with contextlib.suppress(OSError):
-                conn.send(("stop",))
-        for conn, proc in zip(self.conns, self.procs, strict=True):
-            with contextlib.suppress(Exception):
-                receive(conn, proc, 60)
-        for proc in self.procs:
-            proc.join(30)
-            if proc.is_alive():
-                proc.terminate()
+        stop_clients(self.conns, self.procs, 60)
 
 
 def measure(servers: Servers, auths: list[dict[str, Any]], counts: list[int],

@@ -70,6 +70,20 @@ def receive(conn: Connection, proc: BaseProcess, within: float = 120) -> Any:
     return conn.recv()
 
 
+def stop_clients(conns: list[Connection], procs: list[BaseProcess], within: float) -> None:
+    """Ask each client process to stop, wait for its last word, and end the stragglers."""
+    for conn in conns:
+        with contextlib.suppress(OSError):
+            conn.send(("stop",))
+    for conn, proc in zip(conns, procs, strict=True):
+        with contextlib.suppress(Exception):
+            receive(conn, proc, within)
+    for proc in procs:
+        proc.join(within / 3)
+        if proc.is_alive():
+            proc.terminate()
+
+
 @dataclass
 class Proc:
     url: str

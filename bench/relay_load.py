@@ -8,7 +8,6 @@ server's CPU time.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import multiprocessing as mp
 import os
 import time
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from bench.harness import receive
+from bench.harness import receive, stop_clients
 from bench.people import Peer, User, go_live, hang_up
 from bench.stats import cpu_seconds, percentile
 from bench.wire import Wire, http_session
@@ -210,13 +209,4 @@ class Clients:
                       sum(a[4] for a in answers))
 
     def close(self) -> None:
-        for conn in self.conns:
-            with contextlib.suppress(OSError):
-                conn.send(("stop",))
-        for conn, proc in zip(self.conns, self.procs, strict=True):
-            with contextlib.suppress(Exception):
-                receive(conn, proc, 30)
-        for proc in self.procs:
-            proc.join(10)
-            if proc.is_alive():
-                proc.terminate()
+        stop_clients(self.conns, self.procs, 30)
