@@ -9,10 +9,8 @@ local now = now_ms()
 if start < now + tonumber(ARGV[14]) then return {'err', 'too_soon'} end
 -- Two clients racing for one slot: whichever script runs second sees the first's booking.
 if overlapping(start, finish, tonumber(ARGV[15]), ID) then return {'err', 'slot_taken'} end
-if hold > 0 then
-  if available() < hold then return {'err', 'insufficient_funds'} end
-  redis.call('HINCRBY', K.wallet, 'held', hold)
-  ledger('hold', hold, now)
+if hold > 0 and not hold_funds(K.wallet, ledger, hold, now) then
+  return {'err', 'insufficient_funds'}
 end
 local member = ID .. '|' .. finish
 redis.call('HSET', K.b, 'id', ID, 'state', 'booked', 'client_id', ARGV[4],

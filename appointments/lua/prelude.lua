@@ -64,10 +64,6 @@ local function ledger(kind, amount, now)
   write_ledger(K.wallet, K.ledger, kind, amount, now, 'session_id', ID, 'booking_id', ID)
 end
 
-local function available()
-  return available_in(K.wallet)
-end
-
 -- The first booking of the expert's active ones that overlaps [start, end), other than
 -- ``except``; members are ``<id>|<end ms>`` scored by start, so no other hash is read.
 local function overlapping(start, finish, max_len_ms, except)

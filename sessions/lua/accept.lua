@@ -16,10 +16,8 @@ if (s.booking_id or '') ~= '' and tonumber(s.hold_cents) == 0 then
     hold = rate
   end
   if hold > 0 then
-    if available() < hold then return {'err', 'insufficient_funds'} end
-    redis.call('HINCRBY', K.wallet, 'held', hold)
+    if not hold_funds(K.wallet, ledger, hold, now) then return {'err', 'insufficient_funds'} end
     redis.call('HSET', K.s, 'hold_cents', hold)
-    ledger('hold', hold, now)
   end
 end
 redis.call('HSET', K.s, 'state', 'accepted', 'accepted_at', now)

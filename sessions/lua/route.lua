@@ -10,10 +10,8 @@ if redis.call('SISMEMBER', K.rung, expert) == 1 then return {'err', 'conflict', 
 if redis.call('EXISTS', K.busy) == 1 then return {'err', 'unavailable'} end
 local hold = tonumber(ARGV[12])
 local now = now_ms()
-if hold > 0 then
-  if available() < hold then return {'err', 'insufficient_funds'} end
-  redis.call('HINCRBY', K.wallet, 'held', hold)
-  ledger('hold', hold, now)
+if hold > 0 and not hold_funds(K.wallet, ledger, hold, now) then
+  return {'err', 'insufficient_funds'}
 end
 -- A sponsored call holds (and later charges) the brand's wallet, never the client's.
 local payer = (s.payer_id or '') ~= '' and s.payer_id ~= s.client_id and 'brand' or 'client'

@@ -11,10 +11,8 @@ if redis.call('EXISTS', K.s) == 1 then return {'err', 'conflict'} end
 -- One expert, one call at a time: the busy key is taken here or not at all.
 if redis.call('EXISTS', K.busy) == 1 then return {'err', 'unavailable'} end
 local now = now_ms()
-if hold > 0 then
-  if available() < hold then return {'err', 'insufficient_funds'} end
-  redis.call('HINCRBY', K.wallet, 'held', hold)
-  ledger('hold', hold, now)
+if hold > 0 and not hold_funds(K.wallet, ledger, hold, now) then
+  return {'err', 'insufficient_funds'}
 end
 redis.call('SET', K.busy, ID)
 redis.call('HSET', K.s, 'id', ID, 'state', 'ringing', 'end_reason', '', 'client_id', client_id,

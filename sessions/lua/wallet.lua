@@ -14,3 +14,12 @@ local function write_ledger(wallet, ledger, kind, amount, now, ...)
   redis.call('XADD', ledger, '*', 'kind', kind, 'amount_cents', amount,
              'balance_cents', balance, 'at', iso(now), ...)
 end
+
+-- Holds ``amount`` of a wallet if it can cover it (``record`` writes the ledger entry, as
+-- ``record(kind, amount, now)``); false when it cannot.
+local function hold_funds(wallet, record, amount, now)
+  if available_in(wallet) < amount then return false end
+  redis.call('HINCRBY', wallet, 'held', amount)
+  record('hold', amount, now)
+  return true
+end
