@@ -39,6 +39,7 @@ from server.api import wallet as wallet_api
 from server.config import Config
 from server.embedded_redis import EmbeddedRedis
 from server.errors import error_middleware
+from server.headers import api_headers
 from server.keys import (
     ACCOUNTS,
     APPOINTMENTS,
@@ -59,6 +60,7 @@ from sessions.service import CallService
 from sessions.store import SessionStore, Timing
 from sessions.wallet import WalletStore
 from sessions.worker import default_consumer_name, running_worker
+from signaling.guard import GuardedServer
 from signaling.ice import ice_servers
 from signaling.namespace import CallNamespace
 from signaling.notifier import NotificationSender, SocketNotifier
@@ -82,7 +84,7 @@ def _socketio_server(config: Config) -> socketio.AsyncServer:
     if config.redis_url is not None:
         # Several processes share one Redis: emits reach sockets held by any of them.
         manager = RedisManager(config.redis_url, channel="helpcall:socketio")
-    return socketio.AsyncServer(
+    return GuardedServer(
         async_mode="aiohttp",
         client_manager=manager,
         ping_interval=config.ping_interval_seconds,
@@ -214,7 +216,10 @@ async def _socketio_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(config: Config) -> web.Application:
-    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_REQUEST_BYTES)
+    # keepalive_timeout also closes a connection whose request headers never complete.
+    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_REQUEST_BYTES,
+                          handler_args={"keepalive_timeout": config.http_read_timeout_seconds})
+    app.on_response_prepare.append(api_headers)
     app[CONFIG] = config
     app[SECRET] = load_or_create_secret(config)
     app[PROC] = new_id("p")

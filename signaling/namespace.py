@@ -24,6 +24,7 @@ from appointments.booking import Booking
 from brands.models import Brand, BrandCall
 from common.errors import Forbidden, HelpcallError, Invalid, RateLimited, Unavailable
 from common.ids import new_id
+from common.safejson import REFUSED_EVENT
 from marketplace.categories import BY_SLUG
 from marketplace.profiles import ProfileUpdate
 from sessions.errors import WrongState
@@ -181,6 +182,9 @@ class CallNamespace(socketio.AsyncNamespace):
         if peer is None:
             return {"ok": False, "error": {"code": "unauthorized", "message": "not connected"}}
         try:
+            if event == REFUSED_EVENT:  # JSON nested too deep, or not text (common.safejson)
+                log.info("refused a Socket.IO event from %s: %s", peer.account.id, payload)
+                raise Invalid(str(payload))
             if handler is None:
                 raise Invalid(f"unknown event {event!r}")
             if not peer.limits.allow(event):

@@ -13,6 +13,7 @@ from common.errors import Invalid, Unauthorized
 from server.http import client_ip
 from server.keys import ACCOUNTS
 from web import csrf
+from web.forms import read_form
 from web.i18n import LANG_COOKIE, LANGUAGES
 from web.render import render, translator
 from web.session import clear_session_cookie, is_https, local_path, set_session_cookie
@@ -52,7 +53,7 @@ async def login_page(request: web.Request) -> web.Response:
 
 @routes.post("/login")
 async def login_submit(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
+    form = await read_form(request)
     csrf.check(request, form.get(csrf.FIELD))
     values = _fields(form, "email", "password", "next")
     t = translator(request)
@@ -76,7 +77,7 @@ async def signup_page(request: web.Request) -> web.Response:
 
 @routes.post("/signup")
 async def signup_submit(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
+    form = await read_form(request)
     csrf.check(request, form.get(csrf.FIELD))
     values = _fields(form, "email", "password", "display_name", "role", "next")
     t = translator(request)
@@ -105,7 +106,7 @@ async def signup_submit(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/logout", name="logout")
 async def logout(request: web.Request) -> web.Response:
-    form = await request.post()
+    form = await read_form(request)
     csrf.check(request, form.get(csrf.FIELD))
     # Tokens are stateless and expire on their own; the browser forgets this one now.
     redirect = web.HTTPSeeOther("/")
