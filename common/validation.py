@@ -14,7 +14,6 @@ from typing import Any
 from common.errors import Invalid
 from common.ids import looks_like_id
 
-
 # A lone surrogate is no text: it cannot be encoded to UTF-8 (Redis, logs, other clients).
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Joiners shape emoji sequences and some scripts' words: fine between two visible characters.

@@ -9,8 +9,10 @@ from multidict import MultiDictProxy
 
 from server.keys import CONFIG
 
+Form = MultiDictProxy[str | bytes | bytearray | web.FileField]
 
-async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
+
+async def read_form(request: web.Request) -> Form:
     try:
         async with asyncio.timeout(request.app[CONFIG].http_read_timeout_seconds):
             return await request.post()

@@ -77,8 +77,8 @@ async def test_lone_surrogates_are_invalid_in_names_emails_and_chat(
         "/api/v1/tokens", data='{"email": "a\\udc00@example.test", "password": "x"}',
         headers={"Content-Type": "application/json"})
     assert answer.status == 400
-    expert, expert_socket = await online_expert(running, connect)
-    client, client_socket = await funded_client(running, connect)
+    expert, _ = await online_expert(running, connect)
+    _, client_socket = await funded_client(running, connect)
     started = await client_socket.ok("call:start", {"expert_id": expert.id, "topic": "x"})
     assert await client_socket.error(
         "chat", {"session_id": started["session_id"], "text": "hi \ud800"}) == "invalid"
