@@ -190,7 +190,7 @@ class WebhookSettings:
         body = v.require_object(payload)
         url = v.text(body, "url", max_len=1000, default="")
         if url and not _WEBHOOK_URL.match(url):
-            raise Invalid("url must be an http:// or https:// URL", "url")
+            raise Invalid("url must be an https:// URL", "url")
         secret = v.optional_text(body, "secret", max_len=200)
         if secret is not None and len(secret) < 16:
             raise Invalid("secret must have at least 16 characters", "secret")
