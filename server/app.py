@@ -13,7 +13,7 @@ from aiohttp import web
 
 from accounts.service import Accounts
 from accounts.store import AccountStore
-from accounts.throttle import LoginThrottle
+from accounts.throttle import LoginThrottle, ThrottleRules
 from accounts.tokens import TokenSigner
 from appointments.settings import AppointmentSettings
 from common.ids import new_id
@@ -116,8 +116,19 @@ async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
 async def _accounts_ctx(app: web.Application) -> AsyncIterator[None]:
     config, redis = app[CONFIG], app[REDIS]
     signer = TokenSigner(app[SECRET], config.token_ttl_seconds * 1000)
-    app[ACCOUNTS] = Accounts(AccountStore(redis), signer, LoginThrottle(redis))
+    throttle = LoginThrottle(redis, throttle_rules(config))
+    app[ACCOUNTS] = Accounts(AccountStore(redis), signer, throttle)
     yield
+
+
+def throttle_rules(config: Config) -> ThrottleRules:
+    return ThrottleRules(
+        free_attempts=config.login_free_attempts,
+        ip_free_attempts=config.login_ip_free_attempts,
+        delay_seconds=config.login_delay_seconds,
+        max_delay_seconds=config.login_max_delay_seconds,
+        signups_per_ip_per_hour=config.signups_per_ip_per_hour,
+    )
 
 
 def timing(config: Config) -> Timing:

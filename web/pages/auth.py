@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from accounts.errors import EmailTaken, TooManyAttempts
+from accounts.errors import TooManyAttempts, TooManySignUps
 from accounts.models import Account, LogIn, Role, SignUp
 from common.errors import Invalid, Unauthorized
 from server.http import client_ip
@@ -86,12 +86,15 @@ async def signup_submit(request: web.Request) -> web.StreamResponse:
         signup = SignUp.parse(
             {k: values[k] for k in ("email", "password", "display_name", "role")}
         )
-        account = await request.app[ACCOUNTS].sign_up(signup)
+        account = await request.app[ACCOUNTS].sign_up(signup, client_ip(request))
         log.info("account %s signed up from the browser", account.id)
         login = LogIn(email=signup.email, password=signup.password)
         raise await _signed_in(request, login, values["next"])
-    except EmailTaken:
-        error, error_field, status = t("form.error.taken"), "email", 409
+    except (TooManyAttempts, TooManySignUps) as exc:
+        error, status = t("form.error.throttled", seconds=exc.retry_after), 429
+    except Unauthorized:
+        # A registered email with another password: said without confirming either way.
+        error, error_field, status = t("form.error.taken"), "email", 400
     except Invalid as exc:
         error_field = exc.field
         error, status = t(_FIELD_ERRORS.get(exc.field or "", "form.error.generic")), 400
