@@ -62,6 +62,7 @@ from sessions.wallet import WalletStore
 from sessions.worker import default_consumer_name, running_worker
 from signaling.guard import GuardedServer
 from signaling.ice import ice_servers
+from signaling.limits import AccountLimits, LimitRules
 from signaling.namespace import CallNamespace
 from signaling.notifier import NotificationSender, SocketNotifier
 from signaling.presence import PresenceStore
@@ -175,9 +176,11 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
 
     router = Router(calls, experts, sio, config.ring_seconds, config.reaper_interval_seconds,
                     booked_soon)
+    limits = AccountLimits(redis, proc, LimitRules(
+        config.rings_per_expert, config.rings_per_client, config.max_sockets_per_account))
     sio.register_namespace(
         CallNamespace(app[ACCOUNTS], calls, presence, experts, notifier, router, booked_soon,
-                      lambda: app[APPOINTMENTS], proc)
+                      lambda: app[APPOINTMENTS], proc, limits)
     )
 
     async def bury_presence(dead: str, last_seen_ms: int) -> None:
