@@ -41,6 +41,8 @@ class Census:
     reaper_lag_ms: int
     # Per live process, how long since it last renewed its lease.
     lease_age_ms: dict[str, int] = field(default_factory=dict)
+    # The ids of the sessions counted in ``calls``.
+    in_progress: list[str] = field(default_factory=list)
 
 
 async def _redis_now_ms(redis: aioredis.Redis) -> int:
@@ -81,10 +83,12 @@ async def take_census(redis: aioredis.Redis) -> Census:
             pipe.hget(session_key(session_id), "state")
         states = await pipe.execute()
     calls: dict[State, int] = {state: 0 for state in State if state != State.ENDED}
-    for raw in states:
+    in_progress = []
+    for session_id, raw in zip(ids, states, strict=True):
         state = text_or_none(raw)
         if state in calls:
             calls[State(state)] += 1
+            in_progress.append(session_id)
 
     queue_census = []
     for i, category in enumerate(categories):
@@ -93,7 +97,7 @@ async def take_census(redis: aioredis.Redis) -> Census:
         queue_census.append(QueueCensus(category, int(waiting), max(0, now - since)))
     lag = max(0, now - int(overdue[0][1])) if overdue else 0
     leases = {str(text_or_none(p)): max(0, now - int(seen)) for p, seen in procs}
-    return Census(now, calls, queue_census, lag, leases)
+    return Census(now, calls, queue_census, lag, leases, in_progress)
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,9 @@ class DeliveryCensus:
     failed_attempts: int
     undelivered: int  # handed out but not acknowledged, plus not yet read
     oldest_undelivered_ms: int  # its age; 0 when everything is delivered
+    last_error: str | None = None
+    last_error_at: str | None = None
+    last_delivered_at: str | None = None
 
 
 # Counting what the group has not read yet stops here; past it the backlog is "at least".
@@ -116,11 +123,12 @@ async def delivery_census(
 ) -> DeliveryCensus:
     async with redis.pipeline(transaction=False) as pipe:
         pipe.xlen(stream)
-        pipe.hmget(stats_key, "delivered", "failed_attempts")
+        pipe.hmget(stats_key, "delivered", "failed_attempts", "last_error", "last_error_at",
+                   "last_delivered_at")
         pipe.xinfo_groups(stream)
         pipe.xpending(stream, group)
         answers = await pipe.execute(raise_on_error=False)
-    length, (delivered, failed) = answers[0], answers[1]
+    length, (delivered, failed, last_error, error_at, delivered_at) = answers[0], answers[1]
     groups = answers[2] if not isinstance(answers[2], Exception) else []
     info = next((g for g in groups if text_or_none(g.get("name")) == group), None)
     pending: dict[str, object] = answers[3] if not isinstance(answers[3], Exception) else {}
@@ -138,4 +146,7 @@ async def delivery_census(
         failed_attempts=int(failed or 0),
         undelivered=pending_count + len(unread),
         oldest_undelivered_ms=max(0, now_ms - oldest),
+        last_error=text_or_none(last_error),
+        last_error_at=text_or_none(error_at),
+        last_delivered_at=text_or_none(delivered_at),
     )
