@@ -68,6 +68,7 @@ class Config:
     rings_per_expert: int = 5
     rings_per_client: int = 30
     max_sockets_per_account: int = 10
+    metrics_token: str | None = None
 
     @property
     def embedded_redis(self) -> bool:
@@ -233,6 +234,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "HELPCALL_RINGS_PER_EXPERT": ("rings_per_expert", _positive_int),
     "HELPCALL_RINGS_PER_CLIENT": ("rings_per_client", _positive_int),
     "HELPCALL_MAX_SOCKETS_PER_ACCOUNT": ("max_sockets_per_account", _positive_int),
+    "HELPCALL_METRICS_TOKEN": ("metrics_token", _text),
 }
 
 assert {f for f, _ in _VARIABLES.values()} == {f.name for f in fields(Config)}
