@@ -23,27 +23,23 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import aiohttp
 import redis.asyncio as aioredis
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
-from brands.keys import brand as brand_key
 from sessions.webhook_targets import (
     CheckedResolver,
+    Network,
     RefusedTarget,
     TargetPolicy,
     check_literal,
     split_url,
 )
 from sessions.webhooks import backoff_seconds, delivery_headers
-
-if TYPE_CHECKING:
-    from server.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -96,12 +92,18 @@ async def post_checked(
         return f"{type(exc).__name__}"[:300]
 
 
+# A brand's webhook now: (url, secret), or None when it has none (given by the worker).
+Target = Callable[[str], Awaitable[tuple[str, str] | None]]
+
+
 class BrandDeliveries:
-    def __init__(self, redis: aioredis.Redis, config: Config, consumer: str) -> None:
+    def __init__(self, redis: aioredis.Redis, target: Target, allowed: tuple[Network, ...],
+                 max_backoff_seconds: float, consumer: str) -> None:
         self._redis = redis
-        self._config = config
+        self._target = target
+        self._max_backoff = max_backoff_seconds
         self._consumer = consumer
-        self._policy = TargetPolicy(config.webhook_allowed_networks)
+        self._policy = TargetPolicy(allowed)
         self._rng = random.Random()
         self._enqueue = _script(redis, "hook_enqueue")
         self._claim = _script(redis, "hook_claim")
@@ -158,20 +160,19 @@ class BrandDeliveries:
     async def _deliver(self, brand_id: str, element: str, attempts: int) -> None:
         event_id, _, body_text = element.partition("\n")
         try:
-            url, secret = await self._redis.hmget(brand_key(brand_id), "webhook_url",
-                                                  "webhook_secret")
-            if not url or not secret:
+            target = await self._target(brand_id)
+            if target is None:
                 # The brand removed its webhook: its events stay in the stream only.
                 await self._finish(brand_id, element)
                 return
+            url, secret = target
             body = body_text.encode("ascii")
-            headers = delivery_headers(event_id, int(time.time()), body, str(secret))
-            error = await post_checked(str(url), body, headers, self._policy)
+            headers = delivery_headers(event_id, int(time.time()), body, secret)
+            error = await post_checked(url, body, headers, self._policy)
             if error is None:
                 await self._finish(brand_id, element, delivered=True)
                 return
-            delay = backoff_seconds(attempts + 1, self._config.webhook_max_backoff_seconds,
-                                    self._rng)
+            delay = backoff_seconds(attempts + 1, self._max_backoff, self._rng)
             log.warning("brand %s: webhook attempt %d for %s failed: %s; next in %.1f s",
                         brand_id, attempts + 1, event_id, error, delay)
             await self._retry(keys=[DUE_KEY, ATTEMPTS_KEY], args=[brand_id, int(delay * 1000)])

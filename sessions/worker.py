@@ -290,7 +290,9 @@ class BrandWebhookWorker(BillingWorker):
 
     def __init__(self, redis: aioredis.Redis, config: Config, consumer: str) -> None:
         super().__init__(redis, config, consumer)
-        self._deliveries = BrandDeliveries(redis, config, consumer)
+        self._deliveries = BrandDeliveries(
+            redis, self._brand_target, config.webhook_allowed_networks,
+            config.webhook_max_backoff_seconds, consumer)
 
     def _enabled(self) -> bool:
         log.info("brand webhook worker %s delivers brand events of %s", self.consumer,
@@ -304,13 +306,16 @@ class BrandWebhookWorker(BillingWorker):
         finally:
             await stop_task(deliveries)
 
+    async def _brand_target(self, brand_id: str) -> tuple[str, str] | None:
+        url, secret = await self._redis.hmget(brand_key(brand_id), "webhook_url",
+                                              "webhook_secret")
+        return (str(url), str(secret)) if url and secret else None
+
     async def _deliver(
         self, http: aiohttp.ClientSession, entry_id: str, fields: Mapping[str, str]
     ) -> None:
         brand_id = fields.get("brand_id", "")
-        url, secret = (await self._redis.hmget(brand_key(brand_id), "webhook_url",
-                                               "webhook_secret")) if brand_id else (None, None)
-        if not fields or not url or not secret:
+        if not fields or not brand_id or await self._brand_target(brand_id) is None:
             # No brand, or no webhook: the event is only in the stream.
             await self._redis.xack(self._stream, self.group, entry_id)
             return
