@@ -13,7 +13,7 @@ from aiohttp import web
 
 from accounts.service import Accounts
 from accounts.store import AccountStore
-from accounts.throttle import LoginThrottle
+from accounts.throttle import LoginThrottle, ThrottleRules
 from accounts.tokens import TokenSigner
 from appointments.settings import AppointmentSettings
 from common.ids import new_id
@@ -40,6 +40,7 @@ from server.api import wallet as wallet_api
 from server.config import Config
 from server.embedded_redis import EmbeddedRedis
 from server.errors import error_middleware
+from server.headers import api_headers
 from server.keys import (
     ACCOUNTS,
     APPOINTMENTS,
@@ -62,7 +63,9 @@ from sessions.service import CallService
 from sessions.store import SessionStore, Timing
 from sessions.wallet import WalletStore
 from sessions.worker import default_consumer_name, running_worker
+from signaling.guard import GuardedServer
 from signaling.ice import ice_servers
+from signaling.limits import AccountLimits, LimitRules
 from signaling.namespace import CallNamespace
 from signaling.notifier import NotificationSender, SocketNotifier
 from signaling.presence import PresenceStore
@@ -85,7 +88,7 @@ def _socketio_server(config: Config) -> socketio.AsyncServer:
     if config.redis_url is not None:
         # Several processes share one Redis: emits reach sockets held by any of them.
         manager = RedisManager(config.redis_url, channel="helpcall:socketio")
-    return socketio.AsyncServer(
+    return GuardedServer(
         async_mode="aiohttp",
         client_manager=manager,
         ping_interval=config.ping_interval_seconds,
@@ -117,8 +120,19 @@ async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
 async def _accounts_ctx(app: web.Application) -> AsyncIterator[None]:
     config, redis = app[CONFIG], app[REDIS]
     signer = TokenSigner(app[SECRET], config.token_ttl_seconds * 1000)
-    app[ACCOUNTS] = Accounts(AccountStore(redis), signer, LoginThrottle(redis))
+    throttle = LoginThrottle(redis, throttle_rules(config))
+    app[ACCOUNTS] = Accounts(AccountStore(redis), signer, throttle)
     yield
+
+
+def throttle_rules(config: Config) -> ThrottleRules:
+    return ThrottleRules(
+        free_attempts=config.login_free_attempts,
+        ip_free_attempts=config.login_ip_free_attempts,
+        delay_seconds=config.login_delay_seconds,
+        max_delay_seconds=config.login_max_delay_seconds,
+        signups_per_ip_per_hour=config.signups_per_ip_per_hour,
+    )
 
 
 def timing(config: Config) -> Timing:
@@ -166,9 +180,11 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
 
     router = Router(calls, experts, sio, config.ring_seconds, config.reaper_interval_seconds,
                     booked_soon)
+    limits = AccountLimits(redis, proc, LimitRules(
+        config.rings_per_expert, config.rings_per_client, config.max_sockets_per_account))
     sio.register_namespace(
         CallNamespace(app[ACCOUNTS], calls, presence, experts, notifier, router, booked_soon,
-                      lambda: app[APPOINTMENTS], proc)
+                      lambda: app[APPOINTMENTS], proc, limits)
     )
 
     async def bury_presence(dead: str, last_seen_ms: int) -> None:
@@ -218,7 +234,10 @@ async def _socketio_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(config: Config) -> web.Application:
-    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_REQUEST_BYTES)
+    # keepalive_timeout also closes a connection whose request headers never complete.
+    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_REQUEST_BYTES,
+                          handler_args={"keepalive_timeout": config.http_read_timeout_seconds})
+    app.on_response_prepare.append(api_headers)
     app[CONFIG] = config
     app[SECRET] = load_or_create_secret(config)
     app[PROC] = new_id("p")

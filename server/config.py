@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+
+IPNetwork = IPv4Network | IPv6Network
 
 
 class ConfigError(ValueError):
@@ -55,6 +58,16 @@ class Config:
     low_balance_seconds: int = 60
     booking_reminder_seconds: tuple[float, ...] = (86400.0, 900.0)
     no_show_seconds: float = 600.0
+    http_read_timeout_seconds: float = 15.0
+    webhook_allowed_networks: tuple[IPNetwork, ...] = ()
+    login_free_attempts: int = 5
+    login_ip_free_attempts: int = 50
+    login_delay_seconds: float = 1.0
+    login_max_delay_seconds: float = 300.0
+    signups_per_ip_per_hour: int = 20
+    rings_per_expert: int = 5
+    rings_per_client: int = 30
+    max_sockets_per_account: int = 10
     metrics_token: str | None = None
 
     @property
@@ -151,6 +164,14 @@ def _ice_urls(scheme: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
     return parse
 
 
+def _networks(value: str) -> tuple[IPNetwork, ...]:
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    try:
+        return tuple(ip_network(part, strict=False) for part in parts)
+    except ValueError as exc:
+        raise ValueError(f"must be comma-separated CIDRs such as 127.0.0.0/8 ({exc})") from None
+
+
 def _log_level(value: str) -> str:
     level = value.upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
@@ -203,6 +224,16 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "HELPCALL_LOW_BALANCE_SECONDS": ("low_balance_seconds", _positive_int),
     "HELPCALL_BOOKING_REMINDER_SECONDS": ("booking_reminder_seconds", _seconds_list),
     "HELPCALL_NO_SHOW_SECONDS": ("no_show_seconds", _seconds),
+    "HELPCALL_HTTP_READ_TIMEOUT_SECONDS": ("http_read_timeout_seconds", _seconds),
+    "HELPCALL_WEBHOOK_ALLOWED_NETWORKS": ("webhook_allowed_networks", _networks),
+    "HELPCALL_LOGIN_FREE_ATTEMPTS": ("login_free_attempts", _positive_int),
+    "HELPCALL_LOGIN_IP_FREE_ATTEMPTS": ("login_ip_free_attempts", _positive_int),
+    "HELPCALL_LOGIN_DELAY_SECONDS": ("login_delay_seconds", _seconds),
+    "HELPCALL_LOGIN_MAX_DELAY_SECONDS": ("login_max_delay_seconds", _seconds),
+    "HELPCALL_SIGNUPS_PER_IP_PER_HOUR": ("signups_per_ip_per_hour", _positive_int),
+    "HELPCALL_RINGS_PER_EXPERT": ("rings_per_expert", _positive_int),
+    "HELPCALL_RINGS_PER_CLIENT": ("rings_per_client", _positive_int),
+    "HELPCALL_MAX_SOCKETS_PER_ACCOUNT": ("max_sockets_per_account", _positive_int),
     "HELPCALL_METRICS_TOKEN": ("metrics_token", _text),
 }
 
