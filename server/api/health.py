@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import redis.asyncio as aioredis
 from aiohttp import web
@@ -21,7 +22,16 @@ async def healthz(request: web.Request) -> web.Response:
 async def readyz(request: web.Request) -> web.Response:
     try:
         async with asyncio.timeout(1.0):
-            await request.app[REDIS].ping()
+            memory = await request.app[REDIS].info("memory")
     except (TimeoutError, OSError, aioredis.RedisError):
         return web.json_response({"status": "unavailable", "redis": "down"}, status=503)
+    if redis_full(memory):
+        # Redis refuses writes (maxmemory, noeviction): calls could not start nor be billed.
+        return web.json_response({"status": "unavailable", "redis": "full"}, status=503)
     return web.json_response({"status": "ok", "redis": "up"})
+
+
+def redis_full(memory: dict[str, Any]) -> bool:
+    """Redis refuses writes once its used memory passes ``maxmemory`` (0: no limit)."""
+    limit = int(memory.get("maxmemory", 0) or 0)
+    return limit > 0 and int(memory.get("used_memory", 0)) >= limit
