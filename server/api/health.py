@@ -11,6 +11,7 @@ from aiohttp import web
 from server.keys import REDIS
 
 routes = web.RouteTableDef()
+FULL_RATIO = 0.98
 
 
 @routes.get("/healthz")
@@ -32,6 +33,8 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 def redis_full(memory: dict[str, Any]) -> bool:
-    """Redis refuses writes once its used memory passes ``maxmemory`` (0: no limit)."""
+    """Redis refuses writes once its used memory passes ``maxmemory`` (0: no limit). A
+    refused command frees its own buffers, so a full Redis reads a little below the limit:
+    the last 2% count as full."""
     limit = int(memory.get("maxmemory", 0) or 0)
-    return limit > 0 and int(memory.get("used_memory", 0)) >= limit
+    return limit > 0 and int(memory.get("used_memory", 0)) >= limit * FULL_RATIO
