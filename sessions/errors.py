@@ -38,7 +38,10 @@ class TooManyFiles(TooLarge):
 
 
 class AccountQuotaFull(TooLarge):
-    pass
+    """``limit: "account"`` tells a client this is the account's quota, not the call's."""
+
+    def as_dict(self) -> dict[str, str]:
+        return {**super().as_dict(), "limit": "account"}
 
 
 class UploadRateLimited(RateLimited):
