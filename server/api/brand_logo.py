@@ -11,6 +11,7 @@ from common.errors import Invalid
 from marketplace.photos import ACCEPTED_TYPES, reencode
 from server.api.brand_access import acting, brands, slug_of
 from server.http import read_body
+from server.keys import BLOBS
 
 routes = web.RouteTableDef()
 
@@ -25,14 +26,14 @@ async def put_logo(request: web.Request) -> web.Response:
     data = await read_body(request, MAX_LOGO_BYTES)
     # Decoding is CPU work: keep the event loop (and everyone's calls) responsive.
     jpeg = await asyncio.get_running_loop().run_in_executor(None, reencode, data)
-    url = await brands(request).store.put_logo(brand, jpeg)
+    url = await brands(request).store.put_logo(brand, jpeg, request.app[BLOBS])
     return web.json_response({"logo_url": url})
 
 
 @routes.get("/b/{slug}/logo.jpg")
 async def get_logo(request: web.Request) -> web.Response:
     brand = await brands(request).store.by_slug(slug_of(request))
-    jpeg = await brands(request).store.logo(brand.id)
+    jpeg = await brands(request).store.logo(brand.id, request.app[BLOBS])
     if jpeg is None:
         raise web.HTTPNotFound()
     cache = "public, max-age=31536000, immutable" if "v" in request.query else "no-cache"
