@@ -83,7 +83,8 @@ async def get_file(request: web.Request) -> web.StreamResponse:
             "Content-Security-Policy": "default-src 'none'; sandbox",
         })
         await response.prepare(request)
-        async for chunk in chunks:
-            await response.write(chunk)
+        if request.method != "HEAD":  # a HEAD answer has headers only, or the link breaks
+            async for chunk in chunks:
+                await response.write(chunk)
         await response.write_eof()
     return response

@@ -163,5 +163,9 @@ async def test_redis_keeps_the_record_and_the_blob_store_the_bytes(
     assert record["blob"] == f"{client.id}/{file_id}" and "data" not in record
     blob = running.config.data_dir / "blobs" / client.id / file_id
     assert blob.read_bytes() == PNG
+    url = str(body["file"]["url"])  # type: ignore[index]
+    head = await running.client.head(url, headers=client.headers)
+    assert head.status == 200 and head.headers["Content-Length"] == str(len(PNG))
+    assert await (await running.client.get(url, headers=client.headers)).read() == PNG
     # What a "my documents" page needs: every file of the account, newest last.
     assert await redis.zrange(f"hc:files:{client.id}", 0, -1) == [f"{session_id}|{file_id}"]
