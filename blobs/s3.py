@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from yarl import URL
 
-from blobs.sigv4 import EMPTY_SHA256, Credentials, authorization, uri_encode
+from blobs.sigv4 import EMPTY_SHA256, Credentials, authorization, canonical_query, uri_encode
 from blobs.store import CHUNK_BYTES, BlobInfo, BlobKey, BlobMissing, BlobStoreError, capped
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ class S3BlobStore:
         self._base = f"{endpoint.scheme}://{endpoint.netloc}"
         self._host = endpoint.netloc
         self._session: aiohttp.ClientSession | None = None
+        self.page_size = 1000  # S3's own most per listing page
 
     async def open(self) -> S3BlobStore:
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=60)
@@ -86,9 +87,9 @@ class S3BlobStore:
         sent = {"host": self._host, **(headers or {})}
         sent.update(authorization(self.location.credentials, method, path, params, sent, sha256,
                                   datetime.now(UTC)))
-        url = URL(self._base + path, encoded=True)
-        if params:
-            url = url.with_query(params)
+        # Sent exactly as signed: yarl's own query encoding differs from SigV4's on "+" and "/".
+        query = "?" + canonical_query(params) if params else ""
+        url = URL(self._base + path + query, encoded=True)
         return self._session.request(method, url, data=data, headers=sent)
 
     async def put(self, key: BlobKey, chunks: AsyncIterable[bytes], max_bytes: int) -> int:
@@ -126,7 +127,7 @@ class S3BlobStore:
         found: list[BlobInfo] = []
         token = ""
         while True:
-            params = {"list-type": "2", "prefix": prefix}
+            params = {"list-type": "2", "prefix": prefix, "max-keys": str(self.page_size)}
             if token:
                 params["continuation-token"] = token
             async with self._request("GET", None, params) as answer:

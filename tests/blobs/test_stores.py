@@ -120,6 +120,14 @@ async def test_an_unreachable_s3_is_a_clear_storage_error(s3_store: S3BlobStore)
         await dead.close()
 
 
+async def test_a_long_s3_listing_is_read_page_by_page(s3_store: S3BlobStore) -> None:
+    names = [f"f_{n:02d}" for n in range(7)]
+    for name in names:
+        await s3_store.put(BlobKey("a_1", name), chunks(name.encode()), MIB)
+    s3_store.page_size = 2
+    assert [info.key.name for info in await s3_store.list("a_1")] == names
+
+
 def test_signatures_match_the_published_sigv4_examples() -> None:
     # The two GET examples of the S3 SigV4 documentation ("examplebucket", 2013-05-24).
     credentials = Credentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
