@@ -68,6 +68,7 @@ class Config:
     file_rate_seconds: float = 3600.0
     file_kept_seconds: float = 7 * 24 * 3600.0
     file_cleanup_interval_seconds: float = 60.0
+    metrics_token: str | None = None
 
     @property
     def embedded_redis(self) -> bool:
@@ -238,6 +239,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "HELPCALL_FILE_RATE_SECONDS": ("file_rate_seconds", _seconds),
     "HELPCALL_FILE_KEPT_SECONDS": ("file_kept_seconds", _seconds),
     "HELPCALL_FILE_CLEANUP_INTERVAL_SECONDS": ("file_cleanup_interval_seconds", _seconds),
+    "HELPCALL_METRICS_TOKEN": ("metrics_token", _text),
 }
 
 assert {f for f, _ in _VARIABLES.values()} == {f.name for f in fields(Config)}

@@ -15,6 +15,7 @@ from appointments.service import Appointments
 from blobs.store import BlobStore
 from marketplace.experts import Experts
 from server.config import Config
+from server.metrics import Metrics
 from sessions.service import CallService
 from sessions.sharing import FileSharing
 from sessions.wallet import WalletStore
@@ -33,3 +34,4 @@ WALLETS = web.AppKey("wallets", WalletStore)
 APPOINTMENTS = web.AppKey("appointments", Appointments)
 BLOBS = web.AppKey("blobs", BlobStore)
 FILES = web.AppKey("files", FileSharing)
+METRICS = web.AppKey("metrics", Metrics)
