@@ -3,9 +3,15 @@ error, says so on /readyz, loses nothing, and works again once there is room."""
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
+import pytest
+import redis
 import redis.asyncio as aioredis
 from redis.exceptions import OutOfMemoryError
 
+from server.embedded_redis import EmbeddedRedis
 from server.keys import REDIS
 from tests.conftest import StartApp
 from tests.signaling.conftest import Connect, connect, funded_client, online_expert
@@ -70,3 +76,19 @@ async def test_a_full_redis_gives_a_clear_error_and_readyz_says_so(
     assert (await running.client.get("/readyz")).status == 200
     assert (await running.client.post("/api/v1/accounts", json=body)).status == 201
     await client_socket.ok("call:start", {"expert_id": expert.id, "topic": "help"})
+
+
+async def test_an_external_redis_that_may_evict_money_is_named_at_start(
+    start_app: StartApp, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    own = EmbeddedRedis(tmp_path / "lru-redis")
+    url = own.start_sync()
+    try:
+        plain = redis.Redis.from_url(url)
+        plain.config_set("maxmemory-policy", "allkeys-lru")
+        plain.close()
+        with caplog.at_level(logging.WARNING, logger="common.redisfull"):
+            await start_app(REDIS_URL=url)
+        assert "maxmemory-policy is allkeys-lru" in caplog.text
+    finally:
+        own.stop_sync()
