@@ -19,6 +19,7 @@ from appointments.settings import AppointmentSettings
 from common.ids import new_id
 from common.loops import stop_all
 from common.redisclient import redis_client
+from common.redisfull import warn_if_evicting
 from marketplace.experts import Experts
 from server.api import accounts as accounts_api
 from server.api import admin_experts as admin_experts_api
@@ -40,6 +41,7 @@ from server.api import wallet as wallet_api
 from server.config import Config
 from server.embedded_redis import EmbeddedRedis
 from server.errors import error_middleware
+from server.files import files_ctx
 from server.headers import api_headers
 from server.keys import (
     ACCOUNTS,
@@ -105,10 +107,11 @@ async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
     embedded = None
     url = config.redis_url
     if url is None:
-        embedded = EmbeddedRedis(config.data_dir)
+        embedded = EmbeddedRedis(config.data_dir, config.redis_maxmemory_mb)
         url = await embedded.start()
     client = redis_client(url)
     app[REDIS] = client
+    await warn_if_evicting(client)
     try:
         yield
     finally:
@@ -250,6 +253,7 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(_worker_ctx)
     app.cleanup_ctx.append(_accounts_ctx)
     app.cleanup_ctx.append(_calls_ctx)
+    app.cleanup_ctx.append(files_ctx)
     app.cleanup_ctx.append(appointments_api.appointments_ctx(
         appointment_settings, lambda app: NotificationSender(app[SIO])))
     app.cleanup_ctx.append(_socketio_ctx)

@@ -27,7 +27,7 @@ async def open_redis(config: Config) -> AsyncIterator[aioredis.Redis]:
     embedded = None
     url = config.redis_url
     if url is None:
-        embedded = EmbeddedRedis(config.data_dir)
+        embedded = EmbeddedRedis(config.data_dir, config.redis_maxmemory_mb)
         try:
             url = await embedded.start()
         except EmbeddedRedisError:

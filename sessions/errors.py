@@ -5,6 +5,7 @@ from common.errors import (
     Forbidden,
     InsufficientFunds,
     NotFound,
+    RateLimited,
     TooLarge,
     Unavailable,
 )
@@ -34,3 +35,16 @@ class NotEnoughFunds(InsufficientFunds):
 
 class TooManyFiles(TooLarge):
     pass
+
+
+class AccountQuotaFull(TooLarge):
+    """``limit: "account"`` tells a client this is the account's quota, not the call's."""
+
+    def as_dict(self) -> dict[str, str]:
+        return {**super().as_dict(), "limit": "account"}
+
+
+class UploadRateLimited(RateLimited):
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,18 +1,17 @@
 """The only code that touches session keys: each operation is one atomic Lua script.
 
 Keys: ``hc:{s:<id>}`` (the session hash), ``hc:{s:<id>}:socks`` (socket id ->
-``role|process``), ``hc:{s:<id>}:chat`` and ``hc:{s:<id>}:file:<id>`` (a shared file)
-share a hash tag; ``hc:deadlines`` (zset of ``kind|session`` by due
-ms), ``hc:busy:<expert>`` (the session holding the expert), ``hc:sessions:<account>``
-(index by creation), the payer's wallet and ledger (the client's, or the sponsoring
-brand's: ``payer_id`` in the session hash), ``hc:brand:<id>:sessions`` (a brand's sessions
-by creation), and the billing stream.
+``role|process``), ``hc:{s:<id>}:chat`` and ``hc:{s:<id>}:file:<id>`` (a shared file's
+record, see ``sessions/filestore.py``) share a hash tag; ``hc:deadlines`` (zset of
+``kind|session`` by due ms), ``hc:busy:<expert>`` (the session holding the expert),
+``hc:sessions:<account>`` (index by creation), the payer's wallet and ledger (the
+client's, or the sponsoring brand's: ``payer_id`` in the session hash),
+``hc:brand:<id>:sessions`` (a brand's sessions by creation), and the billing stream.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import secrets
 from collections.abc import AsyncIterator
@@ -26,6 +25,7 @@ from redis.commands.core import AsyncScript
 
 from common.redisvalues import pairs, text_map, text_or_none
 from sessions.errors import (
+    AccountQuotaFull,
     ExpertUnavailable,
     NoSuchSession,
     NotAParticipant,
@@ -34,9 +34,9 @@ from sessions.errors import (
     WrongState,
 )
 from sessions.files import (
-    KEPT_MS,
     MAX_BYTES_PER_SESSION,
     MAX_FILES_PER_SESSION,
+    FileLimits,
     SharedFile,
     file_url,
 )
@@ -137,10 +137,6 @@ def session_key(session_id: str) -> str:
     return f"hc:{{s:{session_id}}}"
 
 
-def _file_key(session_id: str, file_id: str) -> str:
-    return f"{session_key(session_id)}:file:{file_id}"
-
-
 def busy_key(expert_id: str) -> str:
     return f"hc:busy:{expert_id}"
 
@@ -189,6 +185,8 @@ def _raise(reply: list[Any]) -> None:
             raise NotEnoughFunds("your wallet does not cover this call")
         case "too_large":
             raise TooManyFiles(str(text_or_none(reply[2])))
+        case "quota":
+            raise AccountQuotaFull(str(text_or_none(reply[2])))
         case code:
             raise RuntimeError(f"unexpected script error {code!r}")
 
@@ -347,29 +345,21 @@ class SessionStore:
         return message
 
     async def share(
-        self, session_id: str, account_id: str, shared: SharedFile, data: bytes
+        self, session_id: str, account_id: str, shared: SharedFile, blob: str,
+        limits: FileLimits, claimed: int, quota_message: str, file_keys: tuple[str, ...],
     ) -> dict[str, Any]:
-        """Keep a file and post it in the chat; the chat message, as for ``chat``."""
+        """Record a file already in the blob store and post it in the chat (the message,
+        as for ``chat``); refused for the call's or the account's limits."""
         reply = await self._eval(
             "share", session_id, None, account_id, shared.file_id, shared.name, shared.size,
-            shared.content_type, base64.b64encode(data).decode("ascii"),
-            file_url(session_id, shared.file_id), KEPT_MS, MAX_FILES_PER_SESSION,
-            MAX_BYTES_PER_SESSION, CHAT_KEPT, more_keys=(_file_key(session_id, shared.file_id),),
+            shared.content_type, blob, file_url(session_id, shared.file_id), limits.kept_ms,
+            MAX_FILES_PER_SESSION, MAX_BYTES_PER_SESSION, CHAT_KEPT, limits.quota_bytes,
+            limits.quota_files, claimed, quota_message, more_keys=file_keys,
         )
         if text_or_none(reply[0]) == "err":
             _raise(reply)
         message: dict[str, Any] = json.loads(str(text_or_none(reply[1])))
         return message
-
-    async def shared_file(self, session_id: str, file_id: str) -> tuple[SharedFile, bytes] | None:
-        """A file shared in this session, or None once it has expired (or never was)."""
-        name, size, content_type, data = await self._redis.hmget(
-            _file_key(session_id, file_id), "name", "size", "content_type", "data"
-        )
-        if data is None:
-            return None
-        shared = SharedFile(file_id, str(name), int(str(size)), str(content_type))
-        return shared, base64.b64decode(str(data))
 
     async def chat_history(self, session_id: str) -> list[dict[str, str]]:
         raw = await self._redis.lrange(session_key(session_id) + ":chat", 0, -1)

@@ -24,6 +24,7 @@ from appointments.booking import Booking
 from brands.models import Brand, BrandCall
 from common.errors import Forbidden, HelpcallError, Invalid, RateLimited, Unavailable
 from common.ids import new_id
+from common.redisfull import STORAGE_FULL, is_redis_full
 from common.safejson import REFUSED_EVENT
 from marketplace.categories import BY_SLUG
 from marketplace.profiles import ProfileUpdate
@@ -199,7 +200,10 @@ class CallNamespace(socketio.AsyncNamespace):
             return await handler(peer, sid, payload)
         except HelpcallError as exc:
             return {"ok": False, "error": exc.as_dict()}
-        except Exception:
+        except Exception as exc:
+            if is_redis_full(exc):
+                log.error("Redis is full (maxmemory): refused %s", event)
+                return {"ok": False, "error": STORAGE_FULL}
             log.exception("event %s from %s failed", event, peer.account.id)
             return {"ok": False, "error": {"code": "internal", "message": "internal error"}}
 

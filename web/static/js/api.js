@@ -55,8 +55,14 @@ export function uploadFile(path, file, onProgress) {
       } catch {
         data = null;
       }
-      if (xhr.status >= 200 && xhr.status < 300) resolve(data);
-      else reject(new ApiError(xhr.status, data?.error?.code || "error", data?.error?.message || xhr.statusText));
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(data);
+        return;
+      }
+      const error = new ApiError(xhr.status, data?.error?.code || "error", data?.error?.message || xhr.statusText);
+      error.limit = data?.error?.limit;
+      error.retryAfter = Number(xhr.getResponseHeader("Retry-After")) || null;
+      reject(error);
     });
     xhr.addEventListener("error", () => reject(new ApiError(0, "network", "network error")));
     xhr.send(file);
