@@ -1,12 +1,12 @@
 """The only code that touches session keys: each operation is one atomic Lua script.
 
 Keys: ``hc:{s:<id>}`` (the session hash), ``hc:{s:<id>}:socks`` (socket id ->
-``role|process``), ``hc:{s:<id>}:chat`` and ``hc:{s:<id>}:file:<id>`` (a shared file)
-share a hash tag; ``hc:deadlines`` (zset of ``kind|session`` by due
-ms), ``hc:busy:<expert>`` (the session holding the expert), ``hc:sessions:<account>``
-(index by creation), the payer's wallet and ledger (the client's, or the sponsoring
-brand's: ``payer_id`` in the session hash), ``hc:brand:<id>:sessions`` (a brand's sessions
-by creation), and the billing stream.
+``role|process``), ``hc:{s:<id>}:chat``, ``hc:{s:<id>}:timeline`` (what happened, for
+the receipt) and ``hc:{s:<id>}:file:<id>`` (a shared file) share a hash tag;
+``hc:deadlines`` (zset of ``kind|session`` by due ms), ``hc:busy:<expert>`` (the session
+holding the expert), ``hc:sessions:<account>`` (index by creation), the payer's wallet
+and ledger (the client's, or the sponsoring brand's: ``payer_id`` in the session hash),
+``hc:brand:<id>:sessions`` (a brand's sessions by creation), and the billing stream.
 """
 
 from __future__ import annotations
@@ -25,11 +25,13 @@ import redis.asyncio as aioredis
 from redis.commands.core import AsyncScript
 
 from common.redisvalues import pairs, text_map, text_or_none
+from sessions.agreed import AGREED_LUA
 from sessions.errors import (
     ExpertUnavailable,
     NoSuchSession,
     NotAParticipant,
     NotEnoughFunds,
+    PriceChanged,
     TooManyFiles,
     WrongState,
 )
@@ -49,7 +51,8 @@ _LUA = Path(__file__).parent / "lua"
 DEADLINES = "hc:deadlines"
 CHAT_KEPT = 200  # messages kept per session: what a re-joining participant gets back
 KNOWN_PARTIES = 10_000  # sessions whose parties a process keeps in memory
-_PRELUDE = lua_table() + LUA_PRICING + MONEY_LUA + (_LUA / "prelude.lua").read_text()
+_PRELUDE = (lua_table() + LUA_PRICING + MONEY_LUA + AGREED_LUA
+            + (_LUA / "prelude.lua").read_text())
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,9 @@ class NewSession:
     # A booked call: its booking, and who is rung ("e"; "c" when the expert joined first).
     booking_id: str = ""
     rung: str = "e"
+    # The expert's profile hash: the start script checks that ``pricing`` is still the
+    # price there (protocol §7.2). Empty: no check (a booked call keeps its booking's price).
+    profile_key: str = ""
 
     @property
     def payer(self) -> str:
@@ -141,6 +147,10 @@ def _file_key(session_id: str, file_id: str) -> str:
     return f"{session_key(session_id)}:file:{file_id}"
 
 
+def timeline_key(session_id: str) -> str:
+    return f"{session_key(session_id)}:timeline"
+
+
 def busy_key(expert_id: str) -> str:
     return f"hc:busy:{expert_id}"
 
@@ -187,6 +197,9 @@ def _raise(reply: list[Any]) -> None:
             raise ExpertUnavailable("the expert is busy or offline")
         case "insufficient_funds":
             raise NotEnoughFunds("your wallet does not cover this call")
+        case "price_changed":
+            mode, amount = text_or_none(reply[2]), text_or_none(reply[3])
+            raise PriceChanged(Pricing(PricingMode(str(mode)), int(str(amount))))
         case "too_large":
             raise TooManyFiles(str(text_or_none(reply[2])))
         case code:
@@ -260,7 +273,8 @@ class SessionStore:
             parties = await self.parties(session_id)
         for _ in range(5):
             reply = await self._scripts[name](
-                keys=[*self._keys(session_id, parties, proc), *more_keys],
+                keys=[*self._keys(session_id, parties, proc), *more_keys,
+                      timeline_key(session_id)],
                 args=[*self._args(session_id), *extra],
             )
             if not (isinstance(reply, list) and len(reply) > 1
@@ -271,9 +285,10 @@ class SessionStore:
 
     async def _run(
         self, name: str, session_id: str, parties: Parties | None, *extra: str | int,
-        proc: str = "-",
+        proc: str = "-", more_keys: tuple[str, ...] = (),
     ) -> Outcome:
-        return _outcome(await self._eval(name, session_id, parties, *extra, proc=proc))
+        return _outcome(await self._eval(name, session_id, parties, *extra, proc=proc,
+                                         more_keys=more_keys))
 
     async def parties(self, session_id: str, fresh: bool = False) -> Parties:
         """Who a session concerns; ``not_found`` when there is none.
@@ -309,7 +324,8 @@ class SessionStore:
             new.pricing.amount_cents, self.timing.currency, new.fee(self.timing),
             self.timing.start_hold_cents(new.pricing), new.sid, new.proc, new.brand_id,
             _paid_by(new) if new.pricing.is_paid else "none", new.category, new.payer,
-            new.booking_id, new.rung, proc=new.proc,
+            new.booking_id, new.rung, "1" if new.profile_key else "", proc=new.proc,
+            more_keys=(new.profile_key,) if new.profile_key else (),
         )
         self._remember(session_id, parties)
         return outcome
