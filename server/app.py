@@ -33,6 +33,7 @@ from server.api import brands as brands_api
 from server.api import callbacks as callbacks_api
 from server.api import experts as experts_api
 from server.api import health
+from server.api import receipts as receipts_api
 from server.api import reviews as reviews_api
 from server.api import sessions as sessions_api
 from server.api import wallet as wallet_api
@@ -233,7 +234,7 @@ def create_app(config: Config) -> web.Application:
     for module in (health, accounts_api, experts_api, wallet_api, sessions_api, reviews_api,
                    admin_experts_api, billing_api, callbacks_api, appointments_api, brands_api,
                    brand_keys_api, brand_analytics_api, brand_logo_api, brand_members_api,
-                   brand_pages_api):
+                   brand_pages_api, receipts_api):
         app.add_routes(module.routes)
     setup_web(app)
     return app

@@ -511,6 +511,14 @@ class SessionStore:
             return None
         return SessionView.from_hash(text_map(fields)), int(seconds) * 1000 + int(micros) // 1000
 
+    async def receipt_facts(self, session_id: str) -> tuple[dict[str, str], list[str]]:
+        """The session hash (empty when none) and its timeline, for a receipt."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hgetall(session_key(session_id))
+            pipe.lrange(timeline_key(session_id), 0, -1)
+            fields, timeline = await pipe.execute()
+        return text_map(fields), [str(text_or_none(entry)) for entry in timeline]
+
     async def list_for(self, account_id: str, limit: int = 50) -> tuple[list[SessionView], int]:
         return await self._list(index_key(account_id), limit)
 
