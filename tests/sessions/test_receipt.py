@@ -37,16 +37,16 @@ async def media(socket: SocketPeer, session_id: str, state: str) -> None:
     await socket.ok("media", {"session_id": session_id, "state": state})
 
 
-async def test_the_receipt_of_a_call_with_a_pause(
-    start_app: StartApp, connect: Connect, redis: aioredis.Redis
-) -> None:
-    running = await start_app(HELPCALL_GUARANTEE_SECONDS="0",
-                              HELPCALL_BILLING_INCREMENT_SECONDS="5")
+async def call_with_a_pause(
+    running: Running, connect: Connect, before_the_end: Any = None
+) -> tuple[User, User, str]:
+    """A paid call, live, paused by the client's media, live again, hung up by the client:
+    (client, expert, session id). ``before_the_end(client, session_id)`` runs while live."""
     client, client_socket, expert, expert_socket, session_id = await accepted_call(
         running, connect, PER_MINUTE_600)
     await go_live(client_socket, expert_socket, session_id)
-    status, _ = await get_receipt(running, client, session_id)
-    assert status == 409  # not before the call has ended
+    if before_the_end is not None:
+        await before_the_end(client, session_id)
     await live_for(running, client, session_id, 1)
     # The client's connection reports its media lost: the call pauses, then comes back.
     await media(client_socket, session_id, "disconnected")
@@ -56,6 +56,20 @@ async def test_the_receipt_of_a_call_with_a_pause(
     await live_for(running, client, session_id, 2)
     await client_socket.ok("call:hangup", {"session_id": session_id})
     await client_socket.wait_for("call:summary")
+    return client, expert, session_id
+
+
+async def test_the_receipt_of_a_call_with_a_pause(
+    start_app: StartApp, connect: Connect, redis: aioredis.Redis
+) -> None:
+    running = await start_app(HELPCALL_GUARANTEE_SECONDS="0",
+                              HELPCALL_BILLING_INCREMENT_SECONDS="5")
+
+    async def too_early(client: User, session_id: str) -> None:
+        status, _ = await get_receipt(running, client, session_id)
+        assert status == 409  # not before the call has ended
+
+    client, expert, session_id = await call_with_a_pause(running, connect, too_early)
     [event] = await billing_events(redis)
 
     status, mine = await get_receipt(running, client, session_id)
