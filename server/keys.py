@@ -12,6 +12,7 @@ from aiohttp import web
 
 from accounts.service import Accounts
 from appointments.service import Appointments
+from earnings.service import Earnings
 from marketplace.experts import Experts
 from server.config import Config
 from sessions.service import CallService
@@ -29,3 +30,4 @@ EXPERTS = web.AppKey("experts", Experts)
 CALLS = web.AppKey("calls", CallService)
 WALLETS = web.AppKey("wallets", WalletStore)
 APPOINTMENTS = web.AppKey("appointments", Appointments)
+EARNINGS = web.AppKey("earnings", Earnings)
