@@ -11,20 +11,10 @@ from common.ids import looks_like_id
 from earnings import keys
 from earnings.models import Decision
 from earnings.store import NoSuchPayout
-from server.http import caller_with_role, read_json
+from server.http import caller_with_role, csv_download, read_json
 from server.keys import EARNINGS
 
 routes = web.RouteTableDef()
-
-CSV_TYPE = "text/csv"
-
-
-def csv_response(text: str, filename: str) -> web.Response:
-    return web.Response(text=text, content_type=CSV_TYPE, charset="utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store",
-    })
-
 
 @routes.get("/api/v1/admin/payouts")
 async def list_payouts(request: web.Request) -> web.Response:
@@ -51,5 +41,5 @@ async def decide(request: web.Request) -> web.Response:
 @routes.get("/api/v1/admin/payouts.csv")
 async def export(request: web.Request) -> web.Response:
     await caller_with_role(request, Role.ADMIN)
-    return csv_response(await request.app[EARNINGS].bank_transfer_file(),
+    return csv_download(await request.app[EARNINGS].bank_transfer_file(),
                         "helpcall-payouts.csv")
