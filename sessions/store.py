@@ -429,13 +429,17 @@ class SessionStore:
         self._remember(session_id, parties)
         return outcome
 
-    async def route(self, session_id: str, expert_id: str, pricing: Pricing) -> Outcome:
+    async def route(self, session_id: str, expert_id: str, pricing: Pricing,
+                    profile_key: str = "") -> Outcome:
+        """Ring ``expert_id`` at ``pricing``; with ``profile_key``, only if that is still
+        the price in the expert's profile (a change since the router read it is refused)."""
         parties = await self.parties(session_id)
         ringing = Parties(parties.client_id, expert_id, parties.category, parties.payer_id,
                           parties.brand_id)
         return await self._run(
             "route", session_id, ringing, expert_id, pricing.mode.value, pricing.amount_cents,
-            self.timing.start_hold_cents(pricing),
+            self.timing.start_hold_cents(pricing), "1" if profile_key else "",
+            more_keys=(profile_key,) if profile_key else (),
         )
 
     async def abandon(self, session_id: str) -> Outcome:

@@ -13,7 +13,7 @@ from server.keys import CALLS
 from sessions.errors import PriceChanged
 from sessions.pricing import Pricing, PricingMode
 from sessions.store import NewSession
-from tests.conftest import Running, User
+from tests.conftest import Running, StartApp, User
 from tests.signaling.conftest import PROFILE, Connect, funded_client, online_expert
 
 SHOWN = {"mode": "per_minute", "amount_cents": 100}
@@ -112,3 +112,27 @@ async def test_expected_pricing_is_checked_and_only_for_one_expert(
         assert answer["error"]["field"] == "expected_pricing"
     # Clients from before §7.2 send none: the current price is taken, as before.
     assert (await client_socket.ok("call:start", {"expert_id": expert.id}))["state"] == "ringing"
+
+
+async def test_routing_rings_only_at_the_price_it_decided_on(
+    start_app: StartApp, connect: Connect
+) -> None:
+    # The router read 100 from the card; the expert changed it before route.lua ran. The
+    # app's own router stays out of the way (it runs at the reaper's interval).
+    running = await start_app(HELPCALL_REAPER_INTERVAL_SECONDS="600")
+    expert, _ = await online_expert(running, connect, SHOWN)
+    client, client_socket = await funded_client(running, connect)
+    await set_price(running, expert, RAISED)
+    calls = running.app[CALLS]
+    new = NewSession(client.id, "", "help", Pricing(PricingMode.FREE, 0),
+                     client_socket.sio.get_sid() or "sid", "p_test", category="art")
+    await calls.store.enqueue("s_routed", new, None)
+    with pytest.raises(PriceChanged):
+        await calls.route("s_routed", expert.id, Pricing(PricingMode.PER_MINUTE, 100),
+                          expert_key(expert.id))
+    found = await calls.store.get("s_routed")
+    assert found is not None and found[0].state.value == "queued"
+    assert (await wallet(running, client))["held_cents"] == 0
+    outcome = await calls.route("s_routed", expert.id, Pricing(PricingMode.PER_MINUTE, 5_000),
+                                expert_key(expert.id))
+    assert outcome.session is not None and outcome.session.pricing.amount_cents == 5_000
