@@ -7,6 +7,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from server.keys import CALLS
 from sessions.receipt import Entry, spans
 from tests.conftest import Running, StartApp, User
 from tests.marketplace.conftest import admin
@@ -148,3 +149,28 @@ def test_spans_and_pauses_from_a_timeline() -> None:
     live, pauses = spans([Entry.parse(raw) for raw in (
         "live|0||", "paused|1000|media_lost|c", "ended|4000|dropped|")])
     assert [s["ms"] for s in live] == [1000] and pauses[0]["ms"] == 3000
+
+
+async def test_the_timeline_is_bounded_and_the_bill_stays_exact(
+    start_app: StartApp, connect: Connect, redis: aioredis.Redis
+) -> None:
+    running = await start_app(HELPCALL_GUARANTEE_SECONDS="0")
+    client, client_socket, _, expert_socket, session_id = await accepted_call(
+        running, connect, PER_MINUTE_600)
+    await go_live(client_socket, expert_socket, session_id)
+    # A flapping connection: 110 changes, faster than a socket may report them (its rate
+    # limit), so straight through the service that the socket handler calls.
+    calls, sid = running.app[CALLS], client_socket.sio.get_sid()
+    assert sid is not None
+    for _ in range(55):
+        for state in ("disconnected", "connected"):
+            await calls.media(session_id, client.id, state, sid)
+    await client_socket.ok("call:hangup", {"session_id": session_id})
+    await client_socket.wait_for("call:summary")
+    [event] = await billing_events(redis)
+    status, receipt = await get_receipt(running, client, session_id)
+    assert status == 200
+    assert len(receipt["timeline"]) == 100 and receipt["timeline"][-1]["event"] == "ended"
+    assert receipt["timeline_omitted"] == 3 + 110 - 99
+    assert receipt["billing"]["consistent"] is True
+    assert receipt["billing"]["live_ms"] == int(event["live_ms"])
