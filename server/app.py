@@ -34,6 +34,7 @@ from server.api import callbacks as callbacks_api
 from server.api import earnings as earnings_api
 from server.api import experts as experts_api
 from server.api import health
+from server.api import metrics as metrics_api
 from server.api import payouts_admin as payouts_admin_api
 from server.api import receipts as receipts_api
 from server.api import reviews as reviews_api
@@ -48,6 +49,7 @@ from server.keys import (
     CALLS,
     CONFIG,
     EXPERTS,
+    METRICS,
     PRESENCE,
     PROC,
     REDIS,
@@ -55,6 +57,7 @@ from server.keys import (
     SIO,
     WALLETS,
 )
+from server.metrics import MeteredNotifier, Metrics
 from server.secret import load_or_create_secret
 from sessions.leases import Leases
 from sessions.reaper import Reaper
@@ -156,7 +159,8 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
                            now_s, config.turn_ttl_seconds)
 
     notifier = SocketNotifier(sio, app[ACCOUNTS].store, presence, ice, config.ring_seconds)
-    calls = CallService(SessionStore(redis, timing(config)), notifier)
+    calls = CallService(SessionStore(redis, timing(config)),
+                        MeteredNotifier(notifier, app[METRICS]))
     app[PRESENCE], app[EXPERTS], app[CALLS] = presence, experts, calls
     app[WALLETS] = WalletStore(redis, config.currency)
     async def booked_soon(expert_id: str) -> bool:
@@ -221,6 +225,7 @@ def create_app(config: Config) -> web.Application:
     app[CONFIG] = config
     app[SECRET] = load_or_create_secret(config)
     app[PROC] = new_id("p")
+    app[METRICS] = Metrics()
     sio = _socketio_server(config)
     sio.attach(app)
     app[SIO] = sio
@@ -237,7 +242,8 @@ def create_app(config: Config) -> web.Application:
     for module in (health, accounts_api, experts_api, wallet_api, sessions_api, reviews_api,
                    admin_experts_api, billing_api, callbacks_api, appointments_api, brands_api,
                    brand_keys_api, brand_analytics_api, brand_logo_api, brand_members_api,
-                   brand_pages_api, receipts_api, earnings_api, payouts_admin_api):
+                   brand_pages_api, metrics_api, receipts_api, earnings_api,
+                   payouts_admin_api):
         app.add_routes(module.routes)
     setup_web(app)
     return app

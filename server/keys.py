@@ -15,6 +15,7 @@ from appointments.service import Appointments
 from earnings.service import Earnings
 from marketplace.experts import Experts
 from server.config import Config
+from server.metrics import Metrics
 from sessions.service import CallService
 from sessions.wallet import WalletStore
 from signaling.presence import PresenceStore
@@ -31,3 +32,4 @@ CALLS = web.AppKey("calls", CallService)
 WALLETS = web.AppKey("wallets", WalletStore)
 APPOINTMENTS = web.AppKey("appointments", Appointments)
 EARNINGS = web.AppKey("earnings", Earnings)
+METRICS = web.AppKey("metrics", Metrics)
