@@ -9,14 +9,15 @@ twice (a crash before its XACK, or taken over from a dead process with XAUTOCLAI
 credited once. The group starts at the beginning of the stream: events from before the
 first consumer ran are credited too.
 
-Cost per process: one blocking ``XREADGROUP`` (at most 1 s) and one ``XAUTOCLAIM`` per
-loop, plus one script and one ``XACK`` per event.
+Cost per process: one blocking ``XREADGROUP`` (at most 1 s) per loop, one ``XAUTOCLAIM``
+every 10 s, plus one script and one ``XACK`` per event.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -31,6 +32,7 @@ GROUP = "helpcall-earnings"
 BATCH = 50
 BLOCK_MS = 1000
 CLAIM_IDLE_MS = 30_000
+CLAIM_EVERY_SECONDS = CLAIM_IDLE_MS / 3000  # a third of the idle time
 
 
 def _entries(reply: Any) -> list[tuple[str, dict[str, str]]]:
@@ -46,6 +48,8 @@ class EarningsConsumer:
         self._stream = stream
         self.consumer = consumer
         self._ready = False
+        self._next_claim = 0.0
+        self._own_pending = True  # at start, and after a failure: entries read, not acked
 
     async def _ensure_group(self) -> None:
         try:
@@ -64,15 +68,22 @@ class EarningsConsumer:
             await self._redis.xack(self._stream, GROUP, entry_id)
 
     async def step(self) -> int:
-        """One pass: entries left by dead consumers, our own unacknowledged ones, then new
-        ones (waiting up to a second). Answers how many entries it handled."""
+        """One pass: entries left by dead consumers (every 10 s), our own unacknowledged
+        ones (after a failure), then new ones, waiting up to a second. Answers how many
+        entries it handled."""
         if not self._ready:
             await self._ensure_group()
-        claimed = await self._redis.xautoclaim(self._stream, GROUP, self.consumer,
-                                               CLAIM_IDLE_MS, "0-0", count=BATCH)
-        entries = [(str(text_or_none(i)), text_map(f or {})) for i, f in claimed[1] or []]
-        entries += _entries(await self._redis.xreadgroup(
-            GROUP, self.consumer, {self._stream: "0"}, count=BATCH))
+        entries: list[tuple[str, dict[str, str]]] = []
+        if time.monotonic() >= self._next_claim:
+            self._next_claim = time.monotonic() + CLAIM_EVERY_SECONDS
+            claimed = await self._redis.xautoclaim(self._stream, GROUP, self.consumer,
+                                                   CLAIM_IDLE_MS, "0-0", count=BATCH)
+            entries = [(str(text_or_none(i)), text_map(f or {})) for i, f in claimed[1] or []]
+        if self._own_pending:
+            own = _entries(await self._redis.xreadgroup(
+                GROUP, self.consumer, {self._stream: "0"}, count=BATCH))
+            self._own_pending = len(own) == BATCH
+            entries += own
         if not entries:
             entries = _entries(await self._redis.xreadgroup(
                 GROUP, self.consumer, {self._stream: ">"}, count=BATCH, block=BLOCK_MS))
@@ -92,6 +103,7 @@ class EarningsConsumer:
             except Exception as exc:
                 if "NOGROUP" in str(exc):
                     self._ready = False
+                self._own_pending = True
                 failures += 1
                 log.warning("earnings consumer %s: %s: %s; retrying", self.consumer,
                             type(exc).__name__, exc)
