@@ -82,6 +82,7 @@ class Config:
     file_kept_seconds: float = 7 * 24 * 3600.0
     file_cleanup_interval_seconds: float = 60.0
     metrics_token: str | None = None
+    payout_minimum_cents: int = 2000
 
     @property
     def embedded_redis(self) -> bool:
@@ -271,6 +272,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "HELPCALL_FILE_KEPT_SECONDS": ("file_kept_seconds", _seconds),
     "HELPCALL_FILE_CLEANUP_INTERVAL_SECONDS": ("file_cleanup_interval_seconds", _seconds),
     "HELPCALL_METRICS_TOKEN": ("metrics_token", _text),
+    "HELPCALL_PAYOUT_MINIMUM_CENTS": ("payout_minimum_cents", _positive_int),
 }
 
 assert {f for f, _ in _VARIABLES.values()} == {f.name for f in fields(Config)}

@@ -13,6 +13,7 @@ from aiohttp import web
 from accounts.service import Accounts
 from appointments.service import Appointments
 from blobs.store import BlobStore
+from earnings.service import Earnings
 from marketplace.experts import Experts
 from server.config import Config
 from server.metrics import Metrics
@@ -34,4 +35,5 @@ WALLETS = web.AppKey("wallets", WalletStore)
 APPOINTMENTS = web.AppKey("appointments", Appointments)
 BLOBS = web.AppKey("blobs", BlobStore)
 FILES = web.AppKey("files", FileSharing)
+EARNINGS = web.AppKey("earnings", Earnings)
 METRICS = web.AppKey("metrics", Metrics)

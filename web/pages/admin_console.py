@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from earnings.reconcile import reconcile_earnings
 from server.keys import ACCOUNTS, CALLS, CONFIG, PRESENCE, REDIS
 from sessions.census import DeliveryCensus, delivery_census, take_census
 from sessions.model import SessionView
@@ -88,4 +89,5 @@ async def run_reconcile(request: web.Request) -> web.Response:
         return refused
     csrf.check(request, (await request.post()).get(csrf.FIELD))
     problems = await reconcile(request.app[REDIS], request.app[CONFIG].billing_stream)
+    problems += await reconcile_earnings(request.app[REDIS], request.app[CONFIG].billing_stream)
     return await render(request, "admin_reconcile.html", {"problems": problems})
