@@ -33,6 +33,7 @@ from server.api import brands as brands_api
 from server.api import callbacks as callbacks_api
 from server.api import experts as experts_api
 from server.api import health
+from server.api import payments as payments_api
 from server.api import reviews as reviews_api
 from server.api import sessions as sessions_api
 from server.api import wallet as wallet_api
@@ -228,12 +229,13 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(_calls_ctx)
     app.cleanup_ctx.append(appointments_api.appointments_ctx(
         appointment_settings, lambda app: NotificationSender(app[SIO])))
+    app.cleanup_ctx.append(payments_api.payments_ctx)
     app.cleanup_ctx.append(_socketio_ctx)
     app.on_shutdown.append(_disconnect_sockets)
     for module in (health, accounts_api, experts_api, wallet_api, sessions_api, reviews_api,
                    admin_experts_api, billing_api, callbacks_api, appointments_api, brands_api,
                    brand_keys_api, brand_analytics_api, brand_logo_api, brand_members_api,
-                   brand_pages_api):
+                   brand_pages_api, payments_api):
         app.add_routes(module.routes)
     setup_web(app)
     return app

@@ -19,6 +19,7 @@ STATUS = {
     "not_found": 404,
     "conflict": 409,
     "unavailable": 409,
+    "payments_unavailable": 503,
     "too_large": 413,
     "rate_limited": 429,
 }

@@ -13,6 +13,7 @@ from aiohttp import web
 from accounts.service import Accounts
 from appointments.service import Appointments
 from marketplace.experts import Experts
+from payments.service import Payments
 from server.config import Config
 from sessions.service import CallService
 from sessions.wallet import WalletStore
@@ -29,3 +30,5 @@ EXPERTS = web.AppKey("experts", Experts)
 CALLS = web.AppKey("calls", CallService)
 WALLETS = web.AppKey("wallets", WalletStore)
 APPOINTMENTS = web.AppKey("appointments", Appointments)
+# Only with HELPCALL_PAYMENTS=stripe (server/api/payments.py:payments_ctx).
+PAYMENTS = web.AppKey("payments", Payments)
