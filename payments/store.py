@@ -6,8 +6,9 @@ credits a top-up or reserves a refund touches one slot, and works the same on a 
 - ``hc:{w:<owner>}:topup:<id>``: hash ``id owner amount currency status intent refunded
   error created_at settled_at``, one top-up (``refunded`` counts reserved refunds too);
 - ``hc:{w:<owner>}:topups``: zset id -> created ms, the wallet's top-ups;
-- ``hc:{w:<owner>}:refund:<id>``: hash ``id amount status parts refunded stripe_refunds
-  created_at settled_at``, one refund (``parts``: ``topup|intent|cents`` joined by ``;``);
+- ``hc:{w:<owner>}:refund:<id>``: hash ``id amount status parts refused refunded
+  stripe_refunds created_at settled_at``, one refund (``parts``: ``topup|intent|cents``
+  joined by ``;``; ``refused``: ``topup|cents`` of the parts Stripe refused);
 - ``hc:{w:<owner>}:refunds``: zset id -> created ms, the wallet's refunds.
 """
 

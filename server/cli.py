@@ -75,8 +75,23 @@ async def reconcile(config: Config) -> int:
 
     async with open_redis(config) as redis:
         problems = await check(redis, config.billing_stream)
+        problems += await _payment_problems(config, redis)
     for problem in problems:
         print(problem)
-    print("reconciled: wallets, ledgers and billing events agree" if not problems
+    print("reconciled: wallets, ledgers, card payments and billing events agree" if not problems
           else f"{len(problems)} disagreement(s)")
     return 1 if problems else 0
+
+
+async def _payment_problems(config: Config, redis: aioredis.Redis) -> list[str]:
+    """Card top-ups and refunds (docs/payments.md); read back from Stripe in stripe mode."""
+    from payments.gateway import StripeGateway
+    from payments.reconcile import reconcile_payments
+
+    if config.payments != "stripe" or config.stripe_secret_key is None:
+        return await reconcile_payments(redis)
+    gateway = StripeGateway(config.stripe_secret_key, config.stripe_api_base)
+    try:
+        return await reconcile_payments(redis, gateway)
+    finally:
+        await gateway.close()

@@ -46,7 +46,7 @@ async def reconcile(redis: aioredis.Redis, stream: str) -> list[str]:
             entry = text_map(raw or {})
             amount = int(entry["amount_cents"])
             match entry["kind"]:
-                case "topup":
+                case "topup" | "refund":  # a refund (to a card) is negative
                     balance += amount
                 case "charge":
                     balance += amount

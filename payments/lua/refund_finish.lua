@@ -9,8 +9,10 @@ local status, amount = unpack(redis.call('HMGET', KEYS[3], 'status', 'amount'))
 if status ~= 'reserved' then return {status or 'unknown', 0} end
 local done = tonumber(ARGV[2])
 local now = now_ms()
+local refused = {}
 for i = 4, #KEYS do
   redis.call('HINCRBY', KEYS[i], 'refunded', -tonumber(ARGV[i]))
+  refused[#refused + 1] = redis.call('HGET', KEYS[i], 'id') .. '|' .. ARGV[i]
 end
 redis.call('HINCRBY', KEYS[1], 'held', -tonumber(amount))
 write_ledger(KEYS[1], KEYS[2], 'release', amount, now, 'session_id', '', 'refund_id', ARGV[1])
@@ -22,5 +24,5 @@ if done == tonumber(amount) then status = 'succeeded'
 elseif done == 0 then status = 'failed'
 else status = 'partial' end
 redis.call('HSET', KEYS[3], 'status', status, 'refunded', done, 'stripe_refunds', ARGV[3],
-           'settled_at', iso(now))
+           'refused', table.concat(refused, ';'), 'settled_at', iso(now))
 return {status, tonumber(redis.call('HGET', KEYS[1], 'balance'))}
