@@ -50,6 +50,11 @@ class StripeGateway:
             max_network_retries=NETWORK_RETRIES,
         )
 
+    @property
+    def client(self) -> stripe.StripeClient:
+        """The configured client, for other Stripe calls (``payments.connect``)."""
+        return self._client
+
     async def close(self) -> None:
         await self._http.close_async()  # type: ignore[no-untyped-call]
 

@@ -50,6 +50,8 @@ def allow_stripe(response: web.StreamResponse, config: Config) -> None:
             directives[name] = values
     for name, sources in stripe_sources(config).items():
         values = directives.setdefault(name, [])
-        values += [s for s in sources if s not in values]
+        for source in sources:
+            if source not in values:
+                values.append(source)
     response.headers["Content-Security-Policy"] = "; ".join(
         " ".join([name, *values]) for name, values in directives.items())
