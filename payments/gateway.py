@@ -40,6 +40,16 @@ class Declined(Exception):
     """The card was refused (Stripe's ``CardError``); the message is the bank's reason."""
 
 
+class Refused(Exception):
+    """Stripe answered, and did not do it (a 4xx): nothing happened on its side."""
+
+
+# Stripe answered "no": the request was not carried out. Anything else (network, 5xx,
+# rate limits) leaves the outcome unknown until the same request is sent again.
+_DEFINITE = (stripe.InvalidRequestError, stripe.CardError, stripe.IdempotencyError,
+             stripe.PermissionError, stripe.AuthenticationError)
+
+
 class StripeGateway:
     def __init__(self, secret_key: str, api_base: str) -> None:
         self._http = stripe.AIOHTTPClient(timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS))
@@ -84,6 +94,8 @@ class StripeGateway:
         params: Any = {"payment_intent": intent_id, "amount": amount_cents, "metadata": metadata}
         try:
             refund = await self._client.v1.refunds.create_async(params, {"idempotency_key": key})
+        except _DEFINITE as exc:
+            raise Refused(exc.user_message or type(exc).__name__) from None
         except stripe.StripeError as exc:
             raise _unavailable(exc) from None
         return str(refund.id)

@@ -14,12 +14,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from common.ids import new_id
-from payments.gateway import Declined, Intent, StripeGateway
-from payments.models import FAILED, PENDING, SUCCEEDED, TopUp
+from payments.errors import PaymentsUnavailable
+from payments.gateway import Declined, Intent, Refused, StripeGateway
+from payments.models import FAILED, PENDING, SUCCEEDED, RefundPart, TopUp
 from payments.store import PartResult, PaymentStore
 from payments.webhook import failure_text, intent_event, verify
 
 log = logging.getLogger(__name__)
+
+# A reserved refund older than this is taken to be abandoned (its process died).
+STALE_REFUND_MS = 60_000
 
 # PaymentIntent status -> how the top-up ended; the others are still on their way.
 _FINAL = {"succeeded": SUCCEEDED, "canceled": FAILED}
@@ -129,8 +133,19 @@ class Payments:
         return settled.answer
 
     async def refund(self, owner: str, amount_cents: int) -> dict[str, Any]:
+        await self.resume_refunds(owner, older_than_ms=STALE_REFUND_MS)
         refund_id = new_id("rf")
         parts = await self.store.reserve_refund(owner, refund_id, amount_cents)
+        # Stripe unreachable mid-way: the refund stays reserved (the money held) and is
+        # sent again, with the same idempotency keys, by the owner's next refund.
+        status, balance, refunded = await self._send(owner, refund_id, parts)
+        log.info("refund %s for %s: %s, %d of %d cents", refund_id, owner, status, refunded,
+                 amount_cents)
+        return {"refund_id": refund_id, "status": status, "amount_cents": amount_cents,
+                "refunded_cents": refunded, "balance_cents": balance}
+
+    async def _send(self, owner: str, refund_id: str,
+                    parts: list[RefundPart]) -> tuple[str, int, int]:
         results = []
         for part in parts:
             try:
@@ -138,13 +153,22 @@ class Payments:
                     part.intent, part.amount_cents,
                     {"refund_id": refund_id, "topup_id": part.topup_id, "owner": owner},
                     key=f"{refund_id}-{part.topup_id}")
-            except Exception as exc:
+            except Refused as exc:
                 log.warning("refund %s: Stripe refused %s: %s", refund_id, part.intent, exc)
                 stripe_id = None
             results.append(PartResult(part, stripe_id))
         status, balance = await self.store.finish_refund(owner, refund_id, results)
-        refunded = sum(r.part.amount_cents for r in results if r.stripe_refund)
-        log.info("refund %s for %s: %s, %d of %d cents", refund_id, owner, status, refunded,
-                 amount_cents)
-        return {"refund_id": refund_id, "status": status, "amount_cents": amount_cents,
-                "refunded_cents": refunded, "balance_cents": balance}
+        return status, balance, sum(r.part.amount_cents for r in results if r.stripe_refund)
+
+    async def resume_refunds(self, owner: str, older_than_ms: int) -> int:
+        """Finishes the owner's refunds left reserved (a crash, Stripe away) for longer
+        than ``older_than_ms``; answers how many were finished."""
+        finished = 0
+        for refund_id, parts in await self.store.reserved_refunds(owner, older_than_ms):
+            try:
+                status, _, _ = await self._send(owner, refund_id, parts)
+            except PaymentsUnavailable:
+                continue  # still away: next time
+            log.info("refund %s for %s resumed: %s", refund_id, owner, status)
+            finished += 1
+        return finished

@@ -105,11 +105,20 @@ class PaymentStore:
                 f"only {rest[0]} cents are free to refund (the balance less open holds)")
         if kind == "not_refundable":
             raise Conflict(f"only {rest[0]} cents came from cards and can go back to them")
-        parts = []
-        for part in rest:
-            topup_id, intent, cents = part.split("|")
-            parts.append(RefundPart(topup_id, intent, int(cents)))
-        return parts
+        return _parts(rest)
+
+    async def reserved_refunds(self, owner: str,
+                               older_than_ms: int) -> list[tuple[str, list[RefundPart]]]:
+        """Refunds still ``reserved``, created more than ``older_than_ms`` ago (Redis time)."""
+        seconds, micros = await self._redis.time()
+        before = seconds * 1000 + micros // 1000 - older_than_ms
+        found = []
+        for raw in await self._redis.zrange(refunds_key(owner), 0, before, byscore=True) or []:
+            refund_id = str(text_or_none(raw))
+            refund = await self.refund(owner, refund_id)
+            if refund.get("status") == "reserved":
+                found.append((refund_id, _parts(refund.get("parts", "").split(";"))))
+        return found
 
     async def finish_refund(self, owner: str, refund_id: str,
                             results: list[PartResult]) -> tuple[str, int]:
@@ -128,3 +137,11 @@ class PaymentStore:
     async def refund_ids(self, owner: str) -> list[str]:
         ids = await self._redis.zrange(refunds_key(owner), 0, -1)
         return [str(text_or_none(i)) for i in ids or []]
+
+
+def _parts(encoded: list[str]) -> list[RefundPart]:
+    parts = []
+    for part in filter(None, encoded):
+        topup_id, intent, cents = part.split("|")
+        parts.append(RefundPart(topup_id, intent, int(cents)))
+    return parts

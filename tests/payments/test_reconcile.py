@@ -11,6 +11,7 @@ import redis.asyncio as aioredis
 
 from payments.gateway import StripeGateway
 from payments.reconcile import reconcile_payments
+from server.keys import PAYMENTS
 from sessions.reconcile import reconcile
 from tests.conftest import base_env
 from tests.payments.conftest import LocalStripe, StripeApp, balance, start_topup
@@ -89,4 +90,16 @@ async def test_an_interrupted_refund_is_reported(
     problems = await reconcile_payments(redis)
     assert problems == [f"refund rf_0123456789abcdef0123 of {user.id}: still reserved "
                         "(interrupted?)"]
+    assert await reconcile(redis, "helpcall:billing") == []
+    assert await balance(running, user) == 800  # held, not yet refunded
+
+    # Sent again with the same idempotency keys, and finished once.
+    payments = running.app[PAYMENTS]
+    assert await payments.resume_refunds(user.id, older_than_ms=0) == 1
+    assert await payments.resume_refunds(user.id, older_than_ms=0) == 0
+    assert await balance(running, user) == 300
+    intent = paid["client_secret"].split("_secret_")[0]
+    found = await localstripe.api("GET", f"/v1/refunds?payment_intent={intent}")
+    assert [r["amount"] for r in found["data"]] == [500]
+    assert await reconcile_payments(redis) == []
     assert await reconcile(redis, "helpcall:billing") == []
