@@ -183,3 +183,39 @@ async def test_test_mode_is_unchanged(running: Running) -> None:
     assert await answer.json() == {"balance_cents": 300}
     webhook = await running.client.post(WEBHOOK, data=b"{}")
     assert webhook.status == 404
+
+
+async def test_a_cancelled_intent_is_recorded_as_failed(
+    stripe_app: StripeApp, localstripe: LocalStripe,
+) -> None:
+    running = await stripe_app(webhooks=False)
+    user = await running.user()
+    started = await start_topup(running, user, 600)
+    intent_id = started["client_secret"].split("_secret_")[0]
+    intent = await localstripe.api("POST", f"/v1/payment_intents/{intent_id}/cancel")
+    assert intent["status"] == "canceled"
+    # localstripe sends no event for a cancellation: send the one Stripe would.
+    canceled = event("payment_intent.canceled", intent)
+    answer = await running.client.post(WEBHOOK, data=canceled, headers=signed(canceled))
+    assert (await answer.json())["result"] == "failed"
+    shown = await status_of(running, user, started["topup_id"])
+    assert shown == {"topup_id": started["topup_id"], "status": "failed", "amount_cents": 600,
+                     "error": "canceled"}
+    assert await balance(running, user) == 0
+
+
+async def test_an_event_that_does_not_match_its_topup_credits_nothing(
+    stripe_app: StripeApp, localstripe: LocalStripe,
+) -> None:
+    running = await stripe_app(webhooks=False)
+    user = await running.user()
+    started = await start_topup(running, user, 500)
+    intent = await localstripe.pay(started["client_secret"])
+    for changed in ({"amount": 50_000}, {"currency": "usd"}, {"id": "pi_someoneelse"}):
+        body = event("payment_intent.succeeded", {**intent, **changed})
+        answer = await running.client.post(WEBHOOK, data=body, headers=signed(body))
+        assert (await answer.json())["result"] == "mismatch", changed
+    foreign = event("payment_intent.succeeded", {**intent, "metadata": {}})
+    answer = await running.client.post(WEBHOOK, data=foreign, headers=signed(foreign))
+    assert (await answer.json())["result"] == "ignored"
+    assert await balance(running, user) == 0
