@@ -55,6 +55,7 @@ class Config:
     low_balance_seconds: int = 60
     booking_reminder_seconds: tuple[float, ...] = (86400.0, 900.0)
     no_show_seconds: float = 600.0
+    metrics_token: str | None = None
     # protocol §7.3, docs/payments.md: read only when payments == "stripe".
     stripe_secret_key: str | None = None
     stripe_publishable_key: str | None = None
@@ -217,6 +218,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "HELPCALL_LOW_BALANCE_SECONDS": ("low_balance_seconds", _positive_int),
     "HELPCALL_BOOKING_REMINDER_SECONDS": ("booking_reminder_seconds", _seconds_list),
     "HELPCALL_NO_SHOW_SECONDS": ("no_show_seconds", _seconds),
+    "HELPCALL_METRICS_TOKEN": ("metrics_token", _text),
     "STRIPE_SECRET_KEY": ("stripe_secret_key", _prefixed("sk_", "rk_")),
     "STRIPE_PUBLISHABLE_KEY": ("stripe_publishable_key", _prefixed("pk_")),
     "STRIPE_WEBHOOK_SECRET": ("stripe_webhook_secret", _prefixed("whsec_")),

@@ -15,6 +15,7 @@ from appointments.service import Appointments
 from marketplace.experts import Experts
 from payments.service import Payments
 from server.config import Config
+from server.metrics import Metrics
 from sessions.service import CallService
 from sessions.wallet import WalletStore
 from signaling.presence import PresenceStore
@@ -30,5 +31,6 @@ EXPERTS = web.AppKey("experts", Experts)
 CALLS = web.AppKey("calls", CallService)
 WALLETS = web.AppKey("wallets", WalletStore)
 APPOINTMENTS = web.AppKey("appointments", Appointments)
+METRICS = web.AppKey("metrics", Metrics)
 # Only with HELPCALL_PAYMENTS=stripe (server/api/payments.py:payments_ctx).
 PAYMENTS = web.AppKey("payments", Payments)

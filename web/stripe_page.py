@@ -7,12 +7,22 @@ strict policy of ``web.render``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlparse
 
 from aiohttp import web
 
-from server.config import Config
+
+class StripeSettings(Protocol):
+    """What these helpers read of ``server.config.Config`` (which web/ does not import)."""
+
+    @property
+    def payments(self) -> str: ...
+    @property
+    def stripe_js_url(self) -> str: ...
+    @property
+    def stripe_api_base(self) -> str: ...
+
 
 # Stripe's own hosts, when STRIPE_JS_URL is Stripe's (Stripe's security guide, CSP section).
 _STRIPE_JS_HOSTS = ("https://*.js.stripe.com",)
@@ -24,12 +34,12 @@ def _origin(url: str) -> str:
     return f"{parsed.scheme}://{parsed.netloc}"
 
 
-def card_context(config: Config) -> dict[str, Any]:
+def card_context(config: StripeSettings) -> dict[str, Any]:
     """Template values: whether the card top-up form shows, and where Stripe.js is."""
     return {"card_payments": config.payments == "stripe", "stripe_js_url": config.stripe_js_url}
 
 
-def stripe_sources(config: Config) -> dict[str, list[str]]:
+def stripe_sources(config: StripeSettings) -> dict[str, list[str]]:
     js = _origin(config.stripe_js_url)
     official = js == "https://js.stripe.com"
     return {
@@ -39,7 +49,7 @@ def stripe_sources(config: Config) -> dict[str, list[str]]:
     }
 
 
-def allow_stripe(response: web.StreamResponse, config: Config) -> None:
+def allow_stripe(response: web.StreamResponse, config: StripeSettings) -> None:
     """Widens the page's CSP just enough for Stripe.js (stripe mode only)."""
     if config.payments != "stripe":
         return
