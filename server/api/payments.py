@@ -36,6 +36,8 @@ async def payments_ctx(app: web.Application) -> AsyncIterator[None]:
     gateway = StripeGateway(config.stripe_secret_key, config.stripe_api_base)
     app[PAYMENTS] = Payments(PaymentStore(app[REDIS]), gateway, StripeSettings(
         config.stripe_publishable_key, config.stripe_webhook_secret, config.currency))
+    log.info("card payments through Stripe at %s; webhook endpoint "
+             "/api/v1/payments/stripe/webhook", config.stripe_api_base)
     try:
         yield
     finally:
