@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Page, expect
 
+from tests.brands.conftest import admin, brand_admin, new_brand
 from tests.conftest import Running, User
 from tests.payments.conftest import LocalStripe, StripeApp, start_topup
 from tests.web.conftest import Browse, browse, browser, log_in
@@ -45,13 +46,13 @@ async def test_a_client_tops_up_by_card_on_the_wallet_page(
     balance = page.locator("#balance")
 
     await pay_by_card(page, "25", "4242424242424242")
-    await expect(status).to_have_text("€25.00 added to your wallet.")
+    await expect(status).to_have_text("€25.00 added to the balance.")
     await expect(balance).to_have_text("€25.00")
 
     # 3-D Secure: Stripe.js asks, the payer completes it.
     await pay_by_card(page, "10", "4000002500003155")
     await page.get_by_role("button", name="Complete authentication").click()
-    await expect(status).to_have_text("€10.00 added to your wallet.")
+    await expect(status).to_have_text("€10.00 added to the balance.")
     await expect(balance).to_have_text("€35.00")
 
     # 3-D Secure failed, then a declined card: said plainly, nothing added.
@@ -61,7 +62,7 @@ async def test_a_client_tops_up_by_card_on_the_wallet_page(
                                          "has failed authentication.")
     await pay_by_card(page, "8", "4000000000000341")
     await expect(status).to_have_text(
-        "The payment failed: Your card was declined. Nothing was added to your wallet.")
+        "The payment failed: Your card was declined. Nothing was added.")
     await expect(balance).to_have_text("€35.00")
     rows = page.locator("#ledger-rows tr")
     await expect(rows).to_have_count(2)
@@ -85,6 +86,29 @@ async def test_the_page_coming_back_from_stripe_settles_a_payment_whose_webhook_
     page = await browse.page()
     await log_in(page, user)
     await page.goto(f"/wallet?topup={started['topup_id']}&redirect_status=succeeded")
-    await expect(page.locator("#card-topup-status")).to_have_text("€15.00 added to your wallet.")
+    await expect(page.locator("#card-topup-status")).to_have_text("€15.00 added to the balance.")
     await expect(page.locator("#balance")).to_have_text("€15.00")
     assert page.url.endswith("/wallet")
+
+
+async def test_a_brand_admin_adds_funds_to_the_brand_by_card(
+    browse: Browse, site: Running, localstripe: LocalStripe,
+) -> None:
+    platform = await admin(site)
+    await new_brand(site, platform, "acme", sponsored=True)
+    owner = await brand_admin(site, platform, "acme")
+    stranger = await site.user()
+    page = await browse.page()
+    await log_in(page, stranger)
+    refused = await page.goto("/brands/acme/balance")
+    assert refused is not None and refused.status == 403
+    await page.context.clear_cookies()
+
+    await log_in(page, owner)
+    await page.goto("/b/acme/dashboard")
+    await page.get_by_role("link", name="See the balance and add funds").click()
+    await expect(page.locator("#balance")).to_have_text("€0.00")
+    await pay_by_card(page, "50", "4242424242424242")
+    await expect(page.locator("#card-topup-status")).to_have_text("€50.00 added to the balance.")
+    await expect(page.locator("#balance")).to_have_text("€50.00")
+    await expect(page.locator("#card-refund")).to_have_count(0)
