@@ -83,6 +83,12 @@ class Config:
     file_cleanup_interval_seconds: float = 60.0
     metrics_token: str | None = None
     payout_minimum_cents: int = 2000
+    # protocol §7.3, docs/payments.md: read only when payments == "stripe".
+    stripe_secret_key: str | None = None
+    stripe_publishable_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_js_url: str = "https://js.stripe.com/v3/"
 
     @property
     def embedded_redis(self) -> bool:
@@ -149,9 +155,18 @@ def _currency(value: str) -> str:
 
 
 def _payments(value: str) -> str:
-    if value != "test":
-        raise ValueError("only 'test' is supported")
+    if value not in ("test", "stripe"):
+        raise ValueError("must be 'test' or 'stripe'")
     return value
+
+
+def _prefixed(*prefixes: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if not value.strip().startswith(prefixes) or any(c.isspace() for c in value.strip()):
+            raise ValueError(f"must start with {' or '.join(prefixes)} and hold no spaces")
+        return value.strip()
+
+    return parse
 
 
 def _redis_url(value: str) -> str:
@@ -273,6 +288,11 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "HELPCALL_FILE_CLEANUP_INTERVAL_SECONDS": ("file_cleanup_interval_seconds", _seconds),
     "HELPCALL_METRICS_TOKEN": ("metrics_token", _text),
     "HELPCALL_PAYOUT_MINIMUM_CENTS": ("payout_minimum_cents", _positive_int),
+    "STRIPE_SECRET_KEY": ("stripe_secret_key", _prefixed("sk_", "rk_")),
+    "STRIPE_PUBLISHABLE_KEY": ("stripe_publishable_key", _prefixed("pk_")),
+    "STRIPE_WEBHOOK_SECRET": ("stripe_webhook_secret", _prefixed("whsec_")),
+    "STRIPE_API_BASE": ("stripe_api_base", lambda v: _http_url(v).rstrip("/")),
+    "STRIPE_JS_URL": ("stripe_js_url", _http_url),
 }
 
 assert {f for f, _ in _VARIABLES.values()} == {f.name for f in fields(Config)}
@@ -302,6 +322,14 @@ def load_config(environ: Mapping[str, str]) -> Config:
     ):
         raise ConfigError("HELPCALL_BLOB_URL: s3:// needs HELPCALL_S3_ACCESS_KEY_ID and "
                           "HELPCALL_S3_SECRET_ACCESS_KEY")
+    if config.payments == "stripe":
+        missing = [name for name, value in (
+            ("STRIPE_SECRET_KEY", config.stripe_secret_key),
+            ("STRIPE_PUBLISHABLE_KEY", config.stripe_publishable_key),
+            ("STRIPE_WEBHOOK_SECRET", config.stripe_webhook_secret)) if not value]
+        if missing:
+            raise ConfigError(f"HELPCALL_PAYMENTS=stripe: needs {', '.join(missing)} "
+                              "(see docs/payments.md)")
     if config.ping_interval_seconds + config.ping_timeout_seconds > 20:
         # protocol §3: a dead socket must be noticed within 20 s.
         raise ConfigError(

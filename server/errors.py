@@ -21,6 +21,7 @@ STATUS = {
     "conflict": 409,
     "price_changed": 409,  # protocol §7.2: a conflict that names the current price
     "unavailable": 409,
+    "payments_unavailable": 503,
     "too_large": 413,
     "rate_limited": 429,
     "storage_unavailable": 503,

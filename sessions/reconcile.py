@@ -32,6 +32,8 @@ async def reconcile(redis: aioredis.Redis, stream: str) -> list[str]:
     charged: dict[str, int] = defaultdict(int)
     async for key in redis.scan_iter(match="hc:{w:*}", _type="hash"):
         wallet_key = str(text_or_none(key))
+        if "}:" in wallet_key:
+            continue  # a hash next to a wallet (a card top-up, a refund), not the wallet
         account = wallet_key[len("hc:{w:"):-1]
         wallet = text_map(await redis.hgetall(wallet_key))
         balance, held = 0, 0
@@ -39,7 +41,7 @@ async def reconcile(redis: aioredis.Redis, stream: str) -> list[str]:
             entry = text_map(raw or {})
             amount = int(entry["amount_cents"])
             match entry["kind"]:
-                case "topup":
+                case "topup" | "refund":  # a refund (to a card) is negative
                     balance += amount
                 case "charge":
                     balance += amount

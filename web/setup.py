@@ -14,6 +14,7 @@ from web.pages import (
     admin_brands,
     admin_console,
     auth,
+    brand_balance,
     call,
     earnings,
     market,
@@ -38,6 +39,6 @@ def setup_web(app: web.Application) -> None:
     app[aiohttp_jinja2.static_root_key] = "/static"
     app.middlewares.append(page_errors)
     for module in (auth, public, account, call, market, admin, admin_console, admin_brands,
-                   receipt, earnings):
+                   receipt, earnings, brand_balance):
         app.add_routes(module.routes)
     app.router.add_static("/static/", STATIC, name="static", append_version=False)
