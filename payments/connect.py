@@ -2,16 +2,18 @@
 
 Not wired and not exercised: a Connect transfer needs Stripe's servers (localstripe has no
 Connect accounts). Payouts themselves (requests, approval, the ledger, the bank-transfer
-CSV) belong to the earnings code; when an operator wants Stripe to move the money instead
-of a bank transfer, the payout step calls ``ConnectTransfers.transfer`` with the expert's
-connected account (``acct_...``, from Stripe's onboarding) and the payout's own id, which
-becomes the idempotency key: a retried payout never pays twice.
+CSV) belong to ``earnings``; money leaves through its payout rail
+(``earnings.rails.PayoutRail``). A Stripe Connect rail's ``send(payout)`` would call
+``ConnectTransfers(payments.gateway.client).transfer(payout.id, destination,
+payout.amount_cents, currency)`` with the expert's connected account (``acct_...``, from
+Stripe's onboarding) and answer the transfer's id; the payout id is the idempotency key, so
+an approval retried after a crash never pays twice.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import stripe
 
@@ -25,15 +27,8 @@ class Transfer:
     destination: str
 
 
-class PayoutTransfers(Protocol):
-    """What a payout needs from a money mover (Stripe Connect, or a test double's twin)."""
-
-    async def transfer(self, payout_id: str, destination: str, amount_cents: int,
-                       currency: str) -> Transfer: ...
-
-
 class ConnectTransfers:
-    """``PayoutTransfers`` with Stripe Connect: a transfer from the platform's balance."""
+    """A Stripe Connect transfer from the platform's balance to a connected account."""
 
     def __init__(self, client: stripe.StripeClient) -> None:
         self._client = client
