@@ -8,6 +8,7 @@ serves them without filling Redis; Redis keeps the version (``photo_at``).
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import warnings
@@ -17,7 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from blobs.images import get_image, put_image
 from blobs.store import BlobKey, BlobStore
-from common.errors import Invalid
+from common.errors import Invalid, RateLimited
 from marketplace import keys
 from sessions.wallet import CLOCK_LUA
 
@@ -27,8 +28,17 @@ MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 512
 ACCEPTED_TYPES = ("image/jpeg", "image/png", "image/webp")
 _FORMATS = {"JPEG", "PNG", "WEBP"}
-# A small file may still claim a huge canvas (a decompression bomb): refuse such claims.
-_MAX_PIXELS = 40_000_000
+# A small file may claim a huge canvas (a 154 KB PNG of 6300 x 6300 decodes to 120 MB):
+# the header's size is judged before a pixel is decoded. 12 MP (4000 x 3000) is more than a
+# 512-pixel photo needs, and bounds one decode to 48 MB (4 bytes a pixel at most). A JPEG is
+# decoded scaled down by its own DCT (Pillow's draft), so a 48 MP camera photo is judged at
+# the 1/8 size it is decoded at.
+MAX_DECODED_PIXELS = 12_000_000
+MAX_DECODED_SIDE = 8_000
+# Decodes at once, per process, and uploads that may wait for one: the rest are told to
+# come back, so that memory stays bounded however many arrive together.
+DECODES_AT_ONCE = 2
+MAX_WAITING = 8
 
 # KEYS: expert hash, the photo as it was kept in Redis before the blob store.
 _PUT = CLOCK_LUA + """
@@ -45,8 +55,12 @@ def reencode(data: bytes) -> bytes:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=sorted(_FORMATS)) as image:
-                if image.width * image.height > _MAX_PIXELS:
-                    raise Invalid("the image is too large in pixels", "photo")
+                if image.format == "JPEG":
+                    image.draft("RGB", (MAX_SIDE, MAX_SIDE))
+                if (image.width * image.height > MAX_DECODED_PIXELS
+                        or max(image.size) > MAX_DECODED_SIDE):
+                    raise Invalid(f"the image is too large: at most {MAX_DECODED_PIXELS:,} "
+                                  "pixels (4000 x 3000) for a PNG or WebP", "photo")
                 image.load()
                 upright = ImageOps.exif_transpose(image)
                 upright.thumbnail((MAX_SIDE, MAX_SIDE))
@@ -64,10 +78,34 @@ def reencode(data: bytes) -> bytes:
         raise Invalid("the photo must be a JPEG, PNG or WebP image", "photo") from None
 
 
+class Decoder:
+    """Few decodes at once (a thread each), and a short bounded wait for the others."""
+
+    def __init__(self, at_once: int = DECODES_AT_ONCE, max_waiting: int = MAX_WAITING) -> None:
+        self._slots = asyncio.Semaphore(at_once)
+        self._waiting = 0
+        self._max_waiting = max_waiting
+
+    async def reencode(self, data: bytes) -> bytes:
+        if self._waiting >= self._max_waiting:
+            raise RateLimited("too many images are being processed; try again in a moment")
+        self._waiting += 1
+        try:
+            await self._slots.acquire()
+        finally:
+            self._waiting -= 1
+        try:
+            # CPU work in a thread: the event loop (and everyone's calls) stays responsive.
+            return await asyncio.get_running_loop().run_in_executor(None, reencode, data)
+        finally:
+            self._slots.release()
+
+
 class Photos:
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
         self._put = redis.register_script(_PUT)
+        self.decoder = Decoder()
 
     @staticmethod
     def url(expert_id: str, photo_at: str | None) -> str | None:

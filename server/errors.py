@@ -19,7 +19,9 @@ STATUS = {
     "forbidden": 403,
     "not_found": 404,
     "conflict": 409,
+    "price_changed": 409,  # protocol §7.2: a conflict that names the current price
     "unavailable": 409,
+    "payments_unavailable": 503,
     "too_large": 413,
     "rate_limited": 429,
     "storage_unavailable": 503,

@@ -38,8 +38,10 @@ class CallService:
         log.info("session %s queued for %s", session_id, new.category)
         return await self._published(outcome)
 
-    async def route(self, session_id: str, expert_id: str, pricing: Pricing) -> Outcome:
-        return await self._published(await self.store.route(session_id, expert_id, pricing))
+    async def route(self, session_id: str, expert_id: str, pricing: Pricing,
+                    profile_key: str = "") -> Outcome:
+        return await self._published(
+            await self.store.route(session_id, expert_id, pricing, profile_key))
 
     async def abandon(self, session_id: str) -> Outcome:
         return await self._published(await self.store.abandon(session_id))

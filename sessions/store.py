@@ -1,11 +1,12 @@
 """The only code that touches session keys: each operation is one atomic Lua script.
 
 Keys: ``hc:{s:<id>}`` (the session hash), ``hc:{s:<id>}:socks`` (socket id ->
-``role|process``), ``hc:{s:<id>}:chat`` and ``hc:{s:<id>}:file:<id>`` (a shared file's
-record, see ``sessions/filestore.py``) share a hash tag; ``hc:deadlines`` (zset of
-``kind|session`` by due ms), ``hc:busy:<expert>`` (the session holding the expert),
-``hc:sessions:<account>`` (index by creation), the payer's wallet and ledger (the
-client's, or the sponsoring brand's: ``payer_id`` in the session hash),
+``role|process``), ``hc:{s:<id>}:chat``, ``hc:{s:<id>}:timeline`` (what happened, for
+the receipt) and ``hc:{s:<id>}:file:<id>`` (a shared file's record, see
+``sessions/filestore.py``) share a hash tag; ``hc:deadlines`` (zset of ``kind|session`` by
+due ms), ``hc:busy:<expert>`` (the session holding the expert), ``hc:sessions:<account>``
+(index by creation), the payer's wallet and ledger (the client's, or the sponsoring
+brand's: ``payer_id`` in the session hash),
 ``hc:brand:<id>:sessions`` (a brand's sessions by creation), and the billing stream.
 """
 
@@ -24,12 +25,14 @@ import redis.asyncio as aioredis
 from redis.commands.core import AsyncScript
 
 from common.redisvalues import pairs, text_map, text_or_none
+from sessions.agreed import AGREED_LUA
 from sessions.errors import (
     AccountQuotaFull,
     ExpertUnavailable,
     NoSuchSession,
     NotAParticipant,
     NotEnoughFunds,
+    PriceChanged,
     TooManyFiles,
     WrongState,
 )
@@ -49,7 +52,8 @@ _LUA = Path(__file__).parent / "lua"
 DEADLINES = "hc:deadlines"
 CHAT_KEPT = 200  # messages kept per session: what a re-joining participant gets back
 KNOWN_PARTIES = 10_000  # sessions whose parties a process keeps in memory
-_PRELUDE = lua_table() + LUA_PRICING + MONEY_LUA + (_LUA / "prelude.lua").read_text()
+_PRELUDE = (lua_table() + LUA_PRICING + MONEY_LUA + AGREED_LUA
+            + (_LUA / "prelude.lua").read_text())
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,9 @@ class NewSession:
     # A booked call: its booking, and who is rung ("e"; "c" when the expert joined first).
     booking_id: str = ""
     rung: str = "e"
+    # The expert's profile hash: the start script checks that ``pricing`` is still the
+    # price there (protocol §7.2). Empty: no check (a booked call keeps its booking's price).
+    profile_key: str = ""
 
     @property
     def payer(self) -> str:
@@ -135,6 +142,10 @@ class Outcome:
 
 def session_key(session_id: str) -> str:
     return f"hc:{{s:{session_id}}}"
+
+
+def timeline_key(session_id: str) -> str:
+    return f"{session_key(session_id)}:timeline"
 
 
 def busy_key(expert_id: str) -> str:
@@ -183,6 +194,9 @@ def _raise(reply: list[Any]) -> None:
             raise ExpertUnavailable("the expert is busy or offline")
         case "insufficient_funds":
             raise NotEnoughFunds("your wallet does not cover this call")
+        case "price_changed":
+            mode, amount = text_or_none(reply[2]), text_or_none(reply[3])
+            raise PriceChanged(Pricing(PricingMode(str(mode)), int(str(amount))))
         case "too_large":
             raise TooManyFiles(str(text_or_none(reply[2])))
         case "quota":
@@ -258,7 +272,8 @@ class SessionStore:
             parties = await self.parties(session_id)
         for _ in range(5):
             reply = await self._scripts[name](
-                keys=[*self._keys(session_id, parties, proc), *more_keys],
+                keys=[*self._keys(session_id, parties, proc), *more_keys,
+                      timeline_key(session_id)],
                 args=[*self._args(session_id), *extra],
             )
             if not (isinstance(reply, list) and len(reply) > 1
@@ -269,9 +284,10 @@ class SessionStore:
 
     async def _run(
         self, name: str, session_id: str, parties: Parties | None, *extra: str | int,
-        proc: str = "-",
+        proc: str = "-", more_keys: tuple[str, ...] = (),
     ) -> Outcome:
-        return _outcome(await self._eval(name, session_id, parties, *extra, proc=proc))
+        return _outcome(await self._eval(name, session_id, parties, *extra, proc=proc,
+                                         more_keys=more_keys))
 
     async def parties(self, session_id: str, fresh: bool = False) -> Parties:
         """Who a session concerns; ``not_found`` when there is none.
@@ -307,7 +323,8 @@ class SessionStore:
             new.pricing.amount_cents, self.timing.currency, new.fee(self.timing),
             self.timing.start_hold_cents(new.pricing), new.sid, new.proc, new.brand_id,
             _paid_by(new) if new.pricing.is_paid else "none", new.category, new.payer,
-            new.booking_id, new.rung, proc=new.proc,
+            new.booking_id, new.rung, "1" if new.profile_key else "", proc=new.proc,
+            more_keys=(new.profile_key,) if new.profile_key else (),
         )
         self._remember(session_id, parties)
         return outcome
@@ -403,13 +420,17 @@ class SessionStore:
         self._remember(session_id, parties)
         return outcome
 
-    async def route(self, session_id: str, expert_id: str, pricing: Pricing) -> Outcome:
+    async def route(self, session_id: str, expert_id: str, pricing: Pricing,
+                    profile_key: str = "") -> Outcome:
+        """Ring ``expert_id`` at ``pricing``; with ``profile_key``, only if that is still
+        the price in the expert's profile (a change since the router read it is refused)."""
         parties = await self.parties(session_id)
         ringing = Parties(parties.client_id, expert_id, parties.category, parties.payer_id,
                           parties.brand_id)
         return await self._run(
             "route", session_id, ringing, expert_id, pricing.mode.value, pricing.amount_cents,
-            self.timing.start_hold_cents(pricing),
+            self.timing.start_hold_cents(pricing), "1" if profile_key else "",
+            more_keys=(profile_key,) if profile_key else (),
         )
 
     async def abandon(self, session_id: str) -> Outcome:
@@ -484,6 +505,14 @@ class SessionStore:
         if not fields:
             return None
         return SessionView.from_hash(text_map(fields)), int(seconds) * 1000 + int(micros) // 1000
+
+    async def receipt_facts(self, session_id: str) -> tuple[dict[str, str], list[str]]:
+        """The session hash (empty when none) and its timeline, for a receipt."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hgetall(session_key(session_id))
+            pipe.lrange(timeline_key(session_id), 0, -1)
+            fields, timeline = await pipe.execute()
+        return text_map(fields), [str(text_or_none(entry)) for entry in timeline]
 
     async def list_for(self, account_id: str, limit: int = 50) -> tuple[list[SessionView], int]:
         return await self._list(index_key(account_id), limit)

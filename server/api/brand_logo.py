@@ -3,15 +3,13 @@ the branded page (``/b/<slug>/logo.jpg``)."""
 
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp import web
 
 from common.errors import Invalid
-from marketplace.photos import ACCEPTED_TYPES, reencode
+from marketplace.photos import ACCEPTED_TYPES
 from server.api.brand_access import acting, brands, slug_of
 from server.http import read_body
-from server.keys import BLOBS
+from server.keys import BLOBS, EXPERTS
 
 routes = web.RouteTableDef()
 
@@ -24,8 +22,8 @@ async def put_logo(request: web.Request) -> web.Response:
     if request.content_type not in ACCEPTED_TYPES:
         raise Invalid(f"the logo must be sent as {', '.join(ACCEPTED_TYPES)}", "logo")
     data = await read_body(request, MAX_LOGO_BYTES)
-    # Decoding is CPU work: keep the event loop (and everyone's calls) responsive.
-    jpeg = await asyncio.get_running_loop().run_in_executor(None, reencode, data)
+    # Judged by size before decoding, a few at a time (marketplace/photos.py).
+    jpeg = await request.app[EXPERTS].photos.decoder.reencode(data)
     url = await brands(request).store.put_logo(brand, jpeg, request.app[BLOBS])
     return web.json_response({"logo_url": url})
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp import web
 
 from accounts.models import Role
@@ -11,7 +9,7 @@ from common.errors import Invalid
 from common.ids import looks_like_id
 from marketplace.errors import NoSuchExpert
 from marketplace.listing import ListingQuery, Page
-from marketplace.photos import ACCEPTED_TYPES, MAX_UPLOAD_BYTES, reencode
+from marketplace.photos import ACCEPTED_TYPES, MAX_UPLOAD_BYTES
 from marketplace.profiles import ProfileUpdate
 from marketplace.verifications import VerificationRequest
 from server.http import caller_with_role, read_body, read_json
@@ -46,8 +44,8 @@ async def put_photo(request: web.Request) -> web.Response:
     if request.content_type not in ACCEPTED_TYPES:
         raise Invalid(f"the photo must be sent as {', '.join(ACCEPTED_TYPES)}", "photo")
     data = await read_body(request, MAX_UPLOAD_BYTES)
-    # Decoding is CPU work: keep the event loop (and everyone's calls) responsive.
-    jpeg = await asyncio.get_running_loop().run_in_executor(None, reencode, data)
+    # Judged by size before decoding, a few at a time (marketplace/photos.py).
+    jpeg = await request.app[EXPERTS].photos.decoder.reencode(data)
     url = await request.app[EXPERTS].photos.put(expert.id, jpeg, request.app[BLOBS])
     return web.json_response({"photo_url": url})
 
