@@ -10,6 +10,7 @@ from typing import Any
 from common import validation as v
 from common.errors import Invalid
 from common.timefmt import iso_ms
+from sessions.agreed import no_single_price
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -217,6 +218,7 @@ class BrandCall:
     @classmethod
     def parse(cls, payload: object) -> BrandCall:
         body = v.require_object(payload)
+        no_single_price(body)
         return cls(
             brand=read_slug(body.get("brand"), "brand"),
             topic=v.text(body, "topic", max_len=MAX_TOPIC_CHARS, default=""),

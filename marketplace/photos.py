@@ -2,13 +2,13 @@
 
 Nothing of the upload is kept but its pixels: the name and the declared type are never
 trusted, metadata (EXIF location and the like) is dropped, and the stored JPEG is at most
-512 x 512. Photos live in Redis (base64) so that every process serves them.
+512 x 512. Photos live in the blob store (``<expert>/photo.jpg``) so that every process
+serves them without filling Redis; Redis keeps the version (``photo_at``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import io
 import logging
 import warnings
@@ -16,8 +16,9 @@ import warnings
 import redis.asyncio as aioredis
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from blobs.images import get_image, put_image
+from blobs.store import BlobKey, BlobStore
 from common.errors import Invalid, RateLimited
-from common.redisvalues import text_or_none
 from marketplace import keys
 from sessions.wallet import CLOCK_LUA
 
@@ -39,10 +40,10 @@ MAX_DECODED_SIDE = 8_000
 DECODES_AT_ONCE = 2
 MAX_WAITING = 8
 
-# KEYS: expert hash, photo. ARGV: the JPEG (base64).
+# KEYS: expert hash, the photo as it was kept in Redis before the blob store.
 _PUT = CLOCK_LUA + """
 local now = now_ms()
-redis.call('SET', KEYS[2], ARGV[1])
+redis.call('DEL', KEYS[2])
 redis.call('HSET', KEYS[1], 'photo_at', now)
 return now
 """
@@ -111,12 +112,16 @@ class Photos:
         # The version in the query lets browsers cache a photo until it changes.
         return f"/media/experts/{expert_id}.jpg?v={photo_at}" if photo_at else None
 
-    async def put(self, expert_id: str, jpeg: bytes) -> str:
-        at = await self._put(keys=[keys.expert(expert_id), keys.photo(expert_id)],
-                             args=[base64.b64encode(jpeg).decode("ascii")])
+    async def put(self, expert_id: str, jpeg: bytes, blobs: BlobStore) -> str:
+        # The bytes first: the new version is announced only once it can be served.
+        await put_image(blobs, _blob(expert_id), jpeg)
+        at = await self._put(keys=[keys.expert(expert_id), keys.photo(expert_id)])
         log.info("expert %s has a new photo (%d bytes)", expert_id, len(jpeg))
         return str(self.url(expert_id, str(at)))
 
-    async def get(self, expert_id: str) -> bytes | None:
-        raw = text_or_none(await self._redis.get(keys.photo(expert_id)))
-        return base64.b64decode(raw) if raw else None
+    async def get(self, expert_id: str, blobs: BlobStore) -> bytes | None:
+        return await get_image(blobs, _blob(expert_id), self._redis, keys.photo(expert_id))
+
+
+def _blob(expert_id: str) -> BlobKey:
+    return BlobKey(expert_id, "photo.jpg")

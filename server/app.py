@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import redis.asyncio as aioredis
 import socketio
@@ -19,6 +19,7 @@ from appointments.settings import AppointmentSettings
 from common.ids import new_id
 from common.loops import stop_all
 from common.redisclient import redis_client
+from common.redisfull import warn_if_evicting
 from marketplace.experts import Experts
 from server.api import accounts as accounts_api
 from server.api import admin_experts as admin_experts_api
@@ -31,15 +32,20 @@ from server.api import brand_members as brand_members_api
 from server.api import brand_pages as brand_pages_api
 from server.api import brands as brands_api
 from server.api import callbacks as callbacks_api
+from server.api import earnings as earnings_api
 from server.api import experts as experts_api
 from server.api import health
 from server.api import metrics as metrics_api
+from server.api import payments as payments_api
+from server.api import payouts_admin as payouts_admin_api
+from server.api import receipts as receipts_api
 from server.api import reviews as reviews_api
 from server.api import sessions as sessions_api
 from server.api import wallet as wallet_api
 from server.config import Config
 from server.embedded_redis import EmbeddedRedis
 from server.errors import error_middleware
+from server.files import files_ctx
 from server.headers import api_headers
 from server.keys import (
     ACCOUNTS,
@@ -48,14 +54,17 @@ from server.keys import (
     CONFIG,
     EXPERTS,
     METRICS,
+    PAYMENTS,
     PRESENCE,
     PROC,
+    RECONCILE,
     REDIS,
     SECRET,
     SIO,
     WALLETS,
 )
 from server.metrics import MeteredNotifier, Metrics
+from server.reconcile import reconcile_all
 from server.secret import load_or_create_secret
 from sessions.leases import Leases
 from sessions.reaper import Reaper
@@ -105,10 +114,11 @@ async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
     embedded = None
     url = config.redis_url
     if url is None:
-        embedded = EmbeddedRedis(config.data_dir)
+        embedded = EmbeddedRedis(config.data_dir, config.redis_maxmemory_mb)
         url = await embedded.start()
     client = redis_client(url)
     app[REDIS] = client
+    await warn_if_evicting(client)
     try:
         yield
     finally:
@@ -233,6 +243,15 @@ async def _socketio_ctx(app: web.Application) -> AsyncIterator[None]:
         await asyncio.gather(listener, return_exceptions=True)
 
 
+def _reconciler(app: web.Application) -> Callable[[], Awaitable[list[str]]]:
+    async def run() -> list[str]:
+        payments = app.get(PAYMENTS)  # only with HELPCALL_PAYMENTS=stripe
+        gateway = payments.gateway if payments is not None else None
+        return await reconcile_all(app[REDIS], app[CONFIG].billing_stream, gateway)
+
+    return run
+
+
 def create_app(config: Config) -> web.Application:
     # keepalive_timeout also closes a connection whose request headers never complete.
     app = web.Application(middlewares=[error_middleware], client_max_size=MAX_REQUEST_BYTES,
@@ -242,6 +261,7 @@ def create_app(config: Config) -> web.Application:
     app[SECRET] = load_or_create_secret(config)
     app[PROC] = new_id("p")
     app[METRICS] = Metrics()
+    app[RECONCILE] = _reconciler(app)
     sio = _socketio_server(config)
     sio.attach(app)
     app[SIO] = sio
@@ -250,14 +270,18 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(_worker_ctx)
     app.cleanup_ctx.append(_accounts_ctx)
     app.cleanup_ctx.append(_calls_ctx)
+    app.cleanup_ctx.append(files_ctx)
     app.cleanup_ctx.append(appointments_api.appointments_ctx(
         appointment_settings, lambda app: NotificationSender(app[SIO])))
+    app.cleanup_ctx.append(earnings_api.earnings_ctx)
+    app.cleanup_ctx.append(payments_api.payments_ctx)
     app.cleanup_ctx.append(_socketio_ctx)
     app.on_shutdown.append(_disconnect_sockets)
     for module in (health, accounts_api, experts_api, wallet_api, sessions_api, reviews_api,
                    admin_experts_api, billing_api, callbacks_api, appointments_api, brands_api,
                    brand_keys_api, brand_analytics_api, brand_logo_api, brand_members_api,
-                   brand_pages_api, metrics_api):
+                   brand_pages_api, metrics_api, receipts_api, earnings_api,
+                   payouts_admin_api, payments_api):
         app.add_routes(module.routes)
     setup_web(app)
     return app

@@ -92,3 +92,11 @@ def client_ip(request: web.Request) -> str:
         if forwarded:
             return forwarded.split(",")[0].strip()
     return request.remote or "unknown"
+
+
+def csv_download(text: str, filename: str) -> web.Response:
+    """A CSV file the browser saves rather than shows (exports)."""
+    return web.Response(text=text, content_type="text/csv", charset="utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store",
+    })

@@ -24,9 +24,12 @@ from appointments.booking import Booking
 from brands.models import Brand, BrandCall
 from common.errors import Forbidden, HelpcallError, Invalid, RateLimited, Unavailable
 from common.ids import new_id
+from common.redisfull import STORAGE_FULL, is_redis_full
 from common.safejson import REFUSED_EVENT
 from marketplace.categories import BY_SLUG
+from marketplace.keys import expert as expert_key
 from marketplace.profiles import ProfileUpdate
+from sessions.agreed import agreed
 from sessions.errors import WrongState
 from sessions.pricing import Pricing, PricingMode
 from sessions.service import CallService
@@ -200,7 +203,10 @@ class CallNamespace(socketio.AsyncNamespace):
             return await handler(peer, sid, payload)
         except HelpcallError as exc:
             return {"ok": False, "error": exc.as_dict()}
-        except Exception:
+        except Exception as exc:
+            if is_redis_full(exc):
+                log.error("Redis is full (maxmemory): refused %s", event)
+                return {"ok": False, "error": STORAGE_FULL}
             log.exception("event %s from %s failed", event, peer.account.id)
             return {"ok": False, "error": {"code": "internal", "message": "internal error"}}
 
@@ -233,13 +239,14 @@ class CallNamespace(socketio.AsyncNamespace):
         profile = await self._experts.profile(request.expert_id)
         if profile is None:
             raise Unavailable("this expert does not take calls")
+        pricing = agreed(request.expected_pricing, profile.pricing)
         if await self._presence.status(request.expert_id) != Status.ONLINE:
             raise Unavailable("the expert is busy or offline")
         if await self._booked(request.expert_id):
             raise Unavailable("the expert has an appointment starting soon")
         session_id = new_id("s")
-        new = NewSession(peer.account.id, request.expert_id, request.topic, profile.pricing,
-                         sid, self._proc)
+        new = NewSession(peer.account.id, request.expert_id, request.topic, pricing,
+                         sid, self._proc, profile_key=expert_key(request.expert_id))
         outcome = await self._calls.start(session_id, new)
         await self._joined(peer, sid, session_id, "client")
         assert outcome.session is not None

@@ -9,7 +9,7 @@ from common.errors import Invalid
 from marketplace.photos import ACCEPTED_TYPES
 from server.api.brand_access import acting, brands, slug_of
 from server.http import read_body
-from server.keys import EXPERTS
+from server.keys import BLOBS, EXPERTS
 
 routes = web.RouteTableDef()
 
@@ -24,14 +24,14 @@ async def put_logo(request: web.Request) -> web.Response:
     data = await read_body(request, MAX_LOGO_BYTES)
     # Judged by size before decoding, a few at a time (marketplace/photos.py).
     jpeg = await request.app[EXPERTS].photos.decoder.reencode(data)
-    url = await brands(request).store.put_logo(brand, jpeg)
+    url = await brands(request).store.put_logo(brand, jpeg, request.app[BLOBS])
     return web.json_response({"logo_url": url})
 
 
 @routes.get("/b/{slug}/logo.jpg")
 async def get_logo(request: web.Request) -> web.Response:
     brand = await brands(request).store.by_slug(slug_of(request))
-    jpeg = await brands(request).store.logo(brand.id)
+    jpeg = await brands(request).store.logo(brand.id, request.app[BLOBS])
     if jpeg is None:
         raise web.HTTPNotFound()
     cache = "public, max-age=31536000, immutable" if "v" in request.query else "no-cache"

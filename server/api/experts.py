@@ -13,7 +13,7 @@ from marketplace.photos import ACCEPTED_TYPES, MAX_UPLOAD_BYTES
 from marketplace.profiles import ProfileUpdate
 from marketplace.verifications import VerificationRequest
 from server.http import caller_with_role, read_body, read_json
-from server.keys import EXPERTS
+from server.keys import BLOBS, EXPERTS
 
 routes = web.RouteTableDef()
 
@@ -46,13 +46,13 @@ async def put_photo(request: web.Request) -> web.Response:
     data = await read_body(request, MAX_UPLOAD_BYTES)
     # Judged by size before decoding, a few at a time (marketplace/photos.py).
     jpeg = await request.app[EXPERTS].photos.decoder.reencode(data)
-    url = await request.app[EXPERTS].photos.put(expert.id, jpeg)
+    url = await request.app[EXPERTS].photos.put(expert.id, jpeg, request.app[BLOBS])
     return web.json_response({"photo_url": url})
 
 
 @routes.get("/media/experts/{expert_id}.jpg")
 async def get_photo(request: web.Request) -> web.Response:
-    jpeg = await request.app[EXPERTS].photos.get(_expert_id(request))
+    jpeg = await request.app[EXPERTS].photos.get(_expert_id(request), request.app[BLOBS])
     if jpeg is None:
         raise web.HTTPNotFound()
     # photo_url carries a version (?v=): such a URL never changes, the bare one may.
