@@ -20,6 +20,7 @@ from common.ids import new_id
 from common.loops import stop_all
 from common.redisclient import redis_client
 from marketplace.experts import Experts
+from server import openapi
 from server.api import accounts as accounts_api
 from server.api import admin_experts as admin_experts_api
 from server.api import appointments as appointments_api
@@ -230,10 +231,11 @@ def create_app(config: Config) -> web.Application:
         appointment_settings, lambda app: NotificationSender(app[SIO])))
     app.cleanup_ctx.append(_socketio_ctx)
     app.on_shutdown.append(_disconnect_sockets)
+    app.on_startup.append(openapi.remember_document)
     for module in (health, accounts_api, experts_api, wallet_api, sessions_api, reviews_api,
                    admin_experts_api, billing_api, callbacks_api, appointments_api, brands_api,
                    brand_keys_api, brand_analytics_api, brand_logo_api, brand_members_api,
-                   brand_pages_api):
+                   brand_pages_api, openapi):
         app.add_routes(module.routes)
     setup_web(app)
     return app

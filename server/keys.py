@@ -6,6 +6,8 @@ that the factory put in the app; nothing here imports them back.
 
 from __future__ import annotations
 
+from typing import Any
+
 import redis.asyncio as aioredis
 import socketio
 from aiohttp import web
@@ -29,3 +31,4 @@ EXPERTS = web.AppKey("experts", Experts)
 CALLS = web.AppKey("calls", CallService)
 WALLETS = web.AppKey("wallets", WalletStore)
 APPOINTMENTS = web.AppKey("appointments", Appointments)
+OPENAPI = web.AppKey("openapi", dict[str, Any])

@@ -7,6 +7,8 @@ import logging
 from aiohttp import web
 
 from common.errors import Forbidden
+from server.api.shapes import BALANCE, LEDGER_ENTRY, WALLET
+from server.apidoc import array, described, obj
 from server.http import caller, read_json
 from server.keys import CONFIG, WALLETS
 from sessions.wallet import TopUp
@@ -16,6 +18,7 @@ routes = web.RouteTableDef()
 
 
 @routes.get("/api/v1/wallet")
+@described("The caller's wallet", answer=WALLET)
 async def get_wallet(request: web.Request) -> web.Response:
     account = await caller(request)
     wallet = await request.app[WALLETS].get(account.id)
@@ -23,6 +26,8 @@ async def get_wallet(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/wallet/topups")
+@described("Add test credit (HELPCALL_PAYMENTS=test only)", body=TopUp, status=201,
+           answer=BALANCE)
 async def top_up(request: web.Request) -> web.Response:
     account = await caller(request)
     if request.app[CONFIG].payments != "test":
@@ -34,6 +39,7 @@ async def top_up(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/wallet/ledger")
+@described("The wallet's movements, newest first", answer=obj(entries=array(LEDGER_ENTRY)))
 async def ledger(request: web.Request) -> web.Response:
     account = await caller(request)
     return web.json_response({"entries": await request.app[WALLETS].ledger(account.id)})
