@@ -53,6 +53,7 @@ from server.keys import (
     SIO,
     WALLETS,
 )
+from server.logs import log_context
 from server.secret import load_or_create_secret
 from sessions.leases import Leases
 from sessions.reaper import Reaper
@@ -215,7 +216,8 @@ async def _socketio_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(config: Config) -> web.Application:
-    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_REQUEST_BYTES)
+    app = web.Application(middlewares=[log_context, error_middleware],
+                          client_max_size=MAX_REQUEST_BYTES)
     app[CONFIG] = config
     app[SECRET] = load_or_create_secret(config)
     app[PROC] = new_id("p")

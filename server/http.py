@@ -9,6 +9,7 @@ from aiohttp import web
 
 from accounts.models import Account, Role
 from accounts.tokens import COOKIE_NAME
+from common import logcontext
 from common.errors import Forbidden, Invalid, TooLarge
 from server.keys import ACCOUNTS, CONFIG
 
@@ -61,6 +62,7 @@ async def caller(request: web.Request) -> Account:
         return cached
     account = await request.app[ACCOUNTS].authenticate(request_token(request))
     request[CALLER] = account
+    logcontext.bind(account_id=account.id)
     return account
 
 

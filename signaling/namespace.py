@@ -22,8 +22,9 @@ from accounts.service import Accounts
 from accounts.tokens import COOKIE_NAME
 from appointments.booking import Booking
 from brands.models import Brand, BrandCall
+from common import logcontext
 from common.errors import Forbidden, HelpcallError, Invalid, RateLimited, Unavailable
-from common.ids import new_id
+from common.ids import looks_like_id, new_id
 from marketplace.categories import BY_SLUG
 from marketplace.profiles import ProfileUpdate
 from sessions.errors import WrongState
@@ -153,6 +154,7 @@ class CallNamespace(socketio.AsyncNamespace):
             # Redis away or overloaded: refuse clearly rather than leave the client hanging.
             log.exception("authenticating a socket failed")
             raise Refused("the server could not check your token; try again") from None
+        logcontext.bind(account_id=account.id)
         self._peers[sid] = Peer(account, SocketLimits(), {})
         await self.enter_room(sid, account_room(account.id))
         if account.role == Role.EXPERT:
@@ -180,6 +182,10 @@ class CallNamespace(socketio.AsyncNamespace):
         handler = self._handlers.get(event)
         if peer is None:
             return {"ok": False, "error": {"code": "unauthorized", "message": "not connected"}}
+        # Each event runs in a task of its own: these ids mark its log lines only.
+        session_id = payload.get("session_id") if isinstance(payload, dict) else None
+        logcontext.bind(account_id=peer.account.id,
+                        session_id=session_id if looks_like_id(session_id) else None)
         try:
             if handler is None:
                 raise Invalid(f"unknown event {event!r}")

@@ -7,6 +7,7 @@ import logging
 from aiohttp import web
 
 from accounts.models import LogIn, SignUp
+from common import logcontext
 from common.timefmt import iso_ms
 from marketplace.categories import CATEGORIES
 from server.api.shapes import ACCOUNT
@@ -41,6 +42,7 @@ async def create_account(request: web.Request) -> web.Response:
 async def create_token(request: web.Request) -> web.Response:
     login = LogIn.parse(await read_json(request))
     account, token, expires_ms = await request.app[ACCOUNTS].log_in(login, client_ip(request))
+    logcontext.bind(account_id=account.id)
     log.info("token issued to %s", account.id)
     return web.json_response({"token": token, "expires_at": iso_ms(expires_ms)})
 
