@@ -47,6 +47,10 @@ def _node_modules() -> Path:
 
 class BuildWithBrowserAssets(build_py):
     def run(self) -> None:
+        if self.editable_mode:
+            # pip install -e (scripts/bootstrap): the checkout's own copy step serves it.
+            super().run()
+            return
         assets = _assets()
         node_modules = _node_modules()
         # Into the source tree first (package data is listed from it), then into the build.
@@ -54,7 +58,7 @@ class BuildWithBrowserAssets(build_py):
         # A module deleted from the source must not live on in a wheel from an old build
         # (only our own build directory is ever emptied).
         build_lib = Path(self.build_lib).resolve()
-        if not self.editable_mode and build_lib.is_relative_to(ROOT / "build"):
+        if build_lib.is_relative_to(ROOT / "build"):
             shutil.rmtree(build_lib, ignore_errors=True)
         super().run()
         assets.copy_from(node_modules, Path(self.build_lib) / "web" / "static" / "vendor")

@@ -18,7 +18,7 @@ routes = web.RouteTableDef()
 
 API_PREFIX = "/api/v1"
 VERSION = "1.1"
-_PARAM = re.compile(r"\{(\w+)[^}]*\}")
+PATH_PARAMETER = re.compile(r"\{(\w+)[^}]*\}")
 
 ERROR: Schema = {
     "type": "object",
@@ -49,7 +49,7 @@ def api_routes(app: web.Application) -> list[tuple[str, str, Any]]:
         path = route.resource.canonical if route.resource is not None else ""
         if not path.startswith(API_PREFIX + "/") or route.method in ("HEAD", "*"):
             continue
-        found.append((route.method.lower(), _PARAM.sub(r"{\1}", path), route.handler))
+        found.append((route.method.lower(), PATH_PARAMETER.sub(r"{\1}", path), route.handler))
     return found
 
 
@@ -75,7 +75,7 @@ def _operation(method: str, path: str, op: Operation) -> dict[str, Any]:
     if op.description:
         out["description"] = op.description
     parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                  for name in _PARAM.findall(path)]
+                  for name in PATH_PARAMETER.findall(path)]
     parameters += [{"name": f.name, "in": "query", "required": f.required,
                     "schema": f.schema()} for f in op.query]
     if parameters:

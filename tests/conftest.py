@@ -21,7 +21,7 @@ from common.redisclient import redis_client
 from server.app import create_app
 from server.config import Config, load_config
 from server.embedded_redis import EmbeddedRedis
-from tests.openapi_check import EXERCISED, AnswerCheck
+from tests.openapi_check import DESCRIBED, EXERCISED, AnswerCheck
 
 _counter = itertools.count(1)
 
@@ -122,7 +122,12 @@ async def start_app(
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if EXERCISED:
         terminalreporter.write_line(
-            f"openapi.json: {len(EXERCISED)} operations had their answers checked")
+            f"openapi.json: {len(EXERCISED)} of {len(DESCRIBED)} operations had their answers "
+            "checked")
+    never = sorted(DESCRIBED - EXERCISED)
+    if len(EXERCISED) > len(DESCRIBED) // 2 and never:
+        # A broad run: name what no test called, so it gets a test.
+        terminalreporter.write_line("openapi.json: never called: " + ", ".join(never))
 
 
 @pytest.fixture

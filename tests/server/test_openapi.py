@@ -16,6 +16,7 @@ from openapi_spec_validator import validate
 from server.apidoc import INTEGER, described, obj
 from server.app import create_app
 from server.config import load_config
+from server.keys import ACCOUNTS
 from server.openapi import api_routes, undescribed
 from tests.conftest import Running, base_env
 from tests.openapi_check import AnswerCheck
@@ -86,3 +87,25 @@ async def test_an_answer_unlike_its_description_is_caught(tmp_path: Path, redis_
         assert len(check.problems) == 1
     finally:
         await client.close()
+
+
+async def test_the_reference_page_and_its_viewer_are_served_locally(running: Running) -> None:
+    page = await running.client.get("/api/docs")
+    assert page.status == 200
+    html = await page.text()
+    # The viewer comes from our own /static/vendor (npm, via scripts/bootstrap), no CDN.
+    assert "/static/vendor/swagger-ui-bundle.js" in html and "https://" not in html
+    for asset in ("/static/vendor/swagger-ui-bundle.js", "/static/vendor/swagger-ui.css",
+                  "/static/js/api-docs.js"):
+        assert (await running.client.get(asset)).status == 200, asset
+
+
+async def test_the_admin_billing_answer_matches_its_description(running: Running) -> None:
+    # The one operation no other test called; its answer is checked like every other.
+    await running.app[ACCOUNTS].create_admin("ops-admin@example.test", "correct horse")
+    token = await running.client.post("/api/v1/tokens", json={
+        "email": "ops-admin@example.test", "password": "correct horse"})
+    headers = {"Authorization": f"Bearer {(await token.json())['token']}"}
+    answer = await running.client.get("/api/v1/admin/billing", headers=headers)
+    assert answer.status == 200
+    assert (await answer.json())["webhook_configured"] is False
