@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from common.errors import Invalid
-from common.schema import Body, Choice, Text
+from common.schema import Body, Choice, Name, Text
 from common.timefmt import iso_ms
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -24,7 +24,8 @@ class Role(StrEnum):
 
 def normalise_email(raw: str) -> str:
     email = unicodedata.normalize("NFC", raw.strip()).lower()
-    if len(email) > 254 or not _EMAIL.match(email):
+    hidden = any(unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in email)
+    if len(email) > 254 or hidden or not _EMAIL.match(email):
         raise Invalid("email is not a valid address", "email")
     return email
 
@@ -59,7 +60,7 @@ class SignUp:
     role: Role
 
     WIRE: ClassVar[Body] = Body(
-        EMAIL, PASSWORD, Text("display_name", min_len=1, max_len=80),
+        EMAIL, PASSWORD, Name("display_name"),
         Choice("role", options=(Role.CLIENT.value, Role.EXPERT.value)),
     )
 

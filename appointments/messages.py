@@ -12,6 +12,8 @@ from appointments.times import instant_field, parse_instant, zone
 from common import validation as v
 from common.errors import Invalid
 from common.schema import Body, Custom, Field, Identifier, Integer, Schema, Text
+from sessions.agreed import expected_pricing
+from sessions.pricing import PRICING_SCHEMA, Pricing
 
 MAX_SLOT_SPAN_MS = 31 * 86_400_000
 DEFAULT_SLOT_SPAN_MS = 7 * 86_400_000
@@ -65,10 +67,14 @@ class BookingRequest:
     start_ms: int
     length_minutes: int
     topic: str
+    # The price the client was shown (protocol §7.2); None from clients that send none.
+    expected_pricing: Pricing | None = None
 
     WIRE: ClassVar[Body] = Body(
         Identifier("expert_id"), START, Integer("length_minutes", minimum=1, maximum=240),
         Text("topic", min_len=1, max_len=200),
+        Custom("expected_pricing", required=False, shape=PRICING_SCHEMA,
+               sample={"mode": "free"}, description="the price the client was shown (§7.2)"),
     )
 
     @classmethod
@@ -79,6 +85,7 @@ class BookingRequest:
             start_ms=instant_field(body, "start"),
             length_minutes=v.integer(body, "length_minutes", minimum=1, maximum=240),
             topic=v.text(body, "topic", min_len=1, max_len=200),
+            expected_pricing=expected_pricing(body),
         )
 
 

@@ -78,6 +78,17 @@ class Text(Field):
 
 
 @dataclass(frozen=True)
+class Name(Text):
+    """A name shown next to others' (``validation.name``): printable characters only."""
+
+    min_len: int = 1
+    max_len: int = 80
+
+    def read(self, body: Mapping[str, Any]) -> Any:
+        return v.name(body, self.name, max_len=self.max_len)
+
+
+@dataclass(frozen=True)
 class Integer(Field):
     def __post_init__(self) -> None:
         if self.default is not None:  # a field with a default may be left out

@@ -6,6 +6,7 @@ that the factory put in the app; nothing here imports them back.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -14,9 +15,14 @@ from aiohttp import web
 
 from accounts.service import Accounts
 from appointments.service import Appointments
+from blobs.store import BlobStore
+from earnings.service import Earnings
 from marketplace.experts import Experts
+from payments.service import Payments
 from server.config import Config
+from server.metrics import Metrics
 from sessions.service import CallService
+from sessions.sharing import FileSharing
 from sessions.wallet import WalletStore
 from signaling.presence import PresenceStore
 
@@ -32,3 +38,11 @@ CALLS = web.AppKey("calls", CallService)
 WALLETS = web.AppKey("wallets", WalletStore)
 APPOINTMENTS = web.AppKey("appointments", Appointments)
 OPENAPI = web.AppKey("openapi", dict[str, Any])
+BLOBS = web.AppKey("blobs", BlobStore)
+FILES = web.AppKey("files", FileSharing)
+EARNINGS = web.AppKey("earnings", Earnings)
+METRICS = web.AppKey("metrics", Metrics)
+# Only with HELPCALL_PAYMENTS=stripe (server/api/payments.py:payments_ctx).
+PAYMENTS = web.AppKey("payments", Payments)
+# Runs every reconcile check (server/reconcile.py), as the admin console asks.
+RECONCILE = web.AppKey[Callable[[], Awaitable[list[str]]]]("reconcile")

@@ -14,6 +14,7 @@ from common.errors import Forbidden, NotFound
 from common.ids import looks_like_id
 from common.schema import Body, Identifier
 from server.api.brand_access import acting, brands, platform_admin
+from server.api.payments import start_brand_topup
 from server.api.shapes import (
     BALANCE,
     BRAND,
@@ -188,6 +189,8 @@ async def balance(request: web.Request) -> web.Response:
 @described("Add test credit to a brand (platform admins, test payments)", body=TopUp,
            status=201, answer=BALANCE)
 async def top_up(request: web.Request) -> web.Response:
+    if request.app[CONFIG].payments == "stripe":
+        return await start_brand_topup(request)  # by card, by a brand admin (§7.3)
     who = await platform_admin(request)
     if request.app[CONFIG].payments != "test":
         raise Forbidden("top-ups without a payment provider exist only in test mode")

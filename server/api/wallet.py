@@ -1,4 +1,5 @@
-"""The caller's wallet: balance, test top-ups, movements."""
+"""The caller's wallet: balance, top-ups (test, or by card: server/api/payments.py),
+movements."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 from aiohttp import web
 
 from common.errors import Forbidden
+from server.api.payments import start_topup
 from server.api.shapes import BALANCE, LEDGER_ENTRY, WALLET
 from server.apidoc import array, described, obj
 from server.http import caller, read_json
@@ -30,6 +32,8 @@ async def get_wallet(request: web.Request) -> web.Response:
            answer=BALANCE)
 async def top_up(request: web.Request) -> web.Response:
     account = await caller(request)
+    if request.app[CONFIG].payments == "stripe":
+        return await start_topup(request, account.id)  # protocol §7.3
     if request.app[CONFIG].payments != "test":
         raise Forbidden("top-ups without a payment provider exist only in test mode")
     topup = TopUp.parse(await read_json(request))
