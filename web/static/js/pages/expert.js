@@ -84,7 +84,7 @@ if (form) {
     submit.disabled = true;
     submit.setAttribute("aria-busy", "true");
     show(errorBox, false);
-    const topic = form.elements.topic.value.trim() || t("call.default_topic");
+    const topic = form.elements.topic.value.trim();
     const error = await callNow({ expert_id: expertId }, topic, location.pathname);
     submit.disabled = false;
     submit.removeAttribute("aria-busy");
