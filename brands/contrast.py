@@ -11,7 +11,7 @@ from __future__ import annotations
 from common.errors import Invalid
 
 AA_TEXT = 4.5
-_DARK = "#111111"
+_DARK = "#000000"
 _LIGHT = "#ffffff"
 
 
@@ -33,8 +33,8 @@ def contrast(a: str, b: str) -> float:
 
 
 def best_text_on(background: str) -> str:
-    """Black-ish or white text, whichever contrasts more with the background (at least
-    4.5:1 for any background)."""
+    """Black or white text, whichever contrasts more with the background: one of them
+    always reaches 4.58:1 (the square root of 21), whatever the background."""
     return _DARK if contrast(_DARK, background) >= contrast(_LIGHT, background) else _LIGHT
 
 

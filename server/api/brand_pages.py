@@ -96,8 +96,10 @@ async def dashboard(request: web.Request) -> web.Response:
     span, summary = await figures(request, brand)
     ids = [row["expert_id"] for row in summary["by_expert"]]
     names = await request.app[ACCOUNTS].store.display_names(ids)
+    words = _words(request)
+    t = words["t"]
     context: dict[str, Any] = {
-        **_words(request),
+        **words,
         "brand": brand,
         "total": summary["total"],
         "by_expert": summary["by_expert"],
@@ -107,12 +109,12 @@ async def dashboard(request: web.Request) -> web.Response:
         "percent": _percent,
         "embed": embed_html(request, brand.slug),
         "calls_chart": Markup(bar_chart(
-            [(row["day"], row["calls"]) for row in summary["by_day"]], "Calls per day",
-            brand.primary_colour)),
+            [(row["day"], row["calls"]) for row in summary["by_day"]], t("branddash.calls_chart"),
+            brand.primary_colour, empty=t("branddash.no_calls"))),
         "minutes_chart": Markup(bar_chart(
             [(names.get(row["expert_id"], row["expert_id"]), row["live_minutes"])
-             for row in summary["by_expert"]], "Live minutes per expert",
-            brand.primary_colour)),
+             for row in summary["by_expert"]], t("branddash.minutes_chart"),
+            brand.primary_colour, empty=t("branddash.no_calls"))),
     }
     return _html(pages.render("dashboard.html", **context))
 

@@ -111,7 +111,7 @@ async def test_screenshots_of_the_main_pages(
     assert topup.status == 201, await topup.text()
     await client.goto(f"/experts/{expert.id}")
     await expect(client.locator(".review")).to_have_count(1)
-    await client.get_by_role("button", name="Add Marie Curie to my experts").click()
+    await client.get_by_role("button", name="Add to my experts: Marie Curie").click()
     await client.locator("input[name=slot]").nth(2).check()
     await client.get_by_label("What is the appointment about?").fill("Croissants at home")
     await _shoot(client, folder, "expert-profile-booking")
