@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, expect
 
+from tests.brands.conftest import brand_admin, join, new_brand
 from tests.conftest import Running, StartApp
+from tests.marketplace.conftest import admin
 from tests.web.calls import (
     CALL_ENV,
     Cast,
@@ -23,7 +25,7 @@ from tests.web.calls import (
     remote_video_plays,
     ring,
 )
-from tests.web.conftest import Browse
+from tests.web.conftest import Browse, log_in
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -66,6 +68,11 @@ async def test_screenshots_of_the_main_pages(
     await visitor.goto("/login")
     await _shoot(visitor, folder, "login")
 
+    newcomer = await site.user("expert", name="Nina Newcomer")
+    await log_in(visitor, newcomer)
+    await expect(visitor.locator("[data-role=onboarding]")).to_be_visible()
+    await _shoot(visitor, folder, "console-onboarding")
+
     expert_page = await browse.page()
     await go_online(expert_page, expert)
     client = await browse.page(timezone_id="Europe/London")
@@ -95,6 +102,13 @@ async def test_screenshots_of_the_main_pages(
     await expert_page.get_by_role("button", name="Send").click()
     await expect(client.locator("[data-role=chat-log] li")).to_have_count(2)
     await _shoot(client, folder, "call-live", full=False)
+    # The same call on a phone's screen: video edge to edge, the chat over it.
+    await client.set_viewport_size({"width": 390, "height": 844})
+    await client.get_by_role("button", name="Chat").click()
+    await expect(client.locator("#chat-panel")).to_be_visible()
+    await _shoot(client, folder, "call-mobile", full=False)
+    await client.get_by_role("button", name="Close the chat").click()
+    await client.set_viewport_size({"width": 1280, "height": 860})
     await client.get_by_role("button", name="Hang up").click()
     await call_state(client, "ended")
     await expect(client.locator("[data-role=summary]")).to_be_visible()
@@ -140,8 +154,15 @@ async def test_screenshots_of_the_main_pages(
     await client.goto("/problem/camera")
     await _shoot(client, folder, "problem-camera")
 
+    platform = await admin(site)
+    await new_brand(site, platform, "acme", name="Acme Pâtisserie", primary_colour="#7a1f3d",
+                    welcome="Nos pâtissiers vous aident en vidéo.")
+    await join(site, await brand_admin(site, platform, "acme"), "acme", expert)
     phone = await browse.page(locale="fr-FR", width=375, height=812, device_scale_factor=2,
                               is_mobile=True, has_touch=True, timezone_id="Europe/Paris")
+    await phone.goto("/b/acme")
+    await expect(phone.get_by_role("heading", name="Nos experts")).to_be_visible()
+    await _shoot(phone, folder, "brand-page-fr", full=False)
     await phone.goto("/")
     await _shoot(phone, folder, "home-mobile-fr", full=False)
     await phone.goto(f"/experts/{expert.id}")

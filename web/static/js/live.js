@@ -64,7 +64,8 @@ if (account?.role === "expert") {
     import("/static/js/incoming.js"),
   ]);
   const pill = document.querySelector("[data-role=presence-pill]");
-  onPresence(({ status }) => {
+  onPresence(({ status, reason }) => {
+    if (reason === "no_answer") toast(t("presence.away"));
     if (!pill) return;
     pill.dataset.status = status;
     pill.querySelector("[data-role=presence-label]").textContent = t(`presence.${status}`);

@@ -77,6 +77,13 @@ channel?.addEventListener("message", (event) => {
   render(event.data.status);
 });
 
+// The server sets an expert who let a call ring out offline (no use ringing them in vain).
+socket.on("presence", (event) => {
+  if (!event?.status) return;
+  remember(event.status === "online");
+  render(event.status, { reason: event.reason });
+});
+
 socket.on("connect", restore);
 socket.on("disconnect", () => render("reconnecting"));
 if (socket.connected) restore();
