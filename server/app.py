@@ -33,6 +33,7 @@ from server.api import brands as brands_api
 from server.api import callbacks as callbacks_api
 from server.api import experts as experts_api
 from server.api import health
+from server.api import metrics as metrics_api
 from server.api import reviews as reviews_api
 from server.api import sessions as sessions_api
 from server.api import wallet as wallet_api
@@ -45,6 +46,7 @@ from server.keys import (
     CALLS,
     CONFIG,
     EXPERTS,
+    METRICS,
     PRESENCE,
     PROC,
     REDIS,
@@ -52,6 +54,7 @@ from server.keys import (
     SIO,
     WALLETS,
 )
+from server.metrics import MeteredNotifier, Metrics
 from server.secret import load_or_create_secret
 from sessions.leases import Leases
 from sessions.reaper import Reaper
@@ -153,7 +156,8 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
                            now_s, config.turn_ttl_seconds)
 
     notifier = SocketNotifier(sio, app[ACCOUNTS].store, presence, ice, config.ring_seconds)
-    calls = CallService(SessionStore(redis, timing(config)), notifier)
+    calls = CallService(SessionStore(redis, timing(config)),
+                        MeteredNotifier(notifier, app[METRICS]))
     app[PRESENCE], app[EXPERTS], app[CALLS] = presence, experts, calls
     app[WALLETS] = WalletStore(redis, config.currency)
     async def booked_soon(expert_id: str) -> bool:
@@ -218,6 +222,7 @@ def create_app(config: Config) -> web.Application:
     app[CONFIG] = config
     app[SECRET] = load_or_create_secret(config)
     app[PROC] = new_id("p")
+    app[METRICS] = Metrics()
     sio = _socketio_server(config)
     sio.attach(app)
     app[SIO] = sio
@@ -233,7 +238,7 @@ def create_app(config: Config) -> web.Application:
     for module in (health, accounts_api, experts_api, wallet_api, sessions_api, reviews_api,
                    admin_experts_api, billing_api, callbacks_api, appointments_api, brands_api,
                    brand_keys_api, brand_analytics_api, brand_logo_api, brand_members_api,
-                   brand_pages_api):
+                   brand_pages_api, metrics_api):
         app.add_routes(module.routes)
     setup_web(app)
     return app

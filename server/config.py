@@ -55,6 +55,7 @@ class Config:
     low_balance_seconds: int = 60
     booking_reminder_seconds: tuple[float, ...] = (86400.0, 900.0)
     no_show_seconds: float = 600.0
+    metrics_token: str | None = None
 
     @property
     def embedded_redis(self) -> bool:
@@ -202,6 +203,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "HELPCALL_LOW_BALANCE_SECONDS": ("low_balance_seconds", _positive_int),
     "HELPCALL_BOOKING_REMINDER_SECONDS": ("booking_reminder_seconds", _seconds_list),
     "HELPCALL_NO_SHOW_SECONDS": ("no_show_seconds", _seconds),
+    "HELPCALL_METRICS_TOKEN": ("metrics_token", _text),
 }
 
 assert {f for f, _ in _VARIABLES.values()} == {f.name for f in fields(Config)}

@@ -14,6 +14,7 @@ from accounts.service import Accounts
 from appointments.service import Appointments
 from marketplace.experts import Experts
 from server.config import Config
+from server.metrics import Metrics
 from sessions.service import CallService
 from sessions.wallet import WalletStore
 from signaling.presence import PresenceStore
@@ -29,3 +30,4 @@ EXPERTS = web.AppKey("experts", Experts)
 CALLS = web.AppKey("calls", CallService)
 WALLETS = web.AppKey("wallets", WalletStore)
 APPOINTMENTS = web.AppKey("appointments", Appointments)
+METRICS = web.AppKey("metrics", Metrics)

@@ -96,3 +96,12 @@ class PresenceStore:
             experts.append(expert_id)
         await self._redis.delete(_proc_key(proc))
         return experts
+
+    async def counts(self) -> dict[Status, int]:
+        """Experts who asked to be online, by what callers see now (read at scrape time)."""
+        wanted = [str(text_or_none(e)) for e, want in (await self._redis.hgetall(WANT)).items()
+                  if text_or_none(want) == Status.ONLINE.value]
+        counts = dict.fromkeys(Status, 0)
+        for status in (await self.statuses(wanted)).values():
+            counts[status] += 1
+        return counts

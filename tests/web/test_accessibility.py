@@ -75,7 +75,9 @@ async def test_every_page_passes_axe(browse: Browse, site: Running, locale: str)
     anonymous = await checked_page(browse, locale)
     problems = await sweep(anonymous, [*ANYONE, profile, "/b/acme"])
     for who, paths in ((client, [*CLIENT, profile, "/experts"]), (expert, EXPERT),
-                       (owner, ["/b/acme/dashboard"]), (platform, ["/admin/verifications"])):
+                       (owner, ["/b/acme/dashboard"]),
+                       (platform, ["/admin", "/admin/verifications", "/admin/brands",
+                                   "/admin/brands/acme", "/admin/reconcile"])):
         page = await checked_page(browse, locale)
         await sign_in(page, who)
         problems += await sweep(page, paths)
