@@ -14,9 +14,12 @@ from web.pages import (
     admin_brands,
     admin_console,
     auth,
+    brand_balance,
     call,
+    earnings,
     market,
     public,
+    receipt,
     shell,
 )
 from web.pages.errors import page_errors
@@ -37,6 +40,6 @@ def setup_web(app: web.Application) -> None:
     app[aiohttp_jinja2.static_root_key] = "/static"
     app.middlewares.append(page_errors)
     for module in (auth, public, account, call, market, admin, admin_console, admin_brands,
-                   shell):
+                   receipt, earnings, brand_balance, shell):
         app.add_routes(module.routes)
     app.router.add_static("/static/", STATIC, name="static", append_version=False)

@@ -11,6 +11,7 @@ from marketplace.listing import Page
 from marketplace.verifications import Decision, VerificationState
 from server.keys import EXPERTS
 from web import csrf
+from web.forms import read_form
 from web.pages.public import problem_page
 from web.render import render
 from web.session import login_redirect, viewer
@@ -46,7 +47,7 @@ async def decide(request: web.Request) -> web.Response:
     admin = await admin_or_problem(request)
     if isinstance(admin, web.Response):
         return admin
-    form = await request.post()
+    form = await read_form(request)
     csrf.check(request, form.get(csrf.FIELD))
     request_id = request.match_info["request_id"]
     if not looks_like_id(request_id):

@@ -12,10 +12,9 @@ from typing import Any
 
 from aiohttp import web
 
-from server.keys import ACCOUNTS, CALLS, CONFIG, PRESENCE, REDIS
+from server.keys import ACCOUNTS, CALLS, CONFIG, PRESENCE, RECONCILE, REDIS
 from sessions.census import DeliveryCensus, delivery_census, take_census
 from sessions.model import SessionView
-from sessions.reconcile import reconcile
 from sessions.worker import BRAND_GROUP, BRAND_STATS_KEY, GROUP, STATS_KEY
 from web import csrf
 from web.pages.admin import admin_or_problem
@@ -87,5 +86,5 @@ async def run_reconcile(request: web.Request) -> web.Response:
     if isinstance(refused, web.Response):
         return refused
     csrf.check(request, (await request.post()).get(csrf.FIELD))
-    problems = await reconcile(request.app[REDIS], request.app[CONFIG].billing_stream)
+    problems = await request.app[RECONCILE]()
     return await render(request, "admin_reconcile.html", {"problems": problems})

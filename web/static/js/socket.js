@@ -5,9 +5,10 @@ import { io } from "/static/vendor/socket.io.esm.min.js";
 const ACK_TIMEOUT_MS = 10000;
 
 export class CallError extends Error {
-  constructor(code, message) {
+  constructor(code, message, detail = {}) {
     super(message || code);
     this.code = code;
+    this.detail = detail; // the whole error object: price_changed carries `pricing`
   }
 }
 
@@ -67,7 +68,7 @@ export async function ask(socket, event, payload) {
   }
   if (!ack || ack.ok !== true) {
     const error = ack?.error || {};
-    throw new CallError(error.code || "error", error.message);
+    throw new CallError(error.code || "error", error.message, error);
   }
   return ack;
 }

@@ -111,4 +111,7 @@ form?.addEventListener("submit", async (event) => {
   }
 });
 
+// A card top-up or a refund settled (pages/card-topup.js): the figures and the statement.
+document.addEventListener("wallet:changed", () => loadLedger());
+
 loadLedger();
