@@ -153,8 +153,14 @@ class CallNamespace(socketio.AsyncNamespace):
             # Redis away or overloaded: refuse clearly rather than leave the client hanging.
             log.exception("authenticating a socket failed")
             raise Refused("the server could not check your token; try again") from None
+        try:
+            await self.enter_room(sid, account_room(account.id))
+        except Exception:
+            # Where the account's sockets are could not be recorded: other processes
+            # would not find this one, so refuse rather than leave it deaf.
+            log.exception("recording a socket's place failed")
+            raise Refused("the server could not register your connection; try again") from None
         self._peers[sid] = Peer(account, SocketLimits(), {})
-        await self.enter_room(sid, account_room(account.id))
         if account.role == Role.EXPERT:
             await self._presence.socket_connected(account.id, sid)
 
