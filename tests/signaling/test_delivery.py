@@ -106,8 +106,9 @@ async def test_category_calls_ring_experts_on_other_processes(
         for tab in tabs:
             await tab.ok("presence", {"status": "online"})
         caller = await crowd.socket(client_process, await crowd.client())
+        # No ``queue`` event awaited: another process's router may ring before this one
+        # announces the first position (then the call is no longer waiting).
         session_id = (await caller.ok("call:start", COOKING))["session_id"]
-        assert (await caller.wait_for("queue"))["session_id"] == session_id
 
         rung = await incoming_for(tabs, session_id)
         await rung.ok("call:decline", {"session_id": session_id})
