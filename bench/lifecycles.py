@@ -5,10 +5,13 @@ from both -> ``call:state live`` on both -> ``call:hangup`` -> ``call:summary`` 
 the ``session.ended`` entry read from the billing stream. Every pair runs lifecycles back
 to back for the window; several client processes share the pairs.
 
-Configurations: one process with its embedded Redis; two processes sharing one Redis
-(``REDIS_URL``), each pair's client on one process and its expert on the other, so that
-every event crosses processes through Redis pub/sub. The per-socket rate limits are lifted
-(bench/serve.py): a pair here calls far more often than any person does.
+Configurations: one process with its embedded Redis; N processes sharing one Redis
+(``REDIS_URL``), each pair's client on one process and its expert on the next, so that
+every event crosses processes through Redis pub/sub. Suffixes: ``r`` (one process, but with
+``REDIS_URL``), ``o`` (python-socketio's AsyncRedisManager, as before issue 14), ``p`` (each
+server process pinned to its own core), ``u`` (uvloop): ``--processes 1r,1ro,2,2o,4,4o``.
+The per-socket rate limits are lifted (bench/serve.py): a pair here calls far more often
+than any person does.
 
 ``python -m bench.lifecycles [--pairs 40] [--seconds 5] [--repeats 3]``
 """
@@ -182,12 +185,19 @@ def measure(servers: Servers, pairs: list[tuple[User, User]], processes: int,
 def run(args: argparse.Namespace) -> str:
     rows = []
     for config in args.processes.split(","):
-        processes, uvloop = int(config.rstrip("u")), config.endswith("u") or args.uvloop
-        with Servers(processes=processes, uvloop=uvloop) as servers:
+        processes = int(config.rstrip("uropt"))
+        flags = config[len(str(processes)):]
+        uvloop = "u" in flags or args.uvloop
+        shared = "r" in flags or processes > 1
+        with Servers(processes=processes, uvloop=uvloop, shared_redis=shared,
+                     experiments=("broadcast-manager",) if "o" in flags else (),
+                     server_cpus=[{0}, {1}] if "p" in flags else [None]) as servers:
             pairs = asyncio.run(make_pairs(servers.url, args.pairs))
             rs = measure(servers, pairs, args.clients, args.seconds, args.repeats)
-        label = "1 process, embedded Redis" if processes == 1 else (
-            f"{processes} processes, shared Redis")
+        label = (f"{processes} process{'es' if processes > 1 else ''}, "
+                 + ("shared Redis" if shared else "embedded Redis"))
+        label += (", old manager" if "o" in flags else ", targeted manager") if shared else ""
+        label += ", pinned 1 core each" if "p" in flags else ""
         label += ", uvloop" if uvloop else ""
         per_s = [r["per_s"] for r in rs]
         rows.append([label, spread(per_s), spread([v / processes for v in per_s]),
@@ -214,7 +224,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pairs", type=int, default=40)
     parser.add_argument("--processes", default="1,2",
-                        help="server processes to try; a u suffix runs them on uvloop")
+                        help="server processes to try, with suffixes: u uvloop, r REDIS_URL "
+                             "with one process, o the old manager (python-socketio's "
+                             "AsyncRedisManager), p each process pinned to its own core")
     parser.add_argument("--clients", type=int, default=2, help="client processes")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--repeats", type=int, default=3)
