@@ -241,12 +241,17 @@ class DeliveryManager(AsyncManager):  # type: ignore[misc]
             log.warning("could not record that a socket of %s left", room, exc_info=True)
 
     async def close_room(self, room: str, namespace: str) -> None:
-        self.basic_close_room(room, namespace or "/")
+        self._close_here(room, namespace or "/")
         frame = f"c{namespace or '/'}\n{room}"
         if room_kind(room) == Kind.OTHER:
             await self.outbox.put(Publish(ALL_CHANNEL, frame))
         else:
             await self.outbox.put(Routed([room], frame))
+
+    def _close_here(self, room: str, namespace: str) -> None:
+        self.basic_close_room(room, namespace)
+        if room_kind(room) == Kind.SESSION and not self._holds_session(room):
+            self._locations.drop(list(session_rooms(session_of(room))))  # the call is over
 
     # -- emitting ---------------------------------------------------------------------
 
@@ -359,7 +364,7 @@ class DeliveryManager(AsyncManager):  # type: ignore[misc]
             self._locations.drop([message[1:]])
         elif kind == "c":
             namespace, room = message[1:].split("\n", 1)
-            self.basic_close_room(room, namespace)
+            self._close_here(room, namespace)
         elif kind == "z":
             self._locations.clear()
 

@@ -41,7 +41,7 @@ class Subscription:
         while True:
             client = aioredis.Redis.from_url(
                 self._url, decode_responses=True, socket_connect_timeout=2,
-                retry=Retry(NoBackoff(), 0))
+                socket_keepalive=True, retry=Retry(NoBackoff(), 0))
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.subscribe(*self._channels)
