@@ -76,13 +76,18 @@ class Load:
         await asyncio.sleep(seconds)
         self.bounce = False
 
-    async def drained(self, quiet: float = 0.3, longest: float = 10.0) -> None:
-        """Wait until nothing has arrived for ``quiet`` seconds: the next run starts clean."""
+    async def drained(self, expected: int, quiet: float = 3.0, longest: float = 20.0) -> None:
+        """Wait until ``expected`` messages have arrived (both sides of each call are in this
+        process), or nothing has for ``quiet`` seconds: the next run starts clean, and what
+        is still missing then is lost."""
         deadline = time.monotonic() + longest
-        count = -1
-        while count != len(self.received) and time.monotonic() < deadline:
-            count = len(self.received)
-            await asyncio.sleep(quiet)
+        count, since = -1, time.monotonic()
+        while len(self.received) < expected and time.monotonic() < deadline:
+            if count != len(self.received):
+                count, since = len(self.received), time.monotonic()
+            elif time.monotonic() - since > quiet:
+                return
+            await asyncio.sleep(0.05)
 
     async def rate(self, seconds: float, per_second: float) -> None:
         start = time.monotonic_ns()
@@ -146,11 +151,12 @@ def worker(conn: Connection, urls: tuple[str, str], kind: str,
                 else:
                     await load.rate(seconds, float(value))
                 t1 = time.monotonic_ns()
-                await load.drained()  # the stragglers fall outside the window
-                lost = sum(s.wire.closed.is_set() for s in sides)
                 sent = sum(s.ack - a for s, a in zip(sides, first_acks, strict=True))
-                conn.send((t0, t1, load.received, sum(s.wire.refused for s in sides), lost,
-                           sent))
+                refused = sum(s.wire.refused for s in sides)
+                await load.drained(sent - refused)  # the stragglers fall outside the window
+                lost = sum(s.wire.closed.is_set() for s in sides)
+                refused = sum(s.wire.refused for s in sides)
+                conn.send((t0, t1, load.received, refused, lost, sent))
             # Hung up, not dropped: the experts must be free for the next P.
             await asyncio.gather(*(hang_up(cp, ep, sid) for cp, ep, sid in calls),
                                  return_exceptions=True)
