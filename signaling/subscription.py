@@ -39,9 +39,11 @@ class Subscription:
     async def run(self) -> None:
         delay = FIRST_RETRY_SECONDS
         while True:
+            # TCP keepalive (not on a Unix socket) notices a silently cut subscription.
+            tcp = {} if self._url.startswith("unix:") else {"socket_keepalive": True}
             client = aioredis.Redis.from_url(
                 self._url, decode_responses=True, socket_connect_timeout=2,
-                socket_keepalive=True, retry=Retry(NoBackoff(), 0))
+                retry=Retry(NoBackoff(), 0), **tcp)
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.subscribe(*self._channels)

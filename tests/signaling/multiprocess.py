@@ -31,7 +31,7 @@ def start_processes(count: int, redis_url: str, data_dir: Path,
     processes = [ServerProcess(env) for _ in range(count)]
     try:
         for process in processes:
-            process.wait_ready()
+            process.wait_ready(timeout=120)  # a loaded machine starts slowly
     except BaseException:
         for process in processes:
             process.stop()
