@@ -13,12 +13,13 @@ from aiohttp import web
 
 from accounts.service import Accounts
 from accounts.store import AccountStore
-from accounts.throttle import LoginThrottle
+from accounts.throttle import LoginThrottle, ThrottleRules
 from accounts.tokens import TokenSigner
 from appointments.settings import AppointmentSettings
 from common.ids import new_id
 from common.loops import stop_all
 from common.redisclient import redis_client
+from common.redisfull import warn_if_evicting
 from marketplace.experts import Experts
 from server.api import accounts as accounts_api
 from server.api import admin_experts as admin_experts_api
@@ -31,20 +32,27 @@ from server.api import brand_members as brand_members_api
 from server.api import brand_pages as brand_pages_api
 from server.api import brands as brands_api
 from server.api import callbacks as callbacks_api
+from server.api import earnings as earnings_api
 from server.api import experts as experts_api
 from server.api import health
+from server.api import metrics as metrics_api
+from server.api import payouts_admin as payouts_admin_api
+from server.api import receipts as receipts_api
 from server.api import reviews as reviews_api
 from server.api import sessions as sessions_api
 from server.api import wallet as wallet_api
 from server.config import Config
 from server.embedded_redis import EmbeddedRedis
 from server.errors import error_middleware
+from server.files import files_ctx
+from server.headers import api_headers
 from server.keys import (
     ACCOUNTS,
     APPOINTMENTS,
     CALLS,
     CONFIG,
     EXPERTS,
+    METRICS,
     PRESENCE,
     PROC,
     REDIS,
@@ -52,6 +60,7 @@ from server.keys import (
     SIO,
     WALLETS,
 )
+from server.metrics import MeteredNotifier, Metrics
 from server.secret import load_or_create_secret
 from sessions.leases import Leases
 from sessions.reaper import Reaper
@@ -59,7 +68,9 @@ from sessions.service import CallService
 from sessions.store import SessionStore, Timing
 from sessions.wallet import WalletStore
 from sessions.worker import default_consumer_name, running_worker
+from signaling.guard import GuardedServer
 from signaling.ice import ice_servers
+from signaling.limits import AccountLimits, LimitRules
 from signaling.manager import DeliveryManager
 from signaling.namespace import CallNamespace
 from signaling.notifier import NotificationSender, SocketNotifier
@@ -85,7 +96,7 @@ def _client_manager(config: Config, proc: str) -> socketio.AsyncManager | None:
 
 
 def _socketio_server(config: Config, proc: str) -> socketio.AsyncServer:
-    return socketio.AsyncServer(
+    return GuardedServer(
         async_mode="aiohttp",
         client_manager=_client_manager(config, proc),
         ping_interval=config.ping_interval_seconds,
@@ -102,10 +113,11 @@ async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
     embedded = None
     url = config.redis_url
     if url is None:
-        embedded = EmbeddedRedis(config.data_dir)
+        embedded = EmbeddedRedis(config.data_dir, config.redis_maxmemory_mb)
         url = await embedded.start()
     client = redis_client(url)
     app[REDIS] = client
+    await warn_if_evicting(client)
     try:
         yield
     finally:
@@ -117,8 +129,19 @@ async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
 async def _accounts_ctx(app: web.Application) -> AsyncIterator[None]:
     config, redis = app[CONFIG], app[REDIS]
     signer = TokenSigner(app[SECRET], config.token_ttl_seconds * 1000)
-    app[ACCOUNTS] = Accounts(AccountStore(redis), signer, LoginThrottle(redis))
+    throttle = LoginThrottle(redis, throttle_rules(config))
+    app[ACCOUNTS] = Accounts(AccountStore(redis), signer, throttle)
     yield
+
+
+def throttle_rules(config: Config) -> ThrottleRules:
+    return ThrottleRules(
+        free_attempts=config.login_free_attempts,
+        ip_free_attempts=config.login_ip_free_attempts,
+        delay_seconds=config.login_delay_seconds,
+        max_delay_seconds=config.login_max_delay_seconds,
+        signups_per_ip_per_hour=config.signups_per_ip_per_hour,
+    )
 
 
 def timing(config: Config) -> Timing:
@@ -156,7 +179,8 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
                            now_s, config.turn_ttl_seconds)
 
     notifier = SocketNotifier(sio, app[ACCOUNTS].store, presence, ice, config.ring_seconds)
-    calls = CallService(SessionStore(redis, timing(config)), notifier)
+    calls = CallService(SessionStore(redis, timing(config)),
+                        MeteredNotifier(notifier, app[METRICS]))
     app[PRESENCE], app[EXPERTS], app[CALLS] = presence, experts, calls
     app[WALLETS] = WalletStore(redis, config.currency)
     async def booked_soon(expert_id: str) -> bool:
@@ -165,9 +189,11 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
 
     router = Router(calls, experts, sio, config.ring_seconds, config.reaper_interval_seconds,
                     booked_soon)
+    limits = AccountLimits(redis, proc, LimitRules(
+        config.rings_per_expert, config.rings_per_client, config.max_sockets_per_account))
     sio.register_namespace(
         CallNamespace(app[ACCOUNTS], calls, presence, experts, notifier, router, booked_soon,
-                      lambda: app[APPOINTMENTS], proc)
+                      lambda: app[APPOINTMENTS], proc, limits)
     )
 
     async def bury_presence(dead: str, last_seen_ms: int) -> None:
@@ -236,10 +262,14 @@ async def _socketio_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(config: Config) -> web.Application:
-    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_REQUEST_BYTES)
+    # keepalive_timeout also closes a connection whose request headers never complete.
+    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_REQUEST_BYTES,
+                          handler_args={"keepalive_timeout": config.http_read_timeout_seconds})
+    app.on_response_prepare.append(api_headers)
     app[CONFIG] = config
     app[SECRET] = load_or_create_secret(config)
     app[PROC] = new_id("p")
+    app[METRICS] = Metrics()
     sio = _socketio_server(config, app[PROC])
     sio.attach(app)
     app[SIO] = sio
@@ -249,14 +279,17 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(_worker_ctx)
     app.cleanup_ctx.append(_accounts_ctx)
     app.cleanup_ctx.append(_calls_ctx)
+    app.cleanup_ctx.append(files_ctx)
     app.cleanup_ctx.append(appointments_api.appointments_ctx(
         appointment_settings, lambda app: NotificationSender(app[SIO])))
+    app.cleanup_ctx.append(earnings_api.earnings_ctx)
     app.cleanup_ctx.append(_socketio_ctx)
     app.on_shutdown.append(_disconnect_sockets)
     for module in (health, accounts_api, experts_api, wallet_api, sessions_api, reviews_api,
                    admin_experts_api, billing_api, callbacks_api, appointments_api, brands_api,
                    brand_keys_api, brand_analytics_api, brand_logo_api, brand_members_api,
-                   brand_pages_api):
+                   brand_pages_api, metrics_api, receipts_api, earnings_api,
+                   payouts_admin_api):
         app.add_routes(module.routes)
     setup_web(app)
     return app

@@ -27,7 +27,7 @@ async def open_redis(config: Config) -> AsyncIterator[aioredis.Redis]:
     embedded = None
     url = config.redis_url
     if url is None:
-        embedded = EmbeddedRedis(config.data_dir)
+        embedded = EmbeddedRedis(config.data_dir, config.redis_maxmemory_mb)
         try:
             url = await embedded.start()
         except EmbeddedRedisError:
@@ -71,12 +71,15 @@ async def create_admin(config: Config, raw_email: str) -> int:
 
 
 async def reconcile(config: Config) -> int:
+    from earnings.reconcile import reconcile_earnings
     from sessions.reconcile import reconcile as check
 
     async with open_redis(config) as redis:
         problems = await check(redis, config.billing_stream)
+        problems += await reconcile_earnings(redis, config.billing_stream)
     for problem in problems:
         print(problem)
-    print("reconciled: wallets, ledgers and billing events agree" if not problems
+    print("reconciled: wallets, earnings, payouts, ledgers and billing events agree"
+          if not problems
           else f"{len(problems)} disagreement(s)")
     return 1 if problems else 0

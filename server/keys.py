@@ -12,9 +12,13 @@ from aiohttp import web
 
 from accounts.service import Accounts
 from appointments.service import Appointments
+from blobs.store import BlobStore
+from earnings.service import Earnings
 from marketplace.experts import Experts
 from server.config import Config
+from server.metrics import Metrics
 from sessions.service import CallService
+from sessions.sharing import FileSharing
 from sessions.wallet import WalletStore
 from signaling.presence import PresenceStore
 
@@ -29,3 +33,7 @@ EXPERTS = web.AppKey("experts", Experts)
 CALLS = web.AppKey("calls", CallService)
 WALLETS = web.AppKey("wallets", WalletStore)
 APPOINTMENTS = web.AppKey("appointments", Appointments)
+BLOBS = web.AppKey("blobs", BlobStore)
+FILES = web.AppKey("files", FileSharing)
+EARNINGS = web.AppKey("earnings", Earnings)
+METRICS = web.AppKey("metrics", Metrics)

@@ -7,12 +7,13 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from accounts.errors import EmailTaken, TooManyAttempts
+from accounts.errors import TooManyAttempts, TooManySignUps
 from accounts.models import Account, LogIn, Role, SignUp
 from common.errors import Invalid, Unauthorized
 from server.http import client_ip
 from server.keys import ACCOUNTS
 from web import csrf
+from web.forms import read_form
 from web.i18n import LANG_COOKIE, LANGUAGES
 from web.render import render, translator
 from web.session import clear_session_cookie, is_https, local_path, set_session_cookie
@@ -52,7 +53,7 @@ async def login_page(request: web.Request) -> web.Response:
 
 @routes.post("/login")
 async def login_submit(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
+    form = await read_form(request)
     csrf.check(request, form.get(csrf.FIELD))
     values = _fields(form, "email", "password", "next")
     t = translator(request)
@@ -76,7 +77,7 @@ async def signup_page(request: web.Request) -> web.Response:
 
 @routes.post("/signup")
 async def signup_submit(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
+    form = await read_form(request)
     csrf.check(request, form.get(csrf.FIELD))
     values = _fields(form, "email", "password", "display_name", "role", "next")
     t = translator(request)
@@ -85,12 +86,15 @@ async def signup_submit(request: web.Request) -> web.StreamResponse:
         signup = SignUp.parse(
             {k: values[k] for k in ("email", "password", "display_name", "role")}
         )
-        account = await request.app[ACCOUNTS].sign_up(signup)
+        account = await request.app[ACCOUNTS].sign_up(signup, client_ip(request))
         log.info("account %s signed up from the browser", account.id)
         login = LogIn(email=signup.email, password=signup.password)
         raise await _signed_in(request, login, values["next"])
-    except EmailTaken:
-        error, error_field, status = t("form.error.taken"), "email", 409
+    except (TooManyAttempts, TooManySignUps) as exc:
+        error, status = t("form.error.throttled", seconds=exc.retry_after), 429
+    except Unauthorized:
+        # A registered email with another password: said without confirming either way.
+        error, error_field, status = t("form.error.taken"), "email", 400
     except Invalid as exc:
         error_field = exc.field
         error, status = t(_FIELD_ERRORS.get(exc.field or "", "form.error.generic")), 400
@@ -105,7 +109,7 @@ async def signup_submit(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/logout", name="logout")
 async def logout(request: web.Request) -> web.Response:
-    form = await request.post()
+    form = await read_form(request)
     csrf.check(request, form.get(csrf.FIELD))
     # Tokens are stateless and expire on their own; the browser forgets this one now.
     redirect = web.HTTPSeeOther("/")
