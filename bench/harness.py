@@ -168,7 +168,7 @@ class Servers:
             self.redis_pid = redis_children[0]
             pin(self.redis_pid, self.other_cpus)
 
-    def _wait_up(self, proc: Proc, timeout: float = 30) -> None:
+    def _wait_up(self, proc: Proc, timeout: float = 120) -> None:
         path = "/healthz" if self.kind == "helpcall" else "/socket.io/?EIO=4&transport=polling"
         deadline = time.monotonic() + timeout
         host, port = proc.url.removeprefix("http://").split(":")

@@ -5,10 +5,13 @@ from both -> ``call:state live`` on both -> ``call:hangup`` -> ``call:summary`` 
 the ``session.ended`` entry read from the billing stream. Every pair runs lifecycles back
 to back for the window; several client processes share the pairs.
 
-Configurations: one process with its embedded Redis; two processes sharing one Redis
-(``REDIS_URL``), each pair's client on one process and its expert on the other, so that
-every event crosses processes through Redis pub/sub. The per-socket rate limits are lifted
-(bench/serve.py): a pair here calls far more often than any person does.
+Configurations: one process with its embedded Redis; N processes sharing one Redis
+(``REDIS_URL``), each pair's client on one process and its expert on the next, so that
+every event crosses processes through Redis pub/sub. Suffixes: ``r`` (one process, but with
+``REDIS_URL``), ``o`` (python-socketio's AsyncRedisManager, as before issue 14), ``p`` (each
+server process pinned to its own core), ``u`` (uvloop): ``--processes 1r,1ro,2,2o,4,4o``.
+The per-socket rate limits are lifted (bench/serve.py): a pair here calls far more often
+than any person does.
 
 ``python -m bench.lifecycles [--pairs 40] [--seconds 5] [--repeats 3]``
 """
@@ -31,6 +34,7 @@ from bench.wire import http_session
 from common.redisclient import redis_client
 
 STREAM = "helpcall:billing"
+IDLE_SECONDS = 2.0
 
 
 class BillingWatch:
@@ -147,6 +151,11 @@ def measure(servers: Servers, pairs: list[tuple[User, User]], processes: int,
             if receive(conn, proc) != "ready":
                 raise RuntimeError("client process failed")
         pids = [p.pid for p in servers.procs] + [servers.redis_pid]
+        # What the servers spend with nothing to do (lease, reaper, router ticks): with more
+        # processes it grows, and at a low rate it would swamp the cost of a lifecycle.
+        idle0, t0 = sum(cpu_seconds(pid) for pid in pids[:-1]), time.monotonic()
+        time.sleep(IDLE_SECONDS)
+        idle_rate = (sum(cpu_seconds(pid) for pid in pids[:-1]) - idle0) / (time.monotonic() - t0)
         for _ in range(repeats):
             cpu0 = [cpu_seconds(pid) for pid in pids]
             for conn in conns:
@@ -164,6 +173,7 @@ def measure(servers: Servers, pairs: list[tuple[User, User]], processes: int,
                 "p50_ms": 1000 * percentile(durations, 50),
                 "p99_ms": 1000 * percentile(durations, 99),
                 "server_cpu_ms": 1000 * sum(cpu[:-1]) / done,
+                "above_idle_ms": 1000 * (sum(cpu[:-1]) - idle_rate * wall) / done,
                 "redis_cpu_ms": 1000 * cpu[-1] / done,
                 "server_busy": 100 * sum(cpu[:-1]) / wall / len(servers.procs),
                 "errors": len(errors),
@@ -182,18 +192,26 @@ def measure(servers: Servers, pairs: list[tuple[User, User]], processes: int,
 def run(args: argparse.Namespace) -> str:
     rows = []
     for config in args.processes.split(","):
-        processes, uvloop = int(config.rstrip("u")), config.endswith("u") or args.uvloop
-        with Servers(processes=processes, uvloop=uvloop) as servers:
+        processes = int(config.rstrip("uropt"))
+        flags = config[len(str(processes)):]
+        uvloop = "u" in flags or args.uvloop
+        shared = "r" in flags or processes > 1
+        with Servers(processes=processes, uvloop=uvloop, shared_redis=shared,
+                     experiments=("broadcast-manager",) if "o" in flags else (),
+                     server_cpus=[{0}, {1}] if "p" in flags else [None]) as servers:
             pairs = asyncio.run(make_pairs(servers.url, args.pairs))
             rs = measure(servers, pairs, args.clients, args.seconds, args.repeats)
-        label = "1 process, embedded Redis" if processes == 1 else (
-            f"{processes} processes, shared Redis")
+        label = (f"{processes} process{'es' if processes > 1 else ''}, "
+                 + ("shared Redis" if shared else "embedded Redis"))
+        label += (", old manager" if "o" in flags else ", targeted manager") if shared else ""
+        label += ", pinned 1 core each" if "p" in flags else ""
         label += ", uvloop" if uvloop else ""
         per_s = [r["per_s"] for r in rs]
         rows.append([label, spread(per_s), spread([v / processes for v in per_s]),
                      spread([r["p50_ms"] for r in rs], "{:.1f}"),
                      spread([r["p99_ms"] for r in rs], "{:.1f}"),
                      spread([r["server_cpu_ms"] for r in rs], "{:.2f}"),
+                     spread([r["above_idle_ms"] for r in rs], "{:.2f}"),
                      spread([1000 / r["server_cpu_ms"] for r in rs]),
                      spread([r["redis_cpu_ms"] for r in rs], "{:.2f}"),
                      spread([r["server_busy"] for r in rs]), sum(r["errors"] for r in rs)])
@@ -206,7 +224,7 @@ def run(args: argparse.Namespace) -> str:
 
 
 HEADERS = ["servers", "lifecycles/s", "per process", "p50 ms", "p99 ms",
-           "server CPU ms/lifecycle", "lifecycles per server CPU s",
+           "server CPU ms/lifecycle", "of which above idle", "lifecycles per server CPU s",
            "Redis CPU ms/lifecycle", "server CPU % (per process)", "failed"]
 
 
@@ -214,7 +232,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pairs", type=int, default=40)
     parser.add_argument("--processes", default="1,2",
-                        help="server processes to try; a u suffix runs them on uvloop")
+                        help="server processes to try, with suffixes: u uvloop, r REDIS_URL "
+                             "with one process, o the old manager (python-socketio's "
+                             "AsyncRedisManager), p each process pinned to its own core")
     parser.add_argument("--clients", type=int, default=2, help="client processes")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--repeats", type=int, default=3)

@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> str:
         if args.scenario == "relay":
             specs: list[tuple[int, User | None, User | None]] = [
                 (n, c, e) for n, (c, e) in enumerate(pairs)]
-            clients = Clients(servers.url, "helpcall", specs, 1, pid, False)
+            clients = Clients((servers.url, servers.url), "helpcall", specs, 1, [pid], False)
             try:
                 spy = record(pid, args.seconds, raw, args.native)
                 clients.measure("closed", args.seconds + 1, 2, 0.5)

@@ -2,8 +2,11 @@
 
 Targets, all up at once and measured in alternation so that they share the machine's
 weather: ``bare`` (bench/bare_relay.py), ``helpcall`` (one process, its embedded Redis:
-the local client manager) and ``helpcall-redis`` (one process given ``REDIS_URL``, which
-switches python-socketio to ``AsyncRedisManager``, as a multi-process deployment runs).
+the local client manager), ``helpcall-redis`` (one process given ``REDIS_URL``: helpcall's
+targeted manager, signaling/manager.py, as a multi-process deployment runs),
+``helpcall-redis-old`` (the same with python-socketio's ``AsyncRedisManager``, as before
+issue 14) and ``helpcall-2proc`` / ``helpcall-2proc-old`` (two processes on one Redis, each
+call's client on one and its expert on the other; CPU is that of both).
 
 Two loads per P: ``closed`` (every socket keeps ``--window`` messages in flight; a
 received message is answered at once) and ``rate`` (a fixed offered rate in total,
@@ -34,6 +37,13 @@ TARGETS: dict[str, dict[str, Any]] = {
     "bare": {"kind": "bare"},
     "helpcall": {"kind": "helpcall"},
     "helpcall-redis": {"kind": "helpcall", "shared_redis": True},
+    # Before issue 14: python-socketio's AsyncRedisManager (bench/serve.py switch).
+    "helpcall-redis-old": {"kind": "helpcall", "shared_redis": True,
+                           "experiments": ("broadcast-manager",)},
+    # Each call's client on one process and its expert on the other (CPU of both).
+    "helpcall-2proc": {"kind": "helpcall", "processes": 2},
+    "helpcall-2proc-old": {"kind": "helpcall", "processes": 2,
+                           "experiments": ("broadcast-manager",)},
     "bare-uvloop": {"kind": "bare", "uvloop": True},
     "helpcall-uvloop": {"kind": "helpcall", "uvloop": True},
     # Changes recommended in docs/performance.md, tried through bench/serve.py switches.
@@ -79,8 +89,9 @@ def run(args: argparse.Namespace) -> str:
                     [(n, c, e) for n, (c, e) in enumerate(users[name][first:first + p])]
                     if name in users
                     else [(n, None, None) for n in range(p)])
-                clients[name] = Clients(s.url, s.kind, specs, args.clients, s.procs[0].pid,
-                                        args.pin)
+                clients[name] = Clients((s.url_for(0), s.url_for(1)), s.kind, specs,
+                                        args.clients, [p.pid for p in s.procs], args.pin,
+                                        s.redis_pid)
                 stack.callback(clients[name].close)
             for mode, value in (("closed", args.window), ("rate", args.rate)):
                 results: dict[str, list[Result]] = {name: [] for name in targets}
@@ -104,13 +115,15 @@ def _report(p: int, mode: str, value: float, results: dict[str, list[Result]]) -
                      spread([r.p50_ms for r in rs], "{:.2f}"),
                      spread([r.p99_ms for r in rs], "{:.2f}"),
                      spread([100 * r.cpu for r in rs]),
-                     spread([r.cpu_us_per_msg for r in rs]), sum(r.refused for r in rs),
-                     max(r.lost for r in rs)])
+                     spread([r.cpu_us_per_msg for r in rs]),
+                     spread([r.redis_us_per_msg for r in rs]), sum(r.refused for r in rs),
+                     max(r.lost for r in rs), sum(r.messages_lost for r in rs)])
     idle = f", {IDLE[0]} idle sockets beside" if IDLE[0] else ""
     text = [f"P={p} calls{idle}, {load} (min / median / max of {len(rs)} runs; "
             f"load average {os.getloadavg()[0]:.1f})",
             table(["target", "delivered msg/s", "p50 ms", "p99 ms", "server CPU %",
-                   "server CPU µs/msg", "refused", "sockets lost"],
+                   "server CPU µs/msg", "Redis CPU µs/msg", "refused", "sockets lost",
+                   "msgs lost"],
                   rows)]
     if "bare" in results:
         base = results["bare"]
@@ -119,10 +132,10 @@ def _report(p: int, mode: str, value: float, results: dict[str, list[Result]]) -
                 continue
             tput = median([r.throughput for r in rs]) / median([r.throughput for r in base])
             p99 = median([r.p99_ms for r in rs]) / median([r.p99_ms for r in base])
-            cost = median([r.cpu_us_per_msg for r in base]) / median(
-                [r.cpu_us_per_msg for r in rs])
+            cost = median([r.cpu_us_per_msg for r in rs]) / median(
+                [r.cpu_us_per_msg for r in base])
             text.append(f"  {name}/bare (medians): throughput x{tput:.2f}, p99 x{p99:.2f}, "
-                        f"messages per server CPU second x{cost:.2f}")
+                        f"server CPU per message x{cost:.2f}")
     return "\n".join(text)
 
 

@@ -76,13 +76,18 @@ class Load:
         await asyncio.sleep(seconds)
         self.bounce = False
 
-    async def drained(self, quiet: float = 0.3, longest: float = 10.0) -> None:
-        """Wait until nothing has arrived for ``quiet`` seconds: the next run starts clean."""
+    async def drained(self, expected: int, quiet: float = 3.0, longest: float = 20.0) -> None:
+        """Wait until ``expected`` messages have arrived (both sides of each call are in this
+        process), or nothing has for ``quiet`` seconds: the next run starts clean, and what
+        is still missing then is lost."""
         deadline = time.monotonic() + longest
-        count = -1
-        while count != len(self.received) and time.monotonic() < deadline:
-            count = len(self.received)
-            await asyncio.sleep(quiet)
+        count, since = -1, time.monotonic()
+        while len(self.received) < expected and time.monotonic() < deadline:
+            if count != len(self.received):
+                count, since = len(self.received), time.monotonic()
+            elif time.monotonic() - since > quiet:
+                return
+            await asyncio.sleep(0.05)
 
     async def rate(self, seconds: float, per_second: float) -> None:
         start = time.monotonic_ns()
@@ -97,17 +102,19 @@ class Load:
             await asyncio.sleep(0.001)
 
 
-async def _setup(url: str, kind: str, pairs: list[tuple[int, User | None, User | None]],
+async def _setup(urls: tuple[str, str], kind: str,
+                 pairs: list[tuple[int, User | None, User | None]],
                  http: Any, calls: list[tuple[Peer, Peer, str]]) -> list[Side]:
     sides: list[Side] = []
+    url, expert_url = urls
     for n, client, expert in pairs:
         if kind == "bare":
             a = await Wire.open(http, url, {"pair": f"p{n}"})
-            b = await Wire.open(http, url, {"pair": f"p{n}"})
+            b = await Wire.open(http, expert_url, {"pair": f"p{n}"})
             session_id = f"s_bench{n:06d}"
         else:
             assert client is not None and expert is not None
-            cp, ep = await Peer.open(http, url, client), await Peer.open(http, url, expert)
+            cp, ep = await Peer.open(http, url, client), await Peer.open(http, expert_url, expert)
             await ep.wire.ok("presence", {"status": "online"})
             session_id = await go_live(cp, ep, expert.id)
             calls.append((cp, ep, session_id))
@@ -116,7 +123,7 @@ async def _setup(url: str, kind: str, pairs: list[tuple[int, User | None, User |
     return sides
 
 
-def worker(conn: Connection, url: str, kind: str,
+def worker(conn: Connection, urls: tuple[str, str], kind: str,
            pairs: list[tuple[int, User | None, User | None]], pinned: bool) -> None:
     if pinned:
         os.sched_setaffinity(0, CLIENT_CPU)
@@ -125,7 +132,7 @@ def worker(conn: Connection, url: str, kind: str,
         loop = asyncio.get_running_loop()
         async with http_session() as http:
             calls: list[tuple[Peer, Peer, str]] = []
-            sides = await _setup(url, kind, pairs, http, calls)
+            sides = await _setup(urls, kind, pairs, http, calls)
             load = Load(sides)
             conn.send("ready")
             while True:
@@ -134,6 +141,7 @@ def worker(conn: Connection, url: str, kind: str,
                     break
                 _, mode, seconds, value = command
                 load.received = []
+                first_acks = [side.ack for side in sides]
                 for side in sides:
                     side.wire.refused = 0
                     side.wire.on_signal = load._receiver(side)
@@ -143,9 +151,12 @@ def worker(conn: Connection, url: str, kind: str,
                 else:
                     await load.rate(seconds, float(value))
                 t1 = time.monotonic_ns()
-                await load.drained()  # the stragglers fall outside the window
+                sent = sum(s.ack - a for s, a in zip(sides, first_acks, strict=True))
+                refused = sum(s.wire.refused for s in sides)
+                await load.drained(sent - refused)  # the stragglers fall outside the window
                 lost = sum(s.wire.closed.is_set() for s in sides)
-                conn.send((t0, t1, load.received, sum(s.wire.refused for s in sides), lost))
+                refused = sum(s.wire.refused for s in sides)
+                conn.send((t0, t1, load.received, refused, lost, sent))
             # Hung up, not dropped: the experts must be free for the next P.
             await asyncio.gather(*(hang_up(cp, ep, sid) for cp, ep, sid in calls),
                                  return_exceptions=True)
@@ -165,20 +176,25 @@ class Result:
     refused: int
     cpu_us_per_msg: float
     lost: int
+    redis_us_per_msg: float = 0.0
+    messages_lost: int = 0  # sent, not refused, never received (after a drain)
 
 
 class Clients:
     """``n`` client processes holding ``pairs`` calls against one server."""
 
-    def __init__(self, url: str, kind: str, pairs: list[tuple[int, User | None, User | None]],
-                 processes: int, server_pid: int, pinned: bool) -> None:
+    def __init__(self, urls: tuple[str, str], kind: str,
+                 pairs: list[tuple[int, User | None, User | None]],
+                 processes: int, server_pids: list[int], pinned: bool,
+                 redis_pid: int = 0) -> None:
         ctx = mp.get_context("spawn")
-        self.server_pid = server_pid
+        self.server_pids = server_pids
+        self.redis_pid = redis_pid
         self.conns: list[Connection] = []
         self.procs: list[Any] = []
         for i in range(processes):
             mine, theirs = ctx.Pipe()
-            proc = ctx.Process(target=worker, args=(theirs, url, kind, pairs[i::processes],
+            proc = ctx.Process(target=worker, args=(theirs, urls, kind, pairs[i::processes],
                                                           pinned))
             proc.start()
             self.conns.append(mine)
@@ -188,13 +204,15 @@ class Clients:
                 raise RuntimeError("client process failed")
 
     def measure(self, mode: str, seconds: float, value: float, warmup: float) -> Result:
-        cpu0 = cpu_seconds(self.server_pid)
+        cpu0 = sum(cpu_seconds(pid) for pid in self.server_pids)
+        redis0 = cpu_seconds(self.redis_pid) if self.redis_pid else 0.0
         started = time.monotonic()
         for conn in self.conns:
             conn.send(("run", mode, seconds + warmup, value / len(self.conns)
                        if mode == "rate" else value))
         answers = [receive(c, p) for c, p in zip(self.conns, self.procs, strict=True)]
-        cpu = cpu_seconds(self.server_pid) - cpu0
+        cpu = sum(cpu_seconds(pid) for pid in self.server_pids) - cpu0
+        redis_cpu = cpu_seconds(self.redis_pid) - redis0 if self.redis_pid else 0.0
         elapsed = time.monotonic() - started
         t0 = max(a[0] for a in answers) + int(warmup * 1e9)
         t1 = min(a[1] for a in answers)
@@ -206,7 +224,8 @@ class Clients:
         return Result(len(latencies) / window, percentile(latencies, 50) / 1e6,
                       percentile(latencies, 99) / 1e6, cpu / elapsed,
                       sum(a[3] for a in answers), 1e6 * cpu / max(1, total),
-                      sum(a[4] for a in answers))
+                      sum(a[4] for a in answers), 1e6 * redis_cpu / max(1, total),
+                      sum(a[5] - len(a[2]) - a[3] for a in answers))
 
     def close(self) -> None:
         stop_clients(self.conns, self.procs, 30)

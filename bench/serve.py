@@ -5,6 +5,8 @@
 limiter (a real socket never needs more);
 ``--uvloop`` installs uvloop's event loop first. Nothing else differs from production.
 
+``--broadcast-manager`` puts back python-socketio's ``AsyncRedisManager`` (every emit
+published on one channel read by every process), the baseline of issue 14.
 Two experiments try changes recommended in docs/performance.md without editing the server:
 ``--direct-rooms`` answers the relay's membership check with one lookup in the manager's
 room table instead of ``rooms(sid)`` (a scan of every room); ``--blocking-pool`` gives the
@@ -56,6 +58,31 @@ def _blocking_pool() -> None:
     socketio.AsyncRedisManager.__init__ = manager_init
 
 
+def _broadcast_manager() -> None:
+    """The client manager helpcall used before issue 14: python-socketio's
+    ``AsyncRedisManager`` (one channel that every process reads and decodes), on the
+    waiting connection pool it had, to compare with ``signaling/manager.py`` in one run."""
+    import redis.asyncio as aioredis
+    import socketio
+
+    from server import app
+
+    class RedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
+        def _redis_connect(self) -> None:
+            pool = aioredis.BlockingConnectionPool.from_url(
+                self.redis_url, max_connections=32, timeout=10, **self.redis_options)
+            self.redis = aioredis.Redis.from_pool(pool)
+            self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+            self.connected = True
+
+    def client_manager(config: Any, proc: str) -> Any:
+        if config.redis_url is None:
+            return None
+        return RedisManager(config.redis_url, channel="helpcall:socketio")
+
+    app._client_manager = client_manager
+
+
 def _gc_stats() -> None:
     import gc
     import threading
@@ -88,6 +115,8 @@ def main() -> None:
     parser.add_argument("--no-rate-limits", action="store_true")
     parser.add_argument("--direct-rooms", action="store_true")
     parser.add_argument("--blocking-pool", action="store_true")
+    parser.add_argument("--broadcast-manager", action="store_true",
+                        help="python-socketio's AsyncRedisManager, as before issue 14")
     parser.add_argument("--gc-stats", action="store_true",
                         help="log the garbage collector's time every 5 s")
     parser.add_argument("--gc-freeze", action="store_true",
@@ -98,6 +127,8 @@ def main() -> None:
         _blocking_pool()
     if args.direct_rooms:
         _direct_rooms()
+    if args.broadcast_manager:
+        _broadcast_manager()
     if args.gc_stats:
         _gc_stats()
     if args.gc_freeze:

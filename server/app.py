@@ -77,10 +77,10 @@ from sessions.worker import default_consumer_name, running_worker
 from signaling.guard import GuardedServer
 from signaling.ice import ice_servers
 from signaling.limits import AccountLimits, LimitRules
+from signaling.manager import DeliveryManager
 from signaling.namespace import CallNamespace
 from signaling.notifier import NotificationSender, SocketNotifier
 from signaling.presence import PresenceStore
-from signaling.pubsub import RedisManager
 from signaling.router import Router
 from web.setup import setup_web
 
@@ -94,14 +94,17 @@ ON_DEMAND_MINIMUM_MS = 15 * 60 * 1000
 MAX_SOCKET_MESSAGE_BYTES = 100 * 1024
 
 
-def _socketio_server(config: Config) -> socketio.AsyncServer:
-    manager = None
-    if config.redis_url is not None:
-        # Several processes share one Redis: emits reach sockets held by any of them.
-        manager = RedisManager(config.redis_url, channel="helpcall:socketio")
+def _client_manager(config: Config, proc: str) -> socketio.AsyncManager | None:
+    if config.redis_url is None:
+        return None  # one process: python-socketio's in-memory manager
+    # Several processes share one Redis: each emit goes to the processes of its receivers.
+    return DeliveryManager(config.redis_url, proc)
+
+
+def _socketio_server(config: Config, proc: str) -> socketio.AsyncServer:
     return GuardedServer(
         async_mode="aiohttp",
-        client_manager=manager,
+        client_manager=_client_manager(config, proc),
         ping_interval=config.ping_interval_seconds,
         ping_timeout=config.ping_timeout_seconds,
         max_http_buffer_size=MAX_SOCKET_MESSAGE_BYTES,
@@ -201,6 +204,8 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
 
     async def bury_presence(dead: str, last_seen_ms: int) -> None:
         await presence.bury_process(dead)
+        if isinstance(sio.manager, DeliveryManager):
+            await sio.manager.bury(dead)
 
     leases = Leases(redis, proc, config.lease_seconds)
     await leases.renew()
@@ -215,6 +220,8 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
         try:
             await calls.bury_process(proc, int(time.time() * 1000))
             await presence.bury_process(proc)
+            if isinstance(sio.manager, DeliveryManager):
+                await sio.manager.directory.bury(proc)
             await leases.release()
         except (aioredis.RedisError, OSError) as exc:
             # Redis is away: our lease will run out and a survivor will do this for us.
@@ -237,8 +244,23 @@ async def _disconnect_sockets(app: web.Application) -> None:
     await app[SIO].shutdown()
 
 
+async def _delivery_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Subscribed before the loops and sockets start; stopped after them."""
+    manager = app[SIO].manager
+    if not isinstance(manager, DeliveryManager):
+        yield
+        return
+    await manager.start()
+    try:
+        yield
+    finally:
+        await manager.stop()
+
+
 async def _socketio_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
+    if isinstance(app[SIO].manager, DeliveryManager):
+        return
     listener = getattr(app[SIO].manager, "thread", None)
     if listener is not None:
         listener.cancel()
@@ -265,11 +287,12 @@ def create_app(config: Config) -> web.Application:
     app[PROC] = new_id("p")
     app[METRICS] = Metrics()
     app[RECONCILE] = _reconciler(app)
-    sio = _socketio_server(config)
+    sio = _socketio_server(config, app[PROC])
     sio.attach(app)
     app[SIO] = sio
     # Order matters: contexts start in this order and stop in reverse, so Redis stops last.
     app.cleanup_ctx.append(_redis_ctx)
+    app.cleanup_ctx.append(_delivery_ctx)
     app.cleanup_ctx.append(_worker_ctx)
     app.cleanup_ctx.append(_accounts_ctx)
     app.cleanup_ctx.append(_calls_ctx)

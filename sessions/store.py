@@ -144,6 +144,11 @@ def session_key(session_id: str) -> str:
     return f"hc:{{s:{session_id}}}"
 
 
+def sockets_key(session_id: str) -> str:
+    """Socket id -> ``c|<proc>`` or ``e|<proc>``: where a session's sockets are."""
+    return f"{session_key(session_id)}:socks"
+
+
 def timeline_key(session_id: str) -> str:
     return f"{session_key(session_id)}:timeline"
 
@@ -250,7 +255,7 @@ class SessionStore:
         key = session_key(session_id)
         expert = parties.expert_id or "-"
         return [
-            key, key + ":socks", DEADLINES, busy_key(expert),
+            key, sockets_key(session_id), DEADLINES, busy_key(expert),
             wallet_key(parties.payer), ledger_key(parties.payer),
             self.timing.billing_stream, index_key(parties.client_id), index_key(expert),
             proc_sockets_key(proc), key + ":chat", queue_key(parties.category or "-"), QUEUES,

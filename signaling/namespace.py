@@ -166,8 +166,15 @@ class CallNamespace(socketio.AsyncNamespace):
         if not admitted:
             raise Refused(f"at most {self._limits.rules.max_sockets} connections per account; "
                           "close another tab or device", "rate_limited")
+        try:
+            await self.enter_room(sid, account_room(account.id))
+        except Exception:
+            # Where the account's sockets are could not be recorded: other processes
+            # would not find this one, so refuse rather than leave it deaf.
+            log.exception("recording a socket's place failed")
+            await self._limits.socket_closed(account.id, sid)
+            raise Refused("the server could not register your connection; try again") from None
         self._peers[sid] = Peer(account, SocketLimits(), {})
-        await self.enter_room(sid, account_room(account.id))
         if account.role == Role.EXPERT:
             await self._presence.socket_connected(account.id, sid)
 

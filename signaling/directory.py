@@ -1,0 +1,91 @@
+"""Where sockets are, in Redis: the processes holding each account's and session's sockets.
+
+- A session's sockets are already recorded by the session scripts, in
+  ``hc:{s:<id>}:socks`` (socket id -> ``c|<proc>`` or ``e|<proc>``): the relay rooms
+  ``s:<id>:client`` and ``s:<id>:expert`` are read from there.
+- An account's sockets (room ``a:<account>``, every tab) are counted per process in
+  ``hc:sockets:<account>`` (process -> number of sockets), with ``hc:proc:<proc>:accounts``
+  listing the accounts a process holds, so that its entries go when it dies.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
+
+from common.redisvalues import text_or_none
+from sessions.store import sockets_key
+from signaling.frames import Kind, room_kind, session_of, session_rooms
+
+_LUA = Path(__file__).parent / "lua"
+SOCKETS_PREFIX = "hc:sockets:"
+
+
+def _account_key(account_id: str) -> str:
+    return SOCKETS_PREFIX + account_id
+
+
+def _proc_key(proc: str) -> str:
+    return f"hc:proc:{proc}:accounts"
+
+
+def account_of(room: str) -> str:
+    return room[2:]
+
+
+class SocketDirectory:
+    def __init__(self, redis: aioredis.Redis) -> None:
+        self._redis = redis
+        self._enter = redis.register_script((_LUA / "enter.lua").read_text())
+        self._leave = redis.register_script((_LUA / "leave.lua").read_text())
+
+    async def account_entered(self, account_id: str, proc: str) -> bool:
+        """Counts a socket in; True when it is the account's first on ``proc``."""
+        count = await self._enter(keys=[_account_key(account_id), _proc_key(proc)],
+                                  args=[proc, account_id])
+        return int(count) == 1
+
+    async def account_left(self, account_id: str, proc: str) -> None:
+        await self._leave(keys=[_account_key(account_id), _proc_key(proc)],
+                          args=[proc, account_id])
+
+    async def bury(self, proc: str) -> int:
+        """Forget a dead process's sockets; idempotent, so a survivor may finish it."""
+        accounts = [str(text_or_none(a)) for a in await self._redis.smembers(_proc_key(proc))]
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for account_id in accounts:
+                pipe.hdel(_account_key(account_id), proc)
+            pipe.delete(_proc_key(proc))
+            await pipe.execute()
+        return len(accounts)
+
+    async def session_procs(self, session_id: str) -> dict[str, frozenset[str]]:
+        return parse_read(f"s:{session_id}:client",
+                          await self._redis.hgetall(sockets_key(session_id)))
+
+
+def queue_read(pipe: Pipeline, room: str) -> bool:
+    """Queues the read that locates ``room``; False for a room Redis does not locate."""
+    match room_kind(room):
+        case Kind.ACCOUNT:
+            pipe.hkeys(_account_key(account_of(room)))
+        case Kind.SESSION:
+            pipe.hgetall(sockets_key(session_of(room)))
+        case Kind.OTHER:
+            return False
+    return True
+
+
+def parse_read(room: str, reply: Any) -> dict[str, frozenset[str]]:
+    """The processes of ``room`` (and, for a session, of its other room too)."""
+    if room_kind(room) == Kind.ACCOUNT:
+        return {room: frozenset(str(text_or_none(p)) for p in reply)}
+    by_role: dict[str, set[str]] = {"c": set(), "e": set()}
+    for value in dict(reply).values():
+        role, _, proc = str(text_or_none(value)).partition("|")
+        by_role.setdefault(role, set()).add(proc)
+    client, expert = session_rooms(session_of(room))
+    return {client: frozenset(by_role["c"]), expert: frozenset(by_role["e"])}
