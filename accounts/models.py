@@ -14,6 +14,10 @@ from common.errors import Invalid
 from common.timefmt import iso_ms
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+LANGUAGES = ("en", "fr")
+DEFAULT_LANGUAGE = "en"
+# Mail a person may turn off (docs/mail.md); security and transactional mail always goes.
+MAIL_TOPICS = ("reminders", "notices")
 
 
 class Role(StrEnum):
@@ -36,6 +40,9 @@ class Account:
     display_name: str
     role: Role
     created_at_ms: int
+    language: str = DEFAULT_LANGUAGE
+    email_verified: bool = False
+    mail_off: frozenset[str] = frozenset()
 
     def public(self) -> dict[str, Any]:
         return {
@@ -44,7 +51,34 @@ class Account:
             "display_name": self.display_name,
             "role": self.role.value,
             "created_at": iso_ms(self.created_at_ms),
+            "language": self.language,
+            "email_verified": self.email_verified,
+            "mail_preferences": {topic: topic not in self.mail_off for topic in MAIL_TOPICS},
         }
+
+
+def language_from_header(accept_language: str | None) -> str:
+    """The best of our languages in an ``Accept-Language`` header (q-values honoured)."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, item in enumerate((accept_language or "").split(",")[:20]):
+        tag, _, params = item.strip().partition(";")
+        quality = 1.0
+        name, _, value = params.strip().partition("=")
+        if name.strip() == "q":
+            try:
+                quality = float(value)
+            except ValueError:
+                quality = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGUAGES and quality > 0:
+            ranked.append((-quality, position, primary))
+    return min(ranked)[2] if ranked else DEFAULT_LANGUAGE
+
+
+def _language(body: Mapping[str, Any]) -> str | None:
+    if body.get("language") is None:
+        return None
+    return v.choice(body, "language", LANGUAGES)
 
 
 @dataclass(frozen=True)
@@ -53,6 +87,7 @@ class SignUp:
     password: str
     display_name: str
     role: Role
+    language: str | None = None  # None: the edge takes it from Accept-Language
 
     @classmethod
     def parse(cls, payload: object) -> SignUp:
@@ -62,6 +97,7 @@ class SignUp:
             password=_password(body),
             display_name=v.text(body, "display_name", min_len=1, max_len=80),
             role=Role(v.choice(body, "role", (Role.CLIENT.value, Role.EXPERT.value))),
+            language=_language(body),
         )
 
 
@@ -79,5 +115,64 @@ class LogIn:
         )
 
 
-def _password(body: Mapping[str, Any]) -> str:
-    return v.text(body, "password", min_len=8, max_len=1024, strip=False)
+@dataclass(frozen=True)
+class AccountUpdate:
+    """``PATCH /me``: the language, and which optional mail to receive."""
+
+    language: str | None
+    mail_preferences: dict[str, bool]
+
+    @classmethod
+    def parse(cls, payload: object) -> AccountUpdate:
+        body = v.require_object(payload)
+        for name in body:
+            if name not in ("language", "mail_preferences"):
+                raise Invalid(f"unknown field: {name}", name)
+        prefs: dict[str, bool] = {}
+        raw = body.get("mail_preferences")
+        if raw is not None:
+            wanted = v.require_object(raw)
+            for topic in wanted:
+                if topic not in MAIL_TOPICS:
+                    raise Invalid(f"mail_preferences: {topic} is not one of "
+                                  f"{', '.join(MAIL_TOPICS)}", "mail_preferences")
+                prefs[topic] = v.boolean(wanted, topic)
+        return cls(_language(body), prefs)
+
+
+@dataclass(frozen=True)
+class PasswordChange:
+    current_password: str
+    new_password: str
+
+    @classmethod
+    def parse(cls, payload: object) -> PasswordChange:
+        body = v.require_object(payload)
+        return cls(
+            current_password=v.text(body, "current_password", min_len=1, max_len=1024,
+                                    strip=False),
+            new_password=_password(body, "new_password"),
+        )
+
+
+@dataclass(frozen=True)
+class ResetRequest:
+    email: str
+
+    @classmethod
+    def parse(cls, payload: object) -> ResetRequest:
+        body = v.require_object(payload)
+        return cls(normalise_email(v.text(body, "email", max_len=254)))
+
+
+@dataclass(frozen=True)
+class NewPassword:
+    new_password: str
+
+    @classmethod
+    def parse(cls, payload: object) -> NewPassword:
+        return cls(_password(v.require_object(payload), "new_password"))
+
+
+def _password(body: Mapping[str, Any], field: str = "password") -> str:
+    return v.text(body, field, min_len=8, max_len=1024, strip=False)

@@ -11,7 +11,8 @@ import redis.asyncio as aioredis
 import socketio
 from aiohttp import web
 
-from accounts.service import Accounts
+from accounts.links import OneTimeLinks
+from accounts.service import VERIFY_SECONDS, Accounts
 from accounts.store import AccountStore
 from accounts.throttle import LoginThrottle
 from accounts.tokens import TokenSigner
@@ -19,6 +20,7 @@ from appointments.settings import AppointmentSettings
 from common.ids import new_id
 from common.loops import stop_all
 from common.redisclient import redis_client
+from mail.hooks import MailingBookingNotifier, MailingCallNotifier
 from marketplace.experts import Experts
 from server.api import accounts as accounts_api
 from server.api import admin_experts as admin_experts_api
@@ -45,6 +47,7 @@ from server.keys import (
     CALLS,
     CONFIG,
     EXPERTS,
+    MAILER,
     PRESENCE,
     PROC,
     REDIS,
@@ -52,6 +55,7 @@ from server.keys import (
     SIO,
     WALLETS,
 )
+from server.mailing import mail_ctx, revocations_ctx
 from server.secret import load_or_create_secret
 from sessions.leases import Leases
 from sessions.reaper import Reaper
@@ -114,7 +118,10 @@ async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
 async def _accounts_ctx(app: web.Application) -> AsyncIterator[None]:
     config, redis = app[CONFIG], app[REDIS]
     signer = TokenSigner(app[SECRET], config.token_ttl_seconds * 1000)
-    app[ACCOUNTS] = Accounts(AccountStore(redis), signer, LoginThrottle(redis))
+    app[ACCOUNTS] = Accounts(
+        AccountStore(redis), signer, LoginThrottle(redis),
+        resets=OneTimeLinks(redis, "reset", config.password_reset_seconds),
+        verifications=OneTimeLinks(redis, "verify", VERIFY_SECONDS), mail=app[MAILER])
     yield
 
 
@@ -153,7 +160,8 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
                            now_s, config.turn_ttl_seconds)
 
     notifier = SocketNotifier(sio, app[ACCOUNTS].store, presence, ice, config.ring_seconds)
-    calls = CallService(SessionStore(redis, timing(config)), notifier)
+    calls = CallService(SessionStore(redis, timing(config)),
+                        MailingCallNotifier(notifier, app[MAILER]))
     app[PRESENCE], app[EXPERTS], app[CALLS] = presence, experts, calls
     app[WALLETS] = WalletStore(redis, config.currency)
     async def booked_soon(expert_id: str) -> bool:
@@ -224,10 +232,13 @@ def create_app(config: Config) -> web.Application:
     # Order matters: contexts start in this order and stop in reverse, so Redis stops last.
     app.cleanup_ctx.append(_redis_ctx)
     app.cleanup_ctx.append(_worker_ctx)
+    app.cleanup_ctx.append(mail_ctx)
     app.cleanup_ctx.append(_accounts_ctx)
     app.cleanup_ctx.append(_calls_ctx)
+    app.cleanup_ctx.append(revocations_ctx)
     app.cleanup_ctx.append(appointments_api.appointments_ctx(
-        appointment_settings, lambda app: NotificationSender(app[SIO])))
+        appointment_settings, lambda app: MailingBookingNotifier(
+            NotificationSender(app[SIO]), app[MAILER], lambda: app[APPOINTMENTS].store)))
     app.cleanup_ctx.append(_socketio_ctx)
     app.on_shutdown.append(_disconnect_sockets)
     for module in (health, accounts_api, experts_api, wallet_api, sessions_api, reviews_api,

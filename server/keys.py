@@ -12,6 +12,8 @@ from aiohttp import web
 
 from accounts.service import Accounts
 from appointments.service import Appointments
+from mail.mailer import Mailer
+from mail.outbox import Outbox
 from marketplace.experts import Experts
 from server.config import Config
 from sessions.service import CallService
@@ -29,3 +31,5 @@ EXPERTS = web.AppKey("experts", Experts)
 CALLS = web.AppKey("calls", CallService)
 WALLETS = web.AppKey("wallets", WalletStore)
 APPOINTMENTS = web.AppKey("appointments", Appointments)
+MAILER = web.AppKey("mailer", Mailer)
+OUTBOX = web.AppKey("outbox", Outbox)

@@ -22,7 +22,14 @@ from accounts.service import Accounts
 from accounts.tokens import COOKIE_NAME
 from appointments.booking import Booking
 from brands.models import Brand, BrandCall
-from common.errors import Forbidden, HelpcallError, Invalid, RateLimited, Unavailable
+from common.errors import (
+    Forbidden,
+    HelpcallError,
+    Invalid,
+    RateLimited,
+    Unauthorized,
+    Unavailable,
+)
 from common.ids import new_id
 from marketplace.categories import BY_SLUG
 from marketplace.profiles import ProfileUpdate
@@ -84,6 +91,7 @@ class Peer:
     account: Account
     limits: SocketLimits
     joined: dict[str, str]  # session id -> role ("client" / "expert")
+    token: str | None = None  # checked again when the account's tokens are revoked
 
 
 def _cookie_token(environ: dict[str, Any]) -> str | None:
@@ -153,10 +161,24 @@ class CallNamespace(socketio.AsyncNamespace):
             # Redis away or overloaded: refuse clearly rather than leave the client hanging.
             log.exception("authenticating a socket failed")
             raise Refused("the server could not check your token; try again") from None
-        self._peers[sid] = Peer(account, SocketLimits(), {})
+        self._peers[sid] = Peer(account, SocketLimits(), {}, token)
         await self.enter_room(sid, account_room(account.id))
         if account.role == Role.EXPERT:
             await self._presence.socket_connected(account.id, sid)
+
+    async def recheck_tokens(self, account_id: str) -> int:
+        """Some tokens of this account were revoked (any process): disconnect this process's
+        sockets whose token no longer stands. Answers how many were disconnected."""
+        gone = 0
+        for sid, peer in list(self._peers.items()):
+            if peer.account.id != account_id:
+                continue
+            try:
+                await self._accounts.authenticate(peer.token)
+            except Unauthorized:
+                await self.disconnect(sid)
+                gone += 1
+        return gone
 
     async def on_disconnect(self, sid: str, reason: object = None) -> None:
         peer = self._peers.pop(sid, None)

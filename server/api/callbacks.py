@@ -11,11 +11,12 @@ from common.errors import NotFound
 from common.ids import looks_like_id
 from marketplace.callbacks import CallbackRequest
 from server.http import caller_with_role, read_json
-from server.keys import ACCOUNTS, EXPERTS, SIO
+from server.keys import ACCOUNTS, EXPERTS, MAILER, SIO
 from signaling.notifier import account_room
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
+MAILED_EXPERTS = 50  # a callback request is mailed to at most this many experts of its category
 
 
 @routes.post("/api/v1/callbacks")
@@ -23,6 +24,9 @@ async def leave(request: web.Request) -> web.Response:
     client = await caller_with_role(request, Role.CLIENT)
     wanted = CallbackRequest.parse(await read_json(request))
     body = await request.app[EXPERTS].callbacks.leave(client.id, wanted)
+    experts = await request.app[EXPERTS].in_category(wanted.category)
+    await request.app[MAILER].callback_request(
+        [e["id"] for e in experts[:MAILED_EXPERTS]], body)
     return web.json_response(body, status=201)
 
 

@@ -9,7 +9,7 @@ from common.ids import looks_like_id
 from marketplace.errors import NoSuchReview
 from marketplace.reviews import ReplyRequest, ReviewRequest, check_reviewable
 from server.http import caller, caller_with_role, read_json
-from server.keys import CALLS, EXPERTS
+from server.keys import CALLS, EXPERTS, MAILER
 from sessions.errors import NoSuchSession
 
 routes = web.RouteTableDef()
@@ -26,6 +26,7 @@ async def review_session(request: web.Request) -> web.Response:
     check_reviewable(session, account.id)
     review = ReviewRequest.parse(await read_json(request))
     created = await request.app[EXPERTS].reviews.add(session, account.display_name, review)
+    await request.app[MAILER].new_review(session.expert_id, created, account.display_name)
     return web.json_response(created, status=201)
 
 
