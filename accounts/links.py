@@ -51,7 +51,9 @@ class OneTimeLinks:
         address through the reset form."""
         key = f"hc:throttle:link:{self.purpose}:{subject}"
         async with self._redis.pipeline(transaction=True) as pipe:
+            # SET NX then INCR: the hour runs from the first request (Redis 6.2 has no
+            # EXPIRE NX).
+            pipe.set(key, 0, ex=3600, nx=True)
             pipe.incr(key)
-            pipe.expire(key, 3600, nx=True)
-            count, _ = await pipe.execute()
+            _, count = await pipe.execute()
         return int(count) <= per_hour

@@ -7,6 +7,7 @@ import asyncio
 import email
 import email.policy
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -69,23 +70,39 @@ async def follow_verification(redis: aioredis.Redis, to: str) -> str:
 
 @dataclass
 class Inbox:
-    """What the SMTP server accepted; ``refuse`` answers the next N messages 451."""
+    """What the SMTP server accepted. ``refuse`` answers the next N messages with
+    ``refusal``; while ``held`` is clear, DATA waits (a slow server) and is counted."""
 
     messages: list[tuple[Envelope, EmailMessage]] = field(default_factory=list)
     refuse: int = 0
+    refusal: str = "451 4.3.0 try again later"
     refused: int = 0
+    data_commands: int = 0
+    held: threading.Event = field(default_factory=threading.Event)
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
     loop: asyncio.AbstractEventLoop | None = None
+    port: int = 0
+
+    def __post_init__(self) -> None:
+        self.held.set()
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.data_commands += 1
+        self._wake()
+        if not self.held.is_set():
+            await asyncio.get_running_loop().run_in_executor(None, self.held.wait, 30)
         if self.refuse > 0:
             self.refuse -= 1
             self.refused += 1
-            return "451 4.3.0 try again later"
+            self._wake()
+            return self.refusal
         self.messages.append((envelope, parse(envelope.original_content or b"")))
+        self._wake()
+        return "250 2.0.0 accepted"
+
+    def _wake(self) -> None:
         if self.loop is not None:
             self.loop.call_soon_threadsafe(self.arrived.set)
-        return "250 2.0.0 accepted"
 
     def to(self, address: str, kind_subject: str | None = None) -> list[EmailMessage]:
         return [m for e, m in self.messages if address in e.rcpt_tos
