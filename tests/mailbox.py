@@ -111,7 +111,7 @@ class Inbox:
     def __iter__(self) -> Iterator[EmailMessage]:
         return iter([m for _, m in self.messages])
 
-    async def wait_for(self, predicate: Any, what: str, timeout: float = 20.0) -> None:
+    async def wait_for(self, predicate: Any, what: str, within: float = 20.0) -> None:
         async def wait() -> None:
             while not predicate():
                 self.arrived.clear()
@@ -120,7 +120,7 @@ class Inbox:
                 await self.arrived.wait()
 
         try:
-            await asyncio.wait_for(wait(), timeout)
+            await asyncio.wait_for(wait(), within)
         except TimeoutError:
             raise AssertionError(f"timed out waiting for {what}; got "
                                  f"{[str(m['Subject']) for m in self]}") from None
