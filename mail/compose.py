@@ -6,6 +6,7 @@ Pure: no I/O besides reading the templates and texts once.
 
 from __future__ import annotations
 
+import email.policy
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,6 +21,9 @@ import jinja2
 
 HERE = Path(__file__).parent
 LANGUAGES = ("en", "fr")
+# CRLF, and only 7-bit data (non-ASCII text is quoted-printable or base64), so that any SMTP
+# server takes it.
+POLICY = email.policy.SMTP.clone(cte_type="7bit")
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ def render(letter: Letter, sender: str) -> EmailMessage:
         "footer": text(lang, "common.footer"),
     }
     env = _templates()
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["Subject"] = subject
     message["From"] = sender
     message["To"] = Address(display_name=letter.name, addr_spec=letter.to)

@@ -30,6 +30,14 @@ UID_HOST = "helpcall"  # the same UID host as the calendar feeds: one event per 
 REMINDERS, NOTICES = "reminders", "notices"
 
 
+def lead_time(seconds_before: int, language: str) -> str:
+    """How long before the appointment a reminder comes: ``24 hours``, ``15 minutes``."""
+    hours, minutes = divmod(seconds_before // 60, 60)
+    if hours and not minutes:
+        return text(language, "lead.hours", n=hours)
+    return text(language, "lead.minutes", n=seconds_before // 60)
+
+
 class Mailer:
     def __init__(self, accounts: AccountStore, outbox: Outbox, settings: MailSettings,
                  secret: bytes) -> None:
@@ -98,9 +106,7 @@ class Mailer:
         person = await self._accounts.get(account_id)
         if person is None:
             return
-        hours, minutes = divmod(seconds_before // 60, 60)
-        lead = (text(person.language, "lead.hours", n=hours) if hours and not minutes
-                else text(person.language, "lead.minutes", n=seconds_before // 60))
+        lead = lead_time(seconds_before, person.language)
         fields = self._booking_fields(booking, person)
         fields["values"] = {**fields["values"], "lead": lead}
         await self._to_account(person, "booking_reminder", f"{event_id}", topic=REMINDERS,

@@ -10,7 +10,6 @@ last_sent_at).
 
 from __future__ import annotations
 
-import email.policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, TypedDict
@@ -61,7 +60,7 @@ class Outbox:
 
     async def put(self, key: str, to: str, kind: str, message: EmailMessage) -> bool:
         """Queue a rendered message; False when a message with this key was queued before."""
-        raw = message.as_bytes(policy=email.policy.SMTP).decode("ascii")
+        raw = message.as_bytes().decode("ascii")  # compose.POLICY: 7-bit, CRLF
         added = await self._enqueue(
             keys=[queued_key(key), self.stream],
             args=[DEDUP_SECONDS, "key", key, "to", to, "kind", kind, "raw", raw])

@@ -23,6 +23,11 @@ from mail.settings import STREAM
 _LINK = re.compile(r"https?://[^\s<>\"]+")
 
 
+def subject(message: EmailMessage) -> str:
+    """The Subject as a reader shows it (a folded header unfolds with a leading space)."""
+    return str(message["Subject"]).strip()
+
+
 def parse(raw: bytes | str) -> EmailMessage:
     data = raw.encode() if isinstance(raw, str) else raw
     message = email.message_from_bytes(data, policy=email.policy.default)
@@ -106,7 +111,7 @@ class Inbox:
 
     def to(self, address: str, kind_subject: str | None = None) -> list[EmailMessage]:
         return [m for e, m in self.messages if address in e.rcpt_tos
-                and (kind_subject is None or kind_subject in str(m["Subject"]))]
+                and (kind_subject is None or kind_subject in subject(m))]
 
     def __iter__(self) -> Iterator[EmailMessage]:
         return iter([m for _, m in self.messages])
@@ -123,7 +128,7 @@ class Inbox:
             await asyncio.wait_for(wait(), within)
         except TimeoutError:
             raise AssertionError(f"timed out waiting for {what}; got "
-                                 f"{[str(m['Subject']) for m in self]}") from None
+                                 f"{[subject(m) for m in self]}") from None
 
 
 def start_smtp(inbox: Inbox, port: int) -> Controller:
