@@ -26,6 +26,7 @@ step() {
     step bench.connections --counts "" --burst 300 --targets helpcall,helpcall-pool,bare
     step bench.lifecycles --processes 1,2,1u
     step bench.redis_cost
+    step bench.token_check
     step bench.profile --scenario relay
     step bench.profile --scenario lifecycles --pairs 20
 } 2>&1 | tee "$OUT"
