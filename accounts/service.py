@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 RESET_SECONDS = 3600
 VERIFY_SECONDS = 7 * 24 * 3600
-RESETS_PER_HOUR = 5  # per email: more requests are answered 202 and mail nothing
+RESETS_PER_HOUR = 5  # links mailed per email and hour: more requests are answered, mail nothing
 
 
 def _now_ms() -> int:
@@ -63,6 +63,9 @@ class Accounts:
 
     async def send_verification(self, account: Account) -> None:
         if self.verifications is None or account.email_verified:
+            return
+        # Anyone may sign up with someone else's address: never a flood of mail to it.
+        if not await self.verifications.allow(account.email, RESETS_PER_HOUR):
             return
         await self.mail.verify_email(account, await self.verifications.create(account.id))
 

@@ -10,6 +10,7 @@ queued at all. A failure to queue is logged and never breaks what caused it.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
@@ -93,7 +94,7 @@ class Mailer:
                                 tuple((p.display_name, p.email) for p in people))
         for person in people:
             invite = Invite(shown, person.id, self.url(f"/appointments/{booking.id}"))
-            ics = calendar([invite], booking.created_ms, UID_HOST, scheduling=scheduling)
+            ics = calendar([invite], int(time.time() * 1000), UID_HOST, scheduling=scheduling)
             await self._to_account(
                 person, kind, f"{event_id}.{kind}", **self._booking_fields(booking, person),
                 action_url=self.url("/appointments" if cancelled

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.utils import parseaddr
-from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
-
-if TYPE_CHECKING:
-    from server.config import Config
 
 STREAM = "hc:mail"
 
@@ -52,14 +48,3 @@ class MailSettings:
     def sender_address(self) -> str:
         """The envelope sender: the bare address of ``HELPCALL_MAIL_FROM``."""
         return parseaddr(self.sender)[1] or self.sender
-
-    @classmethod
-    def of(cls, config: Config) -> MailSettings:
-        return cls(
-            smtp=SmtpTarget.parse(config.smtp_url) if config.smtp_url else None,
-            sender=config.mail_from,
-            public_url=config.public_base,
-            max_backoff_seconds=config.mail_max_backoff_seconds,
-            max_attempts=config.mail_max_attempts,
-            claim_idle_seconds=config.worker_claim_idle_seconds,
-        )

@@ -15,8 +15,8 @@ permanent refusal (5xx) is not. Either way the failure is counted in ``hc:mail:s
 Up to ``CONCURRENCY`` messages are in hand at once, so one message being retried does not
 hold back the others.
 
-``python -m mail.worker`` runs one worker (external Redis only); the web process runs one
-in-process when it uses the embedded Redis (``running_mail_worker``).
+``python -m server mail-worker`` runs one worker alone (external Redis only); the web process
+runs one in-process when it uses the embedded Redis (``running_mail_worker``).
 """
 
 from __future__ import annotations
@@ -24,10 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import random
-import signal
-import sys
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -43,7 +40,7 @@ from common.timefmt import iso_ms
 from mail.outbox import GROUP, SENT_SECONDS, STATS_KEY, lock_key, sent_key
 from mail.settings import MailSettings, SmtpTarget
 from sessions.webhooks import backoff_seconds
-from sessions.worker import default_consumer_name, stop_task
+from sessions.worker import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -288,45 +285,3 @@ async def running_mail_worker(
         yield worker
     finally:
         await stop_task(task)
-
-
-async def _serve(settings: MailSettings, redis_url: str, consumer: str) -> int:
-    from common.redisclient import redis_client
-
-    redis = redis_client(redis_url)
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stopping.set)
-    try:
-        async with running_mail_worker(redis, settings, consumer):
-            await stopping.wait()
-    finally:
-        await redis.aclose()
-    log.info("mail worker %s stopped", consumer)
-    return 0
-
-
-def main() -> int:
-    from server.config import ConfigError, load_config
-    from server.logs import configure_logging
-
-    try:
-        config = load_config(os.environ)
-    except ConfigError as exc:
-        print(f"helpcall mail worker: configuration error: {exc}", file=sys.stderr)
-        return 2
-    if config.redis_url is None:
-        print("helpcall mail worker: REDIS_URL is required. Without it the web process "
-              "(python -m server) uses its embedded Redis and sends mail itself.",
-              file=sys.stderr)
-        return 2
-    configure_logging(config.log_level)
-    return asyncio.run(_serve(MailSettings.of(config), config.redis_url,
-                              default_consumer_name()))
-
-
-if __name__ == "__main__":
-    from mail.worker import main as _main
-
-    sys.exit(_main())

@@ -1,4 +1,4 @@
-"""``python -m server``: serve; ``create-admin EMAIL``; ``reconcile``."""
+"""``python -m server``: serve; ``create-admin EMAIL``; ``reconcile``; ``mail-worker``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from aiohttp import web
 from server.config import Config, ConfigError, load_config
 from server.logs import ACCESS_LOG_FORMAT, configure_logging
 
-USAGE = "usage: python -m server [create-admin EMAIL | reconcile]"
+USAGE = "usage: python -m server [create-admin EMAIL | reconcile | mail-worker]"
 
 
 def serve(config: Config) -> int:
@@ -58,6 +58,11 @@ def main(argv: list[str]) -> int:
             from server.cli import create_admin
 
             code: int = asyncio.run(create_admin(config, email))
+            return code
+        case ["mail-worker"]:
+            from server.mailing import serve_mail_worker
+
+            code = asyncio.run(serve_mail_worker(config))
             return code
         case ["reconcile"]:
             from server.cli import reconcile

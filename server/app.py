@@ -24,6 +24,7 @@ from mail.hooks import MailingBookingNotifier, MailingCallNotifier
 from marketplace.experts import Experts
 from server.api import accounts as accounts_api
 from server.api import admin_experts as admin_experts_api
+from server.api import admin_mail as admin_mail_api
 from server.api import appointments as appointments_api
 from server.api import billing as billing_api
 from server.api import brand_analytics as brand_analytics_api
@@ -244,7 +245,7 @@ def create_app(config: Config) -> web.Application:
     for module in (health, accounts_api, experts_api, wallet_api, sessions_api, reviews_api,
                    admin_experts_api, billing_api, callbacks_api, appointments_api, brands_api,
                    brand_keys_api, brand_analytics_api, brand_logo_api, brand_members_api,
-                   brand_pages_api):
+                   brand_pages_api, admin_mail_api):
         app.add_routes(module.routes)
     setup_web(app)
     return app

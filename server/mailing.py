@@ -1,9 +1,12 @@
-"""Cleanup contexts for mail and token revocation (wired by ``server/app.py``)."""
+"""Mail and token revocation in the processes: the cleanup contexts wired by
+``server/app.py``, and ``python -m server mail-worker`` (a mail worker alone)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import signal
+import sys
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -11,8 +14,9 @@ from aiohttp import web
 from accounts.store import AccountStore
 from mail.mailer import Mailer
 from mail.outbox import Outbox
-from mail.settings import MailSettings
+from mail.settings import MailSettings, SmtpTarget
 from mail.worker import running_mail_worker
+from server.config import Config
 from server.keys import CONFIG, MAILER, OUTBOX, REDIS, SECRET, SIO
 from sessions.worker import default_consumer_name, stop_task
 from signaling.namespace import CallNamespace
@@ -21,10 +25,21 @@ from signaling.revocations import RevocationListener
 log = logging.getLogger(__name__)
 
 
+def mail_settings(config: Config) -> MailSettings:
+    return MailSettings(
+        smtp=SmtpTarget.parse(config.smtp_url) if config.smtp_url else None,
+        sender=config.mail_from,
+        public_url=config.public_base,
+        max_backoff_seconds=config.mail_max_backoff_seconds,
+        max_attempts=config.mail_max_attempts,
+        claim_idle_seconds=config.worker_claim_idle_seconds,
+    )
+
+
 async def mail_ctx(app: web.Application) -> AsyncIterator[None]:
     """The mailer under ``MAILER``; with the embedded Redis, the mail worker too (§1)."""
     config, redis = app[CONFIG], app[REDIS]
-    settings = MailSettings.of(config)
+    settings = mail_settings(config)
     outbox = Outbox(redis, settings.stream)
     app[OUTBOX] = outbox
     app[MAILER] = Mailer(AccountStore(redis), outbox, settings, app[SECRET])
@@ -50,3 +65,27 @@ async def revocations_ctx(app: web.Application) -> AsyncIterator[None]:
     finally:
         await stop_task(task)
 
+
+
+async def serve_mail_worker(config: Config) -> int:
+    """``python -m server mail-worker``: one mail worker until SIGTERM or SIGINT."""
+    from common.redisclient import redis_client
+
+    if config.redis_url is None:
+        print("helpcall mail-worker: REDIS_URL is required. Without it the web process "
+              "(python -m server) uses its embedded Redis and sends mail itself.",
+              file=sys.stderr)
+        return 2
+    redis = redis_client(config.redis_url)
+    consumer = default_consumer_name()
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    try:
+        async with running_mail_worker(redis, mail_settings(config), consumer):
+            await stopping.wait()
+    finally:
+        await redis.aclose()
+    log.info("mail worker %s stopped", consumer)
+    return 0

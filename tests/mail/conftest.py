@@ -8,9 +8,9 @@ from contextlib import AsyncExitStack
 
 import pytest
 
-from mail.settings import MailSettings
 from mail.worker import running_mail_worker
 from server.keys import REDIS
+from server.mailing import mail_settings
 from tests.conftest import Running, StartApp
 from tests.mailbox import Inbox, start_smtp
 from tests.processes import free_port
@@ -33,7 +33,7 @@ async def inbox() -> AsyncIterator[Inbox]:
 @pytest.fixture
 async def mail_app(start_app: StartApp, inbox: Inbox) -> AsyncIterator[MailApp]:
     """``await mail_app(workers=1, **env)``: the app mailing through ``inbox``'s server,
-    with ``workers`` mail workers (as ``python -m mail.worker`` would run them)."""
+    with ``workers`` mail workers (as ``python -m server mail-worker`` would run them)."""
     async with AsyncExitStack() as stack:
         async def start(workers: int = 1, **env: str) -> Running:
             running = await start_app(**{
@@ -41,7 +41,7 @@ async def mail_app(start_app: StartApp, inbox: Inbox) -> AsyncIterator[MailApp]:
                 "HELPCALL_PUBLIC_URL": PUBLIC_URL, "HELPCALL_MAIL_FROM": SENDER,
                 "HELPCALL_MAIL_MAX_BACKOFF_SECONDS": "0.2",
                 "HELPCALL_WORKER_CLAIM_IDLE_SECONDS": "0.5"} | env)
-            settings = MailSettings.of(running.config)
+            settings = mail_settings(running.config)
             for n in range(workers):
                 await stack.enter_async_context(
                     running_mail_worker(running.app[REDIS], settings, f"mail-test-{n}"))

@@ -10,6 +10,7 @@ from server.keys import OUTBOX
 from tests.conftest import Running
 from tests.mail.conftest import MailApp
 from tests.mailbox import Inbox
+from tests.marketplace.conftest import admin
 from tests.waiting import eventually
 
 
@@ -78,6 +79,13 @@ async def test_a_refused_first_attempt_is_retried_and_counted(
         1, 1, 0, 0)
     assert stats["last_error"] is not None and "451" in stats["last_error"]
     assert stats["last_error_at"] and stats["last_sent_at"]
+    platform = await admin(running)
+    seen = await running.client.get("/api/v1/admin/mail", headers=platform.headers)
+    assert seen.status == 200
+    assert await seen.json() == {**stats, "smtp_configured": True}
+    client = await running.user("client")
+    refused = await running.client.get("/api/v1/admin/mail", headers=client.headers)
+    assert refused.status == 403
 
 
 async def test_a_permanent_refusal_is_dropped_not_retried(
