@@ -21,3 +21,9 @@ class TooManyAttempts(RateLimited):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"too many failed logins; try again in {retry_after} s")
         self.retry_after = retry_after
+
+
+class TooManySignUps(RateLimited):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many sign-ups from this address; try again in {retry_after} s")
+        self.retry_after = retry_after

@@ -28,7 +28,8 @@ class Role(StrEnum):
 
 def normalise_email(raw: str) -> str:
     email = unicodedata.normalize("NFC", raw.strip()).lower()
-    if len(email) > 254 or not _EMAIL.match(email):
+    hidden = any(unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in email)
+    if len(email) > 254 or hidden or not _EMAIL.match(email):
         raise Invalid("email is not a valid address", "email")
     return email
 
@@ -95,7 +96,7 @@ class SignUp:
         return cls(
             email=normalise_email(v.text(body, "email", max_len=254)),
             password=_password(body),
-            display_name=v.text(body, "display_name", min_len=1, max_len=80),
+            display_name=v.name(body, "display_name"),
             role=Role(v.choice(body, "role", (Role.CLIENT.value, Role.EXPERT.value))),
             language=_language(body),
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 
-from accounts.errors import BadCredentials, BadToken
+from accounts.errors import BadCredentials, BadToken, EmailTaken
 from accounts.links import OneTimeLinks
 from accounts.models import (
     DEFAULT_LANGUAGE,
@@ -24,6 +24,7 @@ from accounts.store import AccountStore
 from accounts.throttle import LoginThrottle
 from accounts.tokens import Claims, TokenSigner
 from common.errors import Invalid, NotFound
+from common.ids import new_id
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +53,26 @@ class Accounts:
         self.verifications = verifications
         self.mail: AccountMail = mail or NoAccountMail()
 
-    async def sign_up(self, request: SignUp) -> Account:
+    async def sign_up(self, request: SignUp, ip: str) -> Account:
+        """A new account; for an email already registered, an answer that looks the same.
+
+        Telling "this email is taken" would let anyone test which addresses have an
+        account. So a taken email gets the same 201 with a fresh id that names nothing
+        (docs/security.md, 13): the real owner's account is untouched, and the new
+        password only works if it is the owner's own. Probing this way costs a sign-up
+        (limited per IP and hour) and a login attempt (throttled) per address. A real
+        account is mailed its verification link; a taken email gets no mail.
+        """
+        await self.throttle.sign_up(ip)
         password_hash = await hash_password(request.password)
-        account = await self.store.create(
-            request.email, request.display_name, request.role, password_hash,
-            request.language or DEFAULT_LANGUAGE,
-        )
+        language = request.language or DEFAULT_LANGUAGE
+        try:
+            account = await self.store.create(
+                request.email, request.display_name, request.role, password_hash, language)
+        except EmailTaken:
+            log.info("sign-up with an email already registered; answered as any sign-up")
+            return Account(new_id("a"), request.email, request.display_name, request.role,
+                           _now_ms(), language)
         await self.send_verification(account)
         return account
 
@@ -79,13 +94,12 @@ class Accounts:
 
     async def log_in(self, request: LogIn, ip: str) -> tuple[Account, str, int]:
         """Check the password; answer the account, a token and its expiry (epoch ms)."""
-        await self.throttle.check(request.email, ip)
+        await self.throttle.attempt(request.email, ip)
         found = await self.store.credentials(request.email)
         ok = await verify_password(request.password, found[1] if found else None)
         if not ok or found is None:
-            await self.throttle.failed(request.email, ip)
             raise BadCredentials()
-        await self.throttle.succeeded(request.email)
+        await self.throttle.succeeded(request.email, ip)
         account = await self.store.require(found[0])
         token, expires_ms = self.signer.issue(account.id, _now_ms(),
                                               await self.store.epoch(account.id))

@@ -1,51 +1,71 @@
-"""Failed-login throttling per email and per IP address, shared by every process."""
+"""Login and sign-up throttling, shared by every process (docs/security.md, 5, 10 and 13).
+
+Logins: each attempt is counted atomically *before* the password is checked (one script
+admits it or names the wait), so two hundred parallel guesses cannot all slip through
+before the first failure is recorded. Counting is per email-and-IP: after a few free
+attempts each further one must wait a growing delay (1 s, 2 s, 4 s ... capped), which slows
+a guesser to a crawl without ever locking the account's owner out from anywhere else. A
+per-IP count (more free attempts, a lower cap) slows one address spraying many accounts.
+A right password resets its email-and-IP count.
+
+Sign-ups: a fixed number per IP and hour.
+"""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
 import redis.asyncio as aioredis
 
-from accounts.errors import TooManyAttempts
+from accounts.errors import TooManyAttempts, TooManySignUps
 
-_FAIL = """
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return n
-"""
+_LUA = Path(__file__).parent / "lua"
+# The per-IP cap stays low: people behind one NAT must never wait long because of another.
+IP_MAX_DELAY_SECONDS = 60.0
+PAIR_TTL_MS = 3600 * 1000
+IP_TTL_MS = 900 * 1000
+SIGNUP_WINDOW_MS = 3600 * 1000
+
+
+@dataclass(frozen=True)
+class ThrottleRules:
+    free_attempts: int = 5
+    ip_free_attempts: int = 50
+    delay_seconds: float = 1.0
+    max_delay_seconds: float = 300.0
+    signups_per_ip_per_hour: int = 20
 
 
 class LoginThrottle:
-    def __init__(
-        self,
-        redis: aioredis.Redis,
-        *,
-        per_email: int = 10,
-        per_ip: int = 50,
-        window_seconds: int = 900,
-    ) -> None:
+    def __init__(self, redis: aioredis.Redis, rules: ThrottleRules | None = None) -> None:
         self._redis = redis
-        self._limits = {"email": per_email, "ip": per_ip}
-        self._window_ms = window_seconds * 1000
-        self._fail = redis.register_script(_FAIL)
+        self.rules = rules or ThrottleRules()
+        self._attempt = redis.register_script((_LUA / "login_attempt.lua").read_text())
+        self._success = redis.register_script((_LUA / "login_success.lua").read_text())
+        self._signup = redis.register_script((_LUA / "signup.lua").read_text())
 
     @staticmethod
-    def _key(kind: str, value: str) -> str:
-        return f"hc:throttle:login:{kind}:{value}"
+    def _keys(email: str, ip: str) -> list[str]:
+        return [f"hc:throttle:login:pair:{ip}|{email}", f"hc:throttle:login:ip:{ip}"]
 
-    async def check(self, email: str, ip: str) -> None:
-        keys = {"email": self._key("email", email), "ip": self._key("ip", ip)}
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for key in keys.values():
-                pipe.get(key)
-                pipe.pttl(key)
-            replies = await pipe.execute()
-        for index, kind in enumerate(keys):
-            count, ttl_ms = replies[2 * index], replies[2 * index + 1]
-            if count is not None and int(count) >= self._limits[kind]:
-                raise TooManyAttempts(max(1, int(ttl_ms) // 1000))
+    async def attempt(self, email: str, ip: str) -> None:
+        """Count this attempt now, or raise ``TooManyAttempts`` with the wait."""
+        r = self.rules
+        wait_ms = int(await self._attempt(keys=self._keys(email, ip), args=[
+            r.free_attempts, r.ip_free_attempts, int(r.delay_seconds * 1000),
+            int(r.max_delay_seconds * 1000),
+            int(min(r.max_delay_seconds, IP_MAX_DELAY_SECONDS) * 1000), PAIR_TTL_MS, IP_TTL_MS]))
+        if wait_ms > 0:
+            raise TooManyAttempts(max(1, math.ceil(wait_ms / 1000)))
 
-    async def failed(self, email: str, ip: str) -> None:
-        for kind, value in (("email", email), ("ip", ip)):
-            await self._fail(keys=[self._key(kind, value)], args=[self._window_ms])
+    async def succeeded(self, email: str, ip: str) -> None:
+        await self._success(keys=self._keys(email, ip))
 
-    async def succeeded(self, email: str) -> None:
-        await self._redis.delete(self._key("email", email))
+    async def sign_up(self, ip: str) -> None:
+        wait_ms = int(await self._signup(
+            keys=[f"hc:throttle:signup:{ip}"],
+            args=[self.rules.signups_per_ip_per_hour, SIGNUP_WINDOW_MS]))
+        if wait_ms > 0:
+            raise TooManySignUps(max(1, math.ceil(wait_ms / 1000)))

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from appointments.times import instant_field, parse_instant, zone
 from common import validation as v
 from common.errors import Invalid
+from sessions.agreed import expected_pricing
+from sessions.pricing import Pricing
 
 MAX_SLOT_SPAN_MS = 31 * 86_400_000
 DEFAULT_SLOT_SPAN_MS = 7 * 86_400_000
@@ -53,6 +55,8 @@ class BookingRequest:
     start_ms: int
     length_minutes: int
     topic: str
+    # The price the client was shown (protocol §7.2); None from clients that send none.
+    expected_pricing: Pricing | None = None
 
     @classmethod
     def parse(cls, payload: object) -> BookingRequest:
@@ -62,6 +66,7 @@ class BookingRequest:
             start_ms=instant_field(body, "start"),
             length_minutes=v.integer(body, "length_minutes", minimum=1, maximum=240),
             topic=v.text(body, "topic", min_len=1, max_len=200),
+            expected_pricing=expected_pricing(body),
         )
 
 

@@ -27,6 +27,7 @@ from common.errors import Invalid
 from common.ids import new_id
 from common.loops import Loop
 from common.timefmt import iso_ms
+from sessions.agreed import agreed
 from sessions.pricing import Pricing, PricingMode
 
 log = logging.getLogger(__name__)
@@ -118,11 +119,12 @@ class Appointments:
                           "length_minutes")
         if not availability.offers(ask.start_ms, ask.length_minutes, await self.store.now_ms()):
             raise Invalid("the expert does not offer this time", "start")
+        pricing = agreed(ask.expected_pricing, terms.pricing)
         new = NewBooking(
             client_id=client_id, expert_id=ask.expert_id, topic=ask.topic,
             start_ms=ask.start_ms, length_minutes=ask.length_minutes,
-            pricing_mode=terms.pricing.mode.value, rate_cents=terms.pricing.amount_cents,
-            hold_cents=hold_cents(terms.pricing, ask.length_minutes),
+            pricing_mode=pricing.mode.value, rate_cents=pricing.amount_cents,
+            hold_cents=hold_cents(pricing, ask.length_minutes),
             min_notice_ms=availability.min_notice_seconds * 1000,
             cancel_notice_ms=availability.cancel_notice_seconds * 1000,
             late_cancel_fee_percent=availability.late_cancel_fee_percent,

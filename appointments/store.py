@@ -21,15 +21,23 @@ from redis.commands.core import AsyncScript
 
 from appointments.availability import MAX_LENGTH_MINUTES, Availability
 from appointments.booking import Booking
-from appointments.errors import NoSuchBooking, NotYourBooking, SlotTaken, WrongBookingState
+from appointments.errors import (
+    NoSuchBooking,
+    NotBookable,
+    NotYourBooking,
+    SlotTaken,
+    WrongBookingState,
+)
 from common.errors import Forbidden, Invalid
 from common.redisvalues import pairs, text_map, text_or_none
-from sessions.errors import NotEnoughFunds
-from sessions.pricing import LUA_PRICING
+from marketplace import keys as market_keys
+from sessions.agreed import AGREED_LUA
+from sessions.errors import NotEnoughFunds, PriceChanged
+from sessions.pricing import LUA_PRICING, Pricing, PricingMode
 from sessions.wallet import MONEY_LUA, ledger_key, wallet_key
 
 _LUA = Path(__file__).parent / "lua"
-_PRELUDE = LUA_PRICING + MONEY_LUA + (_LUA / "prelude.lua").read_text()
+_PRELUDE = LUA_PRICING + MONEY_LUA + AGREED_LUA + (_LUA / "prelude.lua").read_text()
 DEADLINES = "hc:bookings:deadlines"
 MAX_LEN_MS = MAX_LENGTH_MINUTES * 60_000
 
@@ -140,6 +148,11 @@ def _raise(reply: list[Any]) -> None:
             raise Invalid("this time is too soon to book", "start")
         case "insufficient_funds":
             raise NotEnoughFunds("your wallet does not cover this appointment")
+        case "price_changed":
+            amount = text_or_none(reply[3])
+            raise PriceChanged(Pricing(PricingMode(str(detail)), int(str(amount))))
+        case "unavailable":
+            raise NotBookable("this expert does not take bookings any more")
         case code:
             raise RuntimeError(f"unexpected script error {code!r}")
 
@@ -178,9 +191,9 @@ class BookingStore:
         ]
 
     async def _run(self, name: str, booking_id: str, parties: tuple[str, str],
-                   *extra: str | int) -> Outcome:
+                   *extra: str | int, more_keys: tuple[str, ...] = ()) -> Outcome:
         reply = await self._scripts[name](
-            keys=self._keys(booking_id, *parties),
+            keys=[*self._keys(booking_id, *parties), *more_keys],
             args=[booking_id, self.rules.notifications_kept, self.rules.platform_fee_percent,
                   *extra],
         )
@@ -206,6 +219,8 @@ class BookingStore:
             new.min_notice_ms, MAX_LEN_MS, ",".join(str(o) for o in r.reminder_offsets_ms),
             r.no_show_ms, new.cancel_notice_ms, new.late_cancel_fee_percent,
             new.no_show_fee_percent, new.client_name, new.expert_name, new.time_zone,
+            # The expert's profile, whose current price must be the booking's (§7.2).
+            more_keys=(market_keys.expert(new.expert_id),),
         )
 
     async def cancel(self, booking_id: str, account_id: str) -> Outcome:

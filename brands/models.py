@@ -10,6 +10,7 @@ from typing import Any
 from common import validation as v
 from common.errors import Invalid
 from common.timefmt import iso_ms
+from sessions.agreed import no_single_price
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -128,7 +129,7 @@ class BrandCreate:
             v.identifier({"admins": account_id}, "admins")
         return cls(
             slug=read_slug(body.get("slug")),
-            name=v.text(body, "name", min_len=1, max_len=80),
+            name=v.name(body, "name"),
             logo_url=_logo(body) or "",
             primary_colour=_colour(body, "primary_colour", DEFAULT_PRIMARY) or DEFAULT_PRIMARY,
             accent_colour=_colour(body, "accent_colour", DEFAULT_ACCENT) or DEFAULT_ACCENT,
@@ -160,7 +161,7 @@ class BrandUpdate:
         body = v.require_object(payload)
         changes: dict[str, str] = {}
         if "name" in body:
-            changes["name"] = v.text(body, "name", min_len=1, max_len=80)
+            changes["name"] = v.name(body, "name")
         if "logo_url" in body:
             changes["logo_url"] = _logo(body) or ""
         for field in ("primary_colour", "accent_colour"):
@@ -190,7 +191,7 @@ class WebhookSettings:
         body = v.require_object(payload)
         url = v.text(body, "url", max_len=1000, default="")
         if url and not _WEBHOOK_URL.match(url):
-            raise Invalid("url must be an http:// or https:// URL", "url")
+            raise Invalid("url must be an https:// URL", "url")
         secret = v.optional_text(body, "secret", max_len=200)
         if secret is not None and len(secret) < 16:
             raise Invalid("secret must have at least 16 characters", "secret")
@@ -217,6 +218,7 @@ class BrandCall:
     @classmethod
     def parse(cls, payload: object) -> BrandCall:
         body = v.require_object(payload)
+        no_single_price(body)
         return cls(
             brand=read_slug(body.get("brand"), "brand"),
             topic=v.text(body, "topic", max_len=MAX_TOPIC_CHARS, default=""),

@@ -6,11 +6,12 @@ and a membership never exists on one side only.
 
 from __future__ import annotations
 
-import base64
 import logging
 
 import redis.asyncio as aioredis
 
+from blobs.images import get_image, put_image
+from blobs.store import BlobKey, BlobStore
 from brands import keys
 from brands.errors import NoSuchBrand, SlugTaken
 from brands.models import Brand, BrandCreate
@@ -30,11 +31,12 @@ redis.call('SADD', KEYS[3], ARGV[1])
 return now
 """
 
-# KEYS: brand hash, logo. ARGV: the JPEG (base64), the URL before its version.
+# KEYS: brand hash, the logo as it was kept in Redis before the blob store.
+# ARGV: the URL before its version.
 _PUT_LOGO = CLOCK_LUA + """
 local now = now_ms()
-redis.call('SET', KEYS[2], ARGV[1])
-local url = ARGV[2] .. '?v=' .. now
+redis.call('DEL', KEYS[2])
+local url = ARGV[1] .. '?v=' .. now
 redis.call('HSET', KEYS[1], 'logo_url', url)
 return url
 """
@@ -104,16 +106,15 @@ class BrandStore:
         await self._redis.hset(keys.brand(brand_id),
                                mapping={"webhook_url": url, "webhook_secret": secret})
 
-    async def put_logo(self, brand: Brand, jpeg: bytes) -> str:
+    async def put_logo(self, brand: Brand, jpeg: bytes, blobs: BlobStore) -> str:
         """Stores an uploaded logo (already re-encoded) and points the page at it."""
+        await put_image(blobs, _logo_blob(brand.id), jpeg)
         url = await self._put_logo(keys=[keys.brand(brand.id), keys.logo(brand.id)],
-                                   args=[base64.b64encode(jpeg).decode("ascii"),
-                                         f"/b/{brand.slug}/logo.jpg"])
+                                   args=[f"/b/{brand.slug}/logo.jpg"])
         return str(text_or_none(url))
 
-    async def logo(self, brand_id: str) -> bytes | None:
-        raw = text_or_none(await self._redis.get(keys.logo(brand_id)))
-        return base64.b64decode(raw) if raw else None
+    async def logo(self, brand_id: str, blobs: BlobStore) -> bytes | None:
+        return await get_image(blobs, _logo_blob(brand_id), self._redis, keys.logo(brand_id))
 
     # -- admins and experts -------------------------------------------------------------
 
@@ -154,3 +155,7 @@ class BrandStore:
     async def brands_of_expert(self, expert_id: str) -> list[str]:
         return sorted(str(text_or_none(b)) for b in
                       await self._redis.smembers(keys.expert_brands(expert_id)))
+
+
+def _logo_blob(brand_id: str) -> BlobKey:
+    return BlobKey(brand_id, "logo.jpg")

@@ -6,6 +6,8 @@ into a status code or an ack. Each package's own ``errors.py`` subclasses them.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class HelpcallError(Exception):
     """A failure the caller can understand and act on."""
@@ -16,7 +18,7 @@ class HelpcallError(Exception):
         super().__init__(message)
         self.message = message
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message}
 
 
@@ -27,7 +29,7 @@ class Invalid(HelpcallError):
         super().__init__(message)
         self.field = field
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, Any]:
         body = super().as_dict()
         if self.field is not None:
             body["field"] = self.field

@@ -6,11 +6,18 @@ these readers; each failure names the field, so a client knows what to fix.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from common.errors import Invalid
 from common.ids import looks_like_id
+
+# A lone surrogate is no text: it cannot be encoded to UTF-8 (Redis, logs, other clients).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Joiners shape emoji sequences and some scripts' words: fine between two visible characters.
+_JOINERS = frozenset("\u200c\u200d")
 
 
 def require_object(payload: object) -> Mapping[str, Any]:
@@ -34,12 +41,41 @@ def text(
         raise Invalid(f"{field} is required", field)
     if not isinstance(value, str):
         raise Invalid(f"{field} must be a string", field)
+    if _SURROGATE.search(value):
+        raise Invalid(f"{field} is not valid text (it holds a lone surrogate)", field)
     if strip:
         value = value.strip()
     if len(value) < min_len:
         raise Invalid(f"{field} must have at least {min_len} characters", field)
     if len(value) > max_len:
         raise Invalid(f"{field} must have at most {max_len} characters", field)
+    return value
+
+
+def _hidden(value: str, index: int) -> bool:
+    char = value[index]
+    category = unicodedata.category(char)
+    if category == "Cc":
+        return True  # NUL, tab, newline, other controls
+    if category != "Cf":
+        return False
+    if char in _JOINERS and 0 < index < len(value) - 1:
+        neighbours = (value[index - 1], value[index + 1])
+        return any(unicodedata.category(c) in ("Cc", "Cf", "Zs") for c in neighbours)
+    return True  # bidi overrides and isolates (U+202E...), zero-width space, BOM, tags
+
+
+def name(obj: Mapping[str, Any], field: str, *, max_len: int = 80) -> str:
+    """A name people see next to others' (a display name, a brand's name): printable only.
+
+    No controls (NUL...), no bidi overrides (U+202E makes "gnp.exe" read "exe.png") and no
+    invisible characters (U+200B makes two identical-looking names differ), so a name
+    shows what it is. Joiners stay allowed between visible characters (emoji sequences).
+    """
+    value = text(obj, field, min_len=1, max_len=max_len)
+    if any(_hidden(value, i) for i in range(len(value))):
+        raise Invalid(f"{field} holds control, invisible or direction-changing characters",
+                      field)
     return value
 
 

@@ -2,7 +2,8 @@
 
 ``hc:expert:<id>`` (hash: ``profile`` JSON, ``display_name``, ``rating_sum`` and
 ``reviews`` over visible reviews, ``photo_at``), ``hc:expert:<id>:photo`` (the JPEG,
-base64), ``hc:expert:<id>:wants`` (categories the profile asks for),
+base64, as kept before the blob store: moved there when first read),
+``hc:expert:<id>:wants`` (categories the profile asks for),
 ``hc:expert:<id>:verified`` (categories an admin verified), ``hc:experts`` (experts with a
 profile), ``hc:experts:cat:<slug>`` (experts open in a category: asked for, and verified
 where the category requires it).

@@ -81,8 +81,12 @@ def rating(total: int, count: int) -> float | None:
     return tenths / 10
 
 
-def check_reviewable(session: SessionView, account_id: str) -> None:
-    """Raises unless this account may review this session now."""
+def check_reviewable(session: SessionView, account_id: str, guarantee_seconds: int) -> None:
+    """Raises unless this account may review this session now.
+
+    Protocol §7.8: only a session live past the guarantee, the calls that are billed (with
+    a guarantee of 0: live at all). A call of a few milliseconds is no basis for a review.
+    """
     if account_id not in (session.client_id, session.expert_id):
         raise NoSuchSession()  # others may not even learn that it exists
     if account_id != session.client_id:
@@ -90,7 +94,10 @@ def check_reviewable(session: SessionView, account_id: str) -> None:
     if session.state is not State.ENDED:
         raise Conflict("a session can be reviewed once it has ended")
     if session.live_started_at_ms is None:
-        raise NotReviewable("a session that never went live cannot be reviewed")
+        raise Conflict("a session that never went live cannot be reviewed")
+    if session.live_ms // 1000 < guarantee_seconds:
+        raise Conflict(f"a session can be reviewed when it was live at least "
+                       f"{guarantee_seconds} s")
 
 
 @dataclass(frozen=True)

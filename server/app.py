@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import redis.asyncio as aioredis
 import socketio
@@ -14,12 +14,13 @@ from aiohttp import web
 from accounts.links import OneTimeLinks
 from accounts.service import VERIFY_SECONDS, Accounts
 from accounts.store import AccountStore
-from accounts.throttle import LoginThrottle
+from accounts.throttle import LoginThrottle, ThrottleRules
 from accounts.tokens import TokenSigner
 from appointments.settings import AppointmentSettings
 from common.ids import new_id
 from common.loops import stop_all
 from common.redisclient import redis_client
+from common.redisfull import warn_if_evicting
 from mail.hooks import MailingBookingNotifier, MailingCallNotifier
 from marketplace.experts import Experts
 from server.api import accounts as accounts_api
@@ -34,14 +35,21 @@ from server.api import brand_members as brand_members_api
 from server.api import brand_pages as brand_pages_api
 from server.api import brands as brands_api
 from server.api import callbacks as callbacks_api
+from server.api import earnings as earnings_api
 from server.api import experts as experts_api
 from server.api import health
+from server.api import metrics as metrics_api
+from server.api import payments as payments_api
+from server.api import payouts_admin as payouts_admin_api
+from server.api import receipts as receipts_api
 from server.api import reviews as reviews_api
 from server.api import sessions as sessions_api
 from server.api import wallet as wallet_api
 from server.config import Config
 from server.embedded_redis import EmbeddedRedis
 from server.errors import error_middleware
+from server.files import files_ctx
+from server.headers import api_headers
 from server.keys import (
     ACCOUNTS,
     APPOINTMENTS,
@@ -49,14 +57,19 @@ from server.keys import (
     CONFIG,
     EXPERTS,
     MAILER,
+    METRICS,
+    PAYMENTS,
     PRESENCE,
     PROC,
+    RECONCILE,
     REDIS,
     SECRET,
     SIO,
     WALLETS,
 )
 from server.mailing import mail_ctx, revocations_ctx
+from server.metrics import MeteredNotifier, Metrics
+from server.reconcile import reconcile_all
 from server.secret import load_or_create_secret
 from sessions.leases import Leases
 from sessions.reaper import Reaper
@@ -64,7 +77,9 @@ from sessions.service import CallService
 from sessions.store import SessionStore, Timing
 from sessions.wallet import WalletStore
 from sessions.worker import default_consumer_name, running_worker
+from signaling.guard import GuardedServer
 from signaling.ice import ice_servers
+from signaling.limits import AccountLimits, LimitRules
 from signaling.namespace import CallNamespace
 from signaling.notifier import NotificationSender, SocketNotifier
 from signaling.presence import PresenceStore
@@ -87,7 +102,7 @@ def _socketio_server(config: Config) -> socketio.AsyncServer:
     if config.redis_url is not None:
         # Several processes share one Redis: emits reach sockets held by any of them.
         manager = RedisManager(config.redis_url, channel="helpcall:socketio")
-    return socketio.AsyncServer(
+    return GuardedServer(
         async_mode="aiohttp",
         client_manager=manager,
         ping_interval=config.ping_interval_seconds,
@@ -104,10 +119,11 @@ async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
     embedded = None
     url = config.redis_url
     if url is None:
-        embedded = EmbeddedRedis(config.data_dir)
+        embedded = EmbeddedRedis(config.data_dir, config.redis_maxmemory_mb)
         url = await embedded.start()
     client = redis_client(url)
     app[REDIS] = client
+    await warn_if_evicting(client)
     try:
         yield
     finally:
@@ -119,11 +135,22 @@ async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
 async def _accounts_ctx(app: web.Application) -> AsyncIterator[None]:
     config, redis = app[CONFIG], app[REDIS]
     signer = TokenSigner(app[SECRET], config.token_ttl_seconds * 1000)
+    throttle = LoginThrottle(redis, throttle_rules(config))
     app[ACCOUNTS] = Accounts(
-        AccountStore(redis), signer, LoginThrottle(redis),
+        AccountStore(redis), signer, throttle,
         resets=OneTimeLinks(redis, "reset", config.password_reset_seconds),
         verifications=OneTimeLinks(redis, "verify", VERIFY_SECONDS), mail=app[MAILER])
     yield
+
+
+def throttle_rules(config: Config) -> ThrottleRules:
+    return ThrottleRules(
+        free_attempts=config.login_free_attempts,
+        ip_free_attempts=config.login_ip_free_attempts,
+        delay_seconds=config.login_delay_seconds,
+        max_delay_seconds=config.login_max_delay_seconds,
+        signups_per_ip_per_hour=config.signups_per_ip_per_hour,
+    )
 
 
 def timing(config: Config) -> Timing:
@@ -162,7 +189,8 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
 
     notifier = SocketNotifier(sio, app[ACCOUNTS].store, presence, ice, config.ring_seconds)
     calls = CallService(SessionStore(redis, timing(config)),
-                        MailingCallNotifier(notifier, app[MAILER]))
+                        MailingCallNotifier(MeteredNotifier(notifier, app[METRICS]),
+                                            app[MAILER]))
     app[PRESENCE], app[EXPERTS], app[CALLS] = presence, experts, calls
     app[WALLETS] = WalletStore(redis, config.currency)
     async def booked_soon(expert_id: str) -> bool:
@@ -171,9 +199,11 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
 
     router = Router(calls, experts, sio, config.ring_seconds, config.reaper_interval_seconds,
                     booked_soon)
+    limits = AccountLimits(redis, proc, LimitRules(
+        config.rings_per_expert, config.rings_per_client, config.max_sockets_per_account))
     sio.register_namespace(
         CallNamespace(app[ACCOUNTS], calls, presence, experts, notifier, router, booked_soon,
-                      lambda: app[APPOINTMENTS], proc)
+                      lambda: app[APPOINTMENTS], proc, limits)
     )
 
     async def bury_presence(dead: str, last_seen_ms: int) -> None:
@@ -222,11 +252,25 @@ async def _socketio_ctx(app: web.Application) -> AsyncIterator[None]:
         await asyncio.gather(listener, return_exceptions=True)
 
 
+def _reconciler(app: web.Application) -> Callable[[], Awaitable[list[str]]]:
+    async def run() -> list[str]:
+        payments = app.get(PAYMENTS)  # only with HELPCALL_PAYMENTS=stripe
+        gateway = payments.gateway if payments is not None else None
+        return await reconcile_all(app[REDIS], app[CONFIG].billing_stream, gateway)
+
+    return run
+
+
 def create_app(config: Config) -> web.Application:
-    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_REQUEST_BYTES)
+    # keepalive_timeout also closes a connection whose request headers never complete.
+    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_REQUEST_BYTES,
+                          handler_args={"keepalive_timeout": config.http_read_timeout_seconds})
+    app.on_response_prepare.append(api_headers)
     app[CONFIG] = config
     app[SECRET] = load_or_create_secret(config)
     app[PROC] = new_id("p")
+    app[METRICS] = Metrics()
+    app[RECONCILE] = _reconciler(app)
     sio = _socketio_server(config)
     sio.attach(app)
     app[SIO] = sio
@@ -237,15 +281,19 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(_accounts_ctx)
     app.cleanup_ctx.append(_calls_ctx)
     app.cleanup_ctx.append(revocations_ctx)
+    app.cleanup_ctx.append(files_ctx)
     app.cleanup_ctx.append(appointments_api.appointments_ctx(
         appointment_settings, lambda app: MailingBookingNotifier(
             NotificationSender(app[SIO]), app[MAILER], lambda: app[APPOINTMENTS].store)))
+    app.cleanup_ctx.append(earnings_api.earnings_ctx)
+    app.cleanup_ctx.append(payments_api.payments_ctx)
     app.cleanup_ctx.append(_socketio_ctx)
     app.on_shutdown.append(_disconnect_sockets)
     for module in (health, accounts_api, experts_api, wallet_api, sessions_api, reviews_api,
                    admin_experts_api, billing_api, callbacks_api, appointments_api, brands_api,
                    brand_keys_api, brand_analytics_api, brand_logo_api, brand_members_api,
-                   brand_pages_api, admin_mail_api):
+                   brand_pages_api, metrics_api, receipts_api, earnings_api,
+                   payouts_admin_api, payments_api, admin_mail_api):
         app.add_routes(module.routes)
     setup_web(app)
     return app

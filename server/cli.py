@@ -27,7 +27,7 @@ async def open_redis(config: Config) -> AsyncIterator[aioredis.Redis]:
     embedded = None
     url = config.redis_url
     if url is None:
-        embedded = EmbeddedRedis(config.data_dir)
+        embedded = EmbeddedRedis(config.data_dir, config.redis_maxmemory_mb)
         try:
             url = await embedded.start()
         except EmbeddedRedisError:
@@ -71,12 +71,25 @@ async def create_admin(config: Config, raw_email: str) -> int:
 
 
 async def reconcile(config: Config) -> int:
-    from sessions.reconcile import reconcile as check
-
     async with open_redis(config) as redis:
-        problems = await check(redis, config.billing_stream)
+        problems = await _problems(config, redis)
     for problem in problems:
         print(problem)
-    print("reconciled: wallets, ledgers and billing events agree" if not problems
+    print("reconciled: wallets, earnings, payouts, card payments, ledgers and billing events "
+          "agree" if not problems
           else f"{len(problems)} disagreement(s)")
     return 1 if problems else 0
+
+
+async def _problems(config: Config, redis: aioredis.Redis) -> list[str]:
+    """Every check of ``server.reconcile``; card payments read back from Stripe in stripe mode."""
+    from payments.gateway import StripeGateway
+    from server.reconcile import reconcile_all
+
+    if config.payments != "stripe" or config.stripe_secret_key is None:
+        return await reconcile_all(redis, config.billing_stream)
+    gateway = StripeGateway(config.stripe_secret_key, config.stripe_api_base)
+    try:
+        return await reconcile_all(redis, config.billing_stream, gateway)
+    finally:
+        await gateway.close()

@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+
+IPNetwork = IPv4Network | IPv6Network
 
 
 class ConfigError(ValueError):
@@ -55,6 +58,37 @@ class Config:
     low_balance_seconds: int = 60
     booking_reminder_seconds: tuple[float, ...] = (86400.0, 900.0)
     no_show_seconds: float = 600.0
+    http_read_timeout_seconds: float = 15.0
+    webhook_allowed_networks: tuple[IPNetwork, ...] = ()
+    login_free_attempts: int = 5
+    login_ip_free_attempts: int = 50
+    login_delay_seconds: float = 1.0
+    login_max_delay_seconds: float = 300.0
+    signups_per_ip_per_hour: int = 20
+    rings_per_expert: int = 5
+    rings_per_client: int = 30
+    max_sockets_per_account: int = 10
+    redis_maxmemory_mb: int = 1024
+    blob_url: str | None = None
+    s3_endpoint: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    file_quota_mb: int = 200
+    file_quota_files: int = 500
+    file_rate_mb: int = 100
+    file_rate_files: int = 60
+    file_rate_seconds: float = 3600.0
+    file_kept_seconds: float = 7 * 24 * 3600.0
+    file_cleanup_interval_seconds: float = 60.0
+    metrics_token: str | None = None
+    payout_minimum_cents: int = 2000
+    # protocol §7.3, docs/payments.md: read only when payments == "stripe".
+    stripe_secret_key: str | None = None
+    stripe_publishable_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_js_url: str = "https://js.stripe.com/v3/"
     smtp_url: str | None = None
     mail_from: str = "helpcall <no-reply@localhost>"
     public_url: str | None = None
@@ -134,9 +168,18 @@ def _currency(value: str) -> str:
 
 
 def _payments(value: str) -> str:
-    if value != "test":
-        raise ValueError("only 'test' is supported")
+    if value not in ("test", "stripe"):
+        raise ValueError("must be 'test' or 'stripe'")
     return value
+
+
+def _prefixed(*prefixes: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if not value.strip().startswith(prefixes) or any(c.isspace() for c in value.strip()):
+            raise ValueError(f"must start with {' or '.join(prefixes)} and hold no spaces")
+        return value.strip()
+
+    return parse
 
 
 def _redis_url(value: str) -> str:
@@ -175,6 +218,24 @@ def _ice_urls(scheme: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
         return urls
 
     return parse
+
+
+def _networks(value: str) -> tuple[IPNetwork, ...]:
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    try:
+        return tuple(ip_network(part, strict=False) for part in parts)
+    except ValueError as exc:
+        raise ValueError(f"must be comma-separated CIDRs such as 127.0.0.0/8 ({exc})") from None
+
+
+def _blob_url(value: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme == "file" and parsed.path.startswith("/") and not parsed.netloc:
+        return value
+    if parsed.scheme == "s3" and re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", parsed.netloc):
+        if re.fullmatch(r"[A-Za-z0-9_./-]*", parsed.path) and ".." not in parsed.path:
+            return value
+    raise ValueError("must be file:///absolute/folder or s3://bucket[/prefix]")
 
 
 def _log_level(value: str) -> str:
@@ -229,6 +290,36 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "HELPCALL_LOW_BALANCE_SECONDS": ("low_balance_seconds", _positive_int),
     "HELPCALL_BOOKING_REMINDER_SECONDS": ("booking_reminder_seconds", _seconds_list),
     "HELPCALL_NO_SHOW_SECONDS": ("no_show_seconds", _seconds),
+    "HELPCALL_HTTP_READ_TIMEOUT_SECONDS": ("http_read_timeout_seconds", _seconds),
+    "HELPCALL_WEBHOOK_ALLOWED_NETWORKS": ("webhook_allowed_networks", _networks),
+    "HELPCALL_LOGIN_FREE_ATTEMPTS": ("login_free_attempts", _positive_int),
+    "HELPCALL_LOGIN_IP_FREE_ATTEMPTS": ("login_ip_free_attempts", _positive_int),
+    "HELPCALL_LOGIN_DELAY_SECONDS": ("login_delay_seconds", _seconds),
+    "HELPCALL_LOGIN_MAX_DELAY_SECONDS": ("login_max_delay_seconds", _seconds),
+    "HELPCALL_SIGNUPS_PER_IP_PER_HOUR": ("signups_per_ip_per_hour", _positive_int),
+    "HELPCALL_RINGS_PER_EXPERT": ("rings_per_expert", _positive_int),
+    "HELPCALL_RINGS_PER_CLIENT": ("rings_per_client", _positive_int),
+    "HELPCALL_MAX_SOCKETS_PER_ACCOUNT": ("max_sockets_per_account", _positive_int),
+    "HELPCALL_REDIS_MAXMEMORY_MB": ("redis_maxmemory_mb", _non_negative_int),
+    "HELPCALL_BLOB_URL": ("blob_url", _blob_url),
+    "HELPCALL_S3_ENDPOINT": ("s3_endpoint", _http_url),
+    "HELPCALL_S3_REGION": ("s3_region", _text),
+    "HELPCALL_S3_ACCESS_KEY_ID": ("s3_access_key_id", _text),
+    "HELPCALL_S3_SECRET_ACCESS_KEY": ("s3_secret_access_key", _text),
+    "HELPCALL_FILE_QUOTA_MB": ("file_quota_mb", _positive_int),
+    "HELPCALL_FILE_QUOTA_FILES": ("file_quota_files", _positive_int),
+    "HELPCALL_FILE_RATE_MB": ("file_rate_mb", _positive_int),
+    "HELPCALL_FILE_RATE_FILES": ("file_rate_files", _positive_int),
+    "HELPCALL_FILE_RATE_SECONDS": ("file_rate_seconds", _seconds),
+    "HELPCALL_FILE_KEPT_SECONDS": ("file_kept_seconds", _seconds),
+    "HELPCALL_FILE_CLEANUP_INTERVAL_SECONDS": ("file_cleanup_interval_seconds", _seconds),
+    "HELPCALL_METRICS_TOKEN": ("metrics_token", _text),
+    "HELPCALL_PAYOUT_MINIMUM_CENTS": ("payout_minimum_cents", _positive_int),
+    "STRIPE_SECRET_KEY": ("stripe_secret_key", _prefixed("sk_", "rk_")),
+    "STRIPE_PUBLISHABLE_KEY": ("stripe_publishable_key", _prefixed("pk_")),
+    "STRIPE_WEBHOOK_SECRET": ("stripe_webhook_secret", _prefixed("whsec_")),
+    "STRIPE_API_BASE": ("stripe_api_base", lambda v: _http_url(v).rstrip("/")),
+    "STRIPE_JS_URL": ("stripe_js_url", _http_url),
     "HELPCALL_SMTP_URL": ("smtp_url", _smtp_url),
     "HELPCALL_MAIL_FROM": ("mail_from", _mail_from),
     "HELPCALL_PUBLIC_URL": ("public_url", _http_url),
@@ -259,6 +350,19 @@ def load_config(environ: Mapping[str, str]) -> Config:
         raise ConfigError("HELPCALL_TURN_URLS: needs HELPCALL_TURN_SECRET to sign credentials")
     if config.webhook_url and not config.webhook_secret:
         raise ConfigError("HELPCALL_WEBHOOK_URL: needs HELPCALL_WEBHOOK_SECRET to sign events")
+    if (config.blob_url or "").startswith("s3:") and not (
+        config.s3_access_key_id and config.s3_secret_access_key
+    ):
+        raise ConfigError("HELPCALL_BLOB_URL: s3:// needs HELPCALL_S3_ACCESS_KEY_ID and "
+                          "HELPCALL_S3_SECRET_ACCESS_KEY")
+    if config.payments == "stripe":
+        missing = [name for name, value in (
+            ("STRIPE_SECRET_KEY", config.stripe_secret_key),
+            ("STRIPE_PUBLISHABLE_KEY", config.stripe_publishable_key),
+            ("STRIPE_WEBHOOK_SECRET", config.stripe_webhook_secret)) if not value]
+        if missing:
+            raise ConfigError(f"HELPCALL_PAYMENTS=stripe: needs {', '.join(missing)} "
+                              "(see docs/payments.md)")
     if config.ping_interval_seconds + config.ping_timeout_seconds > 20:
         # protocol §3: a dead socket must be noticed within 20 s.
         raise ConfigError(

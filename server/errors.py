@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from common.errors import HelpcallError
+from common.redisfull import RETRY_AFTER_SECONDS, STORAGE_FULL, is_redis_full
 
 log = logging.getLogger(__name__)
 
@@ -18,9 +19,12 @@ STATUS = {
     "forbidden": 403,
     "not_found": 404,
     "conflict": 409,
+    "price_changed": 409,  # protocol §7.2: a conflict that names the current price
     "unavailable": 409,
+    "payments_unavailable": 503,
     "too_large": 413,
     "rate_limited": 429,
+    "storage_unavailable": 503,
 }
 
 _HTTP_CODES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -49,7 +53,13 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             raise
         code = _HTTP_CODES.get(exc.status, "error")
         return error_response(exc.status, code, exc.reason)
-    except Exception:
+    except Exception as exc:
+        if is_redis_full(exc):
+            # Redis reached maxmemory: a clear, retryable answer and one log line.
+            log.error("Redis is full (maxmemory): refused %s %s", request.method, request.path)
+            response = web.json_response({"error": STORAGE_FULL}, status=503)
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         # Never a stack trace to a client: log it here, answer a plain 500.
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "internal", "internal server error")

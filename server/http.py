@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
 from typing import Any
 
 from aiohttp import web
 
 from accounts.models import Account, Role
 from accounts.tokens import COOKIE_NAME
+from common import safejson
 from common.errors import Forbidden, Invalid, TooLarge
 from server.keys import ACCOUNTS, CONFIG
 
@@ -17,22 +18,36 @@ CALLER = web.RequestKey("caller", Account)
 
 
 async def read_body(request: web.Request, max_bytes: int) -> bytes:
-    """The whole raw body, refused as soon as it passes ``max_bytes`` (declared or not)."""
+    """The whole raw body, refused as soon as it passes ``max_bytes`` (declared or not).
+
+    A sender that stops sending for ``HELPCALL_HTTP_READ_TIMEOUT_SECONDS`` gets 408 and the
+    connection is closed: a half-sent body must not hold a handler forever (slowloris).
+    """
     if request.content_length is not None and request.content_length > max_bytes:
         raise TooLarge(f"the body is larger than {max_bytes} bytes")
+    idle = request.app[CONFIG].http_read_timeout_seconds
     body = bytearray()
     # read(n) answers what has arrived so far: keep reading until the end or the cap.
-    while chunk := await request.content.read(max_bytes + 1 - len(body)):
+    while True:
+        try:
+            async with asyncio.timeout(idle):
+                chunk = await request.content.read(max_bytes + 1 - len(body))
+        except TimeoutError:
+            raise web.HTTPRequestTimeout(reason="the request body stopped arriving",
+                                         headers={"Connection": "close"}) from None
+        if not chunk:
+            return bytes(body)
         body += chunk
         if len(body) > max_bytes:
             raise TooLarge(f"the body is larger than {max_bytes} bytes")
-    return bytes(body)
 
 
 async def read_json(request: web.Request, max_bytes: int = MAX_JSON_BYTES) -> Any:
     raw = await read_body(request, max_bytes)
     try:
-        return json.loads(raw)
+        return safejson.loads(raw)
+    except safejson.Refused as exc:
+        raise Invalid(exc.reason) from None
     except (ValueError, UnicodeDecodeError):
         raise Invalid("the body must be JSON") from None
 
@@ -77,3 +92,11 @@ def client_ip(request: web.Request) -> str:
         if forwarded:
             return forwarded.split(",")[0].strip()
     return request.remote or "unknown"
+
+
+def csv_download(text: str, filename: str) -> web.Response:
+    """A CSV file the browser saves rather than shows (exports)."""
+    return web.Response(text=text, content_type="text/csv", charset="utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store",
+    })

@@ -6,17 +6,24 @@ that the factory put in the app; nothing here imports them back.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import redis.asyncio as aioredis
 import socketio
 from aiohttp import web
 
 from accounts.service import Accounts
 from appointments.service import Appointments
+from blobs.store import BlobStore
+from earnings.service import Earnings
 from mail.mailer import Mailer
 from mail.outbox import Outbox
 from marketplace.experts import Experts
+from payments.service import Payments
 from server.config import Config
+from server.metrics import Metrics
 from sessions.service import CallService
+from sessions.sharing import FileSharing
 from sessions.wallet import WalletStore
 from signaling.presence import PresenceStore
 
@@ -31,5 +38,13 @@ EXPERTS = web.AppKey("experts", Experts)
 CALLS = web.AppKey("calls", CallService)
 WALLETS = web.AppKey("wallets", WalletStore)
 APPOINTMENTS = web.AppKey("appointments", Appointments)
+BLOBS = web.AppKey("blobs", BlobStore)
+FILES = web.AppKey("files", FileSharing)
+EARNINGS = web.AppKey("earnings", Earnings)
+METRICS = web.AppKey("metrics", Metrics)
+# Only with HELPCALL_PAYMENTS=stripe (server/api/payments.py:payments_ctx).
+PAYMENTS = web.AppKey("payments", Payments)
+# Runs every reconcile check (server/reconcile.py), as the admin console asks.
+RECONCILE = web.AppKey[Callable[[], Awaitable[list[str]]]]("reconcile")
 MAILER = web.AppKey("mailer", Mailer)
 OUTBOX = web.AppKey("outbox", Outbox)

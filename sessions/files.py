@@ -1,8 +1,9 @@
 """Files shared during a call: what is accepted, how it is named and how it is served.
 
 A participant sends a photo or a document (at most 10 MiB) while the call is in progress,
-and both sides see it in the chat. Files live in Redis next to their session, like expert
-photos, so that every process serves them; they expire a week after they were sent.
+and both sides see it in the chat. The bytes live in the blob store (``blobs/``, named
+``<sender>/<file id>``); Redis keeps only what the file is, who sent it, and each account's
+usage, so shared files never fill Redis. They expire a week after they were sent.
 Nothing here trusts the sender: the name is cleaned, and the type a browser is told comes
 from the file's first bytes, never from its name or the sender's ``Content-Type``.
 """
@@ -15,6 +16,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
+from blobs.store import BlobKey
 from common.errors import Invalid
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -73,10 +75,10 @@ class SharedFile:
     content_type: str
 
     @classmethod
-    def of(cls, file_id: str, raw_name: str, data: bytes) -> SharedFile:
-        if not data:
+    def of(cls, file_id: str, name: str, size: int, head: bytes) -> SharedFile:
+        if not size:
             raise Invalid("the file is empty", "file")
-        return cls(file_id, clean_name(raw_name), len(data), sniff_type(data[:16]))
+        return cls(file_id, name, size, sniff_type(head[:16]))
 
     def public(self, session_id: str) -> dict[str, Any]:
         return {
@@ -90,3 +92,28 @@ class SharedFile:
 
 def file_url(session_id: str, file_id: str) -> str:
     return f"/api/v1/sessions/{session_id}/files/{file_id}"
+
+
+@dataclass(frozen=True)
+class FileLimits:
+    """What one account may keep and send (configuration), besides the per-call limits."""
+
+    quota_bytes: int
+    quota_files: int
+    rate_bytes: int
+    rate_files: int
+    rate_window_ms: int
+    kept_ms: int = KEPT_MS
+
+    def claim(self, declared: int | None) -> int:
+        """Bytes an upload counts against the rate before it arrives: what it declares, or
+        the most a file may be (corrected to its real size once it is stored)."""
+        return MAX_FILE_BYTES if declared is None else max(1, min(declared, MAX_FILE_BYTES))
+
+
+def blob_key(owner_id: str, file_id: str) -> BlobKey:
+    return BlobKey(owner_id, file_id)
+
+
+def mebibytes(count: int) -> str:
+    return f"{count / (1024 * 1024):g} MiB"

@@ -12,25 +12,18 @@ from collections import defaultdict
 import redis.asyncio as aioredis
 
 from common.redisvalues import text_map, text_or_none
+from common.streams import all_entries
 
 
 async def _billing_amounts(redis: aioredis.Redis, stream: str) -> dict[str, int]:
     amounts: dict[str, int] = {}
-    last = "-"
-    while True:
-        batch = await redis.xrange(stream, min=last, count=1000) or []
-        if last != "-":
-            batch = batch[1:]
-        if not batch:
-            return amounts
-        for entry_id, raw in batch:
-            fields = text_map(raw or {})
-            if fields.get("type") == "session.ended":
-                amounts[fields["session_id"]] = int(fields["amount_cents"])
-            elif fields.get("type") in ("booking.cancelled", "booking.no_show"):
-                # Booking fees are charged from the booking's hold, ledgered under its id.
-                amounts[fields["booking_id"]] = int(fields["amount_cents"])
-            last = str(text_or_none(entry_id))
+    async for fields in all_entries(redis, stream):
+        if fields.get("type") == "session.ended":
+            amounts[fields["session_id"]] = int(fields["amount_cents"])
+        elif fields.get("type") in ("booking.cancelled", "booking.no_show"):
+            # Booking fees are charged from the booking's hold, ledgered under its id.
+            amounts[fields["booking_id"]] = int(fields["amount_cents"])
+    return amounts
 
 
 async def reconcile(redis: aioredis.Redis, stream: str) -> list[str]:
@@ -39,6 +32,8 @@ async def reconcile(redis: aioredis.Redis, stream: str) -> list[str]:
     charged: dict[str, int] = defaultdict(int)
     async for key in redis.scan_iter(match="hc:{w:*}", _type="hash"):
         wallet_key = str(text_or_none(key))
+        if "}:" in wallet_key:
+            continue  # a hash next to a wallet (a card top-up, a refund), not the wallet
         account = wallet_key[len("hc:{w:"):-1]
         wallet = text_map(await redis.hgetall(wallet_key))
         balance, held = 0, 0
@@ -46,7 +41,7 @@ async def reconcile(redis: aioredis.Redis, stream: str) -> list[str]:
             entry = text_map(raw or {})
             amount = int(entry["amount_cents"])
             match entry["kind"]:
-                case "topup":
+                case "topup" | "refund":  # a refund (to a card) is negative
                     balance += amount
                 case "charge":
                     balance += amount

@@ -9,8 +9,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from common.ids import new_id
-from sessions.files import SharedFile
 from sessions.notify import Notifier
 from sessions.pricing import Pricing
 from sessions.store import NewSession, Outcome, SessionStore
@@ -40,8 +38,10 @@ class CallService:
         log.info("session %s queued for %s", session_id, new.category)
         return await self._published(outcome)
 
-    async def route(self, session_id: str, expert_id: str, pricing: Pricing) -> Outcome:
-        return await self._published(await self.store.route(session_id, expert_id, pricing))
+    async def route(self, session_id: str, expert_id: str, pricing: Pricing,
+                    profile_key: str = "") -> Outcome:
+        return await self._published(
+            await self.store.route(session_id, expert_id, pricing, profile_key))
 
     async def abandon(self, session_id: str) -> Outcome:
         return await self._published(await self.store.abandon(session_id))
@@ -65,16 +65,6 @@ class CallService:
 
     async def chat(self, session_id: str, account_id: str, sid: str, text: str) -> dict[str, Any]:
         message = await self.store.chat(session_id, account_id, sid, text)
-        await self.notifier.chat(session_id, message)
-        return message
-
-    async def share_file(
-        self, session_id: str, account_id: str, name: str, data: bytes
-    ) -> dict[str, Any]:
-        shared = SharedFile.of(new_id("f"), name, data)
-        message = await self.store.share(session_id, account_id, shared, data)
-        log.info("session %s: %s shared %d bytes (%s)", session_id, account_id, shared.size,
-                 shared.content_type)
         await self.notifier.chat(session_id, message)
         return message
 

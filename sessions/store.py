@@ -1,18 +1,18 @@
 """The only code that touches session keys: each operation is one atomic Lua script.
 
 Keys: ``hc:{s:<id>}`` (the session hash), ``hc:{s:<id>}:socks`` (socket id ->
-``role|process``), ``hc:{s:<id>}:chat`` and ``hc:{s:<id>}:file:<id>`` (a shared file)
-share a hash tag; ``hc:deadlines`` (zset of ``kind|session`` by due
-ms), ``hc:busy:<expert>`` (the session holding the expert), ``hc:sessions:<account>``
+``role|process``), ``hc:{s:<id>}:chat``, ``hc:{s:<id>}:timeline`` (what happened, for
+the receipt) and ``hc:{s:<id>}:file:<id>`` (a shared file's record, see
+``sessions/filestore.py``) share a hash tag; ``hc:deadlines`` (zset of ``kind|session`` by
+due ms), ``hc:busy:<expert>`` (the session holding the expert), ``hc:sessions:<account>``
 (index by creation), the payer's wallet and ledger (the client's, or the sponsoring
-brand's: ``payer_id`` in the session hash), ``hc:brand:<id>:sessions`` (a brand's sessions
-by creation), and the billing stream.
+brand's: ``payer_id`` in the session hash),
+``hc:brand:<id>:sessions`` (a brand's sessions by creation), and the billing stream.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import secrets
 from collections.abc import AsyncIterator
@@ -25,18 +25,21 @@ import redis.asyncio as aioredis
 from redis.commands.core import AsyncScript
 
 from common.redisvalues import pairs, text_map, text_or_none
+from sessions.agreed import AGREED_LUA
 from sessions.errors import (
+    AccountQuotaFull,
     ExpertUnavailable,
     NoSuchSession,
     NotAParticipant,
     NotEnoughFunds,
+    PriceChanged,
     TooManyFiles,
     WrongState,
 )
 from sessions.files import (
-    KEPT_MS,
     MAX_BYTES_PER_SESSION,
     MAX_FILES_PER_SESSION,
+    FileLimits,
     SharedFile,
     file_url,
 )
@@ -49,7 +52,8 @@ _LUA = Path(__file__).parent / "lua"
 DEADLINES = "hc:deadlines"
 CHAT_KEPT = 200  # messages kept per session: what a re-joining participant gets back
 KNOWN_PARTIES = 10_000  # sessions whose parties a process keeps in memory
-_PRELUDE = lua_table() + LUA_PRICING + MONEY_LUA + (_LUA / "prelude.lua").read_text()
+_PRELUDE = (lua_table() + LUA_PRICING + MONEY_LUA + AGREED_LUA
+            + (_LUA / "prelude.lua").read_text())
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,9 @@ class NewSession:
     # A booked call: its booking, and who is rung ("e"; "c" when the expert joined first).
     booking_id: str = ""
     rung: str = "e"
+    # The expert's profile hash: the start script checks that ``pricing`` is still the
+    # price there (protocol §7.2). Empty: no check (a booked call keeps its booking's price).
+    profile_key: str = ""
 
     @property
     def payer(self) -> str:
@@ -137,8 +144,8 @@ def session_key(session_id: str) -> str:
     return f"hc:{{s:{session_id}}}"
 
 
-def _file_key(session_id: str, file_id: str) -> str:
-    return f"{session_key(session_id)}:file:{file_id}"
+def timeline_key(session_id: str) -> str:
+    return f"{session_key(session_id)}:timeline"
 
 
 def busy_key(expert_id: str) -> str:
@@ -187,8 +194,13 @@ def _raise(reply: list[Any]) -> None:
             raise ExpertUnavailable("the expert is busy or offline")
         case "insufficient_funds":
             raise NotEnoughFunds("your wallet does not cover this call")
+        case "price_changed":
+            mode, amount = text_or_none(reply[2]), text_or_none(reply[3])
+            raise PriceChanged(Pricing(PricingMode(str(mode)), int(str(amount))))
         case "too_large":
             raise TooManyFiles(str(text_or_none(reply[2])))
+        case "quota":
+            raise AccountQuotaFull(str(text_or_none(reply[2])))
         case code:
             raise RuntimeError(f"unexpected script error {code!r}")
 
@@ -260,7 +272,8 @@ class SessionStore:
             parties = await self.parties(session_id)
         for _ in range(5):
             reply = await self._scripts[name](
-                keys=[*self._keys(session_id, parties, proc), *more_keys],
+                keys=[*self._keys(session_id, parties, proc), *more_keys,
+                      timeline_key(session_id)],
                 args=[*self._args(session_id), *extra],
             )
             if not (isinstance(reply, list) and len(reply) > 1
@@ -271,9 +284,10 @@ class SessionStore:
 
     async def _run(
         self, name: str, session_id: str, parties: Parties | None, *extra: str | int,
-        proc: str = "-",
+        proc: str = "-", more_keys: tuple[str, ...] = (),
     ) -> Outcome:
-        return _outcome(await self._eval(name, session_id, parties, *extra, proc=proc))
+        return _outcome(await self._eval(name, session_id, parties, *extra, proc=proc,
+                                         more_keys=more_keys))
 
     async def parties(self, session_id: str, fresh: bool = False) -> Parties:
         """Who a session concerns; ``not_found`` when there is none.
@@ -309,7 +323,8 @@ class SessionStore:
             new.pricing.amount_cents, self.timing.currency, new.fee(self.timing),
             self.timing.start_hold_cents(new.pricing), new.sid, new.proc, new.brand_id,
             _paid_by(new) if new.pricing.is_paid else "none", new.category, new.payer,
-            new.booking_id, new.rung, proc=new.proc,
+            new.booking_id, new.rung, "1" if new.profile_key else "", proc=new.proc,
+            more_keys=(new.profile_key,) if new.profile_key else (),
         )
         self._remember(session_id, parties)
         return outcome
@@ -347,29 +362,21 @@ class SessionStore:
         return message
 
     async def share(
-        self, session_id: str, account_id: str, shared: SharedFile, data: bytes
+        self, session_id: str, account_id: str, shared: SharedFile, blob: str,
+        limits: FileLimits, claimed: int, quota_message: str, file_keys: tuple[str, ...],
     ) -> dict[str, Any]:
-        """Keep a file and post it in the chat; the chat message, as for ``chat``."""
+        """Record a file already in the blob store and post it in the chat (the message,
+        as for ``chat``); refused for the call's or the account's limits."""
         reply = await self._eval(
             "share", session_id, None, account_id, shared.file_id, shared.name, shared.size,
-            shared.content_type, base64.b64encode(data).decode("ascii"),
-            file_url(session_id, shared.file_id), KEPT_MS, MAX_FILES_PER_SESSION,
-            MAX_BYTES_PER_SESSION, CHAT_KEPT, more_keys=(_file_key(session_id, shared.file_id),),
+            shared.content_type, blob, file_url(session_id, shared.file_id), limits.kept_ms,
+            MAX_FILES_PER_SESSION, MAX_BYTES_PER_SESSION, CHAT_KEPT, limits.quota_bytes,
+            limits.quota_files, claimed, quota_message, more_keys=file_keys,
         )
         if text_or_none(reply[0]) == "err":
             _raise(reply)
         message: dict[str, Any] = json.loads(str(text_or_none(reply[1])))
         return message
-
-    async def shared_file(self, session_id: str, file_id: str) -> tuple[SharedFile, bytes] | None:
-        """A file shared in this session, or None once it has expired (or never was)."""
-        name, size, content_type, data = await self._redis.hmget(
-            _file_key(session_id, file_id), "name", "size", "content_type", "data"
-        )
-        if data is None:
-            return None
-        shared = SharedFile(file_id, str(name), int(str(size)), str(content_type))
-        return shared, base64.b64decode(str(data))
 
     async def chat_history(self, session_id: str) -> list[dict[str, str]]:
         raw = await self._redis.lrange(session_key(session_id) + ":chat", 0, -1)
@@ -413,13 +420,17 @@ class SessionStore:
         self._remember(session_id, parties)
         return outcome
 
-    async def route(self, session_id: str, expert_id: str, pricing: Pricing) -> Outcome:
+    async def route(self, session_id: str, expert_id: str, pricing: Pricing,
+                    profile_key: str = "") -> Outcome:
+        """Ring ``expert_id`` at ``pricing``; with ``profile_key``, only if that is still
+        the price in the expert's profile (a change since the router read it is refused)."""
         parties = await self.parties(session_id)
         ringing = Parties(parties.client_id, expert_id, parties.category, parties.payer_id,
                           parties.brand_id)
         return await self._run(
             "route", session_id, ringing, expert_id, pricing.mode.value, pricing.amount_cents,
-            self.timing.start_hold_cents(pricing),
+            self.timing.start_hold_cents(pricing), "1" if profile_key else "",
+            more_keys=(profile_key,) if profile_key else (),
         )
 
     async def abandon(self, session_id: str) -> Outcome:
@@ -494,6 +505,14 @@ class SessionStore:
         if not fields:
             return None
         return SessionView.from_hash(text_map(fields)), int(seconds) * 1000 + int(micros) // 1000
+
+    async def receipt_facts(self, session_id: str) -> tuple[dict[str, str], list[str]]:
+        """The session hash (empty when none) and its timeline, for a receipt."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hgetall(session_key(session_id))
+            pipe.lrange(timeline_key(session_id), 0, -1)
+            fields, timeline = await pipe.execute()
+        return text_map(fields), [str(text_or_none(entry)) for entry in timeline]
 
     async def list_for(self, account_id: str, limit: int = 50) -> tuple[list[SessionView], int]:
         return await self._list(index_key(account_id), limit)

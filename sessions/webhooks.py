@@ -1,10 +1,12 @@
-"""The billing webhook's wire format (protocol §5): body, signature, retry pacing.
+"""The billing webhook's wire format (protocol §5 and §7.6): body, signatures, retry pacing.
 
 Pure functions, no I/O: the worker uses them to send, a receiver (or a test) to check.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -66,6 +68,61 @@ def verify(body: bytes, secret: str, header: str) -> bool:
     except UnicodeEncodeError:
         return False
     return hmac.compare_digest(expected, given)
+
+
+STANDARD_PREFIX = "whsec_"
+STANDARD_TOLERANCE_SECONDS = 300
+
+
+def standard_key(secret: str) -> bytes:
+    """The HMAC key of a secret (§7.6): ``whsec_<base64>`` is decoded, anything else is UTF-8.
+
+    Only a strict standard base64 tail counts as ``whsec_<base64>``; any other secret,
+    including ``whsec_`` followed by something else, is used whole as its UTF-8 bytes.
+    """
+    if secret.startswith(STANDARD_PREFIX):
+        try:
+            return base64.b64decode(secret[len(STANDARD_PREFIX):], validate=True)
+        except (binascii.Error, ValueError):
+            pass
+    return secret.encode("utf-8")
+
+
+def standard_signature(event_id: str, timestamp: int, body: bytes, secret: str) -> str:
+    """``webhook-signature``: ``v1,`` and the base64 HMAC-SHA256 of ``id.timestamp.body``."""
+    signed = f"{event_id}.{timestamp}.".encode() + body
+    digest = hmac.new(standard_key(secret), signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode("ascii")
+
+
+def delivery_headers(event_id: str, timestamp: int, body: bytes, secret: str) -> dict[str, str]:
+    """Every header of one delivery attempt: §5's and Standard Webhooks' (§7.6)."""
+    return {
+        "Content-Type": "application/json",
+        "X-Helpcall-Event-Id": event_id,
+        "X-Helpcall-Signature": signature(body, secret),
+        "webhook-id": event_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": standard_signature(event_id, timestamp, body, secret),
+    }
+
+
+def verify_standard(
+    body: bytes, secret: str, headers: Mapping[str, str], now: float,
+    tolerance: int = STANDARD_TOLERANCE_SECONDS,
+) -> bool:
+    """What a receiver checks: a ``v1`` signature of ours, and a timestamp within
+    ``tolerance`` seconds of ``now`` (an old delivery replayed is refused)."""
+    lowered = {name.lower(): value for name, value in headers.items()}
+    event_id = lowered.get("webhook-id", "")
+    stamp = lowered.get("webhook-timestamp", "")
+    if not event_id or not _DECIMAL.fullmatch(stamp) or abs(now - int(stamp)) > tolerance:
+        return False
+    expected = standard_signature(event_id, int(stamp), body, secret).encode("ascii")
+    for candidate in lowered.get("webhook-signature", "").split():
+        if hmac.compare_digest(expected, candidate.encode("ascii", "replace")):
+            return True
+    return False
 
 
 def backoff_seconds(attempt: int, cap: float, rng: random.Random) -> float:

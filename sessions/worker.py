@@ -12,11 +12,11 @@ still retrying keeps its claims fresh (XCLAIM on its own entries), so it is not 
 them however long the receiver stays down.
 
 Brand webhooks (docs/brands.md): a second consumer group, ``helpcall-brand-webhooks``, reads
-the same stream with the same rules; it delivers each event that has a ``brand_id`` to that
-brand's own webhook URL, signed with the brand's secret, and acknowledges the others at
-once. Being its own group, it never delays the platform's delivery, nor the platform's it;
-a brand receiver that is down does hold back later events for other brands (one worker
-delivers in stream order), which more workers share out.
+the same stream with the same rules; it moves each event that has a ``brand_id`` with a
+webhook into that brand's own delivery queue (``sessions.brand_hooks``) and acknowledges the
+others at once. Being its own group, it never delays the platform's delivery, nor the
+platform's it; and since each brand has its own queue and retry schedule, a brand receiver
+that is down never delays another brand's events (protocol §7.6).
 
 ``python -m sessions.worker`` runs one worker of each group (external Redis only); the web
 process runs them in-process with ``running_worker`` when it uses the embedded Redis.
@@ -32,6 +32,7 @@ import random
 import signal
 import socket
 import sys
+import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -44,7 +45,8 @@ from redis.exceptions import RedisError, ResponseError
 from brands.keys import brand as brand_key
 from common.redisvalues import text_map
 from common.timefmt import iso_ms
-from sessions.webhooks import backoff_seconds, signature, webhook_body
+from sessions.brand_hooks import BrandDeliveries
+from sessions.webhooks import backoff_seconds, delivery_headers, webhook_body
 
 if TYPE_CHECKING:
     # Typing only: the sessions package must not import the server package at run time.
@@ -233,11 +235,8 @@ class BillingWorker:
                 await self._redis.xack(self._stream, self.group, entry_id)
                 return
             url, secret = target
-            headers = {
-                "Content-Type": "application/json",
-                "X-Helpcall-Event-Id": event_id,
-                "X-Helpcall-Signature": signature(body, secret),
-            }
+            # webhook-timestamp is this attempt's: a receiver refuses an old one replayed.
+            headers = delivery_headers(event_id, int(time.time()), body, secret)
             error = await _post(http, url, body, headers)
             if error is None:
                 await self._record_delivered(entry_id)
@@ -284,25 +283,45 @@ class BillingWorker:
 
 
 class BrandWebhookWorker(BillingWorker):
-    """Delivers each brand's billing events to the brand's own webhook (its own group)."""
+    """Sorts brand events into per-brand queues (its own group) and delivers those queues."""
 
     group = BRAND_GROUP
     stats_key = BRAND_STATS_KEY
+
+    def __init__(self, redis: aioredis.Redis, config: Config, consumer: str) -> None:
+        super().__init__(redis, config, consumer)
+        self._deliveries = BrandDeliveries(
+            redis, self._brand_target, config.webhook_allowed_networks,
+            config.webhook_max_backoff_seconds, consumer)
 
     def _enabled(self) -> bool:
         log.info("brand webhook worker %s delivers brand events of %s", self.consumer,
                  self._stream)
         return True
 
-    async def _target(self, fields: Mapping[str, str]) -> tuple[str, str] | None:
-        brand_id = fields.get("brand_id", "")
-        if not brand_id:
-            return None
+    async def run(self) -> None:
+        deliveries = asyncio.create_task(self._deliveries.run())
+        try:
+            await super().run()
+        finally:
+            await stop_task(deliveries)
+
+    async def _brand_target(self, brand_id: str) -> tuple[str, str] | None:
         url, secret = await self._redis.hmget(brand_key(brand_id), "webhook_url",
                                               "webhook_secret")
-        if not url or not secret:
-            return None  # the brand has no webhook: its events are only in the stream
-        return str(url), str(secret)
+        return (str(url), str(secret)) if url and secret else None
+
+    async def _deliver(
+        self, http: aiohttp.ClientSession, entry_id: str, fields: Mapping[str, str]
+    ) -> None:
+        brand_id = fields.get("brand_id", "")
+        if not fields or not brand_id or await self._brand_target(brand_id) is None:
+            # No brand, or no webhook: the event is only in the stream.
+            await self._redis.xack(self._stream, self.group, entry_id)
+            return
+        event_id = fields.get("event_id") or entry_id
+        await self._deliveries.enqueue(self._stream, self.group, entry_id, brand_id, event_id,
+                                       webhook_body(fields))
 
 
 async def _post(

@@ -8,6 +8,8 @@ from typing import Any
 
 from common import validation as v
 from common.errors import Invalid
+from sessions.agreed import expected_pricing, no_single_price
+from sessions.pricing import Pricing
 from signaling.errors import PayloadTooLarge
 
 MAX_SDP_BYTES = 64 * 1024
@@ -31,13 +33,17 @@ class CallStart:
     expert_id: str | None = None
     category: str | None = None
     max_rate_cents: int | None = None
+    # The price the client was shown (protocol §7.2); None from clients that send none.
+    expected_pricing: Pricing | None = None
 
     @classmethod
     def parse(cls, payload: object) -> CallStart:
         body = v.require_object(payload)
         topic = v.text(body, "topic", max_len=MAX_TOPIC_CHARS, default="")
         if body.get("expert_id") is not None:
-            return cls(topic, expert_id=v.identifier(body, "expert_id"))
+            return cls(topic, expert_id=v.identifier(body, "expert_id"),
+                       expected_pricing=expected_pricing(body))
+        no_single_price(body)
         if body.get("category") is not None:
             return cls(
                 topic,

@@ -31,14 +31,19 @@ from common.errors import (
     Unavailable,
 )
 from common.ids import new_id
+from common.redisfull import STORAGE_FULL, is_redis_full
+from common.safejson import REFUSED_EVENT
 from marketplace.categories import BY_SLUG
+from marketplace.keys import expert as expert_key
 from marketplace.profiles import ProfileUpdate
+from sessions.agreed import agreed
 from sessions.errors import WrongState
 from sessions.pricing import Pricing, PricingMode
 from sessions.service import CallService
 from sessions.states import State
 from sessions.store import NewSession
 from signaling.errors import NotJoined
+from signaling.limits import AccountLimits
 from signaling.messages import (
     BookingRef,
     CallStart,
@@ -79,8 +84,8 @@ BOOKED_CALL_OPENS_MS = 5 * 60 * 1000
 class Refused(socketio.exceptions.ConnectionRefusedError):
     """A refused connection whose ``connect_error`` carries ``{code, message}``."""
 
-    def __init__(self, message: str) -> None:
-        body = {"code": "unauthorized", "message": message}
+    def __init__(self, message: str, code: str = "unauthorized") -> None:
+        body = {"code": code, "message": message}
         self.error_args = {**body, "data": body}
 
 
@@ -121,8 +126,10 @@ class CallNamespace(socketio.AsyncNamespace):
         booked: BookedSoon,
         bookings: Callable[[], BookingDesk],
         proc: str,
+        limits: AccountLimits,
     ) -> None:
         super().__init__("/")
+        self._limits = limits
         self._booked = booked
         self._bookings = bookings
         self._accounts = accounts
@@ -161,6 +168,9 @@ class CallNamespace(socketio.AsyncNamespace):
             # Redis away or overloaded: refuse clearly rather than leave the client hanging.
             log.exception("authenticating a socket failed")
             raise Refused("the server could not check your token; try again") from None
+        if not await self._limits.socket_opened(account.id, sid):
+            raise Refused(f"at most {self._limits.rules.max_sockets} connections per account; "
+                          "close another tab or device", "rate_limited")
         self._peers[sid] = Peer(account, SocketLimits(), {}, token)
         await self.enter_room(sid, account_room(account.id))
         if account.role == Role.EXPERT:
@@ -185,6 +195,7 @@ class CallNamespace(socketio.AsyncNamespace):
         if peer is None:
             return
         try:
+            await self._limits.socket_closed(peer.account.id, sid)
             for session_id in peer.joined:
                 await self._calls.detach(session_id, sid, self._proc)
             if peer.account.role == Role.EXPERT:
@@ -203,14 +214,20 @@ class CallNamespace(socketio.AsyncNamespace):
         if peer is None:
             return {"ok": False, "error": {"code": "unauthorized", "message": "not connected"}}
         try:
+            if event == REFUSED_EVENT:  # JSON nested too deep, or not text (common.safejson)
+                log.info("refused a Socket.IO event from %s: %s", peer.account.id, payload)
+                raise Invalid(str(payload))
             if handler is None:
                 raise Invalid(f"unknown event {event!r}")
-            if not peer.limits.allow(event):
+            if not (peer.limits.allow(event) and self._limits.allow(peer.account.id, event)):
                 raise RateLimited(f"too many {event} events; slow down")
             return await handler(peer, sid, payload)
         except HelpcallError as exc:
             return {"ok": False, "error": exc.as_dict()}
-        except Exception:
+        except Exception as exc:
+            if is_redis_full(exc):
+                log.error("Redis is full (maxmemory): refused %s", event)
+                return {"ok": False, "error": STORAGE_FULL}
             log.exception("event %s from %s failed", event, peer.account.id)
             return {"ok": False, "error": {"code": "internal", "message": "internal error"}}
 
@@ -239,16 +256,18 @@ class CallNamespace(socketio.AsyncNamespace):
         if request.category is not None:
             return await self._start_category(peer, sid, request)
         assert request.expert_id is not None
+        await self._limits.ring(peer.account.id, request.expert_id)
         profile = await self._experts.profile(request.expert_id)
         if profile is None:
             raise Unavailable("this expert does not take calls")
+        pricing = agreed(request.expected_pricing, profile.pricing)
         if await self._presence.status(request.expert_id) != Status.ONLINE:
             raise Unavailable("the expert is busy or offline")
         if await self._booked(request.expert_id):
             raise Unavailable("the expert has an appointment starting soon")
         session_id = new_id("s")
-        new = NewSession(peer.account.id, request.expert_id, request.topic, profile.pricing,
-                         sid, self._proc)
+        new = NewSession(peer.account.id, request.expert_id, request.topic, pricing,
+                         sid, self._proc, profile_key=expert_key(request.expert_id))
         outcome = await self._calls.start(session_id, new)
         await self._joined(peer, sid, session_id, "client")
         assert outcome.session is not None
@@ -258,6 +277,7 @@ class CallNamespace(socketio.AsyncNamespace):
         assert request.category is not None
         if request.category not in BY_SLUG:
             raise Invalid(f"unknown category: {request.category}", "category")
+        await self._limits.ring(peer.account.id, None)
         session_id = new_id("s")
         new = NewSession(peer.account.id, "", request.topic, Pricing(PricingMode.FREE, 0), sid,
                          self._proc, category=request.category)
@@ -270,6 +290,7 @@ class CallNamespace(socketio.AsyncNamespace):
         # The brand's own queue, routed like a category call to its member experts only;
         # the brand's money rules are fixed into the session now.
         brand = await self._experts.brand_call(request.brand)
+        await self._limits.ring(peer.account.id, None)
         session_id = new_id("s")
         new = NewSession(peer.account.id, "", request.topic, Pricing(PricingMode.FREE, 0), sid,
                          self._proc, brand_id=brand.id, category=brand.queue,
@@ -291,6 +312,8 @@ class CallNamespace(socketio.AsyncNamespace):
         role = outcome.session.role_of(peer.account.id)
         assert role is not None
         await self._joined(peer, sid, ref.session_id, role)
+        if role == "expert":
+            await self._presence.answered(peer.account.id)  # present: unanswered rings forgiven
         return ok(session_id=ref.session_id, state=outcome.session.state.value)
 
     async def _booking_join(self, peer: Peer, sid: str, payload: object) -> Ack:

@@ -111,7 +111,7 @@ class SocketNotifier:
                 "reason": outcome.released_reason, "live_seconds": 0,
             }, room=account_room(outcome.released_expert))
             if outcome.released_reason == EndReason.NO_ANSWER.value:
-                await self._away(outcome.released_expert)
+                await self._unanswered(outcome.released_expert, session.client_id)
         if session.state != State.ENDED:
             return
         summary = self.summary_payload(session)
@@ -120,11 +120,15 @@ class SocketNotifier:
                 await self._sio.emit("call:summary", summary, room=account_room(account))
         for role in ("client", "expert"):
             await self._sio.close_room(session_room(session.id, role))
-        if session.end_reason == EndReason.NO_ANSWER and session.expert_id:
-            await self._away(session.expert_id)
+        if (session.end_reason == EndReason.NO_ANSWER and session.expert_id
+                and session.rung_role == "e"):
+            await self._unanswered(session.expert_id, session.client_id)
 
-    async def _away(self, expert_id: str) -> None:
-        """An expert who lets a call ring out is away: stop ringing them in vain."""
+    async def _unanswered(self, expert_id: str, client_id: str) -> None:
+        """An expert who lets calls of different clients ring out is away: stop ringing
+        them in vain. One client alone (ringing again and again) never sets this."""
+        if not await self._presence.unanswered(expert_id, client_id):
+            return
         await self._presence.set_wanted(expert_id, Status.OFFLINE)
         await self._sio.emit(
             "presence", {"status": "offline", "reason": "no_answer"},

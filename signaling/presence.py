@@ -10,6 +10,7 @@ key); ``online`` otherwise. Keys: ``hc:presence:want`` (expert -> online/offline
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 
 import redis.asyncio as aioredis
 
@@ -17,6 +18,10 @@ from common.redisvalues import text_or_none
 from sessions.store import busy_key
 
 WANT = "hc:presence:want"
+# An expert is set away after unanswered rings from this many different clients in a row
+# (docs/security.md, 6): one client ringing and leaving it ring out is not enough.
+AWAY_AFTER_CLIENTS = 2
+UNANSWERED_TTL_MS = 3600 * 1000
 
 # With its last socket gone the expert is offline, and stays so until they say
 # ``presence online`` again from a new socket (protocol §3).
@@ -43,11 +48,17 @@ def _proc_key(proc: str) -> str:
     return f"hc:proc:{proc}:experts"
 
 
+def _unanswered_key(expert_id: str) -> str:
+    return f"hc:presence:unanswered:{expert_id}"
+
+
 class PresenceStore:
     def __init__(self, redis: aioredis.Redis, proc: str) -> None:
         self._redis = redis
         self.proc = proc
         self._gone = redis.register_script(_GONE)
+        self._unanswered = redis.register_script(
+            (Path(__file__).parent / "lua" / "unanswered.lua").read_text())
 
     async def socket_connected(self, expert_id: str, sid: str) -> None:
         async with self._redis.pipeline(transaction=True) as pipe:
@@ -62,7 +73,20 @@ class PresenceStore:
         return int(left)
 
     async def set_wanted(self, expert_id: str, status: Status) -> None:
-        await self._redis.hset(WANT, expert_id, status.value)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(WANT, expert_id, status.value)
+            if status == Status.ONLINE:
+                pipe.delete(_unanswered_key(expert_id))  # back: a fresh start
+            await pipe.execute()
+
+    async def unanswered(self, expert_id: str, client_id: str) -> bool:
+        """Record a ring of ``client_id`` left unanswered; True: the expert is away now."""
+        away = await self._unanswered(keys=[_unanswered_key(expert_id)],
+                                      args=[client_id, AWAY_AFTER_CLIENTS, UNANSWERED_TTL_MS])
+        return bool(away)
+
+    async def answered(self, expert_id: str) -> None:
+        await self._redis.delete(_unanswered_key(expert_id))
 
     async def statuses(self, expert_ids: list[str]) -> dict[str, Status]:
         if not expert_ids:
@@ -96,3 +120,12 @@ class PresenceStore:
             experts.append(expert_id)
         await self._redis.delete(_proc_key(proc))
         return experts
+
+    async def counts(self) -> dict[Status, int]:
+        """Experts who asked to be online, by what callers see now (read at scrape time)."""
+        wanted = [str(text_or_none(e)) for e, want in (await self._redis.hgetall(WANT)).items()
+                  if text_or_none(want) == Status.ONLINE.value]
+        counts = dict.fromkeys(Status, 0)
+        for status in (await self.statuses(wanted)).values():
+            counts[status] += 1
+        return counts

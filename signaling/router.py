@@ -16,6 +16,7 @@ import socketio
 
 from common.errors import HelpcallError
 from common.loops import Loop
+from marketplace.keys import expert as expert_key
 from sessions.pricing import Pricing, PricingMode
 from sessions.service import CallService
 from signaling.notifier import account_room
@@ -118,7 +119,8 @@ class Router:
             if isinstance(decision, Ring):
                 if await self._quietly(
                     self._calls.route(session_id, decision.expert.expert_id,
-                                      decision.expert.pricing)
+                                      decision.expert.pricing,
+                                      expert_key(decision.expert.expert_id))
                 ):
                     for card in cards:
                         if card["id"] == decision.expert.expert_id:

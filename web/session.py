@@ -78,13 +78,32 @@ def clear_session_cookie(request: web.Request, response: web.StreamResponse) -> 
     )
 
 
+# What a browser ignores or strips in a URL before it resolves it (WHATWG URL parsing).
+_C0_OR_SPACE = "".join(chr(c) for c in range(0x21))
+_TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
+
+
+def same_site_path(target: str | None) -> str | None:
+    """``target`` as a browser would read it in an ``href``, if it stays on this site.
+
+    A browser strips leading and trailing controls and spaces, removes every tab and
+    newline, and reads a backslash as a slash: ``/\\evil.example`` and ``/<tab>/evil.example``
+    both become ``//evil.example``, another site. So the target is normalised the same way
+    first, then must be a path (``/...``) and not a network path (``//...``).
+    """
+    if not target:
+        return None
+    path = target.strip(_C0_OR_SPACE).translate(_TAB_OR_NEWLINE).replace("\\", "/")
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
+        return None
+    return path
+
+
 def local_path(target: str | None, default: str = "/") -> str:
     """A redirect target that stays on this site (no open redirect through ``next``)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return default
-    if any(c in target for c in "\r\n\t"):
-        return default
-    return target
+    return same_site_path(target) or default
 
 
 def login_redirect(request: web.Request) -> web.HTTPSeeOther:

@@ -8,7 +8,22 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from web.pages import account, admin, auth, call, invitations, market, public, recovery, settings
+from web.pages import (
+    account,
+    admin,
+    admin_brands,
+    admin_console,
+    auth,
+    brand_balance,
+    call,
+    earnings,
+    invitations,
+    market,
+    public,
+    receipt,
+    recovery,
+    settings,
+)
 from web.pages.errors import page_errors
 
 HERE = Path(__file__).parent
@@ -26,6 +41,7 @@ def setup_web(app: web.Application) -> None:
     )
     app[aiohttp_jinja2.static_root_key] = "/static"
     app.middlewares.append(page_errors)
-    for module in (auth, public, account, call, market, admin, recovery, settings, invitations):
+    for module in (auth, public, account, call, market, admin, admin_console, admin_brands,
+                   receipt, earnings, brand_balance, recovery, settings, invitations):
         app.add_routes(module.routes)
     app.router.add_static("/static/", STATIC, name="static", append_version=False)

@@ -2,9 +2,12 @@
 -- length_minutes, pricing_mode, rate_cents, hold_cents, currency, min_notice_ms,
 -- max_len_ms, reminders (offsets in ms, comma separated), no_show_ms, cancel_notice_ms,
 -- late_cancel_fee_percent, no_show_fee_percent, client_name, expert_name, time_zone.
+-- KEYS[12]: the expert's profile, whose current price must be the one booked (§7.2).
 if redis.call('EXISTS', K.b) == 1 then return {'err', 'conflict'} end
 local start, finish = tonumber(ARGV[7]), tonumber(ARGV[8])
 local hold = tonumber(ARGV[12])
+local refused = price_refusal(KEYS[12], ARGV[10], ARGV[11])
+if refused then return refused end
 local now = now_ms()
 if start < now + tonumber(ARGV[14]) then return {'err', 'too_soon'} end
 -- Two clients racing for one slot: whichever script runs second sees the first's booking.

@@ -34,7 +34,7 @@ async def create_account(request: web.Request) -> web.Response:
     signup = SignUp.parse(await read_json(request))
     if signup.language is None:
         signup = replace(signup, language=preferred_language(request))
-    account = await request.app[ACCOUNTS].sign_up(signup)
+    account = await request.app[ACCOUNTS].sign_up(signup, client_ip(request))
     log.info("account %s created (%s)", account.id, account.role.value)
     body = account.public()
     return web.json_response(body, status=201)

@@ -6,15 +6,18 @@ key must not be able to mint more keys or redirect the brand's billing events.
 
 from __future__ import annotations
 
+import base64
 import secrets
 
 from aiohttp import web
 
 from brands.models import KeyRequest, WebhookSettings
-from common.errors import NotFound
+from common.errors import Invalid, NotFound
 from common.ids import looks_like_id
 from server.api.brand_access import acting, brands
 from server.http import read_json
+from server.keys import CONFIG
+from sessions.webhook_targets import RefusedTarget, TargetPolicy, check_url
 
 routes = web.RouteTableDef()
 
@@ -55,7 +58,16 @@ async def set_webhook(request: web.Request) -> web.Response:
     """The answer shows the secret: the one given, or a new one made when there was none."""
     brand = (await acting(request, keys_allowed=False)).brand
     settings = WebhookSettings.parse(await read_json(request))
+    if settings.url:
+        # §7.6: https and public addresses only; checked again at each delivery.
+        try:
+            policy = TargetPolicy(request.app[CONFIG].webhook_allowed_networks)
+            await check_url(settings.url, policy)
+        except RefusedTarget as exc:
+            raise Invalid(str(exc), "url") from None
     _, current = await brands(request).store.webhook(brand.id)
-    secret = settings.secret or current or "whsec_" + secrets.token_urlsafe(24)
+    # Standard Webhooks' form: whsec_ and the base64 of 24 random bytes (the HMAC key).
+    secret = settings.secret or current or "whsec_" + base64.b64encode(
+        secrets.token_bytes(24)).decode("ascii")
     await brands(request).store.set_webhook(brand.id, settings.url, secret)
     return web.json_response({"url": settings.url or None, "secret": secret})

@@ -3,14 +3,13 @@ the branded page (``/b/<slug>/logo.jpg``)."""
 
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp import web
 
 from common.errors import Invalid
-from marketplace.photos import ACCEPTED_TYPES, reencode
+from marketplace.photos import ACCEPTED_TYPES
 from server.api.brand_access import acting, brands, slug_of
 from server.http import read_body
+from server.keys import BLOBS, EXPERTS
 
 routes = web.RouteTableDef()
 
@@ -23,16 +22,16 @@ async def put_logo(request: web.Request) -> web.Response:
     if request.content_type not in ACCEPTED_TYPES:
         raise Invalid(f"the logo must be sent as {', '.join(ACCEPTED_TYPES)}", "logo")
     data = await read_body(request, MAX_LOGO_BYTES)
-    # Decoding is CPU work: keep the event loop (and everyone's calls) responsive.
-    jpeg = await asyncio.get_running_loop().run_in_executor(None, reencode, data)
-    url = await brands(request).store.put_logo(brand, jpeg)
+    # Judged by size before decoding, a few at a time (marketplace/photos.py).
+    jpeg = await request.app[EXPERTS].photos.decoder.reencode(data)
+    url = await brands(request).store.put_logo(brand, jpeg, request.app[BLOBS])
     return web.json_response({"logo_url": url})
 
 
 @routes.get("/b/{slug}/logo.jpg")
 async def get_logo(request: web.Request) -> web.Response:
     brand = await brands(request).store.by_slug(slug_of(request))
-    jpeg = await brands(request).store.logo(brand.id)
+    jpeg = await brands(request).store.logo(brand.id, request.app[BLOBS])
     if jpeg is None:
         raise web.HTTPNotFound()
     cache = "public, max-age=31536000, immutable" if "v" in request.query else "no-cache"

@@ -15,6 +15,7 @@ from common.errors import Forbidden, NotFound
 from common.ids import looks_like_id
 from server.api.accounts import preferred_language
 from server.api.brand_access import acting, brands, platform_admin
+from server.api.payments import start_brand_topup
 from server.http import caller, caller_with_role, read_json
 from server.keys import ACCOUNTS, CALLS, CONFIG, EXPERTS, MAILER, WALLETS
 from sessions.wallet import TopUp
@@ -170,6 +171,8 @@ async def balance(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/brands/{slug}/balance/topups")
 async def top_up(request: web.Request) -> web.Response:
+    if request.app[CONFIG].payments == "stripe":
+        return await start_brand_topup(request)  # by card, by a brand admin (§7.3)
     who = await platform_admin(request)
     if request.app[CONFIG].payments != "test":
         raise Forbidden("top-ups without a payment provider exist only in test mode")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp import web
 
 from accounts.models import Role
@@ -11,11 +9,11 @@ from common.errors import Invalid
 from common.ids import looks_like_id
 from marketplace.errors import NoSuchExpert
 from marketplace.listing import ListingQuery, Page
-from marketplace.photos import ACCEPTED_TYPES, MAX_UPLOAD_BYTES, reencode
+from marketplace.photos import ACCEPTED_TYPES, MAX_UPLOAD_BYTES
 from marketplace.profiles import ProfileUpdate
 from marketplace.verifications import VerificationRequest
 from server.http import caller_with_role, read_body, read_json
-from server.keys import EXPERTS
+from server.keys import BLOBS, EXPERTS
 
 routes = web.RouteTableDef()
 
@@ -46,15 +44,15 @@ async def put_photo(request: web.Request) -> web.Response:
     if request.content_type not in ACCEPTED_TYPES:
         raise Invalid(f"the photo must be sent as {', '.join(ACCEPTED_TYPES)}", "photo")
     data = await read_body(request, MAX_UPLOAD_BYTES)
-    # Decoding is CPU work: keep the event loop (and everyone's calls) responsive.
-    jpeg = await asyncio.get_running_loop().run_in_executor(None, reencode, data)
-    url = await request.app[EXPERTS].photos.put(expert.id, jpeg)
+    # Judged by size before decoding, a few at a time (marketplace/photos.py).
+    jpeg = await request.app[EXPERTS].photos.decoder.reencode(data)
+    url = await request.app[EXPERTS].photos.put(expert.id, jpeg, request.app[BLOBS])
     return web.json_response({"photo_url": url})
 
 
 @routes.get("/media/experts/{expert_id}.jpg")
 async def get_photo(request: web.Request) -> web.Response:
-    jpeg = await request.app[EXPERTS].photos.get(_expert_id(request))
+    jpeg = await request.app[EXPERTS].photos.get(_expert_id(request), request.app[BLOBS])
     if jpeg is None:
         raise web.HTTPNotFound()
     # photo_url carries a version (?v=): such a URL never changes, the bare one may.

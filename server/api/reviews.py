@@ -9,7 +9,7 @@ from common.ids import looks_like_id
 from marketplace.errors import NoSuchReview
 from marketplace.reviews import ReplyRequest, ReviewRequest, check_reviewable
 from server.http import caller, caller_with_role, read_json
-from server.keys import CALLS, EXPERTS, MAILER
+from server.keys import CALLS, CONFIG, EXPERTS, MAILER
 from sessions.errors import NoSuchSession
 
 routes = web.RouteTableDef()
@@ -23,7 +23,7 @@ async def review_session(request: web.Request) -> web.Response:
     if found is None:
         raise NoSuchSession()
     session, _ = found
-    check_reviewable(session, account.id)
+    check_reviewable(session, account.id, request.app[CONFIG].guarantee_seconds)
     review = ReviewRequest.parse(await read_json(request))
     created = await request.app[EXPERTS].reviews.add(session, account.display_name, review)
     await request.app[MAILER].new_review(session.expert_id, created, account.display_name)

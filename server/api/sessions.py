@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from contextlib import aclosing
+
 from aiohttp import web
 
-from common.errors import NotFound
+from blobs.store import CHUNK_BYTES
+from common.errors import NotFound, TooLarge
 from common.ids import looks_like_id
-from server.http import caller, read_body
-from server.keys import CALLS
+from server.http import caller
+from server.keys import CALLS, FILES
 from sessions.errors import WrongState
 from sessions.files import MAX_FILE_BYTES, content_disposition
 from sessions.model import SessionView
@@ -45,30 +48,43 @@ async def _as_participant(request: web.Request) -> tuple[str, SessionView, int]:
 @routes.post("/api/v1/sessions/{session_id}/files")
 async def share_file(request: web.Request) -> web.Response:
     # The raw file is the body (a browser sends it with progress events) and its name is
-    # in the query. Strangers are turned away before a byte of it is read.
+    # in the query. Strangers, ended calls and accounts over their quota or rate are
+    # turned away before a byte of it is read; the bytes then stream to the blob store.
     account_id, session, _ = await _as_participant(request)
     if session.state not in IN_CALL:
         raise WrongState(f"files are shared during a call; this one is {session.state.value}")
-    data = await read_body(request, MAX_FILE_BYTES)
-    message = await request.app[CALLS].share_file(
-        session.id, account_id, request.query.get("name", ""), data
+    declared = request.content_length
+    if declared is not None and declared > MAX_FILE_BYTES:
+        raise TooLarge(f"the file is larger than {MAX_FILE_BYTES} bytes")
+    message = await request.app[FILES].share(
+        session.id, account_id, request.query.get("name", ""),
+        request.content.iter_chunked(CHUNK_BYTES), declared,
     )
     return web.json_response({"session_id": session.id, **message}, status=201)
 
 
 @routes.get("/api/v1/sessions/{session_id}/files/{file_id}")
-async def get_file(request: web.Request) -> web.Response:
+async def get_file(request: web.Request) -> web.StreamResponse:
     _, session, _ = await _as_participant(request)
     file_id = request.match_info["file_id"]
-    found = (await request.app[CALLS].store.shared_file(session.id, file_id)
+    found = (await request.app[FILES].open(session.id, file_id)
              if looks_like_id(file_id) else None)
     if found is None:
         raise NotFound("no such file (shared files are kept for 7 days)")
-    shared, data = found
-    return web.Response(body=data, content_type=shared.content_type, headers={
-        "Content-Disposition": content_disposition(shared.name),
-        "Cache-Control": "private, max-age=3600",
-        "X-Content-Type-Options": "nosniff",
-        # Even opened directly, a file can run nothing on our origin.
-        "Content-Security-Policy": "default-src 'none'; sandbox",
-    })
+    shared, chunks = found
+    async with aclosing(chunks):
+        response = web.StreamResponse(headers={
+            "Content-Type": shared.content_type,
+            "Content-Length": str(shared.size),
+            "Content-Disposition": content_disposition(shared.name),
+            "Cache-Control": "private, max-age=3600",
+            "X-Content-Type-Options": "nosniff",
+            # Even opened directly, a file can run nothing on our origin.
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        })
+        await response.prepare(request)
+        if request.method != "HEAD":  # a HEAD answer has headers only, or the link breaks
+            async for chunk in chunks:
+                await response.write(chunk)
+        await response.write_eof()
+    return response

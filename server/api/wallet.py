@@ -1,4 +1,5 @@
-"""The caller's wallet: balance, test top-ups, movements."""
+"""The caller's wallet: balance, top-ups (test, or by card: server/api/payments.py),
+movements."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 from aiohttp import web
 
 from common.errors import Forbidden
+from server.api.payments import start_topup
 from server.http import caller, read_json
 from server.keys import CONFIG, WALLETS
 from sessions.wallet import TopUp
@@ -25,6 +27,8 @@ async def get_wallet(request: web.Request) -> web.Response:
 @routes.post("/api/v1/wallet/topups")
 async def top_up(request: web.Request) -> web.Response:
     account = await caller(request)
+    if request.app[CONFIG].payments == "stripe":
+        return await start_topup(request, account.id)  # protocol §7.3
     if request.app[CONFIG].payments != "test":
         raise Forbidden("top-ups without a payment provider exist only in test mode")
     topup = TopUp.parse(await read_json(request))

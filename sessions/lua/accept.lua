@@ -21,6 +21,7 @@ if (s.booking_id or '') ~= '' and tonumber(s.hold_cents) == 0 then
   end
 end
 redis.call('HSET', K.s, 'state', 'accepted', 'accepted_at', now)
+note('accepted', now, '', rung)
 redis.call('ZREM', K.dl, 'ring|' .. ID)
 set_deadline('connect', now + CFG.connect_ms)
 redis.call('HSET', K.socks, ARGV[10], rung .. '|' .. ARGV[11])

@@ -18,5 +18,5 @@ if event == 'decline' and s.state == 'ringing' and s.category ~= ''
    and now < tonumber(s.created_at) + CFG.queue_ms then
   return reply('requeued', requeue(s, now) .. '|declined')
 end
-finish(s, t[2], now)
+finish(s, t[2], now, nil, role)
 return reply('ok')

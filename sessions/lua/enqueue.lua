@@ -16,6 +16,7 @@ redis.call('SADD', K.proc, ID .. '|' .. ARGV[15])
 redis.call('ZADD', K.queue, now, ID)
 redis.call('SADD', K.queues, ARGV[10])
 set_deadline('queue', now + CFG.queue_ms)
+note('queued', now, '', 'c')
 redis.call('ZADD', K.idx_c, now, ID)
 if ARGV[17] ~= '' then redis.call('ZADD', K.brand, now, ID) end
 return reply('ok')

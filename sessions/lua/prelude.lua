@@ -9,6 +9,7 @@
 --   12 the category queue (zset)  13 the set of queues  14 experts already rung for
 --   this session  15 when each expert was last rung (zset, for fairness)
 --   16 the brand's sessions index (zset by creation; a placeholder key without a brand)
+--   then a script's own keys, if any, and last of all the session's timeline (a list)
 -- The payer (KEYS 5 and 6) is the session's ``payer_id``: the client, or the brand that
 -- sponsors the call. It is fixed when the session is created.
 -- ARGV 1..8, the same for every session script:
@@ -17,13 +18,15 @@
 local K = {s = KEYS[1], socks = KEYS[2], dl = KEYS[3], busy = KEYS[4], wallet = KEYS[5],
            ledger = KEYS[6], billing = KEYS[7], idx_c = KEYS[8], idx_e = KEYS[9],
            proc = KEYS[10], chat = KEYS[11], queue = KEYS[12], queues = KEYS[13],
-           rung = KEYS[14], lastrung = KEYS[15], brand = KEYS[16]}
+           rung = KEYS[14], lastrung = KEYS[15], brand = KEYS[16], timeline = KEYS[#KEYS]}
 local ID = ARGV[1]
 local CFG = {guarantee = tonumber(ARGV[2]), increment = tonumber(ARGV[3]),
              connect_ms = tonumber(ARGV[4]), grace_ms = tonumber(ARGV[5]),
              ring_ms = tonumber(ARGV[6]), low_ms = tonumber(ARGV[7]),
              queue_ms = tonumber(ARGV[8])}
 local DEADLINE_KINDS = {'ring', 'connect', 'grace', 'balance', 'low', 'queue'}
+-- At most this many timeline entries per session; the last place is kept for 'ended'.
+local TIMELINE_MAX = 100
 
 local PREV = ''
 local STALE = false
@@ -89,6 +92,20 @@ local function post_chat(from, text, file, kept)
   return {'ok', encoded}
 end
 
+-- One entry of the session's timeline, for its receipt: ``event|ms|cause|by[|until]``
+-- (``by``: 'c' or 'e'). Written by the scripts that change the state anyway, so the
+-- timeline costs no round trip. Past the cap, only 'ended' is written and the session
+-- counts what it left out (``timeline_dropped``).
+local function note(event, at, cause, by, extra)
+  if event ~= 'ended' and redis.call('LLEN', K.timeline) >= TIMELINE_MAX - 1 then
+    redis.call('HINCRBY', K.s, 'timeline_dropped', 1)
+    return
+  end
+  local entry = event .. '|' .. at .. '|' .. (cause or '') .. '|' .. (by or '')
+  if extra then entry = entry .. '|' .. extra end
+  redis.call('RPUSH', K.timeline, entry)
+end
+
 local function live_ms_at(s, at)
   local live = tonumber(s.live_ms)
   if s.live_since ~= '' then live = live + math.max(0, at - tonumber(s.live_since)) end
@@ -144,13 +161,15 @@ local function go_live(s, now)
   redis.call('HSET', K.s, 'state', 'live', 'live_since', now)
   if s.live_started_at == '' then redis.call('HSET', K.s, 'live_started_at', now) end
   redis.call('ZREM', K.dl, 'connect|' .. ID, 'grace|' .. ID)
+  note('live', now)
   return schedule_balance(s, now)
 end
 
 -- ``at`` is when the connection was last known good (now, or a dead process's last
 -- heartbeat); the grace runs from now, when the loss was noticed.
-local function pause(s, now, at)
+local function pause(s, now, at, cause, by)
   local live = live_ms_at(s, math.min(now, at))
+  note('paused', math.min(now, at), cause, by)
   s.state = 'paused'
   s.live_ms = tostring(live)
   s.live_since = ''
@@ -167,6 +186,22 @@ local function sockets_present()
   return present
 end
 
+-- Why a live call pauses, for the receipt: a participant without a socket ('dropped'),
+-- one who reported its media lost ('media_lost'), or one who came back on a new socket
+-- and has not reported its media yet ('rejoined'); and which side.
+local function pause_cause(s, present)
+  for _, r in ipairs({'c', 'e'}) do
+    if not present[r] then return 'dropped', r end
+  end
+  for _, r in ipairs({'c', 'e'}) do
+    if s['media_' .. r] == 'disconnected' then return 'media_lost', r end
+  end
+  for _, r in ipairs({'c', 'e'}) do
+    if s['media_' .. r] ~= 'connected' then return 'rejoined', r end
+  end
+  return '', ''
+end
+
 -- Live exactly while both participants have a socket in the session and both last
 -- reported media connected (protocol §3). Answers a low-balance warning when one is due.
 local function evaluate(s, now, at)
@@ -176,7 +211,8 @@ local function evaluate(s, now, at)
   if both and T[s.state]['both_connected'] then
     return go_live(s, now)
   elseif not both and s.state == 'live' then
-    pause(s, now, at)
+    local cause, by = pause_cause(s, present)
+    pause(s, now, at, cause, by)
   end
   return nil
 end
@@ -194,14 +230,17 @@ local function requeue(s, now)
   redis.call('HSET', K.s, 'state', 'queued', 'expert_id', '', 'hold_cents', 0, 'queue_pos', '')
   redis.call('ZADD', K.queue, tonumber(s.created_at), ID)
   redis.call('SADD', K.queues, s.category)
+  note('requeued', now)
   return s.expert_id
 end
 
 -- Ends the session: final live time, price, wallet settlement, the expert freed and,
 -- for every session that reached accepted, exactly one billing event, all in this one
--- atomic step.
-local function finish(s, reason, now, at)
-  local live = live_ms_at(s, math.min(now, at or now))
+-- atomic step. ``by`` is the side that ended it, when one did ('c' or 'e').
+local function finish(s, reason, now, at, by)
+  local stop = math.min(now, at or now)
+  local live = live_ms_at(s, stop)
+  note('ended', now, reason, by, s.state == 'live' and stop or nil)
   local billed, amount, fee, payout = 0, 0, 0, 0
   local hold = tonumber(s.hold_cents)
   if s.accepted_at ~= '' then
@@ -219,7 +258,8 @@ local function finish(s, reason, now, at)
   end
   redis.call('HSET', K.s, 'state', 'ended', 'end_reason', reason, 'ended_at', now,
              'live_ms', live, 'live_since', '', 'billed_seconds', billed, 'amount_cents', amount,
-             'platform_fee_cents', fee, 'expert_payout_cents', payout)
+             'platform_fee_cents', fee, 'expert_payout_cents', payout,
+             'guarantee_s', CFG.guarantee, 'increment_s', CFG.increment, 'cap_cents', hold)
   drop_deadlines()
   if s.category ~= '' then redis.call('ZREM', K.queue, ID) end
   if s.expert_id ~= '' and redis.call('GET', K.busy) == ID then redis.call('DEL', K.busy) end

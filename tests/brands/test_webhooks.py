@@ -96,7 +96,9 @@ async def test_each_brand_gets_its_own_events_signed_with_its_secret(
     config = load_config({
         "REDIS_URL": redis_url, "HELPCALL_WEBHOOK_URL": platform.url,
         "HELPCALL_WEBHOOK_SECRET": PLATFORM_SECRET,
-        "HELPCALL_WEBHOOK_MAX_BACKOFF_SECONDS": "0.2"})
+        "HELPCALL_WEBHOOK_MAX_BACKOFF_SECONDS": "0.2",
+        # The receivers are on loopback: allowed here only (protocol §7.6).
+        "HELPCALL_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8"})
     async with running_worker(redis, config, "w1"):
         for _ in range(4):
             await asyncio.wait_for(platform.arrived.get(), 15)
@@ -127,7 +129,9 @@ async def test_a_brand_receiver_that_is_down_does_not_hold_back_the_platform(
     config = load_config({
         "REDIS_URL": redis_url, "HELPCALL_WEBHOOK_URL": platform.url,
         "HELPCALL_WEBHOOK_SECRET": PLATFORM_SECRET,
-        "HELPCALL_WEBHOOK_MAX_BACKOFF_SECONDS": "0.2"})
+        "HELPCALL_WEBHOOK_MAX_BACKOFF_SECONDS": "0.2",
+        # The receivers are on loopback: allowed here only (protocol §7.6).
+        "HELPCALL_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8"})
     async with running_worker(redis, config, "w1"):
         for _ in range(3):
             await asyncio.wait_for(platform.arrived.get(), 15)

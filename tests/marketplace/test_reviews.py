@@ -5,10 +5,18 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from marketplace.reviews import rating
-from tests.conftest import Running, User
+from tests.conftest import Running, StartApp, User
 from tests.marketplace.conftest import admin, live_then_ended
 from tests.signaling.conftest import Connect, funded_client, online_expert
+
+
+@pytest.fixture
+async def running(start_app: StartApp) -> Running:
+    # These calls are live for milliseconds: reviewable only without a guarantee (§7.8).
+    return await start_app(HELPCALL_GUARANTEE_SECONDS="0")
 
 
 async def _review(running: Running, user: User, session_id: str,
@@ -91,7 +99,7 @@ async def test_only_the_client_of_an_ended_live_session_may_review(
     await client_socket.wait_for(
         "call:state", lambda d: d["session_id"] == session_id and d["state"] == "ended")
     status, _ = await _review(running, client, session_id)
-    assert status == 403
+    assert status == 409  # protocol §7.8
 
     live = await live_then_ended(client_socket, expert_socket, expert)
     assert (await _review(running, expert, live))[0] == 403

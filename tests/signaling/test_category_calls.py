@@ -59,12 +59,18 @@ async def test_no_answer_falls_through_and_sets_the_silent_expert_offline(
     _, client = await funded_client(running, connect)
     session_id = (await client.ok("call:start", COOKING))["session_id"]
     silent = await incoming_for(sockets, session_id)
-    assert (await silent.wait_for("presence"))["status"] == "offline"
     other = next(s for s in sockets if s is not silent)
     await other.wait_for("call:incoming", lambda d: d["session_id"] == session_id)
     # Nobody else is left: the second silence ends the call.
     ended = await client.state("ended")
     assert ended["reason"] == "declined"
+    # One client's unanswered ring alone sets nobody away (docs/security.md, 6); a second
+    # client's call left to ring out on the same expert does.
+    assert "presence" not in silent.events
+    _, second = await funded_client(running, connect)
+    again = (await second.ok("call:start", COOKING))["session_id"]
+    rung = await incoming_for(sockets, again)
+    assert (await rung.wait_for("presence"))["status"] == "offline"
 
 
 async def test_without_any_online_expert_the_call_is_declined_at_once(

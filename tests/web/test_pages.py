@@ -32,10 +32,18 @@ async def test_sign_up_through_the_form_opens_a_cookie_session(browse: Browse) -
 
 
 async def test_sign_up_errors_are_shown_next_to_the_form(browse: Browse, site: Running) -> None:
+    # A registered email with another password: not signed in, and told so without the
+    # page confirming that the email has an account (docs/security.md, 13).
     taken = await site.user("client")
     page = await browse.page()
-    await sign_up(page, "Again", taken.email)
-    await expect(page.get_by_role("alert")).to_contain_text("already exists")
+    await page.goto("/signup")
+    await page.get_by_label("Name").fill("Again")
+    await page.get_by_label("Email").fill(taken.email)
+    await page.get_by_label("Password").fill("not the owner's password")
+    await page.get_by_label("Client").check()
+    async with page.expect_navigation():
+        await page.get_by_role("button", name="Sign up").click()
+    await expect(page.get_by_role("alert")).to_contain_text("If you already have an account")
     await expect(page.get_by_label("Email")).to_have_attribute("aria-invalid", "true")
     assert await session_cookie(page) is None
 

@@ -7,6 +7,7 @@ from aiohttp import web
 from server.keys import CONFIG
 from web.render import render
 from web.session import login_redirect, viewer
+from web.stripe_page import allow_stripe, card_context
 
 routes = web.RouteTableDef()
 
@@ -15,7 +16,10 @@ routes = web.RouteTableDef()
 async def wallet(request: web.Request) -> web.Response:
     if (await viewer(request)).account is None:
         raise login_redirect(request)
-    return await render(request, "wallet.html")
+    config = request.app[CONFIG]
+    response = await render(request, "wallet.html", card_context(config))
+    allow_stripe(response, config)  # the card top-up form (web/templates/card_topup.html)
+    return response
 
 
 @routes.get("/sessions", name="sessions")

@@ -11,6 +11,7 @@ from marketplace.listing import Page
 from marketplace.verifications import Decision, VerificationState
 from server.keys import EXPERTS
 from web import csrf
+from web.forms import read_form
 from web.pages.public import problem_page
 from web.render import render
 from web.session import login_redirect, viewer
@@ -18,7 +19,8 @@ from web.session import login_redirect, viewer
 routes = web.RouteTableDef()
 
 
-async def _admin(request: web.Request) -> str | web.Response:
+async def admin_or_problem(request: web.Request) -> str | web.Response:
+    """The admin's account id; a login redirect or a forbidden page for anyone else."""
     who = await viewer(request)
     if who.account is None:
         raise login_redirect(request)
@@ -29,7 +31,7 @@ async def _admin(request: web.Request) -> str | web.Response:
 
 @routes.get("/admin/verifications", name="admin_verifications")
 async def verifications(request: web.Request) -> web.Response:
-    admin = await _admin(request)
+    admin = await admin_or_problem(request)
     if isinstance(admin, web.Response):
         return admin
     store = request.app[EXPERTS].verifications
@@ -42,10 +44,10 @@ async def verifications(request: web.Request) -> web.Response:
 
 @routes.post("/admin/verifications/{request_id}", name="admin_decide")
 async def decide(request: web.Request) -> web.Response:
-    admin = await _admin(request)
+    admin = await admin_or_problem(request)
     if isinstance(admin, web.Response):
         return admin
-    form = await request.post()
+    form = await read_form(request)
     csrf.check(request, form.get(csrf.FIELD))
     request_id = request.match_info["request_id"]
     if not looks_like_id(request_id):

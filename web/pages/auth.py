@@ -7,13 +7,14 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from accounts.errors import EmailTaken, TooManyAttempts
+from accounts.errors import TooManyAttempts, TooManySignUps
 from accounts.models import Account, LogIn, Role, SignUp
 from accounts.tokens import COOKIE_NAME
 from common.errors import Invalid, Unauthorized
 from server.http import client_ip
 from server.keys import ACCOUNTS
 from web import csrf
+from web.forms import read_form
 from web.i18n import LANG_COOKIE, LANGUAGES
 from web.render import render, translator
 from web.session import clear_session_cookie, is_https, local_path, set_session_cookie
@@ -53,7 +54,7 @@ async def login_page(request: web.Request) -> web.Response:
 
 @routes.post("/login")
 async def login_submit(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
+    form = await read_form(request)
     csrf.check(request, form.get(csrf.FIELD))
     values = _fields(form, "email", "password", "next")
     t = translator(request)
@@ -77,7 +78,7 @@ async def signup_page(request: web.Request) -> web.Response:
 
 @routes.post("/signup")
 async def signup_submit(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
+    form = await read_form(request)
     csrf.check(request, form.get(csrf.FIELD))
     values = _fields(form, "email", "password", "display_name", "role", "next")
     t = translator(request)
@@ -87,12 +88,15 @@ async def signup_submit(request: web.Request) -> web.StreamResponse:
             {k: values[k] for k in ("email", "password", "display_name", "role")}
             | {"language": t.language}
         )
-        account = await request.app[ACCOUNTS].sign_up(signup)
+        account = await request.app[ACCOUNTS].sign_up(signup, client_ip(request))
         log.info("account %s signed up from the browser", account.id)
         login = LogIn(email=signup.email, password=signup.password)
         raise await _signed_in(request, login, values["next"])
-    except EmailTaken:
-        error, error_field, status = t("form.error.taken"), "email", 409
+    except (TooManyAttempts, TooManySignUps) as exc:
+        error, status = t("form.error.throttled", seconds=exc.retry_after), 429
+    except Unauthorized:
+        # A registered email with another password: said without confirming either way.
+        error, error_field, status = t("form.error.taken"), "email", 400
     except Invalid as exc:
         error_field = exc.field
         error, status = t(_FIELD_ERRORS.get(exc.field or "", "form.error.generic")), 400
@@ -107,7 +111,7 @@ async def signup_submit(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/logout", name="logout")
 async def logout(request: web.Request) -> web.Response:
-    form = await request.post()
+    form = await read_form(request)
     csrf.check(request, form.get(csrf.FIELD))
     token = request.cookies.get(COOKIE_NAME)
     if token:

@@ -9,7 +9,7 @@ from common.ids import looks_like_id
 from server.keys import CONFIG
 from web.pages.public import category_list, problem_page
 from web.render import render
-from web.session import login_redirect, viewer
+from web.session import login_redirect, same_site_path, viewer
 
 routes = web.RouteTableDef()
 
@@ -56,4 +56,5 @@ async def console_profile(request: web.Request) -> web.Response:
 
 @routes.get("/devices", name="devices")
 async def devices(request: web.Request) -> web.Response:
-    return await render(request, "devices.html", {"back": request.query.get("back", "")})
+    back = same_site_path(request.query.get("back")) or ""
+    return await render(request, "devices.html", {"back": back})

@@ -7,6 +7,7 @@ from aiohttp import web
 from common.ids import looks_like_id
 from marketplace.categories import BY_SLUG, CATEGORIES
 from web.render import render, translator
+from web.session import same_site_path
 
 routes = web.RouteTableDef()
 
@@ -56,7 +57,7 @@ async def expert(request: web.Request) -> web.Response:
 async def problem_page(request: web.Request, code: str) -> web.Response:
     if code not in PROBLEMS:
         code = "not_found"
-    context = {"code": code, "back": request.query.get("back", "")}
+    context = {"code": code, "back": same_site_path(request.query.get("back")) or ""}
     return await render(request, "problem.html", context, status=PROBLEMS[code])
 
 

@@ -1,10 +1,11 @@
 // The JSON API with the session cookie. Changes carry X-Requested-With, which the server
 // requires of cookie-authenticated requests (another site cannot add it).
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, detail = {}) {
     super(message || code);
     this.status = status;
     this.code = code;
+    this.detail = detail; // the whole error object: price_changed carries `pricing`
   }
 }
 
@@ -31,7 +32,7 @@ export async function api(path, { method = "GET", body } = {}) {
   }
   if (!response.ok) {
     const error = data?.error || {};
-    throw new ApiError(response.status, error.code || "error", error.message || response.statusText);
+    throw new ApiError(response.status, error.code || "error", error.message || response.statusText, error);
   }
   return data;
 }
@@ -55,8 +56,14 @@ export function uploadFile(path, file, onProgress) {
       } catch {
         data = null;
       }
-      if (xhr.status >= 200 && xhr.status < 300) resolve(data);
-      else reject(new ApiError(xhr.status, data?.error?.code || "error", data?.error?.message || xhr.statusText));
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(data);
+        return;
+      }
+      const error = new ApiError(xhr.status, data?.error?.code || "error", data?.error?.message || xhr.statusText);
+      error.limit = data?.error?.limit;
+      error.retryAfter = Number(xhr.getResponseHeader("Retry-After")) || null;
+      reject(error);
     });
     xhr.addEventListener("error", () => reject(new ApiError(0, "network", "network error")));
     xhr.send(file);

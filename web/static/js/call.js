@@ -11,9 +11,10 @@ const OFFER_RESEND_MS = 2000;
 const DEVICES_KEY = "helpcall.devices";
 
 export class CallError extends Error {
-  constructor(code, message) {
+  constructor(code, message, detail = {}) {
     super(message || code);
     this.code = code;
+    this.detail = detail; // the whole error object: price_changed carries `pricing`
   }
 }
 
@@ -75,7 +76,7 @@ export async function ask(socket, event, payload) {
   }
   if (!ack || ack.ok !== true) {
     const error = ack?.error || {};
-    throw new CallError(error.code || "error", error.message);
+    throw new CallError(error.code || "error", error.message, error);
   }
   return ack;
 }

@@ -3,6 +3,7 @@
 import { api } from "/static/js/api.js";
 import { formatAmount } from "/static/js/money.js";
 import { lang, show, t } from "/static/js/page.js";
+import { askToConfirm, promptBox } from "/static/js/price-lock.js";
 
 const WEEK_MS = 7 * 24 * 3600 * 1000;
 const locale = () => (lang === "fr" ? "fr-FR" : "en-GB");
@@ -149,10 +150,25 @@ export function startSlotPicker(section, expert) {
     try {
       const booking = await api("/api/v1/bookings", {
         method: "POST",
-        body: { expert_id: expert.id, start: input.value, length_minutes: length, topic: form.elements.topic.value.trim() },
+        // The price shown in the summary is the one booked at, or nothing is (§7.2).
+        body: {
+          expert_id: expert.id,
+          start: input.value,
+          length_minutes: length,
+          topic: form.elements.topic.value.trim(),
+          expected_pricing: expert.pricing,
+        },
       });
       location.assign(`/appointments/${encodeURIComponent(booking.id)}`);
     } catch (error) {
+      if (error.code === "price_changed" && error.detail.pricing) {
+        const was = expert.pricing;
+        expert.pricing = error.detail.pricing;
+        describeChoice();
+        askToConfirm(promptBox(errorBox), was, expert.pricing, () => form.requestSubmit(), "book");
+        submit.disabled = false;
+        return;
+      }
       const known = { insufficient_funds: "slots.no_funds", conflict: "slots.taken", invalid: "slots.taken" };
       errorBox.textContent = t(known[error.code] || "slots.failed", { message: error.message });
       show(errorBox);

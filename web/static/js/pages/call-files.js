@@ -58,12 +58,25 @@ export function bindFileForm(form, sessionId) {
       status.textContent = t("call.file_sent", { name: file.name });
     } catch (error) {
       show(progress, false);
-      status.textContent = t("call.file_failed", { name: file.name, message: error.message });
+      status.textContent = failure(file.name, error);
     } finally {
       input.value = "";
       input.disabled = form.dataset.closed === "true";
     }
   });
+}
+
+// What went wrong, in the page's language where the account's limits or the server's
+// storage are the cause; else the server's own message.
+function failure(name, error) {
+  if (error.code === "rate_limited") {
+    return t("call.file_rate_limited", { name, minutes: Math.max(1, Math.ceil((error.retryAfter || 60) / 60)) });
+  }
+  if (error.code === "too_large" && error.limit === "account") return t("call.file_quota_full", { name });
+  if (error.code === "storage_full" || error.code === "storage_unavailable") {
+    return t("call.file_storage_down", { name });
+  }
+  return t("call.file_failed", { name, message: error.message });
 }
 
 // Files can be shared from the answer until the end of the call.

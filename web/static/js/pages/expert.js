@@ -7,12 +7,15 @@ import { startSlotPicker } from "/static/js/slots.js";
 import { formatPrice } from "/static/js/money.js";
 import { account, has, readData, show, t } from "/static/js/page.js";
 import { callNow } from "/static/js/pages/starting.js";
+import { askToConfirm, promptBox } from "/static/js/price-lock.js";
 
 const STATUS_EVERY_MS = 5000;
 const profile = document.getElementById("profile");
 const expertId = profile.dataset.expertId;
 const fieldOf = (name) => profile.querySelector(`[data-field="${name}"]`);
 const categoryNames = readData("category-names") || {};
+// The price on the page: what a call is started at (protocol §7.2).
+let shownPricing = null;
 
 function render(expert) {
   document.title = `${expert.display_name} · helpcall`;
@@ -20,6 +23,7 @@ function render(expert) {
   fieldOf("headline").textContent = expert.headline || "";
   fieldOf("bio").textContent = expert.bio || "";
   fieldOf("price").textContent = formatPrice(expert.pricing);
+  shownPricing = expert.pricing;
   fieldOf("rating").textContent = ratingText(expert);
   fieldOf("reviews_summary").textContent = ratingText(expert);
   fieldOf("categories").textContent = (expert.categories || []).map((c) => categoryNames[c] || c).join(", ");
@@ -79,19 +83,31 @@ const form = document.getElementById("call-form");
 if (form) {
   const submit = form.querySelector("button[type=submit]");
   const errorBox = document.getElementById("call-error");
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
+  const priceBox = promptBox(errorBox);
+  const call = async () => {
     submit.disabled = true;
     submit.setAttribute("aria-busy", "true");
     show(errorBox, false);
+    show(priceBox, false);
     const topic = form.elements.topic.value.trim() || t("call.default_topic");
-    const error = await callNow({ expert_id: expertId }, topic, location.pathname);
+    const target = { expert_id: expertId, expected_pricing: shownPricing };
+    const error = await callNow(target, topic, location.pathname);
     submit.disabled = false;
     submit.removeAttribute("aria-busy");
-    if (error) {
+    if (error?.code === "price_changed" && error.detail.pricing) {
+      // Nothing was held and nobody rung: show the new price, call only once confirmed.
+      const was = shownPricing;
+      shownPricing = error.detail.pricing;
+      fieldOf("price").textContent = formatPrice(shownPricing);
+      askToConfirm(priceBox, was, shownPricing, call);
+    } else if (error) {
       errorBox.textContent = t("call.start_failed", { message: error.message });
       show(errorBox);
     }
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    call();
   });
 }
 

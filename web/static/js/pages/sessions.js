@@ -17,7 +17,7 @@ function cell(content, className) {
 function message(text) {
   const tr = document.createElement("tr");
   const td = cell(text, "muted");
-  td.colSpan = 7;
+  td.colSpan = 8;
   tr.append(td);
   rows.replaceChildren(tr);
 }
@@ -68,6 +68,17 @@ function receiptLink(session, withName) {
   return link;
 }
 
+// The printable receipt with the timeline and the billing steps, for ended paid calls.
+function receiptPageLink(session) {
+  const paid = session.pricing && session.pricing.mode !== "free" && session.pricing.amount_cents > 0;
+  if (session.state !== "ended" || !session.accepted_at || !paid) return "";
+  const link = document.createElement("a");
+  link.href = `/sessions/${encodeURIComponent(session.id)}/receipt`;
+  link.textContent = t("sessions.view_receipt");
+  link.dataset.role = "receipt-page";
+  return link;
+}
+
 async function load() {
   let sessions;
   try {
@@ -94,6 +105,7 @@ async function load() {
         cell(formatAmount(session.amount_cents || 0, session.currency), "num"),
         cell(outcome),
         cell(receiptLink(session, withName)),
+        cell(receiptPageLink(session)),
       );
       return tr;
     }),

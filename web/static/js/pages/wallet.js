@@ -48,7 +48,7 @@ async function loadLedger() {
       tr.dataset.kind = entry.kind;
       // Holds and releases reserve money for a call without moving it: shown unsigned, greyed.
       const amount = Math.abs(entry.amount_cents);
-      const moved = { topup: `+${formatAmount(amount)}`, charge: formatAmount(-amount) }[entry.kind];
+      const moved = { topup: `+${formatAmount(amount)}`, charge: formatAmount(-amount), refund: formatAmount(-amount) }[entry.kind];
       tr.append(
         cell(formatDateTime(entry.at)),
         cell(t(`ledger.${entry.kind}`)),
@@ -86,6 +86,12 @@ form?.addEventListener("submit", async (event) => {
   } finally {
     submit.disabled = false;
   }
+});
+
+// A card top-up or a refund settled (pages/card-topup.js).
+document.addEventListener("wallet:changed", () => {
+  loadBalance();
+  loadLedger();
 });
 
 loadBalance();

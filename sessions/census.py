@@ -1,0 +1,152 @@
+"""What is going on right now, read from Redis the same way by every process.
+
+Used by ``/metrics`` and the admin console. Nothing here is on the call path: a census is
+read at scrape time, so calls pay nothing for it (no counter is written per transition).
+
+Every session that is not ended is found in one of two places: it has a deadline (ringing,
+accepted, paused, queued, and live per-minute calls with their balance deadline), or both
+its sockets are attached, so it is in a process's socket index (``hc:proc:<proc>:socks``,
+for each process with a lease). Their union, with each session's ``state`` read in one
+pipeline, counts the calls by state exactly. The cost is one read per session in progress,
+which a scrape every 15 s affords at tens of thousands of calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import redis.asyncio as aioredis
+
+from common.redisvalues import text_or_none
+from sessions.leases import PROCS
+from sessions.states import State
+from sessions.store import DEADLINES, QUEUES, proc_sockets_key, queue_key, session_key
+
+
+@dataclass(frozen=True)
+class QueueCensus:
+    category: str
+    waiting: int
+    oldest_wait_ms: int  # 0 when nobody waits
+
+
+@dataclass(frozen=True)
+class Census:
+    """Calls in progress by state, queues, and how late the background loops are."""
+
+    now_ms: int
+    calls: dict[State, int]
+    queues: list[QueueCensus]
+    # How long the oldest overdue deadline has been due (0: none overdue).
+    reaper_lag_ms: int
+    # Per live process, how long since it last renewed its lease.
+    lease_age_ms: dict[str, int] = field(default_factory=dict)
+    # The ids of the sessions counted in ``calls``.
+    in_progress: list[str] = field(default_factory=list)
+
+
+async def _redis_now_ms(redis: aioredis.Redis) -> int:
+    seconds, micros = await redis.time()
+    return int(seconds) * 1000 + int(micros) // 1000
+
+
+def _session_of(member: str) -> str:
+    # Deadline members are ``kind|session``, socket index members ``session|socket``.
+    head, _, tail = member.partition("|")
+    return tail if head in {"ring", "connect", "grace", "balance", "low", "queue"} else head
+
+
+async def take_census(redis: aioredis.Redis) -> Census:
+    now = await _redis_now_ms(redis)
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.zrange(DEADLINES, 0, -1)
+        pipe.zrangebyscore(DEADLINES, "-inf", now, start=0, num=1, withscores=True)
+        pipe.zrange(PROCS, 0, -1, withscores=True)
+        pipe.smembers(QUEUES)
+        deadlines, overdue, procs, queues = await pipe.execute()
+    proc_ids = [str(text_or_none(p)) for p, _ in procs]
+    categories = sorted(str(text_or_none(q)) for q in queues)
+    async with redis.pipeline(transaction=False) as pipe:
+        for proc in proc_ids:
+            pipe.smembers(proc_sockets_key(proc))
+        for category in categories:
+            pipe.zcard(queue_key(category))
+            pipe.zrange(queue_key(category), 0, 0, withscores=True)
+        answers = await pipe.execute()
+    sockets, queue_answers = answers[: len(proc_ids)], answers[len(proc_ids):]
+
+    members = [str(text_or_none(m)) for m in deadlines]
+    members += [str(text_or_none(m)) for group in sockets for m in group]
+    ids = sorted({_session_of(m) for m in members})
+    async with redis.pipeline(transaction=False) as pipe:
+        for session_id in ids:
+            pipe.hget(session_key(session_id), "state")
+        states = await pipe.execute()
+    calls: dict[State, int] = {state: 0 for state in State if state != State.ENDED}
+    in_progress = []
+    for session_id, raw in zip(ids, states, strict=True):
+        state = text_or_none(raw)
+        if state in calls:
+            calls[State(state)] += 1
+            in_progress.append(session_id)
+
+    queue_census = []
+    for i, category in enumerate(categories):
+        waiting, oldest = queue_answers[2 * i], queue_answers[2 * i + 1]
+        since = int(oldest[0][1]) if oldest else now
+        queue_census.append(QueueCensus(category, int(waiting), max(0, now - since)))
+    lag = max(0, now - int(overdue[0][1])) if overdue else 0
+    leases = {str(text_or_none(p)): max(0, now - int(seen)) for p, seen in procs}
+    return Census(now, calls, queue_census, lag, leases, in_progress)
+
+
+@dataclass(frozen=True)
+class DeliveryCensus:
+    """One consumer group of the billing stream, as a worker of any process left it."""
+
+    appended: int  # entries in the stream
+    delivered: int  # acknowledged after a 2xx (the worker's own count)
+    failed_attempts: int
+    undelivered: int  # handed out but not acknowledged, plus not yet read
+    oldest_undelivered_ms: int  # its age; 0 when everything is delivered
+    last_error: str | None = None
+    last_error_at: str | None = None
+    last_delivered_at: str | None = None
+
+
+# Counting what the group has not read yet stops here; past it the backlog is "at least".
+UNREAD_COUNTED = 10_000
+
+
+async def delivery_census(
+    redis: aioredis.Redis, stream: str, group: str, stats_key: str, now_ms: int
+) -> DeliveryCensus:
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.xlen(stream)
+        pipe.hmget(stats_key, "delivered", "failed_attempts", "last_error", "last_error_at",
+                   "last_delivered_at")
+        pipe.xinfo_groups(stream)
+        pipe.xpending(stream, group)
+        answers = await pipe.execute(raise_on_error=False)
+    length, (delivered, failed, last_error, error_at, delivered_at) = answers[0], answers[1]
+    groups = answers[2] if not isinstance(answers[2], Exception) else []
+    info = next((g for g in groups if text_or_none(g.get("name")) == group), None)
+    pending: dict[str, object] = answers[3] if not isinstance(answers[3], Exception) else {}
+    # Without the group no worker has read anything yet: the whole stream waits.
+    last_read = str(text_or_none(info.get("last-delivered-id"))) if info else "0-0"
+    unread = await redis.xrange(stream, f"({last_read}", "+", count=UNREAD_COUNTED) or []
+    pending_count = int(pending.get("pending", 0) or 0)  # type: ignore[call-overload]
+    oldest_ids = [str(text_or_none(pending.get("min")))] if pending_count else []
+    if unread:
+        oldest_ids.append(str(text_or_none(unread[0][0])))
+    oldest = min((int(i.split("-")[0]) for i in oldest_ids), default=now_ms)
+    return DeliveryCensus(
+        appended=int(length or 0),
+        delivered=int(delivered or 0),
+        failed_attempts=int(failed or 0),
+        undelivered=pending_count + len(unread),
+        oldest_undelivered_ms=max(0, now_ms - oldest),
+        last_error=text_or_none(last_error),
+        last_error_at=text_or_none(error_at),
+        last_delivered_at=text_or_none(delivered_at),
+    )

@@ -1,0 +1,143 @@
+"""What Redis keeps of shared files: their metadata and each account's usage and rate.
+
+Keys (the bytes are in the blob store, never here):
+
+- ``hc:{s:<session>}:file:<file>``: hash ``name size content_type from blob shared_at
+  expires_at`` (ms), in the session's hash tag;
+- ``hc:files:<account>``: zset ``<session>|<file>`` → shared ms, every file an account
+  sent (what a "my documents" page lists and deletes);
+- ``hc:files:<account>:use``: hash ``bytes files``, what the account keeps (its quota);
+- ``hc:files:<account>:rate``: hash ``bytes files`` sent in the current window, expiring
+  with it;
+- ``hc:files:expiry``: zset ``<account>|<session>|<file>`` → expiry ms, read by the cleanup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from common.redisvalues import text_or_none
+from sessions.errors import AccountQuotaFull, UploadRateLimited
+from sessions.files import FileLimits, SharedFile, mebibytes
+from sessions.store import session_key
+
+_LUA = Path(__file__).parent / "lua"
+EXPIRY = "hc:files:expiry"
+
+
+def file_key(session_id: str, file_id: str) -> str:
+    return f"{session_key(session_id)}:file:{file_id}"
+
+
+def index_key(account_id: str) -> str:
+    return f"hc:files:{account_id}"
+
+
+def usage_key(account_id: str) -> str:
+    return f"hc:files:{account_id}:use"
+
+
+def rate_key(account_id: str) -> str:
+    return f"hc:files:{account_id}:rate"
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A shared file's record: what it is, who sent it, where its bytes are."""
+
+    shared: SharedFile
+    owner_id: str
+    expires_at_ms: int
+
+
+@dataclass(frozen=True)
+class Expired:
+    owner_id: str
+    session_id: str
+    file_id: str
+
+    @classmethod
+    def parse(cls, member: str) -> Expired:
+        owner, session, file = member.split("|")
+        return cls(owner, session, file)
+
+    @property
+    def member(self) -> str:
+        return f"{self.owner_id}|{self.session_id}|{self.file_id}"
+
+
+def quota_message(limits: FileLimits) -> str:
+    return (f"you already keep {limits.quota_files} files or {mebibytes(limits.quota_bytes)} "
+            f"of shared files; each is deleted {_duration(limits.kept_ms // 1000)} after it "
+            "was sent")
+
+
+def _duration(seconds: int) -> str:
+    if seconds >= 2 * 86400:
+        return f"{seconds // 86400} days"
+    return f"{seconds} s" if seconds < 120 else f"{-(-seconds // 60)} min"
+
+
+class FileStore:
+    def __init__(self, redis: aioredis.Redis, limits: FileLimits) -> None:
+        self._redis = redis
+        self.limits = limits
+        self._admit = redis.register_script((_LUA / "file_admit.lua").read_text())
+        self._forget = redis.register_script((_LUA / "file_forget.lua").read_text())
+
+    def share_keys(self, account_id: str, session_id: str, file_id: str) -> tuple[str, ...]:
+        """The keys ``share.lua`` takes after the session's own."""
+        return (file_key(session_id, file_id), usage_key(account_id), rate_key(account_id),
+                index_key(account_id), EXPIRY)
+
+    async def admit(self, account_id: str, claim: int) -> None:
+        """Refuse an upload over the account's quota or rate; else count it in the rate."""
+        lim = self.limits
+        reply = await self._admit(
+            keys=[usage_key(account_id), rate_key(account_id)],
+            args=[claim, lim.quota_bytes, lim.quota_files, lim.rate_bytes, lim.rate_files,
+                  lim.rate_window_ms],
+        )
+        code = text_or_none(reply[1]) if len(reply) > 1 else None
+        if code == "quota":
+            raise AccountQuotaFull(quota_message(lim))
+        if code == "rate":
+            seconds = max(1, -(-int(reply[2]) // 1000))
+            raise UploadRateLimited(
+                f"you may send {lim.rate_files} files or {mebibytes(lim.rate_bytes)} every "
+                f"{_duration(lim.rate_window_ms // 1000)}; try again in {_duration(seconds)}",
+                seconds)
+
+    async def get(self, session_id: str, file_id: str) -> StoredFile | None:
+        fields: list[Any] = await self._redis.hmget(
+            file_key(session_id, file_id), "name", "size", "content_type", "from", "expires_at"
+        )
+        name, size, content_type, owner, expires = (text_or_none(v) for v in fields)
+        if name is None or size is None or owner is None:
+            return None
+        shared = SharedFile(file_id, name, int(size), content_type or "application/octet-stream")
+        return StoredFile(shared, owner, int(expires or 0))
+
+    async def due(self, limit: int = 100) -> list[Expired]:
+        seconds, micros = await self._redis.time()
+        now = int(seconds) * 1000 + int(micros) // 1000
+        members = await self._redis.zrangebyscore(EXPIRY, "-inf", now, start=0, num=limit)
+        return [Expired.parse(str(text_or_none(m))) for m in members]
+
+    async def forget(self, expired: Expired) -> bool:
+        """Drop the record (once its blob is gone); True for the call that did it."""
+        done = await self._forget(
+            keys=[EXPIRY, file_key(expired.session_id, expired.file_id),
+                  index_key(expired.owner_id), usage_key(expired.owner_id)],
+            args=[expired.member, f"{expired.session_id}|{expired.file_id}"],
+        )
+        return bool(done)
+
+    async def usage(self, account_id: str) -> tuple[int, int]:
+        """(bytes, files) the account keeps."""
+        raw_bytes, raw_files = await self._redis.hmget(usage_key(account_id), "bytes", "files")
+        return int(text_or_none(raw_bytes) or 0), int(text_or_none(raw_files) or 0)
