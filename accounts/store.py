@@ -1,27 +1,32 @@
 """The only code that touches account keys in Redis.
 
 Keys: ``hc:acct:<id>`` (hash) and ``hc:acct:email:<email>`` (id), claimed together in
-one script so that two sign-ups with one email can never both succeed.
+one script so that two sign-ups with one email can never both succeed;
+``hc:accounts:verified`` (set of accounts whose email is verified: the marketplace lists
+only those experts). The hash also holds the token state (``epoch``, ``keep``,
+``rv:<jti>``, see ``accounts/tokens.py``), read with the account in one ``HMGET``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 import redis.asyncio as aioredis
 
 from accounts.errors import EmailTaken
-from accounts.models import Account, Role
+from accounts.models import DEFAULT_LANGUAGE, Account, Role
 from common.errors import NotFound
 from common.ids import new_id
 from common.redisvalues import text_map, text_or_none
 
-_CREATE = """
-if redis.call('SET', KEYS[1], ARGV[1], 'NX') == false then return 0 end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('HSET', KEYS[2], 'id', ARGV[1], 'email', ARGV[2], 'display_name', ARGV[3],
-           'role', ARGV[4], 'pw', ARGV[5], 'created_at', now)
-return now
-"""
+_LUA = Path(__file__).parent / "lua"
+VERIFIED = "hc:accounts:verified"
+# Every process listens here (signaling/revocations.py): an account's tokens changed, so
+# its open sockets must be checked again.
+REVOKED_CHANNEL = "hc:accounts:revoked"
+_FIELDS = ("id", "email", "display_name", "role", "created_at", "language", "verified_at",
+           "mail_off", "epoch", "keep")
 
 
 def _account_key(account_id: str) -> str:
@@ -39,29 +44,56 @@ def _account(fields: dict[str, str]) -> Account:
         display_name=fields["display_name"],
         role=Role(fields["role"]),
         created_at_ms=int(fields["created_at"]),
+        language=fields.get("language") or DEFAULT_LANGUAGE,
+        email_verified=bool(fields.get("verified_at")),
+        mail_off=frozenset(t for t in (fields.get("mail_off") or "").split(",") if t),
     )
+
+
+@dataclass(frozen=True)
+class TokenState:
+    """What decides whether a token of the account still stands."""
+
+    epoch: int
+    keep: str  # the jti spared by the last password change ('' for none)
+    revoked: bool  # this very token was revoked
 
 
 class AccountStore:
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
-        self._create = redis.register_script(_CREATE)
+        self._create = redis.register_script((_LUA / "create.lua").read_text())
+        self._revoke = redis.register_script((_LUA / "revoke.lua").read_text())
+        self._new_epoch = redis.register_script((_LUA / "new_epoch.lua").read_text())
 
     async def create(
-        self, email: str, display_name: str, role: Role, password_hash: str
+        self, email: str, display_name: str, role: Role, password_hash: str,
+        language: str = DEFAULT_LANGUAGE, verified: bool = False,
     ) -> Account:
         account_id = new_id("a")
         created = await self._create(
-            keys=[_email_key(email), _account_key(account_id)],
-            args=[account_id, email, display_name, role.value, password_hash],
+            keys=[_email_key(email), _account_key(account_id), VERIFIED],
+            args=[account_id, email, display_name, role.value, password_hash, language,
+                  int(verified)],
         )
         if not created:
             raise EmailTaken()
-        return Account(account_id, email, display_name, role, int(created))
+        return Account(account_id, email, display_name, role, int(created), language, verified)
 
     async def get(self, account_id: str) -> Account | None:
         fields = text_map(await self._redis.hgetall(_account_key(account_id)))
         return _account(fields) if fields else None
+
+    async def for_token(self, account_id: str, jti: str) -> tuple[Account, TokenState] | None:
+        """The account and its token state in one command: the token check's only I/O."""
+        values = await self._redis.hmget(_account_key(account_id), [*_FIELDS, f"rv:{jti}"])
+        fields = {name: str(text_or_none(value)) for name, value in zip(
+            (*_FIELDS, "rv"), values, strict=True) if value is not None}
+        if "id" not in fields:
+            return None
+        state = TokenState(int(fields.get("epoch") or 0), fields.get("keep", ""),
+                           bool(jti) and "rv" in fields)
+        return _account(fields), state
 
     async def require(self, account_id: str) -> Account:
         account = await self.get(account_id)
@@ -76,16 +108,56 @@ class AccountStore:
             names = await pipe.execute()
         return {a: str(n) for a, n in zip(account_ids, names, strict=True) if n is not None}
 
+    async def id_of(self, email: str) -> str | None:
+        return text_or_none(await self._redis.get(_email_key(email)))
+
     async def credentials(self, email: str) -> tuple[str, str] | None:
         """``(account_id, password_hash)`` for an email, or None when nobody has it."""
-        account_id = text_or_none(await self._redis.get(_email_key(email)))
+        account_id = await self.id_of(email)
         if account_id is None:
             return None
         password_hash = text_or_none(await self._redis.hget(_account_key(account_id), "pw"))
         return (account_id, password_hash) if password_hash else None
 
+    async def password_hash(self, account_id: str) -> str | None:
+        return text_or_none(await self._redis.hget(_account_key(account_id), "pw"))
+
+    async def epoch(self, account_id: str) -> int:
+        return int(text_or_none(await self._redis.hget(_account_key(account_id), "epoch")) or 0)
+
     async def set_role(self, account_id: str, role: Role) -> None:
         await self._redis.hset(_account_key(account_id), "role", role.value)
 
-    async def set_password(self, account_id: str, password_hash: str) -> None:
-        await self._redis.hset(_account_key(account_id), "pw", password_hash)
+    async def set_password(self, account_id: str, password_hash: str, keep_jti: str = "") -> int:
+        """A new password; every token but ``keep_jti`` stops working. Answers the epoch."""
+        return int(await self._new_epoch(keys=[_account_key(account_id)],
+                                         args=[password_hash, keep_jti, REVOKED_CHANNEL]))
+
+    async def revoke(self, account_id: str, jti: str, expires_ms: int) -> None:
+        await self._revoke(keys=[_account_key(account_id)],
+                           args=[jti, expires_ms, REVOKED_CHANNEL])
+
+    async def update(self, account_id: str, language: str | None,
+                     mail_off: frozenset[str] | None) -> None:
+        changes: list[str] = []
+        if language is not None:
+            changes += ["language", language]
+        if mail_off is not None:
+            changes += ["mail_off", ",".join(sorted(mail_off))]
+        if changes:
+            await self._redis.hset(_account_key(account_id), items=changes)
+
+    async def mark_verified(self, account_id: str) -> None:
+        seconds, micros = await self._redis.time()
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hsetnx(_account_key(account_id), "verified_at",
+                        int(seconds) * 1000 + int(micros) // 1000)
+            pipe.sadd(VERIFIED, account_id)
+            await pipe.execute()
+
+    async def verified(self, account_ids: list[str]) -> set[str]:
+        """Those of ``account_ids`` whose email is verified."""
+        if not account_ids:
+            return set()
+        flags = await self._redis.smismember(VERIFIED, account_ids)
+        return {a for a, ok in zip(account_ids, flags, strict=True) if ok}

@@ -129,7 +129,29 @@ class Invite:
     join_url: str
 
 
-def _event(invite: Invite, stamp_ms: int, host: str) -> list[str]:
+@dataclass(frozen=True)
+class Scheduling:
+    """iTIP (RFC 5546) for an invite sent by mail: ``REQUEST`` (new or moved, with its
+    SEQUENCE) or ``CANCEL``, from an organizer to attendees (name, address)."""
+
+    method: str
+    organizer: str
+    attendees: tuple[tuple[str, str], ...]
+
+    def lines(self) -> list[str]:
+        found = [f"ORGANIZER;CN={_param('helpcall')}:mailto:{self.organizer}"]
+        found += [f"ATTENDEE;CN={_param(name)};ROLE=REQ-PARTICIPANT:mailto:{address}"
+                  for name, address in self.attendees]
+        return found
+
+
+def _param(value: str) -> str:
+    # A parameter value is quoted (RFC 5545 §3.2); DQUOTE and controls cannot appear in it.
+    return '"' + "".join(c for c in value if c >= " " and c != '"') + '"'
+
+
+def _event(invite: Invite, stamp_ms: int, host: str,
+           scheduling: Scheduling | None = None) -> list[str]:
     b = invite.booking
     tz = ZoneInfo(b.time_zone)
     other = b.expert_name if invite.viewer_id == b.client_id else b.client_name
@@ -151,16 +173,18 @@ def _event(invite: Invite, stamp_ms: int, host: str) -> list[str]:
         f"URL:{invite.join_url}",
         f"STATUS:{status}",
         "TRANSP:OPAQUE",
+        *(scheduling.lines() if scheduling else []),
         "END:VEVENT",
     ]
 
 
 def calendar(invites: Iterable[Invite], stamp_ms: int, host: str,
-             name: str | None = None) -> str:
+             name: str | None = None, scheduling: Scheduling | None = None) -> str:
     """The whole VCALENDAR, CRLF line ends, every line folded."""
     invites = list(invites)
+    method = scheduling.method if scheduling else "PUBLISH"
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH"]
+             f"METHOD:{method}"]
     if name is not None:
         lines.append(f"X-WR-CALNAME:{escape_text(name)}")
     zones: dict[str, list[int]] = {}
@@ -170,6 +194,6 @@ def calendar(invites: Iterable[Invite], stamp_ms: int, host: str,
     for zone_name, moments in sorted(zones.items()):
         lines += vtimezone(zone_name, min(moments), max(moments))
     for invite in invites:
-        lines += _event(invite, stamp_ms, host)
+        lines += _event(invite, stamp_ms, host, scheduling)
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)

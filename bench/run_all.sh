@@ -31,6 +31,7 @@ step() {
     step bench.lifecycles --seconds 4 --processes 1rp,1rpo,2p,2po
     step bench.rss --pairs 30 --seconds 10,60
     step bench.redis_cost
+    step bench.token_check
     step bench.profile --scenario relay
     step bench.profile --scenario lifecycles --pairs 20
 } 2>&1 | tee "$OUT"

@@ -20,6 +20,7 @@ from brands.errors import NoSuchInvitation
 log = logging.getLogger(__name__)
 
 TTL_SECONDS = 7 * 24 * 3600
+MAX_TOKEN_LENGTH = 100
 
 # KEYS: invitation, the brand's experts, the expert's brands. ARGV: expert id, brand id
 # (read just before: the invitation must still name it). Answers 1, or 0 when gone.

@@ -13,6 +13,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from accounts.models import Account
+from accounts.store import AccountStore
 from brands import keys as brand_keys
 from brands.models import Brand
 from brands.service import Brands
@@ -70,6 +71,7 @@ class Experts:
         self.photos = Photos(redis)
         self.callbacks = Callbacks(redis)
         self.brands = Brands(redis)
+        self._accounts = AccountStore(redis)
 
     async def save(self, expert: Account, profile: ProfileUpdate) -> dict[str, Any]:
         keys_ = [keys.expert(expert.id), keys.wants(expert.id), keys.verified(expert.id),
@@ -156,14 +158,17 @@ class Experts:
         of a brand's member experts for a brand's queue (``brand:<id>``)."""
         brand_id = brand_keys.brand_of_queue(category)
         key = brand_keys.experts(brand_id) if brand_id else keys.category(category)
-        members = await self._redis.smembers(key)
-        ids = sorted(str(text_or_none(i)) for i in members)
-        return await self.cards(ids)
+        return await self.cards(await self._listed(key))
 
     async def listing(self, query: ListingQuery) -> tuple[list[dict[str, Any]], int]:
         key = keys.category(query.category) if query.category else keys.ALL_EXPERTS
+        return query.arrange(await self.cards(await self._listed(key)))
+
+    async def _listed(self, key: str) -> list[str]:
+        """The experts of an index who may be listed and rung: their email is verified."""
         ids = sorted(str(text_or_none(i)) for i in await self._redis.smembers(key))
-        return query.arrange(await self.cards(ids))
+        verified = await self._accounts.verified(ids)
+        return [i for i in ids if i in verified]
 
     async def brand_call(self, slug: str) -> Brand:
         """The brand a ``call:start {brand}`` names (``not_found`` when none)."""

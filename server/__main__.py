@@ -1,5 +1,5 @@
 """``helpcall`` (or ``python -m server``): ``serve`` (the default), ``worker``,
-``create-admin EMAIL``, ``reconcile``."""
+``mail-worker``, ``create-admin EMAIL``, ``reconcile``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from aiohttp import web
 from server.config import Config, ConfigError, load_config
 from server.logs import ACCESS_LOG_FORMAT, configure_logging
 
-USAGE = "usage: helpcall [serve | worker | create-admin EMAIL | reconcile]"
+USAGE = "usage: helpcall [serve | worker | mail-worker | create-admin EMAIL | reconcile]"
 
 
 def serve(config: Config) -> int:
@@ -78,6 +78,11 @@ def main(argv: list[str]) -> int:
             from server.cli import create_admin
 
             code: int = asyncio.run(create_admin(config, email))
+            return code
+        case ["mail-worker"]:
+            from server.mailing import serve_mail_worker
+
+            code = asyncio.run(serve_mail_worker(config))
             return code
         case ["reconcile"]:
             from server.cli import reconcile

@@ -11,7 +11,8 @@ import redis.asyncio as aioredis
 import socketio
 from aiohttp import web
 
-from accounts.service import Accounts
+from accounts.links import OneTimeLinks
+from accounts.service import VERIFY_SECONDS, Accounts
 from accounts.store import AccountStore
 from accounts.throttle import LoginThrottle, ThrottleRules
 from accounts.tokens import TokenSigner
@@ -20,10 +21,12 @@ from common.ids import new_id
 from common.loops import stop_all
 from common.redisclient import redis_client
 from common.redisfull import warn_if_evicting
+from mail.hooks import MailingBookingNotifier, MailingCallNotifier
 from marketplace.experts import Experts
 from server import openapi
 from server.api import accounts as accounts_api
 from server.api import admin_experts as admin_experts_api
+from server.api import admin_mail as admin_mail_api
 from server.api import appointments as appointments_api
 from server.api import billing as billing_api
 from server.api import brand_analytics as brand_analytics_api
@@ -54,6 +57,7 @@ from server.keys import (
     CALLS,
     CONFIG,
     EXPERTS,
+    MAILER,
     METRICS,
     PAYMENTS,
     PRESENCE,
@@ -65,6 +69,7 @@ from server.keys import (
     WALLETS,
 )
 from server.logs import log_context
+from server.mailing import mail_ctx, revocations_ctx
 from server.metrics import MeteredNotifier, Metrics
 from server.reconcile import reconcile_all
 from server.secret import load_or_create_secret
@@ -136,7 +141,10 @@ async def _accounts_ctx(app: web.Application) -> AsyncIterator[None]:
     config, redis = app[CONFIG], app[REDIS]
     signer = TokenSigner(app[SECRET], config.token_ttl_seconds * 1000)
     throttle = LoginThrottle(redis, throttle_rules(config))
-    app[ACCOUNTS] = Accounts(AccountStore(redis), signer, throttle)
+    app[ACCOUNTS] = Accounts(
+        AccountStore(redis), signer, throttle,
+        resets=OneTimeLinks(redis, "reset", config.password_reset_seconds),
+        verifications=OneTimeLinks(redis, "verify", VERIFY_SECONDS), mail=app[MAILER])
     yield
 
 
@@ -186,7 +194,8 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
 
     notifier = SocketNotifier(sio, app[ACCOUNTS].store, presence, ice, config.ring_seconds)
     calls = CallService(SessionStore(redis, timing(config)),
-                        MeteredNotifier(notifier, app[METRICS]))
+                        MailingCallNotifier(MeteredNotifier(notifier, app[METRICS]),
+                                            app[MAILER]))
     app[PRESENCE], app[EXPERTS], app[CALLS] = presence, experts, calls
     app[WALLETS] = WalletStore(redis, config.currency)
     async def booked_soon(expert_id: str) -> bool:
@@ -294,11 +303,14 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(_redis_ctx)
     app.cleanup_ctx.append(_delivery_ctx)
     app.cleanup_ctx.append(_worker_ctx)
+    app.cleanup_ctx.append(mail_ctx)
     app.cleanup_ctx.append(_accounts_ctx)
     app.cleanup_ctx.append(_calls_ctx)
+    app.cleanup_ctx.append(revocations_ctx)
     app.cleanup_ctx.append(files_ctx)
     app.cleanup_ctx.append(appointments_api.appointments_ctx(
-        appointment_settings, lambda app: NotificationSender(app[SIO])))
+        appointment_settings, lambda app: MailingBookingNotifier(
+            NotificationSender(app[SIO]), app[MAILER], lambda: app[APPOINTMENTS].store)))
     app.cleanup_ctx.append(earnings_api.earnings_ctx)
     app.cleanup_ctx.append(payments_api.payments_ctx)
     app.cleanup_ctx.append(_socketio_ctx)
@@ -308,7 +320,7 @@ def create_app(config: Config) -> web.Application:
                    admin_experts_api, billing_api, callbacks_api, appointments_api, brands_api,
                    brand_keys_api, brand_analytics_api, brand_logo_api, brand_members_api,
                    brand_pages_api, metrics_api, receipts_api, earnings_api,
-                   payouts_admin_api, payments_api, openapi):
+                   payouts_admin_api, payments_api, admin_mail_api, openapi):
         app.add_routes(module.routes)
     setup_web(app)
     return app

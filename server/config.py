@@ -90,10 +90,23 @@ class Config:
     stripe_webhook_secret: str | None = None
     stripe_api_base: str = "https://api.stripe.com"
     stripe_js_url: str = "https://js.stripe.com/v3/"
+    smtp_url: str | None = None
+    mail_from: str = "helpcall <no-reply@localhost>"
+    public_url: str | None = None
+    mail_max_backoff_seconds: float = 300.0
+    mail_max_attempts: int = 12
+    password_reset_seconds: int = 3600
 
     @property
     def embedded_redis(self) -> bool:
         return self.redis_url is None
+
+    @property
+    def public_base(self) -> str:
+        """Where links that leave the app point (mail, calendars): no trailing slash."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        return f"http://{'localhost' if self.host in ('0.0.0.0', '::') else self.host}:{self.port}"
 
     @property
     def worker_in_process(self) -> bool:
@@ -181,6 +194,20 @@ def _http_url(value: str) -> str:
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise ValueError("must be an http:// or https:// URL")
     return value
+
+
+def _smtp_url(value: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("smtp", "smtps") or not parsed.hostname:
+        raise ValueError("must be smtp://[user:password@]host:port or smtps://...")
+    parsed.port  # noqa: B018 -- raises ValueError on a malformed port
+    return value
+
+
+def _mail_from(value: str) -> str:
+    if "@" not in value or any(c in value for c in "\r\n"):
+        raise ValueError("must be an address such as helpcall <no-reply@example.org>")
+    return value.strip()
 
 
 def _ice_urls(scheme: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
@@ -301,6 +328,12 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "STRIPE_WEBHOOK_SECRET": ("stripe_webhook_secret", _prefixed("whsec_")),
     "STRIPE_API_BASE": ("stripe_api_base", lambda v: _http_url(v).rstrip("/")),
     "STRIPE_JS_URL": ("stripe_js_url", _http_url),
+    "HELPCALL_SMTP_URL": ("smtp_url", _smtp_url),
+    "HELPCALL_MAIL_FROM": ("mail_from", _mail_from),
+    "HELPCALL_PUBLIC_URL": ("public_url", _http_url),
+    "HELPCALL_MAIL_MAX_BACKOFF_SECONDS": ("mail_max_backoff_seconds", _seconds),
+    "HELPCALL_MAIL_MAX_ATTEMPTS": ("mail_max_attempts", _positive_int),
+    "HELPCALL_PASSWORD_RESET_SECONDS": ("password_reset_seconds", _positive_int),
 }
 
 assert {f for f, _ in _VARIABLES.values()} == {f.name for f in fields(Config)}

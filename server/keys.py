@@ -17,6 +17,8 @@ from accounts.service import Accounts
 from appointments.service import Appointments
 from blobs.store import BlobStore
 from earnings.service import Earnings
+from mail.mailer import Mailer
+from mail.outbox import Outbox
 from marketplace.experts import Experts
 from payments.service import Payments
 from server.config import Config
@@ -46,3 +48,5 @@ METRICS = web.AppKey("metrics", Metrics)
 PAYMENTS = web.AppKey("payments", Payments)
 # Runs every reconcile check (server/reconcile.py), as the admin console asks.
 RECONCILE = web.AppKey[Callable[[], Awaitable[list[str]]]]("reconcile")
+MAILER = web.AppKey("mailer", Mailer)
+OUTBOX = web.AppKey("outbox", Outbox)

@@ -23,7 +23,14 @@ from accounts.tokens import COOKIE_NAME
 from appointments.booking import Booking
 from brands.models import Brand, BrandCall
 from common import logcontext
-from common.errors import Forbidden, HelpcallError, Invalid, RateLimited, Unavailable
+from common.errors import (
+    Forbidden,
+    HelpcallError,
+    Invalid,
+    RateLimited,
+    Unauthorized,
+    Unavailable,
+)
 from common.ids import looks_like_id, new_id
 from common.redisfull import STORAGE_FULL, is_redis_full
 from common.safejson import REFUSED_EVENT
@@ -90,6 +97,7 @@ class Peer:
     account: Account
     limits: SocketLimits
     joined: dict[str, str]  # session id -> role ("client" / "expert")
+    token: str | None = None  # checked again when the account's tokens are revoked
 
 
 def _cookie_token(environ: dict[str, Any]) -> str | None:
@@ -174,9 +182,23 @@ class CallNamespace(socketio.AsyncNamespace):
             log.exception("recording a socket's place failed")
             await self._limits.socket_closed(account.id, sid)
             raise Refused("the server could not register your connection; try again") from None
-        self._peers[sid] = Peer(account, SocketLimits(), {})
+        self._peers[sid] = Peer(account, SocketLimits(), {}, token)
         if account.role == Role.EXPERT:
             await self._presence.socket_connected(account.id, sid)
+
+    async def recheck_tokens(self, account_id: str) -> int:
+        """Some tokens of this account were revoked (any process): disconnect this process's
+        sockets whose token no longer stands. Answers how many were disconnected."""
+        gone = 0
+        for sid, peer in list(self._peers.items()):
+            if peer.account.id != account_id:
+                continue
+            try:
+                await self._accounts.authenticate(peer.token)
+            except Unauthorized:
+                await self.disconnect(sid)
+                gone += 1
+        return gone
 
     async def on_disconnect(self, sid: str, reason: object = None) -> None:
         peer = self._peers.pop(sid, None)

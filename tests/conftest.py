@@ -21,6 +21,8 @@ from common.redisclient import redis_client
 from server.app import create_app
 from server.config import Config, load_config
 from server.embedded_redis import EmbeddedRedis
+from server.keys import REDIS
+from tests.mailbox import follow_verification
 from tests.openapi_check import DESCRIBED, EXERCISED, AnswerCheck
 
 _counter = itertools.count(1)
@@ -88,11 +90,20 @@ class Running:
         created = await self.client.post("/api/v1/accounts", json=body)
         assert created.status == 201, await created.text()
         account = await created.json()
+        if role == "expert":
+            await self.verify_email(email)
         token = await self.client.post(
             "/api/v1/tokens", json={"email": email, "password": "correct horse"}
         )
         assert token.status == 200, await token.text()
         return User(account["id"], email, (await token.json())["token"], role, display_name)
+
+
+    async def verify_email(self, email: str) -> None:
+        """Click the link of the verification mail (still queued: no worker runs here)."""
+        path = await follow_verification(self.app[REDIS], email)
+        answer = await self.client.get(path, allow_redirects=False)
+        assert answer.status in (200, 303), await answer.text()
 
 
 StartApp = Callable[..., Awaitable[Running]]

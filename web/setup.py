@@ -17,9 +17,12 @@ from web.pages import (
     brand_balance,
     call,
     earnings,
+    invitations,
     market,
     public,
     receipt,
+    recovery,
+    settings,
     shell,
 )
 from web.pages.errors import page_errors
@@ -40,6 +43,6 @@ def setup_web(app: web.Application) -> None:
     app[aiohttp_jinja2.static_root_key] = "/static"
     app.middlewares.append(page_errors)
     for module in (auth, public, account, call, market, admin, admin_console, admin_brands,
-                   receipt, earnings, brand_balance, shell):
+                   receipt, earnings, brand_balance, recovery, settings, invitations, shell):
         app.add_routes(module.routes)
     app.router.add_static("/static/", STATIC, name="static", append_version=False)

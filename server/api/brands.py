@@ -7,12 +7,13 @@ import logging
 
 from aiohttp import web
 
-from accounts.models import Role
+from accounts.models import Role, normalise_email
 from brands.errors import NoSuchBrand
 from brands.models import BrandCreate, BrandUpdate
 from common.errors import Forbidden, NotFound
 from common.ids import looks_like_id
-from common.schema import Body, Identifier
+from common.schema import Body, Identifier, Text
+from server.api.accounts import preferred_language
 from server.api.brand_access import acting, brands, platform_admin
 from server.api.payments import start_brand_topup
 from server.api.shapes import (
@@ -24,9 +25,9 @@ from server.api.shapes import (
     SESSIONS,
     WALLET,
 )
-from server.apidoc import ID, INTEGER, NO_CONTENT, STRING, array, described, obj
+from server.apidoc import ID, INTEGER, NO_CONTENT, STRING, array, described, nullable, obj
 from server.http import caller, caller_with_role, read_json
-from server.keys import ACCOUNTS, CALLS, CONFIG, EXPERTS, WALLETS
+from server.keys import ACCOUNTS, CALLS, CONFIG, EXPERTS, MAILER, WALLETS
 from sessions.wallet import TopUp
 
 log = logging.getLogger(__name__)
@@ -141,18 +142,39 @@ async def remove_expert(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+INVITATION = Body(Text("email", required=False, max_len=254, sample="ada@example.test",
+                       description="mail the invitation to this address"))
+
+
 @routes.post("/api/v1/brands/{slug}/invitations")
-@described("Invite an expert: a single-use token", auth="brand", status=201,
-           answer=obj(token=STRING, accept_url=STRING, expires_in_seconds=INTEGER))
+@described("Invite an expert: a single-use token, mailed when an email is given",
+           auth="brand", status=201, body=INVITATION,
+           answer=obj(token=STRING, accept_url=STRING, expires_in_seconds=INTEGER,
+                      mailed_to=nullable(STRING)))
 async def invite(request: web.Request) -> web.Response:
     who = await acting(request)
+    email = await _invited_email(request)
     by = who.account.id if who.account else "api_key"
     invitation = await brands(request).invitations.create(who.brand.id, by)
+    if email is not None:
+        language = who.account.language if who.account else preferred_language(request)
+        await request.app[MAILER].brand_invitation(email, who.brand.name, invitation.token,
+                                                   language)
     return web.json_response({
         "token": invitation.token,
-        "accept_url": f"/api/v1/brand-invitations/{invitation.token}/accept",
+        # A page: opened from the mail or a chat, it shows the brand and accepts in one click.
+        "accept_url": f"{request.app[CONFIG].public_base}/invitations/{invitation.token}",
         "expires_in_seconds": invitation.ttl_seconds,
+        "mailed_to": email,
     }, status=201)
+
+
+async def _invited_email(request: web.Request) -> str | None:
+    """The optional ``{email}`` to mail the invitation to (the body may be absent)."""
+    if not request.can_read_body:
+        return None
+    raw = INVITATION.read(await read_json(request))["email"]
+    return normalise_email(raw) if raw else None
 
 
 @routes.post("/api/v1/brand-invitations/{token}/accept")

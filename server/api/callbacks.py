@@ -13,11 +13,12 @@ from marketplace.callbacks import CallbackRequest
 from server.api.shapes import PERSON
 from server.apidoc import ID, STRING, TIME, array, described, obj
 from server.http import caller_with_role, read_json
-from server.keys import ACCOUNTS, EXPERTS, SIO
+from server.keys import ACCOUNTS, EXPERTS, MAILER, SIO
 from signaling.notifier import account_room
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
+MAILED_EXPERTS = 50  # a callback request is mailed to at most this many experts of its category
 
 
 @routes.post("/api/v1/callbacks")
@@ -27,6 +28,9 @@ async def leave(request: web.Request) -> web.Response:
     client = await caller_with_role(request, Role.CLIENT)
     wanted = CallbackRequest.parse(await read_json(request))
     body = await request.app[EXPERTS].callbacks.leave(client.id, wanted)
+    experts = await request.app[EXPERTS].in_category(wanted.category)
+    await request.app[MAILER].callback_request(
+        [e["id"] for e in experts[:MAILED_EXPERTS]], body)
     return web.json_response(body, status=201)
 
 

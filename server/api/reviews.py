@@ -11,7 +11,7 @@ from marketplace.reviews import ReplyRequest, ReviewRequest, check_reviewable
 from server.api.shapes import REVIEW
 from server.apidoc import described
 from server.http import caller, caller_with_role, read_json
-from server.keys import CALLS, CONFIG, EXPERTS
+from server.keys import CALLS, CONFIG, EXPERTS, MAILER
 from sessions.errors import NoSuchSession
 
 routes = web.RouteTableDef()
@@ -30,6 +30,7 @@ async def review_session(request: web.Request) -> web.Response:
     check_reviewable(session, account.id, request.app[CONFIG].guarantee_seconds)
     review = ReviewRequest.parse(await read_json(request))
     created = await request.app[EXPERTS].reviews.add(session, account.display_name, review)
+    await request.app[MAILER].new_review(session.expert_id, created, account.display_name)
     return web.json_response(created, status=201)
 
 

@@ -29,7 +29,8 @@ PERSON = obj(id=ID, display_name=STRING)
 PAGE = {"page": INTEGER, "per_page": INTEGER, "total": INTEGER}
 
 ACCOUNT = obj(id=ID, email=STRING, display_name=STRING, role=enum("client", "expert", "admin"),
-              created_at=TIME)
+              created_at=TIME, language=enum("en", "fr"), email_verified=BOOLEAN,
+              mail_preferences=obj(reminders=BOOLEAN, notices=BOOLEAN))
 
 SESSION = obj(
     id=ID, state=enum(*State), end_reason=nullable(STRING), client_id=ID,

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from accounts.errors import TooManyAttempts, TooManySignUps
 from accounts.models import Account, LogIn, Role, SignUp
+from accounts.tokens import COOKIE_NAME
 from common.errors import Invalid, Unauthorized
 from server.http import client_ip
 from server.keys import ACCOUNTS
@@ -85,6 +86,7 @@ async def signup_submit(request: web.Request) -> web.StreamResponse:
     try:
         signup = SignUp.parse(
             {k: values[k] for k in ("email", "password", "display_name", "role")}
+            | {"language": t.language}
         )
         account = await request.app[ACCOUNTS].sign_up(signup, client_ip(request))
         log.info("account %s signed up from the browser", account.id)
@@ -111,7 +113,13 @@ async def signup_submit(request: web.Request) -> web.StreamResponse:
 async def logout(request: web.Request) -> web.Response:
     form = await read_form(request)
     csrf.check(request, form.get(csrf.FIELD))
-    # Tokens are stateless and expire on their own; the browser forgets this one now.
+    token = request.cookies.get(COOKIE_NAME)
+    if token:
+        try:
+            # Revoked at once: the token gets 401 everywhere and its sockets are closed.
+            await request.app[ACCOUNTS].log_out(token)
+        except Unauthorized:
+            pass  # revoked or expired already: nothing left to end
     redirect = web.HTTPSeeOther("/")
     clear_session_cookie(request, redirect)
     raise redirect

@@ -1,0 +1,91 @@
+"""The mail queue in Redis: a stream of rendered messages, and what the worker did with them.
+
+Keys: ``hc:mail`` (stream; entries ``key to kind raw``; group ``helpcall-mail``; an entry is
+deleted once sent), ``hc:mail:queued:<key>`` (dedup of enqueues, 30 days),
+``hc:mail:lock:<key>`` (the send lock, a lease), ``hc:mail:sent:<key>`` (sent, 7 days: a
+worker that crashed between the server's acceptance and its XACK does not send again),
+``hc:mail:stats`` (hash: sent, failed_attempts, dropped, last_error, last_error_at,
+last_sent_at).
+"""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any, TypedDict
+
+import redis.asyncio as aioredis
+from redis.exceptions import ResponseError
+
+from common.redisvalues import text_map
+
+_LUA = Path(__file__).parent / "lua"
+GROUP = "helpcall-mail"
+STATS_KEY = "hc:mail:stats"
+DEDUP_SECONDS = 30 * 86400
+SENT_SECONDS = 7 * 86400
+
+
+def queued_key(key: str) -> str:
+    return f"hc:mail:queued:{key}"
+
+
+def lock_key(key: str) -> str:
+    return f"hc:mail:lock:{key}"
+
+
+def sent_key(key: str) -> str:
+    return f"hc:mail:sent:{key}"
+
+
+class MailStats(TypedDict):
+    """What an admin page or /metrics shows of mail (times ISO 8601 UTC, None before any)."""
+
+    smtp_configured: bool
+    sent: int
+    failed_attempts: int
+    dropped: int
+    last_error: str | None
+    last_error_at: str | None
+    last_sent_at: str | None
+    queued: int
+    pending: int
+
+
+class Outbox:
+    def __init__(self, redis: aioredis.Redis, stream: str) -> None:
+        self._redis = redis
+        self.stream = stream
+        self._enqueue = redis.register_script((_LUA / "enqueue.lua").read_text())
+
+    async def put(self, key: str, to: str, kind: str, message: EmailMessage) -> bool:
+        """Queue a rendered message; False when a message with this key was queued before."""
+        raw = message.as_bytes().decode("ascii")  # compose.POLICY: 7-bit, CRLF
+        added = await self._enqueue(
+            keys=[queued_key(key), self.stream],
+            args=[DEDUP_SECONDS, "key", key, "to", to, "kind", kind, "raw", raw])
+        return bool(added)
+
+    async def stats(self, smtp_configured: bool) -> MailStats:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hgetall(STATS_KEY)
+            pipe.xlen(self.stream)
+            raw, length = await pipe.execute()
+        try:
+            pending = int((await self._redis.xpending(self.stream, GROUP))["pending"])
+        except ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+            pending = 0
+        stats: dict[str, Any] = text_map(raw)
+        return MailStats(
+            smtp_configured=smtp_configured,
+            sent=int(stats.get("sent", 0)),
+            failed_attempts=int(stats.get("failed_attempts", 0)),
+            dropped=int(stats.get("dropped", 0)),
+            last_error=stats.get("last_error"),
+            last_error_at=stats.get("last_error_at"),
+            last_sent_at=stats.get("last_sent_at"),
+            queued=int(length),
+            pending=pending,
+        )
