@@ -7,10 +7,10 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
-from common import validation as v
 from common.errors import Invalid
+from common.schema import Body, Choice, Name, Text
 from common.timefmt import iso_ms
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -48,6 +48,10 @@ class Account:
         }
 
 
+EMAIL = Text("email", max_len=254, sample="ada@example.test", description="an email address")
+PASSWORD = Text("password", min_len=8, max_len=1024, strip=False, sample="correct horse")
+
+
 @dataclass(frozen=True)
 class SignUp:
     email: str
@@ -55,14 +59,19 @@ class SignUp:
     display_name: str
     role: Role
 
+    WIRE: ClassVar[Body] = Body(
+        EMAIL, PASSWORD, Name("display_name"),
+        Choice("role", options=(Role.CLIENT.value, Role.EXPERT.value)),
+    )
+
     @classmethod
     def parse(cls, payload: object) -> SignUp:
-        body = v.require_object(payload)
+        f = cls.WIRE.read(payload)
         return cls(
-            email=normalise_email(v.text(body, "email", max_len=254)),
-            password=_password(body),
-            display_name=v.name(body, "display_name"),
-            role=Role(v.choice(body, "role", (Role.CLIENT.value, Role.EXPERT.value))),
+            email=normalise_email(f["email"]),
+            password=f["password"],
+            display_name=f["display_name"],
+            role=Role(f["role"]),
         )
 
 
@@ -71,14 +80,14 @@ class LogIn:
     email: str
     password: str
 
+    WIRE: ClassVar[Body] = Body(
+        EMAIL, Text("password", min_len=1, max_len=1024, strip=False, sample="correct horse"))
+
     @classmethod
     def parse(cls, payload: object) -> LogIn:
-        body = v.require_object(payload)
-        return cls(
-            email=normalise_email(v.text(body, "email", max_len=254)),
-            password=v.text(body, "password", min_len=1, max_len=1024, strip=False),
-        )
+        f = cls.WIRE.read(payload)
+        return cls(email=normalise_email(f["email"]), password=f["password"])
 
 
 def _password(body: Mapping[str, Any]) -> str:
-    return v.text(body, "password", min_len=8, max_len=1024, strip=False)
+    return str(PASSWORD.read(body))

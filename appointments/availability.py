@@ -14,12 +14,13 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from appointments.times import zone
 from common import validation as v
 from common.errors import Invalid
+from common.schema import Body, Custom, Integer, Schema, Text
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_LENGTH_MINUTES = 240
@@ -27,6 +28,10 @@ MAX_HORIZON_DAYS = 365
 MAX_SLOTS = 500  # one answer; a client pages with from/to
 _CLOCK = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])(?::([0-5][0-9]))?$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_CLOCK_SCHEMA: Schema = {"type": "string", "pattern": _CLOCK.pattern}
+_HOURS: Schema = {"type": "object", "required": ["start", "end"],
+                  "properties": {"start": _CLOCK_SCHEMA, "end": _CLOCK_SCHEMA}}
+_DAY: Schema = {"type": "string", "format": "date"}
 DAY_MS = 86_400_000
 
 Interval = tuple[int, int]  # [start, end) in epoch ms
@@ -99,6 +104,27 @@ class Availability:
     cancel_notice_seconds: int = 86_400
     late_cancel_fee_percent: int = 50
     no_show_fee_percent: int = 100
+
+    WIRE: ClassVar[Body] = Body(
+        Text("time_zone", min_len=1, max_len=64, sample="Europe/Paris"),
+        Custom("weekly", required=False, sample={"mon": [{"start": "09:00", "end": "12:00"}]},
+               shape={"type": "object", "additionalProperties": False, "properties": {
+                   day: {"type": "array", "maxItems": 12, "items": _HOURS} for day in DAYS}}),
+        Custom("lengths", sample=[30], shape={
+            "type": "array", "minItems": 1, "maxItems": 8, "description": "minutes",
+            "items": {"type": "integer", "minimum": 1, "maximum": MAX_LENGTH_MINUTES}}),
+        Custom("days_off", required=False, sample=["2030-12-25"], shape={
+            "type": "array", "maxItems": 400, "items": _DAY}),
+        Custom("extra_hours", required=False, sample=[], shape={
+            "type": "array", "maxItems": 400,
+            "items": {**_HOURS, "required": ["date", "start", "end"],
+                      "properties": {**_HOURS["properties"], "date": _DAY}}}),
+        Integer("min_notice_seconds", minimum=0, maximum=30 * 86_400, default=3600),
+        Integer("horizon_days", minimum=1, maximum=MAX_HORIZON_DAYS, default=60),
+        Integer("cancel_notice_seconds", minimum=0, maximum=30 * 86_400, default=86_400),
+        Integer("late_cancel_fee_percent", minimum=0, maximum=100, default=50),
+        Integer("no_show_fee_percent", minimum=0, maximum=100, default=100),
+    )
 
     @property
     def tz(self) -> ZoneInfo:

@@ -5,16 +5,21 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from appointments.times import instant_field, parse_instant, zone
 from common import validation as v
 from common.errors import Invalid
+from common.schema import Body, Custom, Field, Identifier, Integer, Schema, Text
 from sessions.agreed import expected_pricing
-from sessions.pricing import Pricing
+from sessions.pricing import PRICING_SCHEMA, Pricing
 
 MAX_SLOT_SPAN_MS = 31 * 86_400_000
 DEFAULT_SLOT_SPAN_MS = 7 * 86_400_000
+INSTANT: Schema = {"type": "string", "format": "date-time", "maxLength": 40,
+                   "description": "ISO 8601 with its offset"}
+START = Custom("start", shape=INSTANT, sample="2030-01-07T10:00:00Z")
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,13 @@ class SlotQuery:
     to_ms: int | None
     length_minutes: int | None
     tz: ZoneInfo
+
+    QUERY: ClassVar[tuple[Field, ...]] = (
+        Custom("from", required=False, shape=INSTANT), Custom("to", required=False, shape=INSTANT),
+        Integer("length", required=False, minimum=1, maximum=9999,
+                description="minutes; one of the expert's lengths"),
+        Text("tz", default="UTC", max_len=64, description="the client's IANA time zone"),
+    )
 
     @classmethod
     def parse(cls, query: Mapping[str, str]) -> SlotQuery:
@@ -58,6 +70,13 @@ class BookingRequest:
     # The price the client was shown (protocol §7.2); None from clients that send none.
     expected_pricing: Pricing | None = None
 
+    WIRE: ClassVar[Body] = Body(
+        Identifier("expert_id"), START, Integer("length_minutes", minimum=1, maximum=240),
+        Text("topic", min_len=1, max_len=200),
+        Custom("expected_pricing", required=False, shape=PRICING_SCHEMA,
+               sample={"mode": "free"}, description="the price the client was shown (§7.2)"),
+    )
+
     @classmethod
     def parse(cls, payload: object) -> BookingRequest:
         body = v.require_object(payload)
@@ -74,6 +93,8 @@ class BookingRequest:
 class RescheduleRequest:
     start_ms: int
 
+    WIRE: ClassVar[Body] = Body(START)
+
     @classmethod
     def parse(cls, payload: object) -> RescheduleRequest:
         return cls(instant_field(v.require_object(payload), "start"))
@@ -88,6 +109,10 @@ class MarkRead:
     (``until``, its ``at``), or everything when absent."""
 
     until: str | None
+
+    WIRE: ClassVar[Body] = Body(Text("until", required=False, max_len=24,
+                                     pattern=_NOTIFICATION_TIME.pattern,
+                                     sample="2026-11-23T10:00:00.000Z"))
 
     @classmethod
     def parse(cls, payload: object) -> MarkRead:

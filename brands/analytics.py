@@ -18,12 +18,13 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import redis.asyncio as aioredis
 
 from common.errors import Invalid
 from common.redisvalues import text_map, text_or_none
+from common.schema import Custom, Field
 from marketplace import keys as market_keys
 from sessions.store import brand_sessions_key, session_key
 
@@ -51,6 +52,13 @@ class CallFacts:
 class Range:
     from_ms: int
     to_ms: int  # exclusive
+
+    QUERY: ClassVar[tuple[Field, ...]] = tuple(
+        Custom(name, required=False, shape={"type": "string", "description": (
+            f"a day (YYYY-MM-DD) or an ISO 8601 time; {meaning}")})
+        for name, meaning in (("from", f"default: {DEFAULT_DAYS} days before to"),
+                              ("to", "default: now"))
+    )
 
     @classmethod
     def parse(cls, query: Any, now_ms: int) -> Range:

@@ -5,11 +5,21 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from brands.contrast import require_readable
 from common import validation as v
 from common.errors import Invalid
+from common.schema import (
+    ID_PATTERN,
+    Body,
+    Boolean,
+    Custom,
+    Field,
+    Integer,
+    StringList,
+    Text,
+)
 from common.timefmt import iso_ms
 from sessions.agreed import no_single_price
 
@@ -23,6 +33,29 @@ MAX_WELCOME = 500
 MAX_TOPIC_CHARS = 200  # as for every call:start (protocol §3)
 DEFAULT_PRIMARY = "#1f6feb"
 DEFAULT_ACCENT = "#ffffff"
+
+SLUG = Custom("slug", shape={"type": "string", "pattern": _SLUG.pattern}, sample="acme")
+
+
+def _colour_field(name: str, default: str | None) -> Field:
+    shape = {"type": "string", "pattern": _COLOUR.pattern}
+    return Custom(name, required=False, sample="#1f6feb",
+                  shape={**shape, "default": default} if default else shape)
+
+
+# The page and money fields, shared by creation and change.
+_PAGE_FIELDS: tuple[Field, ...] = (
+    Text("name", min_len=1, max_len=80),
+    Custom("logo_url", required=False, sample="/static/logo.png",
+           shape={"type": ["string", "null"], "maxLength": 501,
+                  "description": "an https:// URL or a path on this site; empty: none"}),
+    _colour_field("primary_colour", DEFAULT_PRIMARY),
+    _colour_field("accent_colour", DEFAULT_ACCENT),
+    Text("welcome", max_len=MAX_WELCOME, default=""),
+    Integer("fee_percent", required=False, minimum=0, maximum=100,
+            description="platform admins only; absent: the platform's fee"),
+    Boolean("sponsored", default=False, description="the brand pays for its calls"),
+)
 
 
 def read_slug(value: object, field: str = "slug") -> str:
@@ -122,6 +155,12 @@ class BrandCreate:
     sponsored: bool
     admins: list[str]
 
+    WIRE: ClassVar[Body] = Body(
+        SLUG, *_PAGE_FIELDS,
+        StringList("admins", required=False, sample=(), items={"type": "string",
+                                                              "pattern": ID_PATTERN}),
+    )
+
     @classmethod
     def parse(cls, payload: object) -> BrandCreate:
         body = v.require_object(payload)
@@ -159,6 +198,12 @@ class BrandUpdate:
     changes: dict[str, str]
     changes_fee: bool
 
+    WIRE: ClassVar[Body] = Body(
+        *(Custom(f.name, required=False, shape=f.schema(), sample=f.example())
+          for f in _PAGE_FIELDS),
+        description="at least one field; absent fields stay as they are",
+    )
+
     @classmethod
     def parse(cls, payload: object) -> BrandUpdate:
         body = v.require_object(payload)
@@ -195,6 +240,14 @@ class WebhookSettings:
     url: str  # "" removes the webhook
     secret: str | None  # None: keep the current one, or make one
 
+    WIRE: ClassVar[Body] = Body(
+        Text("url", max_len=1000, default="", pattern=_WEBHOOK_URL.pattern + "|^$",
+             sample="https://hooks.example.test/helpcall",
+             description="empty: no webhook"),
+        Text("secret", required=False, min_len=16, max_len=200, sample="s" * 16,
+             description="absent: keep the current one, or make one"),
+    )
+
     @classmethod
     def parse(cls, payload: object) -> WebhookSettings:
         body = v.require_object(payload)
@@ -211,9 +264,11 @@ class WebhookSettings:
 class KeyRequest:
     name: str
 
+    WIRE: ClassVar[Body] = Body(Text("name", max_len=80, default=""))
+
     @classmethod
     def parse(cls, payload: object) -> KeyRequest:
-        return cls(v.text(v.require_object(payload), "name", max_len=80, default=""))
+        return cls(cls.WIRE.read(payload)["name"])
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,14 @@ Keys: ``hc:callbacks:<slug>`` (zset of open requests by time), ``hc:callback:<id
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import redis.asyncio as aioredis
 
-from common import validation as v
 from common.errors import Conflict, Invalid, NotFound
 from common.ids import new_id
 from common.redisvalues import text_map, text_or_none
+from common.schema import Body, Text
 from common.timefmt import iso_ms
 from marketplace import keys
 from marketplace.categories import BY_SLUG
@@ -53,13 +53,17 @@ class CallbackRequest:
     category: str
     topic: str
 
+    WIRE: ClassVar[Body] = Body(
+        Text("category", min_len=1, max_len=40, sample="cooking", description="a category slug"),
+        Text("topic", max_len=200, default=""),
+    )
+
     @classmethod
     def parse(cls, payload: object) -> CallbackRequest:
-        body = v.require_object(payload)
-        category = v.text(body, "category", min_len=1, max_len=40)
-        if category not in BY_SLUG:
-            raise Invalid(f"unknown category: {category}", "category")
-        return cls(category, v.text(body, "topic", max_len=200, default=""))
+        f = cls.WIRE.read(payload)
+        if f["category"] not in BY_SLUG:
+            raise Invalid(f"unknown category: {f['category']}", "category")
+        return cls(f["category"], f["topic"])
 
 
 class Callbacks:

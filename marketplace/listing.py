@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from common.errors import Invalid
+from common.schema import Boolean, Choice, Field, Integer, Text
 from marketplace.categories import BY_SLUG
 from marketplace.profiles import LANGUAGE
 from sessions.pricing import MAX_AMOUNT_CENTS
@@ -33,6 +34,11 @@ class Sort(StrEnum):
 class Page:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+
+    QUERY: ClassVar[tuple[Field, ...]] = (
+        Integer("page", minimum=1, maximum=1_000_000, default=1),
+        Integer("per_page", minimum=1, maximum=MAX_PER_PAGE, default=DEFAULT_PER_PAGE),
+    )
 
     @classmethod
     def parse(cls, query: Mapping[str, str]) -> Page:
@@ -59,8 +65,16 @@ class ListingQuery:
     sort: Sort = Sort.AVAILABILITY
     page: Page = Page()
 
-    FIELDS = frozenset({"category", "language", "online", "min_price_cents", "max_price_cents",
-                        "sort", "page", "per_page"})
+    QUERY: ClassVar[tuple[Field, ...]] = (
+        Choice("category", required=False, options=tuple(BY_SLUG)),
+        Text("language", required=False, pattern=LANGUAGE.pattern, max_len=10),
+        Boolean("online", default=False, description="1, true or yes; 0, false or no"),
+        Integer("min_price_cents", required=False, minimum=0, maximum=MAX_AMOUNT_CENTS),
+        Integer("max_price_cents", required=False, minimum=0, maximum=MAX_AMOUNT_CENTS),
+        Choice("sort", required=False, options=tuple(Sort)),
+        *Page.QUERY,
+    )
+    FIELDS = frozenset(f.name for f in QUERY)
 
     @classmethod
     def parse(cls, query: Mapping[str, str]) -> ListingQuery:

@@ -6,13 +6,14 @@ import json
 import re
 from dataclasses import asdict, dataclass
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import available_timezones
 
 from common import validation as v
 from common.errors import Invalid
+from common.schema import Body, Custom, StringList, Text
 from marketplace.categories import BY_SLUG
-from sessions.pricing import Pricing, PricingMode
+from sessions.pricing import PRICING_SCHEMA, Pricing, PricingMode
 
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 
@@ -40,6 +41,18 @@ class ProfileUpdate:
     languages: tuple[str, ...]
     pricing: Pricing
     time_zone: str | None = None
+
+    WIRE: ClassVar[Body] = Body(
+        Text("headline", min_len=1, max_len=120),
+        Text("bio", max_len=4000, default=""),
+        StringList("categories", max_items=9, max_len=40, sample=("cooking",),
+                   items={"type": "string", "enum": list(BY_SLUG)}),
+        StringList("languages", max_items=20, max_len=10, sample=("en",),
+                   items={"type": "string", "pattern": LANGUAGE.pattern}),
+        Custom("pricing", shape=PRICING_SCHEMA, sample={"mode": "per_minute", "amount_cents": 100}),
+        Text("time_zone", required=False, max_len=64, sample="Europe/Paris",
+             description="an IANA time zone"),
+    )
 
     @classmethod
     def parse(cls, payload: object) -> ProfileUpdate:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import redis.asyncio as aioredis
 
-from common import validation as v
 from common.errors import Conflict
 from common.ids import new_id
 from common.redisvalues import text_map, text_or_none
+from common.schema import Body, Integer, Text
 from common.timefmt import iso_ms
 from marketplace import keys
 from marketplace.errors import AlreadyDone, NoSuchReview, NotReviewable, NotYours
@@ -105,20 +105,24 @@ class ReviewRequest:
     rating: int
     text: str
 
+    WIRE: ClassVar[Body] = Body(Integer("rating", minimum=1, maximum=5),
+                                Text("text", max_len=MAX_TEXT, default=""))
+
     @classmethod
     def parse(cls, payload: object) -> ReviewRequest:
-        body = v.require_object(payload)
-        return cls(v.integer(body, "rating", minimum=1, maximum=5),
-                   v.text(body, "text", max_len=MAX_TEXT, default=""))
+        f = cls.WIRE.read(payload)
+        return cls(f["rating"], f["text"])
 
 
 @dataclass(frozen=True)
 class ReplyRequest:
     text: str
 
+    WIRE: ClassVar[Body] = Body(Text("text", min_len=1, max_len=MAX_TEXT))
+
     @classmethod
     def parse(cls, payload: object) -> ReplyRequest:
-        return cls(v.text(v.require_object(payload), "text", min_len=1, max_len=MAX_TEXT))
+        return cls(cls.WIRE.read(payload)["text"])
 
 
 def _public(fields: dict[str, str]) -> dict[str, Any]:

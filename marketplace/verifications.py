@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 import redis.asyncio as aioredis
 
@@ -18,9 +18,10 @@ from common import validation as v
 from common.errors import Invalid
 from common.ids import new_id
 from common.redisvalues import text_map, text_or_none
+from common.schema import Body, Choice, Text
 from common.timefmt import iso_ms, iso_ms_or_none
 from marketplace import keys
-from marketplace.categories import BY_SLUG
+from marketplace.categories import BY_SLUG, CATEGORIES
 from marketplace.errors import AlreadyDone, NoSuchVerification
 from marketplace.listing import Page
 from sessions.wallet import CLOCK_LUA
@@ -82,13 +83,19 @@ class VerificationRequest:
     category: str
     evidence: str
 
+    WIRE: ClassVar[Body] = Body(
+        Choice("category", options=tuple(c.slug for c in CATEGORIES if c.requires_verification),
+               description="a category that requires verification"),
+        Text("evidence", min_len=1, max_len=MAX_EVIDENCE),
+    )
+
     @classmethod
     def parse(cls, payload: object) -> VerificationRequest:
         body = v.require_object(payload)
         category = v.choice(body, "category", list(BY_SLUG))
         if not BY_SLUG[category].requires_verification:
             raise Invalid(f"{category} needs no verification", "category")
-        return cls(category, v.text(body, "evidence", min_len=1, max_len=MAX_EVIDENCE))
+        return cls(category, cls.WIRE["evidence"].read(body))
 
 
 @dataclass(frozen=True)
@@ -96,11 +103,13 @@ class Decision:
     approve: bool
     note: str
 
+    WIRE: ClassVar[Body] = Body(Choice("decision", options=("approve", "reject")),
+                                Text("note", max_len=MAX_NOTE, default=""))
+
     @classmethod
     def parse(cls, payload: object) -> Decision:
-        body = v.require_object(payload)
-        decision = v.choice(body, "decision", ("approve", "reject"))
-        return cls(decision == "approve", v.text(body, "note", max_len=MAX_NOTE, default=""))
+        f = cls.WIRE.read(payload)
+        return cls(f["decision"] == "approve", f["note"])
 
     @property
     def state(self) -> VerificationState:

@@ -21,6 +21,7 @@ from common.loops import stop_all
 from common.redisclient import redis_client
 from common.redisfull import warn_if_evicting
 from marketplace.experts import Experts
+from server import openapi
 from server.api import accounts as accounts_api
 from server.api import admin_experts as admin_experts_api
 from server.api import appointments as appointments_api
@@ -63,6 +64,7 @@ from server.keys import (
     SIO,
     WALLETS,
 )
+from server.logs import log_context
 from server.metrics import MeteredNotifier, Metrics
 from server.reconcile import reconcile_all
 from server.secret import load_or_create_secret
@@ -254,7 +256,8 @@ def _reconciler(app: web.Application) -> Callable[[], Awaitable[list[str]]]:
 
 def create_app(config: Config) -> web.Application:
     # keepalive_timeout also closes a connection whose request headers never complete.
-    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_REQUEST_BYTES,
+    app = web.Application(middlewares=[log_context, error_middleware],
+                          client_max_size=MAX_REQUEST_BYTES,
                           handler_args={"keepalive_timeout": config.http_read_timeout_seconds})
     app.on_response_prepare.append(api_headers)
     app[CONFIG] = config
@@ -277,11 +280,12 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(payments_api.payments_ctx)
     app.cleanup_ctx.append(_socketio_ctx)
     app.on_shutdown.append(_disconnect_sockets)
+    app.on_startup.append(openapi.remember_document)
     for module in (health, accounts_api, experts_api, wallet_api, sessions_api, reviews_api,
                    admin_experts_api, billing_api, callbacks_api, appointments_api, brands_api,
                    brand_keys_api, brand_analytics_api, brand_logo_api, brand_members_api,
                    brand_pages_api, metrics_api, receipts_api, earnings_api,
-                   payouts_admin_api, payments_api):
+                   payouts_admin_api, payments_api, openapi):
         app.add_routes(module.routes)
     setup_web(app)
     return app

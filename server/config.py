@@ -46,6 +46,7 @@ class Config:
     turn_secret: str | None = None
     turn_ttl_seconds: int = 3600
     log_level: str = "INFO"
+    log_format: str = "text"
     token_ttl_seconds: int = 7 * 24 * 3600
     lease_seconds: float = 6.0
     reaper_interval_seconds: float = 0.25
@@ -218,6 +219,12 @@ def _log_level(value: str) -> str:
     return level
 
 
+def _log_format(value: str) -> str:
+    if value not in ("text", "json"):
+        raise ValueError("must be text or json")
+    return value
+
+
 def _flag(value: str) -> bool:
     lowered = value.lower()
     if lowered in ("1", "true", "yes", "on"):
@@ -251,6 +258,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "HELPCALL_TURN_SECRET": ("turn_secret", _text),
     "HELPCALL_TURN_TTL_SECONDS": ("turn_ttl_seconds", _positive_int),
     "HELPCALL_LOG_LEVEL": ("log_level", _log_level),
+    "HELPCALL_LOG_FORMAT": ("log_format", _log_format),
     "HELPCALL_TOKEN_TTL_SECONDS": ("token_ttl_seconds", _positive_int),
     "HELPCALL_LEASE_SECONDS": ("lease_seconds", _seconds),
     "HELPCALL_REAPER_INTERVAL_SECONDS": ("reaper_interval_seconds", _seconds),

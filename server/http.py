@@ -9,7 +9,7 @@ from aiohttp import web
 
 from accounts.models import Account, Role
 from accounts.tokens import COOKIE_NAME
-from common import safejson
+from common import logcontext, safejson
 from common.errors import Forbidden, Invalid, TooLarge
 from server.keys import ACCOUNTS, CONFIG
 
@@ -76,6 +76,7 @@ async def caller(request: web.Request) -> Account:
         return cached
     account = await request.app[ACCOUNTS].authenticate(request_token(request))
     request[CALLER] = account
+    logcontext.bind(account_id=account.id)
     return account
 
 

@@ -7,6 +7,7 @@ that the factory put in the app; nothing here imports them back.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import redis.asyncio as aioredis
 import socketio
@@ -36,6 +37,7 @@ EXPERTS = web.AppKey("experts", Experts)
 CALLS = web.AppKey("calls", CallService)
 WALLETS = web.AppKey("wallets", WalletStore)
 APPOINTMENTS = web.AppKey("appointments", Appointments)
+OPENAPI = web.AppKey("openapi", dict[str, Any])
 BLOBS = web.AppKey("blobs", BlobStore)
 FILES = web.AppKey("files", FileSharing)
 EARNINGS = web.AppKey("earnings", Earnings)

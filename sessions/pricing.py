@@ -15,6 +15,7 @@ from pathlib import Path
 
 from common import validation as v
 from common.errors import Invalid
+from common.schema import Schema
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,17 @@ class PricingMode(StrEnum):
     PER_MINUTE = "per_minute"
     PER_SESSION = "per_session"
     FREE = "free"
+
+
+# What Pricing.parse accepts (tests/server/test_request_schemas.py holds the two together).
+PRICING_SCHEMA: Schema = {"oneOf": [
+    {"type": "object", "required": ["mode", "amount_cents"], "properties": {
+        "mode": {"enum": [PricingMode.PER_MINUTE.value, PricingMode.PER_SESSION.value]},
+        "amount_cents": {"type": "integer", "minimum": 1, "maximum": MAX_AMOUNT_CENTS}}},
+    {"type": "object", "required": ["mode"], "properties": {
+        "mode": {"const": PricingMode.FREE.value},
+        "amount_cents": {"enum": [0, None]}}},
+]}
 
 
 @dataclass(frozen=True)

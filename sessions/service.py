@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from common import logcontext
 from sessions.notify import Notifier
 from sessions.pricing import Pricing
 from sessions.store import NewSession, Outcome, SessionStore
@@ -27,6 +28,7 @@ class CallService:
         return outcome
 
     async def start(self, session_id: str, new: NewSession) -> Outcome:
+        logcontext.bind(session_id=session_id)
         outcome = await self.store.start(session_id, new)
         log.info("session %s ringing expert %s", session_id, new.expert_id)
         return await self._published(outcome)
@@ -34,6 +36,7 @@ class CallService:
     async def enqueue(
         self, session_id: str, new: NewSession, max_rate_cents: int | None
     ) -> Outcome:
+        logcontext.bind(session_id=session_id)
         outcome = await self.store.enqueue(session_id, new, max_rate_cents)
         log.info("session %s queued for %s", session_id, new.category)
         return await self._published(outcome)
@@ -69,10 +72,12 @@ class CallService:
         return message
 
     async def fire(self, member: str) -> Outcome:
-        outcome = await self.store.fire(member)
-        if outcome.session is not None:
-            log.info("deadline %s: session %s", member, outcome.session.state.value)
-        return await self._published(outcome)
+        # The reaper serves every session from one task: scope the id to this deadline.
+        with logcontext.scope(session_id=member.partition("|")[2] or None):
+            outcome = await self.store.fire(member)
+            if outcome.session is not None:
+                log.info("deadline %s: session %s", member, outcome.session.state.value)
+            return await self._published(outcome)
 
     async def bury_process(self, proc: str, last_seen_ms: int) -> int:
         """Detach every socket a dead process held, as of its last heartbeat."""

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import redis.asyncio as aioredis
 
-from common import validation as v
 from common.redisvalues import text_map
+from common.schema import Body, Integer
 
 MAX_TOPUP_CENTS = 100_000_00
 
@@ -43,10 +43,11 @@ def ledger_key(account_id: str) -> str:
 class TopUp:
     amount_cents: int
 
+    WIRE: ClassVar[Body] = Body(Integer("amount_cents", minimum=1, maximum=MAX_TOPUP_CENTS))
+
     @classmethod
     def parse(cls, payload: object) -> TopUp:
-        body = v.require_object(payload)
-        return cls(v.integer(body, "amount_cents", minimum=1, maximum=MAX_TOPUP_CENTS))
+        return cls(cls.WIRE.read(payload)["amount_cents"])
 
 
 @dataclass(frozen=True)

@@ -432,7 +432,7 @@ def main() -> int:
               "(python -m server) uses its embedded Redis and runs the billing worker "
               "itself.", file=sys.stderr)
         return 2
-    configure_logging(config.log_level)
+    configure_logging(config.log_level, config.log_format)
     return asyncio.run(_serve(config, default_consumer_name()))
 
 

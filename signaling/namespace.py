@@ -22,8 +22,9 @@ from accounts.service import Accounts
 from accounts.tokens import COOKIE_NAME
 from appointments.booking import Booking
 from brands.models import Brand, BrandCall
+from common import logcontext
 from common.errors import Forbidden, HelpcallError, Invalid, RateLimited, Unavailable
-from common.ids import new_id
+from common.ids import looks_like_id, new_id
 from common.redisfull import STORAGE_FULL, is_redis_full
 from common.safejson import REFUSED_EVENT
 from marketplace.categories import BY_SLUG
@@ -154,13 +155,15 @@ class CallNamespace(socketio.AsyncNamespace):
             token = _cookie_token(environ)
         try:
             account = await self._accounts.authenticate(token)
+            admitted = await self._limits.socket_opened(account.id, sid)
         except HelpcallError as exc:
             raise Refused(exc.message) from None
         except Exception:
             # Redis away or overloaded: refuse clearly rather than leave the client hanging.
             log.exception("authenticating a socket failed")
             raise Refused("the server could not check your token; try again") from None
-        if not await self._limits.socket_opened(account.id, sid):
+        logcontext.bind(account_id=account.id)
+        if not admitted:
             raise Refused(f"at most {self._limits.rules.max_sockets} connections per account; "
                           "close another tab or device", "rate_limited")
         self._peers[sid] = Peer(account, SocketLimits(), {})
@@ -191,6 +194,10 @@ class CallNamespace(socketio.AsyncNamespace):
         handler = self._handlers.get(event)
         if peer is None:
             return {"ok": False, "error": {"code": "unauthorized", "message": "not connected"}}
+        # Each event runs in a task of its own: these ids mark its log lines only.
+        session_id = payload.get("session_id") if isinstance(payload, dict) else None
+        logcontext.bind(account_id=peer.account.id,
+                        session_id=session_id if looks_like_id(session_id) else None)
         try:
             if event == REFUSED_EVENT:  # JSON nested too deep, or not text (common.safejson)
                 log.info("refused a Socket.IO event from %s: %s", peer.account.id, payload)

@@ -21,6 +21,7 @@ from common.redisclient import redis_client
 from server.app import create_app
 from server.config import Config, load_config
 from server.embedded_redis import EmbeddedRedis
+from tests.openapi_check import DESCRIBED, EXERCISED, AnswerCheck
 
 _counter = itertools.count(1)
 
@@ -103,10 +104,12 @@ async def start_app(
 ) -> AsyncIterator[StartApp]:
     """``await start_app(HELPCALL_RING_SECONDS="0.5")``: a real app on a real port."""
     started: list[TestClient[Any, Any]] = []
+    answers = AnswerCheck()
 
     async def start(**env: str) -> Running:
         config = load_config(base_env(redis_url, tmp_path) | env)
         app = create_app(config)
+        answers.install(app)
         client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))
         await client.start_server()
         started.append(client)
@@ -115,6 +118,18 @@ async def start_app(
     yield start
     for client in reversed(started):
         await client.close()
+    assert not answers.problems, "\n".join(answers.problems)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if EXERCISED:
+        terminalreporter.write_line(
+            f"openapi.json: {len(EXERCISED)} of {len(DESCRIBED)} operations had their answers "
+            "checked")
+    never = sorted(DESCRIBED - EXERCISED)
+    if len(EXERCISED) > len(DESCRIBED) // 2 and never:
+        # A broad run: name what no test called, so it gets a test.
+        terminalreporter.write_line("openapi.json: never called: " + ", ".join(never))
 
 
 @pytest.fixture

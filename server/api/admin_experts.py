@@ -7,9 +7,12 @@ from aiohttp import web
 from accounts.models import Role
 from common.errors import Invalid
 from common.ids import looks_like_id
+from common.schema import Choice
 from marketplace.errors import NoSuchReview, NoSuchVerification
 from marketplace.listing import Page
 from marketplace.verifications import Decision, VerificationState
+from server.api.shapes import PAGE, REVIEW, VERIFICATION
+from server.apidoc import array, described, obj
 from server.http import caller_with_role, read_json
 from server.keys import EXPERTS
 
@@ -24,6 +27,9 @@ def _id(request: web.Request, name: str, missing: type[Exception]) -> str:
 
 
 @routes.get("/api/v1/admin/verifications")
+@described("Verification requests in a state (admins)", answer=obj(
+    verifications=array(VERIFICATION), **PAGE), query=[
+    Choice("state", required=False, options=tuple(VerificationState)), *Page.QUERY])
 async def list_verifications(request: web.Request) -> web.Response:
     await caller_with_role(request, Role.ADMIN)
     raw = request.query.get("state") or VerificationState.PENDING.value
@@ -35,6 +41,8 @@ async def list_verifications(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/admin/verifications/{request_id}")
+@described("Approve or reject a verification request (admins)", body=Decision,
+           answer=VERIFICATION)
 async def decide_verification(request: web.Request) -> web.Response:
     admin = await caller_with_role(request, Role.ADMIN)
     request_id = _id(request, "request_id", NoSuchVerification)
@@ -44,6 +52,7 @@ async def decide_verification(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/admin/reviews/{review_id}/hide")
+@described("Hide a review (admins)", answer=REVIEW)
 async def hide_review(request: web.Request) -> web.Response:
     admin = await caller_with_role(request, Role.ADMIN)
     review_id = _id(request, "review_id", NoSuchReview)
@@ -52,6 +61,7 @@ async def hide_review(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/admin/reviews/{review_id}/show")
+@described("Show a hidden review again (admins)", answer=REVIEW)
 async def show_review(request: web.Request) -> web.Response:
     admin = await caller_with_role(request, Role.ADMIN)
     review_id = _id(request, "review_id", NoSuchReview)

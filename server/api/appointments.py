@@ -27,6 +27,18 @@ from common.ids import looks_like_id
 from common.loops import stop_all
 from marketplace.errors import NoSuchExpert
 from marketplace.experts import Experts
+from server.api.shapes import BOOKING
+from server.apidoc import (
+    ANY_OBJECT,
+    ID,
+    INTEGER,
+    STRING,
+    TIME,
+    Raw,
+    array,
+    described,
+    obj,
+)
 from server.config import Config
 from server.http import caller, caller_with_role, read_json
 from server.keys import APPOINTMENTS, CONFIG, EXPERTS, REDIS
@@ -37,6 +49,12 @@ routes = web.RouteTableDef()
 
 UID_HOST = "helpcall"
 _BOOKING_ID = "{booking_id:[a-z]{1,4}_[0-9a-f]{8,40}}"
+AVAILABILITY = obj(
+    time_zone=STRING, weekly=ANY_OBJECT, lengths=array(INTEGER), days_off=array(STRING),
+    extra_hours=array(obj(date=STRING, start=STRING, end=STRING)),
+    min_notice_seconds=INTEGER, horizon_days=INTEGER, cancel_notice_seconds=INTEGER,
+    late_cancel_fee_percent=INTEGER, no_show_fee_percent=INTEGER,
+)
 
 
 def expert_terms(experts: Experts) -> ExpertLookup:
@@ -100,6 +118,8 @@ def _ics(body: str, filename: str) -> web.Response:
 
 
 @routes.put("/api/v1/experts/me/availability")
+@described("Set the caller's bookable hours and terms (experts)", body=Availability,
+           answer=AVAILABILITY)
 async def put_availability(request: web.Request) -> web.Response:
     expert = await caller_with_role(request, Role.EXPERT)
     availability = Availability.parse(await read_json(request))
@@ -108,6 +128,7 @@ async def put_availability(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/experts/me/availability")
+@described("The caller's bookable hours and terms (experts)", answer=AVAILABILITY)
 async def get_availability(request: web.Request) -> web.Response:
     expert = await caller_with_role(request, Role.EXPERT)
     availability = await request.app[APPOINTMENTS].availability(expert.id)
@@ -115,6 +136,10 @@ async def get_availability(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/experts/{expert_id}/slots")
+@described("An expert's free slots", query=SlotQuery.QUERY, auth="none", answer=obj(
+    expert_id=ID, expert_time_zone=STRING, time_zone=STRING, length_minutes=INTEGER,
+    lengths=array(INTEGER), slots=array(obj(start=TIME, end=TIME, local_start=STRING,
+                                            local_end=STRING))))
 async def get_slots(request: web.Request) -> web.Response:
     expert_id = request.match_info["expert_id"]
     if not looks_like_id(expert_id):
@@ -124,6 +149,8 @@ async def get_slots(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/experts/{expert_id}/reliability")
+@described("How an expert kept their appointments", auth="none",
+           answer=obj(attended=INTEGER, no_shows=INTEGER, late_cancellations=INTEGER))
 async def get_reliability(request: web.Request) -> web.Response:
     expert_id = request.match_info["expert_id"]
     if not looks_like_id(expert_id):
@@ -132,6 +159,8 @@ async def get_reliability(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/bookings")
+@described("Book an appointment (clients): the price is held", body=BookingRequest,
+           status=201, answer=BOOKING)
 async def book(request: web.Request) -> web.Response:
     client = await caller_with_role(request, Role.CLIENT)
     ask = BookingRequest.parse(await read_json(request))
@@ -140,6 +169,7 @@ async def book(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/bookings")
+@described("The caller's bookings", answer=obj(bookings=array(BOOKING)))
 async def list_bookings(request: web.Request) -> web.Response:
     account = await caller(request)
     bookings = await request.app[APPOINTMENTS].of_account(account.id)
@@ -147,6 +177,7 @@ async def list_bookings(request: web.Request) -> web.Response:
 
 
 @routes.get(f"/api/v1/bookings/{_BOOKING_ID}.ics")
+@described("One booking as an iCalendar invite", answer=Raw("text/calendar", "VCALENDAR"))
 async def booking_ics(request: web.Request) -> web.Response:
     account = await caller(request)
     service = request.app[APPOINTMENTS]
@@ -157,6 +188,7 @@ async def booking_ics(request: web.Request) -> web.Response:
 
 
 @routes.get(f"/api/v1/bookings/{_BOOKING_ID}")
+@described("One booking of the caller's", answer=BOOKING)
 async def get_booking(request: web.Request) -> web.Response:
     account = await caller(request)
     booking = await request.app[APPOINTMENTS].get(_booking_id(request), account.id)
@@ -164,6 +196,7 @@ async def get_booking(request: web.Request) -> web.Response:
 
 
 @routes.post(f"/api/v1/bookings/{_BOOKING_ID}/cancel")
+@described("Cancel a booking (late: a fee, as the terms say)", answer=BOOKING)
 async def cancel(request: web.Request) -> web.Response:
     account = await caller(request)
     booking = await request.app[APPOINTMENTS].cancel(_booking_id(request), account.id)
@@ -171,6 +204,7 @@ async def cancel(request: web.Request) -> web.Response:
 
 
 @routes.post(f"/api/v1/bookings/{_BOOKING_ID}/reschedule")
+@described("Propose another start", body=RescheduleRequest, answer=BOOKING)
 async def propose(request: web.Request) -> web.Response:
     account = await caller(request)
     ask = RescheduleRequest.parse(await read_json(request))
@@ -180,6 +214,7 @@ async def propose(request: web.Request) -> web.Response:
 
 
 @routes.post(f"/api/v1/bookings/{_BOOKING_ID}/reschedule/accept")
+@described("Accept the other side's proposal", answer=BOOKING)
 async def accept(request: web.Request) -> web.Response:
     account = await caller(request)
     booking = await request.app[APPOINTMENTS].respond(_booking_id(request), account.id, True)
@@ -187,6 +222,7 @@ async def accept(request: web.Request) -> web.Response:
 
 
 @routes.post(f"/api/v1/bookings/{_BOOKING_ID}/reschedule/decline")
+@described("Decline the other side's proposal", answer=BOOKING)
 async def decline(request: web.Request) -> web.Response:
     account = await caller(request)
     booking = await request.app[APPOINTMENTS].respond(_booking_id(request), account.id, False)
@@ -194,6 +230,8 @@ async def decline(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/notifications")
+@described("The caller's notifications, newest first", answer=obj(
+    notifications=array(ANY_OBJECT), unread=INTEGER))
 async def notifications(request: web.Request) -> web.Response:
     account = await caller(request)
     found, unread = await request.app[APPOINTMENTS].inbox.notifications(account.id)
@@ -201,6 +239,8 @@ async def notifications(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/notifications/read")
+@described("Mark notifications read (all, or up to until)", body=MarkRead,
+           answer=obj(unread=INTEGER))
 async def mark_read(request: web.Request) -> web.Response:
     account = await caller(request)
     asked = MarkRead.parse(await read_json(request) if request.body_exists else {})
@@ -209,6 +249,8 @@ async def mark_read(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/calendar/token")
+@described("A new private calendar feed URL (the old one stops working)", status=201,
+           answer=obj(token=STRING, url=STRING))
 async def new_calendar_token(request: web.Request) -> web.Response:
     account = await caller(request)
     token = await request.app[APPOINTMENTS].feeds.rotate(account.id)

@@ -11,6 +11,7 @@ from brands.models import Brand
 from brands.report import to_csv
 from common.timefmt import iso_ms
 from server.api.brand_access import acting
+from server.apidoc import ID, TIME, Raw, described, obj
 from server.keys import ACCOUNTS, REDIS
 
 routes = web.RouteTableDef()
@@ -24,6 +25,9 @@ async def figures(request: web.Request, brand: Brand) -> tuple[Range, dict[str, 
 
 
 @routes.get("/api/v1/brands/{slug}/analytics")
+@described("The brand's figures over a range", auth="brand", query=Range.QUERY,
+           answer={**obj(brand_id=ID, **{"from": TIME, "to": TIME}),
+                   "description": "and the summary of brands/analytics.py"})
 async def analytics(request: web.Request) -> web.Response:
     brand = (await acting(request)).brand
     span, summary = await figures(request, brand)
@@ -32,6 +36,8 @@ async def analytics(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/brands/{slug}/analytics.csv")
+@described("The same figures as CSV", auth="brand", query=Range.QUERY,
+           answer=Raw("text/csv", "one row per expert"))
 async def analytics_csv(request: web.Request) -> web.Response:
     brand = (await acting(request)).brand
     _, summary = await figures(request, brand)

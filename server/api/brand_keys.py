@@ -15,14 +15,19 @@ from brands.models import KeyRequest, WebhookSettings
 from common.errors import Invalid, NotFound
 from common.ids import looks_like_id
 from server.api.brand_access import acting, brands
+from server.apidoc import BOOLEAN, ID, NO_CONTENT, STRING, TIME, array, described, nullable, obj
 from server.http import read_json
 from server.keys import CONFIG
 from sessions.webhook_targets import RefusedTarget, TargetPolicy, check_url
 
 routes = web.RouteTableDef()
 
+KEY = obj(id=ID, name=STRING, prefix=STRING, created_at=TIME)
+
 
 @routes.post("/api/v1/brands/{slug}/keys")
+@described("Make an API key; its secret is shown this once", body=KeyRequest,
+           status=201, answer=obj(**KEY["properties"], key=STRING))
 async def create_key(request: web.Request) -> web.Response:
     brand = (await acting(request, keys_allowed=False)).brand
     name = KeyRequest.parse(await read_json(request)).name
@@ -31,12 +36,15 @@ async def create_key(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/brands/{slug}/keys")
+@described("The brand's API keys (never their secrets)", auth="brand",
+           answer=obj(keys=array(KEY)))
 async def list_keys(request: web.Request) -> web.Response:
     brand = (await acting(request)).brand
     return web.json_response({"keys": await brands(request).keys.list(brand.id)})
 
 
 @routes.delete("/api/v1/brands/{slug}/keys/{key_id}")
+@described("Revoke an API key", status=204, answer=NO_CONTENT)
 async def revoke_key(request: web.Request) -> web.Response:
     brand = (await acting(request, keys_allowed=False)).brand
     key_id = request.match_info["key_id"]
@@ -47,6 +55,8 @@ async def revoke_key(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/brands/{slug}/webhook")
+@described("The brand's billing webhook", auth="brand",
+           answer=obj(url=nullable(STRING), has_secret=BOOLEAN))
 async def get_webhook(request: web.Request) -> web.Response:
     brand = (await acting(request)).brand
     url, secret = await brands(request).store.webhook(brand.id)
@@ -54,6 +64,8 @@ async def get_webhook(request: web.Request) -> web.Response:
 
 
 @routes.put("/api/v1/brands/{slug}/webhook")
+@described("Set the brand's billing webhook; the answer shows its secret",
+           body=WebhookSettings, answer=obj(url=nullable(STRING), secret=STRING))
 async def set_webhook(request: web.Request) -> web.Response:
     """The answer shows the secret: the one given, or a new one made when there was none."""
     brand = (await acting(request, keys_allowed=False)).brand

@@ -8,6 +8,7 @@ from aiohttp import web
 from common.errors import Invalid
 from marketplace.photos import ACCEPTED_TYPES
 from server.api.brand_access import acting, brands, slug_of
+from server.apidoc import STRING, Raw, described, obj
 from server.http import read_body
 from server.keys import BLOBS, EXPERTS
 
@@ -17,6 +18,8 @@ MAX_LOGO_BYTES = 1024 * 1024
 
 
 @routes.put("/api/v1/brands/{slug}/logo")
+@described("Upload the brand's logo (re-encoded as JPEG)", auth="brand",
+           body=Raw("image/*", "the picture"), answer=obj(logo_url=STRING))
 async def put_logo(request: web.Request) -> web.Response:
     brand = (await acting(request)).brand
     if request.content_type not in ACCEPTED_TYPES:

@@ -10,17 +10,29 @@ from aiohttp import web
 from accounts.models import Role
 from brands.errors import NoSuchBrand
 from brands.models import BrandCreate, BrandUpdate
-from common import validation as v
 from common.errors import Forbidden, NotFound
 from common.ids import looks_like_id
+from common.schema import Body, Identifier
 from server.api.brand_access import acting, brands, platform_admin
 from server.api.payments import start_brand_topup
+from server.api.shapes import (
+    BALANCE,
+    BRAND,
+    BRAND_PUBLIC,
+    BRAND_WITH_ADMINS,
+    LEDGER_ENTRY,
+    SESSIONS,
+    WALLET,
+)
+from server.apidoc import ID, INTEGER, NO_CONTENT, STRING, array, described, obj
 from server.http import caller, caller_with_role, read_json
 from server.keys import ACCOUNTS, CALLS, CONFIG, EXPERTS, WALLETS
 from sessions.wallet import TopUp
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
+
+ADMIN = Body(Identifier("account_id"))
 
 
 def _account_id(request: web.Request, name: str) -> str:
@@ -31,6 +43,8 @@ def _account_id(request: web.Request, name: str) -> str:
 
 
 @routes.post("/api/v1/brands")
+@described("Create a brand (platform admins)", body=BrandCreate, status=201,
+           answer=BRAND_WITH_ADMINS)
 async def create_brand(request: web.Request) -> web.Response:
     await caller_with_role(request, Role.ADMIN)
     create = BrandCreate.parse(await read_json(request))
@@ -42,6 +56,8 @@ async def create_brand(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/brands")
+@described("The brands the caller administers (all, for a platform admin)",
+           answer=obj(brands=array(BRAND)))
 async def list_brands(request: web.Request) -> web.Response:
     account = await caller(request)
     found = await brands(request).visible_to(account)
@@ -49,6 +65,8 @@ async def list_brands(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/brands/{slug}")
+@described("One brand, for its admins", auth="brand",
+           answer=obj(**BRAND_WITH_ADMINS["properties"], embed_html=STRING))
 async def get_brand(request: web.Request) -> web.Response:
     brand = (await acting(request)).brand
     admins = await brands(request).store.admins(brand.id)
@@ -63,6 +81,8 @@ def embed_html(request: web.Request, slug: str) -> str:
 
 
 @routes.put("/api/v1/brands/{slug}")
+@described("Change a brand's page or money rules", body=BrandUpdate, auth="brand",
+           answer=BRAND)
 async def update_brand(request: web.Request) -> web.Response:
     who = await acting(request)
     update = BrandUpdate.parse(await read_json(request))
@@ -74,9 +94,11 @@ async def update_brand(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/brands/{slug}/admins")
+@described("Make an account an admin of the brand (platform admins)", body=ADMIN,
+           status=201, answer=obj(admins=array(ID)))
 async def add_admin(request: web.Request) -> web.Response:
     who = await platform_admin(request)
-    account_id = v.identifier(v.require_object(await read_json(request)), "account_id")
+    account_id = ADMIN.read(await read_json(request))["account_id"]
     await request.app[ACCOUNTS].store.require(account_id)
     await brands(request).store.add_admin(who.brand.id, account_id)
     return web.json_response({"admins": await brands(request).store.admins(who.brand.id)},
@@ -84,6 +106,7 @@ async def add_admin(request: web.Request) -> web.Response:
 
 
 @routes.delete("/api/v1/brands/{slug}/admins/{account_id}")
+@described("Remove an admin of the brand (platform admins)", status=204, answer=NO_CONTENT)
 async def remove_admin(request: web.Request) -> web.Response:
     who = await platform_admin(request)
     if not await brands(request).store.remove_admin(who.brand.id,
@@ -93,6 +116,8 @@ async def remove_admin(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/brands/{slug}/experts")
+@described("The brand's member experts", auth="brand", answer=obj(experts=array(obj(
+    id=ID, display_name=STRING, status=STRING))))
 async def list_experts(request: web.Request) -> web.Response:
     brand = (await acting(request)).brand
     cards = await request.app[EXPERTS].in_category(brand.queue)
@@ -106,6 +131,7 @@ async def list_experts(request: web.Request) -> web.Response:
 
 
 @routes.delete("/api/v1/brands/{slug}/experts/{expert_id}")
+@described("Remove a member expert", auth="brand", status=204, answer=NO_CONTENT)
 async def remove_expert(request: web.Request) -> web.Response:
     brand = (await acting(request)).brand
     expert_id = _account_id(request, "expert_id")
@@ -116,6 +142,8 @@ async def remove_expert(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/brands/{slug}/invitations")
+@described("Invite an expert: a single-use token", auth="brand", status=201,
+           answer=obj(token=STRING, accept_url=STRING, expires_in_seconds=INTEGER))
 async def invite(request: web.Request) -> web.Response:
     who = await acting(request)
     by = who.account.id if who.account else "api_key"
@@ -128,6 +156,8 @@ async def invite(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/brand-invitations/{token}/accept")
+@described("Join the brand that invited the caller (experts)",
+           answer=obj(brand=BRAND_PUBLIC))
 async def accept_invitation(request: web.Request) -> web.Response:
     expert = await caller_with_role(request, Role.EXPERT)
     token = request.match_info["token"]
@@ -139,6 +169,7 @@ async def accept_invitation(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/brands/{slug}/sessions")
+@described("The brand's sessions", auth="brand", answer=SESSIONS)
 async def list_sessions(request: web.Request) -> web.Response:
     brand = (await acting(request)).brand
     views, now_ms = await request.app[CALLS].store.list_for_brand(brand.id)
@@ -146,6 +177,8 @@ async def list_sessions(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/brands/{slug}/balance")
+@described("The brand's balance and ledger", auth="brand",
+           answer=obj(**WALLET["properties"], ledger=array(LEDGER_ENTRY)))
 async def balance(request: web.Request) -> web.Response:
     brand = (await acting(request)).brand
     wallets = request.app[WALLETS]
@@ -154,6 +187,8 @@ async def balance(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/brands/{slug}/balance/topups")
+@described("Add test credit to a brand (platform admins, test payments)", body=TopUp,
+           status=201, answer=BALANCE)
 async def top_up(request: web.Request) -> web.Response:
     if request.app[CONFIG].payments == "stripe":
         return await start_brand_topup(request)  # by card, by a brand admin (§7.3)

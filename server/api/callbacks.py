@@ -10,6 +10,8 @@ from accounts.models import Role
 from common.errors import NotFound
 from common.ids import looks_like_id
 from marketplace.callbacks import CallbackRequest
+from server.api.shapes import PERSON
+from server.apidoc import ID, STRING, TIME, array, described, obj
 from server.http import caller_with_role, read_json
 from server.keys import ACCOUNTS, EXPERTS, SIO
 from signaling.notifier import account_room
@@ -19,6 +21,8 @@ routes = web.RouteTableDef()
 
 
 @routes.post("/api/v1/callbacks")
+@described("Ask to be called back in a category (clients)", body=CallbackRequest,
+           status=201, answer=obj(id=ID, category=STRING, topic=STRING, created_at=TIME))
 async def leave(request: web.Request) -> web.Response:
     client = await caller_with_role(request, Role.CLIENT)
     wanted = CallbackRequest.parse(await read_json(request))
@@ -27,12 +31,17 @@ async def leave(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/callbacks")
+@described("Open callback requests in the caller's categories (experts)",
+           answer=obj(callbacks=array(obj(id=ID, client_id=ID, category=STRING, topic=STRING,
+                                            created_at=TIME))))
 async def open_requests(request: web.Request) -> web.Response:
     expert = await caller_with_role(request, Role.EXPERT)
     return web.json_response({"callbacks": await request.app[EXPERTS].callbacks_for(expert.id)})
 
 
 @routes.post("/api/v1/callbacks/{request_id}/take")
+@described("Take a callback request (experts); the client is told who will call",
+           answer=obj(request_id=ID, topic=STRING, category=STRING, client=PERSON))
 async def take(request: web.Request) -> web.Response:
     expert = await caller_with_role(request, Role.EXPERT)
     request_id = request.match_info["request_id"]

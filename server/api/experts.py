@@ -12,6 +12,8 @@ from marketplace.listing import ListingQuery, Page
 from marketplace.photos import ACCEPTED_TYPES, MAX_UPLOAD_BYTES
 from marketplace.profiles import ProfileUpdate
 from marketplace.verifications import VerificationRequest
+from server.api.shapes import EXPERT_CARD, OWN_PROFILE, PAGE, REVIEW, VERIFICATION
+from server.apidoc import NO_CONTENT, STRING, Raw, array, described, obj
 from server.http import caller_with_role, read_body, read_json
 from server.keys import BLOBS, EXPERTS
 
@@ -26,6 +28,8 @@ def _expert_id(request: web.Request) -> str:
 
 
 @routes.put("/api/v1/experts/me")
+@described("Create or change the caller's expert profile", body=ProfileUpdate,
+           answer=OWN_PROFILE)
 async def put_profile(request: web.Request) -> web.Response:
     expert = await caller_with_role(request, Role.EXPERT)
     profile = ProfileUpdate.parse(await read_json(request))
@@ -33,12 +37,15 @@ async def put_profile(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/experts/me")
+@described("The caller's expert profile", answer=OWN_PROFILE)
 async def get_own_profile(request: web.Request) -> web.Response:
     expert = await caller_with_role(request, Role.EXPERT)
     return web.json_response(await request.app[EXPERTS].own(expert.id))
 
 
 @routes.put("/api/v1/experts/me/photo")
+@described("Upload the profile photo (JPEG, PNG or WebP; re-encoded)",
+           body=Raw("image/*", "the picture"), answer=obj(photo_url=STRING))
 async def put_photo(request: web.Request) -> web.Response:
     expert = await caller_with_role(request, Role.EXPERT)
     if request.content_type not in ACCEPTED_TYPES:
@@ -64,6 +71,8 @@ async def get_photo(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/experts/me/verifications")
+@described("Ask to be verified in a category", body=VerificationRequest, status=201,
+           answer=VERIFICATION)
 async def ask_verification(request: web.Request) -> web.Response:
     expert = await caller_with_role(request, Role.EXPERT)
     ask = VerificationRequest.parse(await read_json(request))
@@ -72,6 +81,8 @@ async def ask_verification(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/experts/me/verifications")
+@described("The caller's verification requests", query=Page.QUERY,
+           answer=obj(verifications=array(VERIFICATION), **PAGE))
 async def own_verifications(request: web.Request) -> web.Response:
     expert = await caller_with_role(request, Role.EXPERT)
     page = Page.parse(request.query)
@@ -80,6 +91,8 @@ async def own_verifications(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/experts")
+@described("The expert listing", query=ListingQuery.QUERY, auth="none",
+           answer=obj(experts=array(EXPERT_CARD), **PAGE))
 async def list_experts(request: web.Request) -> web.Response:
     query = ListingQuery.parse(request.query)
     experts, total = await request.app[EXPERTS].listing(query)
@@ -87,11 +100,14 @@ async def list_experts(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/experts/{expert_id}")
+@described("One expert's card", auth="none", answer=EXPERT_CARD)
 async def get_expert(request: web.Request) -> web.Response:
     return web.json_response(await request.app[EXPERTS].public(_expert_id(request)))
 
 
 @routes.get("/api/v1/experts/{expert_id}/reviews")
+@described("An expert's visible reviews", query=Page.QUERY, auth="none",
+           answer=obj(reviews=array(REVIEW), **PAGE))
 async def expert_reviews(request: web.Request) -> web.Response:
     expert_id = _expert_id(request)
     page = Page.parse(request.query)
@@ -102,6 +118,7 @@ async def expert_reviews(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/favourites")
+@described("The caller's favourite experts", answer=obj(experts=array(EXPERT_CARD)))
 async def list_favourites(request: web.Request) -> web.Response:
     client = await caller_with_role(request, Role.CLIENT)
     experts = request.app[EXPERTS]
@@ -110,6 +127,7 @@ async def list_favourites(request: web.Request) -> web.Response:
 
 
 @routes.put("/api/v1/favourites/{expert_id}")
+@described("Keep an expert as a favourite", status=204, answer=NO_CONTENT)
 async def add_favourite(request: web.Request) -> web.Response:
     client = await caller_with_role(request, Role.CLIENT)
     expert_id = _expert_id(request)
@@ -121,6 +139,7 @@ async def add_favourite(request: web.Request) -> web.Response:
 
 
 @routes.delete("/api/v1/favourites/{expert_id}")
+@described("Forget a favourite", status=204, answer=NO_CONTENT)
 async def remove_favourite(request: web.Request) -> web.Response:
     client = await caller_with_role(request, Role.CLIENT)
     await request.app[EXPERTS].favourites.remove(client.id, _expert_id(request))

@@ -8,6 +8,8 @@ from accounts.models import Role
 from common.ids import looks_like_id
 from marketplace.errors import NoSuchReview
 from marketplace.reviews import ReplyRequest, ReviewRequest, check_reviewable
+from server.api.shapes import REVIEW
+from server.apidoc import described
 from server.http import caller, caller_with_role, read_json
 from server.keys import CALLS, CONFIG, EXPERTS
 from sessions.errors import NoSuchSession
@@ -16,6 +18,8 @@ routes = web.RouteTableDef()
 
 
 @routes.post("/api/v1/sessions/{session_id}/review")
+@described("Review a session that went live (its client, once)", body=ReviewRequest,
+           status=201, answer=REVIEW)
 async def review_session(request: web.Request) -> web.Response:
     account = await caller(request)
     session_id = request.match_info["session_id"]
@@ -30,6 +34,8 @@ async def review_session(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/reviews/{review_id}/reply")
+@described("Reply to a review of the caller (experts, once)", body=ReplyRequest,
+           answer=REVIEW)
 async def reply_to_review(request: web.Request) -> web.Response:
     expert = await caller_with_role(request, Role.EXPERT)
     review_id = request.match_info["review_id"]

@@ -10,6 +10,9 @@ from aiohttp import web
 from blobs.store import CHUNK_BYTES
 from common.errors import NotFound, TooLarge
 from common.ids import looks_like_id
+from common.schema import Text
+from server.api.shapes import SESSION, SESSIONS, SHARED_FILE
+from server.apidoc import Raw, described
 from server.http import caller
 from server.keys import CALLS, FILES
 from sessions.errors import WrongState
@@ -21,6 +24,7 @@ routes = web.RouteTableDef()
 
 
 @routes.get("/api/v1/sessions")
+@described("The caller's sessions, as client or expert", answer=SESSIONS)
 async def list_sessions(request: web.Request) -> web.Response:
     account = await caller(request)
     views, now = await request.app[CALLS].store.list_for(account.id)
@@ -28,6 +32,7 @@ async def list_sessions(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/sessions/{session_id}")
+@described("One session of the caller's", answer=SESSION)
 async def get_session(request: web.Request) -> web.Response:
     _, view, now = await _as_participant(request)
     return web.json_response(view.public(now))
@@ -46,6 +51,9 @@ async def _as_participant(request: web.Request) -> tuple[str, SessionView, int]:
 
 
 @routes.post("/api/v1/sessions/{session_id}/files")
+@described("Share a file in a call: the raw file is the body, its name in ?name=",
+           body=Raw("*/*", "the file"), query=[Text("name", max_len=200)], status=201,
+           answer=SHARED_FILE)
 async def share_file(request: web.Request) -> web.Response:
     # The raw file is the body (a browser sends it with progress events) and its name is
     # in the query. Strangers, ended calls and accounts over their quota or rate are
@@ -64,6 +72,7 @@ async def share_file(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/sessions/{session_id}/files/{file_id}")
+@described("A file shared in the session (kept 7 days)", answer=Raw("*/*", "the file"))
 async def get_file(request: web.Request) -> web.StreamResponse:
     _, session, _ = await _as_participant(request)
     file_id = request.match_info["file_id"]

@@ -9,6 +9,8 @@ from aiohttp import web
 
 from common.errors import Forbidden
 from server.api.payments import start_topup
+from server.api.shapes import BALANCE, LEDGER_ENTRY, WALLET
+from server.apidoc import array, described, obj
 from server.http import caller, read_json
 from server.keys import CONFIG, WALLETS
 from sessions.wallet import TopUp
@@ -18,6 +20,7 @@ routes = web.RouteTableDef()
 
 
 @routes.get("/api/v1/wallet")
+@described("The caller's wallet", answer=WALLET)
 async def get_wallet(request: web.Request) -> web.Response:
     account = await caller(request)
     wallet = await request.app[WALLETS].get(account.id)
@@ -25,6 +28,8 @@ async def get_wallet(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/wallet/topups")
+@described("Add test credit (HELPCALL_PAYMENTS=test only)", body=TopUp, status=201,
+           answer=BALANCE)
 async def top_up(request: web.Request) -> web.Response:
     account = await caller(request)
     if request.app[CONFIG].payments == "stripe":
@@ -38,6 +43,7 @@ async def top_up(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/wallet/ledger")
+@described("The wallet's movements, newest first", answer=obj(entries=array(LEDGER_ENTRY)))
 async def ledger(request: web.Request) -> web.Response:
     account = await caller(request)
     return web.json_response({"entries": await request.app[WALLETS].ledger(account.id)})

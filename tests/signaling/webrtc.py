@@ -13,10 +13,11 @@ from tests.signaling.peers import SocketPeer
 class RtcPeer:
     """One side of a call: the client makes the offer, the expert answers."""
 
-    def __init__(self, socket: SocketPeer, session_id: str) -> None:
+    def __init__(self, socket: SocketPeer, session_id: str,
+                 configuration: RTCConfiguration | None = None) -> None:
         self.socket = socket
         self.session_id = session_id
-        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        self.pc = RTCPeerConnection(configuration or RTCConfiguration(iceServers=[]))
         self.received: asyncio.Queue[str] = asyncio.Queue()
         self.channel: RTCDataChannel | None = None
         self.reported: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
