@@ -107,6 +107,21 @@ def _when(prop: str, epoch_ms: int, tz: ZoneInfo, tz_name: str) -> str:
     return f"{prop};TZID={tz_name}:{local.strftime('%Y%m%dT%H%M%S')}"
 
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def readable_moment(epoch_ms: int, tz: ZoneInfo, tz_name: str) -> str:
+    """A moment as a person reads it in a calendar's notes: ``Wed 9 Dec 2026, 10:30
+    (Europe/Paris time; 09:30 UTC)``; English whatever the locale, like the rest of the file."""
+    utc = datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
+    local = utc.astimezone(tz)
+    day = f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year}"
+    if tz_name == "UTC":
+        return f"{day}, {local:%H:%M} UTC"
+    return f"{day}, {local:%H:%M} ({tz_name} time; {utc:%H:%M} UTC)"
+
+
 @dataclass(frozen=True)
 class Invite:
     booking: Booking
@@ -119,8 +134,11 @@ def _event(invite: Invite, stamp_ms: int, host: str) -> list[str]:
     tz = ZoneInfo(b.time_zone)
     other = b.expert_name if invite.viewer_id == b.client_id else b.client_name
     status = "CANCELLED" if b.state in ("cancelled", "no_show") else "CONFIRMED"
-    description = (f"Join: {invite.join_url}\nTopic: {b.topic}\n"
-                   f"Free cancellation until {_utc(b.start_ms - b.cancel_notice_ms)} (UTC).")
+    topic = f"Topic: {b.topic}\n" if b.topic.strip() else ""
+    deadline = readable_moment(b.start_ms - b.cancel_notice_ms, tz, b.time_zone)
+    description = f"Join: {invite.join_url}\n{topic}Free cancellation until {deadline}."
+    summary = (f"helpcall: {b.topic} with {other}" if b.topic.strip()
+               else f"helpcall call with {other}")
     return [
         "BEGIN:VEVENT",
         f"UID:{b.id}@{host}",
@@ -128,7 +146,7 @@ def _event(invite: Invite, stamp_ms: int, host: str) -> list[str]:
         f"SEQUENCE:{b.sequence}",
         _when("DTSTART", b.start_ms, tz, b.time_zone),
         _when("DTEND", b.end_ms, tz, b.time_zone),
-        f"SUMMARY:{escape_text(f'helpcall: {b.topic} with {other}')}",
+        f"SUMMARY:{escape_text(summary)}",
         f"DESCRIPTION:{escape_text(description)}",
         f"URL:{invite.join_url}",
         f"STATUS:{status}",

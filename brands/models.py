@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from brands.contrast import require_readable
 from common import validation as v
 from common.errors import Invalid
 from common.schema import (
@@ -166,7 +167,7 @@ class BrandCreate:
         admins = v.string_list(body, "admins") if body.get("admins") is not None else []
         for account_id in admins:
             v.identifier({"admins": account_id}, "admins")
-        return cls(
+        created = cls(
             slug=read_slug(body.get("slug")),
             name=v.name(body, "name"),
             logo_url=_logo(body) or "",
@@ -177,6 +178,8 @@ class BrandCreate:
             sponsored=v.boolean(body, "sponsored", default=False),
             admins=admins,
         )
+        require_readable(created.primary_colour, created.accent_colour)
+        return created
 
     def fields(self) -> dict[str, str]:
         return {
@@ -224,6 +227,12 @@ class BrandUpdate:
         if not changes:
             raise Invalid("nothing to change")
         return cls(changes, "fee_percent" in changes)
+
+    def require_readable(self, current: Brand) -> None:
+        """The colours after this change must still be readable together."""
+        if "primary_colour" in self.changes or "accent_colour" in self.changes:
+            require_readable(self.changes.get("primary_colour", current.primary_colour),
+                             self.changes.get("accent_colour", current.accent_colour))
 
 
 @dataclass(frozen=True)

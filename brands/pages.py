@@ -13,6 +13,7 @@ from typing import Any
 
 import jinja2
 
+from brands.contrast import readable_accent
 from brands.models import DEFAULT_ACCENT, DEFAULT_PRIMARY, Brand
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -33,6 +34,7 @@ def render(template: str, **context: Any) -> str:
 def theme_css(brand: Brand) -> str:
     primary = brand.primary_colour if _HEX.match(brand.primary_colour) else DEFAULT_PRIMARY
     accent = brand.accent_colour if _HEX.match(brand.accent_colour) else DEFAULT_ACCENT
+    accent = readable_accent(primary, accent)  # a pair saved before the contrast rule
     return f":root {{ --brand-primary: {primary}; --brand-accent: {accent}; }}\n"
 
 

@@ -31,7 +31,8 @@ def to_csv(summary: dict[str, Any], names: dict[str, str]) -> str:
 
 
 def bar_chart(bars: list[tuple[str, float]], title: str, colour: str,
-              width: int = 640, height: int = 220) -> str:
+              width: int = 640, height: int = 220,
+              empty: str = "No calls in this period") -> str:
     """An accessible SVG bar chart; every text is escaped, the colour is a validated hex."""
     top, bottom, left = 24, 40, 8
     plot_h = height - top - bottom
@@ -55,6 +56,6 @@ def bar_chart(bars: list[tuple[str, float]], title: str, colour: str,
             f'font-size="10">{value:g}</text></g>')
     if not bars:
         parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">'
-                     "No calls in this period</text>")
+                     f"{escape(empty)}</text>")
     parts.append("</svg>")
     return "".join(parts)

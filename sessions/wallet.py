@@ -96,5 +96,6 @@ class WalletStore:
                 "amount_cents": int(fields["amount_cents"]),
                 "balance_cents": int(fields["balance_cents"]),
                 "session_id": fields["session_id"] or None,
+                "booking_id": fields.get("booking_id") or None,
             })
         return movements

@@ -155,6 +155,7 @@ class CallNamespace(socketio.AsyncNamespace):
             token = _cookie_token(environ)
         try:
             account = await self._accounts.authenticate(token)
+            admitted = await self._limits.socket_opened(account.id, sid)
         except HelpcallError as exc:
             raise Refused(exc.message) from None
         except Exception:
@@ -162,7 +163,7 @@ class CallNamespace(socketio.AsyncNamespace):
             log.exception("authenticating a socket failed")
             raise Refused("the server could not check your token; try again") from None
         logcontext.bind(account_id=account.id)
-        if not await self._limits.socket_opened(account.id, sid):
+        if not admitted:
             raise Refused(f"at most {self._limits.rules.max_sockets} connections per account; "
                           "close another tab or device", "rate_limited")
         self._peers[sid] = Peer(account, SocketLimits(), {})

@@ -20,6 +20,7 @@ from web.pages import (
     market,
     public,
     receipt,
+    shell,
 )
 from web.pages.errors import page_errors
 
@@ -39,6 +40,6 @@ def setup_web(app: web.Application) -> None:
     app[aiohttp_jinja2.static_root_key] = "/static"
     app.middlewares.append(page_errors)
     for module in (auth, public, account, call, market, admin, admin_console, admin_brands,
-                   receipt, earnings, brand_balance):
+                   receipt, earnings, brand_balance, shell):
         app.add_routes(module.routes)
     app.router.add_static("/static/", STATIC, name="static", append_version=False)

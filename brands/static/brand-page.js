@@ -15,7 +15,8 @@ if (form) {
     const error = await callNow({ brand: document.body.dataset.brand }, topic, location.pathname);
     button.disabled = false;
     if (error) {
-      errorBox.textContent = `The call could not start: ${error.message}`;
+      // The sentence comes in the page's language, with a {message} to fill.
+      errorBox.textContent = errorBox.dataset.failed.replace("{message}", error.message);
       errorBox.hidden = false;
     }
   });

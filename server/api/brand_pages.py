@@ -19,6 +19,8 @@ from server.api.brand_access import acting, brands, slug_of
 from server.api.brand_analytics import figures
 from server.api.brands import embed_html
 from server.keys import ACCOUNTS, CONFIG, EXPERTS
+from web.money import format_amount, format_price
+from web.render import translator
 
 routes = web.RouteTableDef()
 routes.static("/brand-static/", pages.STATIC)
@@ -52,8 +54,20 @@ async def brand_page(request: web.Request) -> web.Response:
     body = pages.render(
         "page.html", brand=brand, embed=embed, experts=experts,
         online=any(card["status"] == "online" for card in experts),
-        test_payments=request.app[CONFIG].payments == "test")
+        test_payments=request.app[CONFIG].payments == "test", **_words(request))
     return _html(body, embed=embed)
+
+
+def _words(request: web.Request) -> dict[str, Any]:
+    """The built-in labels in the visitor's language, money as the rest of the app writes it."""
+    t = translator(request)
+    currency = request.app[CONFIG].currency
+    return {
+        "t": t,
+        "lang": t.language,
+        "money": lambda cents: format_amount(cents, currency, t.language),
+        "price": lambda pricing: format_price(pricing, currency, t),
+    }
 
 
 @routes.get("/b/{slug}/theme.css")
@@ -67,7 +81,7 @@ async def theme(request: web.Request) -> web.Response:
 
 
 def _percent(rate: float | None) -> str:
-    return "-" if rate is None else f"{rate * 100:.0f}%"
+    return "\u2013" if rate is None else f"{rate * 100:.0f} %"  # an en dash: no figure
 
 
 @routes.get("/b/{slug}/dashboard")
@@ -82,8 +96,10 @@ async def dashboard(request: web.Request) -> web.Response:
     span, summary = await figures(request, brand)
     ids = [row["expert_id"] for row in summary["by_expert"]]
     names = await request.app[ACCOUNTS].store.display_names(ids)
-    currency = request.app[CONFIG].currency
+    words = _words(request)
+    t = words["t"]
     context: dict[str, Any] = {
+        **words,
         "brand": brand,
         "total": summary["total"],
         "by_expert": summary["by_expert"],
@@ -91,15 +107,14 @@ async def dashboard(request: web.Request) -> web.Response:
         "day_from": _day(span.from_ms),
         "day_to": _day(span.to_ms - 1),
         "percent": _percent,
-        "money": lambda cents: f"{cents / 100:.2f} {currency}",
         "embed": embed_html(request, brand.slug),
         "calls_chart": Markup(bar_chart(
-            [(row["day"], row["calls"]) for row in summary["by_day"]], "Calls per day",
-            brand.primary_colour)),
+            [(row["day"], row["calls"]) for row in summary["by_day"]], t("branddash.calls_chart"),
+            brand.primary_colour, empty=t("branddash.no_calls"))),
         "minutes_chart": Markup(bar_chart(
             [(names.get(row["expert_id"], row["expert_id"]), row["live_minutes"])
-             for row in summary["by_expert"]], "Live minutes per expert",
-            brand.primary_colour)),
+             for row in summary["by_expert"]], t("branddash.minutes_chart"),
+            brand.primary_colour, empty=t("branddash.no_calls"))),
     }
     return _html(pages.render("dashboard.html", **context))
 

@@ -86,6 +86,7 @@ def embed_html(request: web.Request, slug: str) -> str:
 async def update_brand(request: web.Request) -> web.Response:
     who = await acting(request)
     update = BrandUpdate.parse(await read_json(request))
+    update.require_readable(who.brand)
     if update.changes_fee and not who.is_platform_admin:
         raise Forbidden("only a platform admin sets a brand's platform fee")
     brand = await brands(request).store.update(who.brand.id, update.changes)

@@ -88,3 +88,14 @@ def test_new_york_and_a_cancelled_booking_in_one_feed() -> None:
     assert first.get("DTSTART").value == "20261101T090000"  # 09:00 EST, after the change
     assert instant(cal, first.get("DTSTART")) == datetime(2026, 11, 1, 14, tzinfo=UTC)
     assert second.get("STATUS").value == "CANCELLED"
+
+
+def test_the_cancellation_deadline_reads_as_a_date_and_a_blank_topic_is_left_out() -> None:
+    b = booking("2026-12-10T09:30:00Z", "Europe/Paris", topic="  ")  # 10:30 in Paris
+    [event] = parse(calendar([Invite(b, b.client_id, "https://x.test/a")],
+                             ms("2026-12-01T00:00:00Z"), "helpcall")).all("VEVENT")
+    description = unescape(event.get("DESCRIPTION").value)
+    assert "Free cancellation until Wed 9 Dec 2026, 10:30 (Europe/Paris time; 09:30 UTC)." \
+        in description
+    assert "Topic" not in description and "T0930" not in description
+    assert unescape(event.get("SUMMARY").value) == "helpcall call with Jean, le chef"

@@ -39,7 +39,7 @@ async def test_a_brand_admin_manages_the_page_but_not_the_fee(running: Running) 
     await new_brand(running, platform, "acme")
     owner = await brand_admin(running, platform, "acme")
     changed = await running.client.put("/api/v1/brands/acme", headers=owner.headers, json={
-        "name": "Acme Beauty", "accent_colour": "#00ff00", "welcome": "Ask us",
+        "name": "Acme Beauty", "accent_colour": "#fefefe", "welcome": "Ask us",
         "logo_url": "https://cdn.example.test/logo.png", "sponsored": True})
     assert changed.status == 200, await changed.text()
     body = await changed.json()

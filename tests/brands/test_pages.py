@@ -104,3 +104,32 @@ async def test_an_uploaded_logo_is_reencoded_and_shown(running: Running) -> None
     refused = await running.client.put("/api/v1/brands/acme/logo", data=image.getvalue(),
                                        headers={**stranger.headers, "Content-Type": "image/png"})
     assert refused.status == 403
+
+
+async def test_the_page_speaks_the_visitors_language_and_shows_prices(
+    running: Running, connect: Connect
+) -> None:
+    platform = await admin(running)
+    await new_brand(running, platform, "acme", name="Acme", welcome="Bienvenue chez Acme")
+    owner = await brand_admin(running, platform, "acme")
+    await member_expert(running, connect, owner, "acme", name="Eve",
+                        pricing={"mode": "per_minute", "amount_cents": 150})
+    french = await running.client.get("/b/acme", headers={"Accept-Language": "fr-FR,fr"})
+    html = await french.text()
+    assert '<html lang="fr">' in html
+    assert "Nos experts" in html and "Our experts" not in html
+    assert "Appeler maintenant" in html and "En ligne" in html
+    assert '<span class="expert-price" data-field="price">1,50 € / min</span>' in html
+    english = await (await running.client.get("/b/acme")).text()
+    assert "Our experts" in english and "€1.50 / min" in english
+
+
+async def test_the_dashboard_writes_money_as_the_app_does(running: Running) -> None:
+    platform = await admin(running)
+    await new_brand(running, platform, "acme")
+    owner = await brand_admin(running, platform, "acme")
+    french = {**owner.headers, "Accept-Language": "fr"}
+    html = await (await running.client.get("/b/acme/dashboard", headers=french)).text()
+    assert '<td data-figure="spend_cents" class="num">0,00 €</td>' in html
+    assert "Acme : tableau de bord" in html and 'href="/static/css/app.css"' in html
+    assert "EUR" not in html

@@ -3,7 +3,8 @@ time zone, booking, "My appointments", the calendar feed, and live notifications
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from playwright.async_api import Page, expect
@@ -94,9 +95,14 @@ async def test_a_slot_booked_in_the_clients_zone_shows_in_my_appointments_then_i
     await expect(card.locator("[data-role=when]")).to_contain_text(wall.strftime("%H:%M"))
     await expect(card).to_contain_text("Marie Curie")
     await expect(card).to_contain_text("€180.00")
-    # Too early to join: the call opens five minutes before the start, and says so.
-    await card.get_by_role("button", name="Join").click()
-    await expect(client.locator("#booking-error")).to_contain_text("opens 5 minutes before")
+    # Too early to join: a quiet, disabled Join that says when the call opens.
+    join = card.get_by_role("button", name="Join")
+    await expect(join).to_have_attribute("aria-disabled", "true")
+    await expect(join).to_have_class("button-secondary")
+    opens = (wall - timedelta(minutes=5)).strftime("%H:%M")
+    await expect(card.locator(".join-wait")).to_contain_text("The call opens at")
+    await expect(card.locator(".join-wait")).to_contain_text(opens)
+    await expect(join).to_have_accessible_description(re.compile("5 minutes before the start"))
     async with client.expect_download() as download_info:
         await card.get_by_role("link", name="Add to my calendar (.ics)").click()
     invite = (await (await download_info.value).path()).read_text(encoding="utf-8")
@@ -118,6 +124,9 @@ async def test_a_slot_booked_in_the_clients_zone_shows_in_my_appointments_then_i
     await card.get_by_role("button", name="Cancel the appointment").click()
     await expect(card).to_have_attribute("data-state", "cancelled")
     await expect(card.locator("[data-role=state]")).to_have_text("Cancelled")
+    # The money is shown as given back, not as still held.
+    await expect(card.locator("[data-role=returned]")).to_have_text("€180.00")
+    await expect(card).not_to_contain_text("Held from your wallet")
     await expect(expert_page.locator(".toast[data-kind=notification]").last).to_contain_text(
         "a été annulé"
     )

@@ -91,10 +91,10 @@ async def test_a_favourite_toggled_on_the_profile_and_listed_with_its_status(
     await expect(client.locator("#favourite-list")).to_contain_text("not saved any expert")
 
     await client.goto(f"/experts/{expert.id}")
-    toggle = client.get_by_role("button", name="Add Marie Curie to my experts")
+    toggle = client.get_by_role("button", name="Add to my experts: Marie Curie")
     await toggle.focus()
     await client.keyboard.press("Enter")
-    await expect(client.get_by_role("button", name="Remove Marie Curie from my experts")).to_be_visible()
+    await expect(client.get_by_role("button", name="Remove from my experts: Marie Curie")).to_be_visible()
     answer = await client.request.get("/api/v1/favourites")
     assert [e["id"] for e in (await answer.json())["experts"]] == [expert.id]
 
@@ -109,8 +109,8 @@ async def test_a_favourite_toggled_on_the_profile_and_listed_with_its_status(
     # Off again from the expert list's card.
     await client.goto("/experts")
     listed = client.locator(f".expert-card[data-expert-id='{expert.id}']")
-    await listed.get_by_role("button", name="Remove Marie Curie from my experts").click()
-    await expect(listed.get_by_role("button", name="Add Marie Curie to my experts")).to_be_visible()
+    await listed.get_by_role("button", name="Remove from my experts: Marie Curie").click()
+    await expect(listed.get_by_role("button", name="Add to my experts: Marie Curie")).to_be_visible()
     answer = await client.request.get("/api/v1/favourites")
     assert (await answer.json())["experts"] == []
 

@@ -61,3 +61,14 @@ async def test_the_running_estimate_follows_the_billing_rules(browse: Browse) ->
     )
     # 15 s at 125/min = 31.25 -> 31; 61 s -> 127.08 -> 127; 31 s billed as 60 s -> 125.
     assert got == [0, 31, 127, 0, 900, 125]
+
+
+async def test_ratings_are_written_with_the_languages_decimal_mark(browse: Browse) -> None:
+    for locale, expected in (("en-US", "★ 5.0 / 5 (2 reviews)"), ("fr-FR", "★ 5,0 / 5 (2 avis)")):
+        page = await browse.page(locale=locale)
+        await page.goto("/")
+        got = await page.evaluate(
+            """async () => (await import("/static/js/experts.js"))
+                .ratingText({rating: 5, reviews: 2})"""
+        )
+        assert got == expected

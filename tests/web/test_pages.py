@@ -258,7 +258,7 @@ async def test_an_expert_sets_a_price_that_clients_read_in_their_language(
     await page.get_by_label("Per minute").check()
     await page.get_by_label("Price (EUR)").fill("1.20")
     await page.get_by_role("button", name="Save profile").click()
-    await expect(page.get_by_role("status")).to_have_text("Profile saved.")
+    await expect(page.locator("#profile-form").get_by_role("status")).to_have_text("Profile saved.")
 
     visitor = await browse.page(locale="fr-FR")
     await visitor.goto(f"/experts/{expert.id}")

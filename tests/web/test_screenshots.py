@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, expect
 
+from tests.brands.conftest import brand_admin, join, new_brand
 from tests.conftest import Running, StartApp
+from tests.marketplace.conftest import admin
 from tests.web.calls import (
     CALL_ENV,
     Cast,
@@ -23,14 +25,16 @@ from tests.web.calls import (
     remote_video_plays,
     ring,
 )
-from tests.web.conftest import Browse
+from tests.web.conftest import Browse, log_in
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
 async def site(start_app: StartApp) -> Running:
-    return await start_app(**CALL_ENV)
+    # Not the short pings and grace of the call tests: on a loaded machine they end the
+    # call (dropped) before its pictures are taken, and no picture needs them.
+    return await start_app(HELPCALL_GUARANTEE_SECONDS=CALL_ENV["HELPCALL_GUARANTEE_SECONDS"])
 
 
 def _folder(tmp_path: Path) -> Path:
@@ -66,6 +70,21 @@ async def test_screenshots_of_the_main_pages(
     await visitor.goto("/login")
     await _shoot(visitor, folder, "login")
 
+    newcomer = await site.user("expert", name="Nina Newcomer")
+    await log_in(visitor, newcomer)
+    await expect(visitor.locator("[data-role=onboarding]")).to_be_visible()
+    await _shoot(visitor, folder, "console-onboarding")
+
+    platform = await admin(site)
+    await new_brand(site, platform, "acme", name="Acme Pâtisserie", primary_colour="#7a1f3d",
+                    welcome="Nos pâtissiers vous aident en vidéo.")
+    await join(site, await brand_admin(site, platform, "acme"), "acme", expert)
+    brand_visitor = await browse.page(locale="fr-FR", width=375, height=812,
+                                      device_scale_factor=2, is_mobile=True, has_touch=True)
+    await brand_visitor.goto("/b/acme")
+    await expect(brand_visitor.get_by_role("heading", name="Nos experts")).to_be_visible()
+    await _shoot(brand_visitor, folder, "brand-page-fr", full=False)
+
     expert_page = await browse.page()
     await go_online(expert_page, expert)
     client = await browse.page(timezone_id="Europe/London")
@@ -95,6 +114,13 @@ async def test_screenshots_of_the_main_pages(
     await expert_page.get_by_role("button", name="Send").click()
     await expect(client.locator("[data-role=chat-log] li")).to_have_count(2)
     await _shoot(client, folder, "call-live", full=False)
+    # The same call on a phone's screen: video edge to edge, the chat over it.
+    await client.set_viewport_size({"width": 390, "height": 844})
+    await client.get_by_role("button", name="Chat").click()
+    await expect(client.locator("#chat-panel")).to_be_visible()
+    await _shoot(client, folder, "call-mobile", full=False)
+    await client.get_by_role("button", name="Close the chat").click()
+    await client.set_viewport_size({"width": 1280, "height": 860})
     await client.get_by_role("button", name="Hang up").click()
     await call_state(client, "ended")
     await expect(client.locator("[data-role=summary]")).to_be_visible()
@@ -111,7 +137,7 @@ async def test_screenshots_of_the_main_pages(
     assert topup.status == 201, await topup.text()
     await client.goto(f"/experts/{expert.id}")
     await expect(client.locator(".review")).to_have_count(1)
-    await client.get_by_role("button", name="Add Marie Curie to my experts").click()
+    await client.get_by_role("button", name="Add to my experts: Marie Curie").click()
     await client.locator("input[name=slot]").nth(2).check()
     await client.get_by_label("What is the appointment about?").fill("Croissants at home")
     await _shoot(client, folder, "expert-profile-booking")

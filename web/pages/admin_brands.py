@@ -207,6 +207,7 @@ async def update_brand(request: web.Request, form: Form, brand: Brand) -> web.Re
     payload = _payload(form, creating=False)
     try:
         update = BrandUpdate.parse(payload)
+        update.require_readable(brand)
     except HelpcallError as exc:
         kept = {**payload, "slug": brand.slug, "fee_percent": _text(form, "fee_percent")}
         return await _brand_page(request, brand, exc.message, kept)

@@ -6,7 +6,9 @@ from aiohttp import web
 
 from accounts.models import Role
 from common.ids import looks_like_id
+from marketplace.onboarding import missing
 from server.keys import CONFIG
+from web.onboarding import onboarding_steps
 from web.pages.public import category_list, problem_page
 from web.render import render
 from web.session import login_redirect, same_site_path, viewer
@@ -40,7 +42,10 @@ async def console(request: web.Request) -> web.Response:
         return await problem_page(request, "forbidden")
     fee = request.app[CONFIG].platform_fee_percent
     names = {str(c["slug"]): c["name"] for c in category_list(request)}
-    return await render(request, "console.html", {"fee_percent": fee, "category_names": names})
+    steps = await onboarding_steps(request, who.account.id)
+    context = {"fee_percent": fee, "category_names": names, "steps": steps,
+               "missing": missing(steps)}
+    return await render(request, "console.html", context)
 
 
 @routes.get("/console/profile", name="console_profile")

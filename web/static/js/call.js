@@ -1,112 +1,12 @@
-// Everything a call needs, in one place: the Socket.IO connection and its acks, starting,
-// accepting and declining calls, the peer connection with perfect negotiation, the signal
+// One call, in one place: the peer connection with perfect negotiation, the signal
 // relay, media state reports, re-joining after a reconnect, chat, screen share and hang-up.
 // The view (call-view.js, console.js) listens to the events of a Call and calls its methods.
-import { io } from "/static/vendor/socket.io.esm.min.js";
+import { ask, refusal, whenConnected } from "/static/js/socket.js";
+import { mediaConstraints } from "/static/js/device-prefs.js";
 
-const ACK_TIMEOUT_MS = 10000;
 // The other side may not be listening yet when the first offer leaves (an expert still
 // opening the call page): an unanswered offer is sent again this often.
 const OFFER_RESEND_MS = 2000;
-const DEVICES_KEY = "helpcall.devices";
-
-export class CallError extends Error {
-  constructor(code, message, detail = {}) {
-    super(message || code);
-    this.code = code;
-    this.detail = detail; // the whole error object: price_changed carries `pricing`
-  }
-}
-
-// ---- the socket -------------------------------------------------------------------
-
-export function connectSocket() {
-  // Same origin: the browser sends the session cookie, so `auth` carries no token.
-  return io({
-    path: "/socket.io/",
-    auth: {},
-    transports: ["websocket", "polling"],
-    tryAllTransports: true,
-    reconnectionDelay: 500,
-    reconnectionDelayMax: 3000,
-  });
-}
-
-function refusal(error) {
-  const data = error?.data;
-  if (data && typeof data === "object" && data.code) return new CallError(data.code, data.message);
-  if (/unauthori[sz]ed/i.test(error?.message || "")) return new CallError("unauthorized", error.message);
-  return null;
-}
-
-// Resolves once connected; rejects if the server refuses the connection (bad session).
-export function whenConnected(socket) {
-  return new Promise((resolve, reject) => {
-    if (socket.connected) {
-      resolve();
-      return;
-    }
-    const done = () => {
-      socket.off("connect", onConnect);
-      socket.off("connect_error", onError);
-    };
-    const onConnect = () => {
-      done();
-      resolve();
-    };
-    const onError = (error) => {
-      const refused = refusal(error);
-      if (refused || !socket.active) {
-        done();
-        reject(refused || new CallError("unavailable", error?.message));
-      }
-    };
-    socket.on("connect", onConnect);
-    socket.on("connect_error", onError);
-  });
-}
-
-// Every event is sent with an ack: `{ok: true, ...}` resolves, `{ok: false, error}` throws.
-export async function ask(socket, event, payload) {
-  let ack;
-  try {
-    ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload);
-  } catch {
-    throw new CallError("timeout", `no answer to ${event}`);
-  }
-  if (!ack || ack.ok !== true) {
-    const error = ack?.error || {};
-    throw new CallError(error.code || "error", error.message, error);
-  }
-  return ack;
-}
-
-export const setPresence = (socket, status) => ask(socket, "presence", { status });
-// `target` is {expert_id} or {category}; answers {session_id, state}.
-export const startCall = (socket, target, topic) => ask(socket, "call:start", { ...target, topic });
-export const acceptCall = (socket, sessionId) => ask(socket, "call:accept", { session_id: sessionId });
-export const declineCall = (socket, sessionId) => ask(socket, "call:decline", { session_id: sessionId });
-
-// ---- devices chosen in the device check ----------------------------------------------
-
-export function loadDevicePrefs() {
-  try {
-    return JSON.parse(localStorage.getItem(DEVICES_KEY) || "{}");
-  } catch {
-    return {};
-  }
-}
-
-export function saveDevicePrefs(prefs) {
-  localStorage.setItem(DEVICES_KEY, JSON.stringify(prefs));
-}
-
-export function mediaConstraints(prefs = loadDevicePrefs()) {
-  return {
-    audio: prefs.audioinput ? { deviceId: { ideal: prefs.audioinput } } : true,
-    video: prefs.videoinput ? { deviceId: { ideal: prefs.videoinput } } : true,
-  };
-}
 
 // ---- one call ---------------------------------------------------------------------
 

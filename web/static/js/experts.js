@@ -2,7 +2,7 @@
 import { api } from "/static/js/api.js";
 import { fillFavourites } from "/static/js/favourites.js";
 import { formatPrice } from "/static/js/money.js";
-import { t } from "/static/js/page.js";
+import { lang, t } from "/static/js/page.js";
 
 export function statusText(status) {
   return t(`status.${["online", "busy", "offline"].includes(status) ? status : "unknown"}`);
@@ -11,7 +11,8 @@ export function statusText(status) {
 export function ratingText(expert) {
   if (expert.rating === null || expert.rating === undefined) return t("expert.no_reviews");
   const count = expert.reviews ?? 0;
-  return t(count === 1 ? "expert.rating_one" : "expert.rating", { rating: Number(expert.rating).toFixed(1), count });
+  const rating = Number(expert.rating).toLocaleString(lang === "fr" ? "fr-FR" : "en-GB", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  return t(count === 1 ? "expert.rating_one" : "expert.rating", { rating, count });
 }
 
 function initials(name) {

@@ -1,9 +1,8 @@
 // On every page of a signed-in person: appointment notifications and callbacks, as toasts.
-import { ask } from "/static/js/call.js";
 import { account, t } from "/static/js/page.js";
 import { callNow } from "/static/js/pages/starting.js";
 import { addUnread, noticeLink, noticeText } from "/static/js/notices.js";
-import { pageSocket } from "/static/js/socket.js";
+import { ask, pageSocket } from "/static/js/socket.js";
 import { toast } from "/static/js/toast.js";
 
 const socket = pageSocket();
@@ -27,7 +26,7 @@ socket.on("callback", (offer) => {
       {
         label: t("callback.call_now", { name }),
         onClick: async (box) => {
-          const topic = offer.topic || t("call.default_topic");
+          const topic = offer.topic || "";
           const error = await callNow({ expert_id: offer.expert.id }, topic, location.pathname);
           if (error) box.querySelector("p").textContent = t("call.start_failed", { message: error.message });
         },
@@ -56,3 +55,19 @@ socket.on("call:incoming", (incoming) => {
     }],
   });
 });
+
+// An expert: presence kept across pages and tabs, the status in the header, and the
+// incoming call that rings on whatever page they are.
+if (account?.role === "expert") {
+  const [{ onPresence }] = await Promise.all([
+    import("/static/js/presence.js"),
+    import("/static/js/incoming.js"),
+  ]);
+  const pill = document.querySelector("[data-role=presence-pill]");
+  onPresence(({ status, reason }) => {
+    if (reason === "no_answer") toast(t("presence.away"));
+    if (!pill) return;
+    pill.dataset.status = status;
+    pill.querySelector("[data-role=presence-label]").textContent = t(`presence.${status}`);
+  });
+}

@@ -171,6 +171,16 @@ export function startSlotPicker(section, expert) {
       }
       const known = { insufficient_funds: "slots.no_funds", conflict: "slots.taken", invalid: "slots.taken" };
       errorBox.textContent = t(known[error.code] || "slots.failed", { message: error.message });
+      if (error.code === "insufficient_funds") {
+        // Say where to go: the wallet, in a new tab so the chosen time stays on screen.
+        const topUp = document.createElement("a");
+        topUp.href = "/wallet#topup-heading";
+        topUp.target = "_blank";
+        topUp.rel = "noopener";
+        topUp.dataset.role = "top-up";
+        topUp.textContent = t("slots.top_up");
+        errorBox.append(" ", topUp);
+      }
       show(errorBox);
       submit.disabled = false;
       if (error.code === "conflict" || error.code === "invalid") load();

@@ -1,8 +1,7 @@
 // "My appointments", for clients and experts: the list in the browser's time zone, cancel,
 // propose or answer a new time, the invite (.ics), and the private calendar feed.
 import { api } from "/static/js/api.js";
-import { ask } from "/static/js/call.js";
-import { pageSocket } from "/static/js/socket.js";
+import { ask, pageSocket } from "/static/js/socket.js";
 import { formatAmount } from "/static/js/money.js";
 import { account, formatDateTime, show, t } from "/static/js/page.js";
 import { browserZone, localDay, localTime } from "/static/js/slots.js";
@@ -48,12 +47,39 @@ async function act(path, body) {
   }
 }
 
-// Join opens the booked call (from 5 minutes before the start): the first side rings the
-// other, the second answers; both then go to the call page.
+// The booked call opens 5 minutes before the start (as the server rules): until then Join
+// is a quiet, disabled button that says when it opens; at that time it turns into the call
+// button by itself. The first side to join rings the other, the second answers.
+const OPENS_BEFORE_MS = 5 * 60 * 1000;
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
 function joinButton(booking) {
   const join = button(t("appointments.join"), "join");
+  const wait = node("p", "join-wait");
+  wait.id = `join-wait-${booking.id}`;
+  const opensAt = Date.parse(booking.start) - OPENS_BEFORE_MS;
+  const openNow = () => {
+    join.removeAttribute("aria-disabled");
+    join.removeAttribute("aria-describedby");
+    join.className = "button-call";
+    wait.remove();
+  };
+  if (Date.now() < opensAt) {
+    join.className = "button-secondary";
+    join.setAttribute("aria-disabled", "true");
+    join.setAttribute("aria-describedby", wait.id);
+    wait.textContent = t("appointments.join_opens", { when: formatDateTime(new Date(opensAt).toISOString()) });
+    const delay = opensAt - Date.now();
+    if (delay < LONGEST_TIMER_MS) setTimeout(openNow, delay);
+  } else {
+    openNow();
+  }
   join.addEventListener("click", async () => {
     showError("");
+    if (join.getAttribute("aria-disabled") === "true") {
+      showError(wait.textContent);
+      return;
+    }
     join.disabled = true;
     try {
       const ack = await ask(pageSocket(), "booking:join", { booking_id: booking.id });
@@ -63,7 +89,20 @@ function joinButton(booking) {
       join.disabled = false;
     }
   });
-  return join;
+  return [join, wait];
+}
+
+// What the booking did with the client's money: held while booked, then returned, or paid.
+function moneyFacts(booking, fact) {
+  const amount = (cents) => formatAmount(cents, booking.currency);
+  const held = booking.held_cents || 0;
+  const paid = booking.amount_cents || 0;
+  if (booking.state === "booked") {
+    if (held) fact(t("appointments.held"), amount(held), "money");
+    return;
+  }
+  if (paid) fact(t(booking.state === "cancelled" ? "appointments.fee" : "appointments.paid"), amount(paid), "money");
+  if (held > paid) fact(t("appointments.returned"), amount(held - paid), "returned");
 }
 
 function proposeForm(booking) {
@@ -100,7 +139,7 @@ function card(booking) {
   article.dataset.bookingId = booking.id;
   article.dataset.state = booking.state;
   article.tabIndex = -1;
-  const heading = node("h2", null, booking.topic);
+  const heading = node("h2", null, booking.topic?.trim() || t("appointments.untitled", { name: other?.display_name || "" }));
   const facts = node("dl", "facts");
   const fact = (label, value, role) => {
     const dd = node("dd", null, value);
@@ -111,7 +150,7 @@ function card(booking) {
   fact(t("appointments.with"), other?.display_name || "");
   fact(t("appointments.time"), when(booking.start, booking.end), "when").dataset.start = booking.start;
   fact(t("appointments.state"), t(`booking.${booking.state}`), "state");
-  if (mySide === "client" && booking.held_cents) fact(t("appointments.held"), formatAmount(booking.held_cents, booking.currency));
+  if (mySide === "client") moneyFacts(booking, fact);
   if (booking.state === "booked") fact(t("appointments.free_until"), formatDateTime(booking.cancel_free_until));
   article.append(heading, facts);
 
@@ -135,7 +174,12 @@ function card(booking) {
   }
 
   const actions = node("div", "actions");
-  if (booking.state === "booked") actions.append(joinButton(booking));
+  let joinWait = null;
+  if (booking.state === "booked") {
+    const [join, wait] = joinButton(booking);
+    actions.append(join);
+    joinWait = wait;
+  }
   const invite = node("a", "button button-secondary", t("appointments.ics"));
   invite.href = `${path}.ics`;
   invite.download = `helpcall-${booking.id}.ics`;
@@ -146,6 +190,7 @@ function card(booking) {
     actions.append(cancel);
   }
   article.append(actions);
+  if (joinWait?.textContent) article.append(joinWait);
   if (booking.state === "booked") article.append(proposeForm(booking));
   return article;
 }

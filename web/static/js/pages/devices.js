@@ -1,5 +1,5 @@
 // The device check: camera preview, microphone level, and which devices calls use.
-import { loadDevicePrefs, mediaConstraints, saveDevicePrefs } from "/static/js/call.js";
+import { loadDevicePrefs, mediaConstraints, saveDevicePrefs } from "/static/js/device-prefs.js";
 import { show, t } from "/static/js/page.js";
 
 const root = document.getElementById("devices");

@@ -89,7 +89,8 @@ if (form) {
     submit.setAttribute("aria-busy", "true");
     show(errorBox, false);
     show(priceBox, false);
-    const topic = form.elements.topic.value.trim() || t("call.default_topic");
+    // A blank topic stays blank: the expert is told none was given, not a made-up one.
+    const topic = form.elements.topic.value.trim();
     const target = { expert_id: expertId, expected_pricing: shownPricing };
     const error = await callNow(target, topic, location.pathname);
     submit.disabled = false;

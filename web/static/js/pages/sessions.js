@@ -1,10 +1,10 @@
 // Session history, with a receipt to download for each session.
 import { api } from "/static/js/api.js";
 import { formatAmount, formatDuration } from "/static/js/money.js";
-import { account, formatDateTime, t } from "/static/js/page.js";
+import { formatDateTime, t } from "/static/js/page.js";
+import { otherName } from "/static/js/people.js";
 
 const rows = document.getElementById("session-rows");
-const names = new Map();
 
 function cell(content, className) {
   const td = document.createElement("td");
@@ -20,23 +20,6 @@ function message(text) {
   td.colSpan = 8;
   tr.append(td);
   rows.replaceChildren(tr);
-}
-
-// The other participant's name: the session may carry it; an expert's comes from the API.
-async function otherName(session) {
-  const isClient = account?.id === session.client_id;
-  const other = isClient ? session.expert : session.client;
-  if (other?.display_name) return other.display_name;
-  if (!isClient) return t("sessions.a_client");
-  if (!names.has(session.expert_id)) {
-    names.set(
-      session.expert_id,
-      api(`/api/v1/experts/${encodeURIComponent(session.expert_id)}`)
-        .then((expert) => expert.display_name)
-        .catch(() => t("sessions.an_expert")),
-    );
-  }
-  return names.get(session.expert_id);
 }
 
 function receiptText(session, withName) {

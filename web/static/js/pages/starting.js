@@ -1,7 +1,6 @@
 // Starting a call from a page (a profile's or a category's "Call now"): emit call:start,
 // then open the call page, which joins the session and runs the call.
-import { startCall, whenConnected } from "/static/js/call.js";
-import { pageSocket } from "/static/js/socket.js";
+import { pageSocket, startCall, whenConnected } from "/static/js/socket.js";
 
 const PROBLEM_PAGES = { insufficient_funds: "insufficient_funds", unavailable: "unavailable" };
 // The first `queue` event of a category call comes right after call:start, while this page

@@ -1,8 +1,10 @@
-// The wallet: balance, the test top-up, and the history of movements.
+// The wallet: balance, held and available, the test top-up, and the statement.
 import { api } from "/static/js/api.js";
 import { formatAmount } from "/static/js/money.js";
 import { formatDateTime, t } from "/static/js/page.js";
 import { toCents } from "/static/js/amount-input.js";
+import { otherName } from "/static/js/people.js";
+import { statementLines } from "/static/js/statement.js";
 
 const balance = document.getElementById("balance");
 const rows = document.getElementById("ledger-rows");
@@ -21,40 +23,61 @@ function renderBalance(cents, currency) {
   balance.dataset.balanceCents = String(cents);
 }
 
+// Balance, what calls and bookings hold, and what is left to spend.
+function renderFigures(wallet) {
+  renderBalance(wallet.balance_cents, wallet.currency);
+  for (const [id, cents] of [["held", wallet.held_cents], ["available", wallet.available_cents]]) {
+    const figure = document.getElementById(id);
+    figure.textContent = formatAmount(cents, wallet.currency);
+    figure.dataset[`${id}Cents`] = String(cents);
+  }
+}
+
 async function loadBalance() {
   try {
-    const wallet = await api("/api/v1/wallet");
-    renderBalance(wallet.balance_cents, wallet.currency);
+    renderFigures(await api("/api/v1/wallet"));
   } catch {
     balance.textContent = t("wallet.load_failed");
   }
 }
 
+// The ledger, worded with the sessions' other side and the bookings' days.
 async function loadLedger() {
-  let entries;
+  loadBalance();
+  let entries, sessions, bookings;
   try {
-    entries = (await api("/api/v1/wallet/ledger"))?.entries || [];
+    [entries, sessions, bookings] = await Promise.all([
+      api("/api/v1/wallet/ledger").then((answer) => answer?.entries || []),
+      api("/api/v1/sessions").then((answer) => answer?.sessions || []).catch(() => []),
+      api("/api/v1/bookings").then((answer) => answer?.bookings || []).catch(() => []),
+    ]);
   } catch {
     rows.replaceChildren(row([cell(t("wallet.load_failed"), "muted")], 4));
     return;
   }
-  if (!entries.length) {
+  const charged = sessions.filter((s) => entries.some((e) => e.session_id === s.id));
+  await Promise.all(charged.map(async (s) => (s.other_name = await otherName(s))));
+  const lines = statementLines(entries, {
+    sessions: new Map(charged.map((s) => [s.id, s])),
+    bookings: new Map(bookings.map((b) => [b.id, b])),
+  });
+  if (!lines.length) {
     rows.replaceChildren(row([cell(t("wallet.empty"), "muted")], 4));
     return;
   }
   rows.replaceChildren(
-    ...entries.map((entry) => {
+    ...lines.map((line) => {
       const tr = document.createElement("tr");
-      tr.dataset.kind = entry.kind;
-      // Holds and releases reserve money for a call without moving it: shown unsigned, greyed.
-      const amount = Math.abs(entry.amount_cents);
-      const moved = { topup: `+${formatAmount(amount)}`, charge: formatAmount(-amount), refund: formatAmount(-amount) }[entry.kind];
-      tr.append(
-        cell(formatDateTime(entry.at)),
-        cell(t(`ledger.${entry.kind}`)),
-        cell(moved ?? formatAmount(amount), moved ? "num" : "num muted"),
-        cell(formatAmount(entry.balance_cents), "num"),
-      );
+      tr.dataset.kind = line.kind;
+      tr.dataset.style = line.style;
+      const what = cell(line.text, "what");
+      if (line.note) {
+        const note = document.createElement("span");
+        note.className = "note muted";
+        note.textContent = line.note;
+        what.append(note);
+      }
+      tr.append(cell(formatDateTime(line.at)), what, cell(line.amount, `num ${line.style}`), cell(formatAmount(line.balance), "num"));
       return tr;
     }),
   );
@@ -88,11 +111,7 @@ form?.addEventListener("submit", async (event) => {
   }
 });
 
-// A card top-up or a refund settled (pages/card-topup.js).
-document.addEventListener("wallet:changed", () => {
-  loadBalance();
-  loadLedger();
-});
+// A card top-up or a refund settled (pages/card-topup.js): the figures and the statement.
+document.addEventListener("wallet:changed", () => loadLedger());
 
-loadBalance();
 loadLedger();
