@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from common import validation as v
 from common.errors import Invalid
+from common.schema import Body, Integer, Text
 from common.timefmt import iso_ms
 
 _IBAN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
@@ -37,6 +38,12 @@ class BankDetails:
     iban: str
     bic: str
 
+    WIRE: ClassVar[Body] = Body(
+        Text("holder", min_len=1, max_len=70),
+        Text("iban", min_len=1, max_len=50, sample="FR7630006000011234567890189"),
+        Text("bic", required=False, max_len=20, sample="AGRIFRPP"),
+    )
+
     @classmethod
     def parse(cls, payload: object) -> BankDetails:
         body = v.require_object(payload)
@@ -58,6 +65,10 @@ class PayoutAsk:
     """``POST /payouts {amount_cents?}``: an amount, or everything available."""
 
     amount_cents: int | None
+
+    WIRE: ClassVar[Body] = Body(Integer("amount_cents", required=False, minimum=1,
+                                        maximum=MAX_PAYOUT_CENTS,
+                                        description="absent: everything available"))
 
     @classmethod
     def parse(cls, payload: object) -> PayoutAsk:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from common import validation as v
 from common.errors import Invalid
+from common.schema import Body, Text
 from sessions.wallet import TopUp as AmountRequest
 
 PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
@@ -69,6 +70,9 @@ class ServerConfirm:
     """``{payment_method}``: a payment method that Stripe.js made in the page."""
 
     payment_method: str
+
+    WIRE: ClassVar[Body] = Body(Text("payment_method", max_len=120, sample="pm_1AbCdEf",
+                                     pattern=_PAYMENT_METHOD.pattern))
 
     @classmethod
     def parse(cls, payload: object) -> ServerConfirm:

@@ -17,12 +17,12 @@ from server.api.accounts import preferred_language
 from server.api.brand_access import acting, brands, platform_admin
 from server.api.payments import start_brand_topup
 from server.api.shapes import (
-    BALANCE,
     BRAND,
     BRAND_PUBLIC,
     BRAND_WITH_ADMINS,
     LEDGER_ENTRY,
     SESSIONS,
+    TOPUP_ANSWER,
     WALLET,
 )
 from server.apidoc import ID, INTEGER, NO_CONTENT, STRING, array, described, nullable, obj
@@ -209,8 +209,8 @@ async def balance(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/brands/{slug}/balance/topups")
-@described("Add test credit to a brand (platform admins, test payments)", body=TopUp,
-           status=201, answer=BALANCE)
+@described("Add credit to a brand: platform admins in test mode, its admins by card with "
+           "stripe", body=TopUp, status=201, answer=TOPUP_ANSWER)
 async def top_up(request: web.Request) -> web.Response:
     if request.app[CONFIG].payments == "stripe":
         return await start_brand_topup(request)  # by card, by a brand admin (§7.3)

@@ -13,6 +13,7 @@ from earnings.consumer import EarningsConsumer
 from earnings.models import BankDetails, PayoutAsk
 from earnings.service import Earnings
 from earnings.store import EarningsStore
+from server.apidoc import ANY_OBJECT, STRING, array, described, nullable, obj
 from server.http import caller_with_role, read_json
 from server.keys import CONFIG, EARNINGS, PROC, REDIS
 from sessions.worker import stop_task
@@ -34,12 +35,15 @@ async def earnings_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 @routes.get("/api/v1/earnings")
+@described("The caller's earnings (experts)", answer=ANY_OBJECT)
 async def get_earnings(request: web.Request) -> web.Response:
     expert = await caller_with_role(request, Role.EXPERT)
     return web.json_response(await request.app[EARNINGS].summary(expert.id))
 
 
 @routes.put("/api/v1/earnings/bank")
+@described("Set where payouts go (experts)", body=BankDetails,
+           answer=obj(holder=STRING, iban=STRING, bic=nullable(STRING)))
 async def put_bank(request: web.Request) -> web.Response:
     expert = await caller_with_role(request, Role.EXPERT)
     details = BankDetails.parse(await read_json(request))
@@ -48,6 +52,7 @@ async def put_bank(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/payouts")
+@described("Ask for a payout (experts)", body=PayoutAsk, status=201, answer=ANY_OBJECT)
 async def request_payout(request: web.Request) -> web.Response:
     expert = await caller_with_role(request, Role.EXPERT)
     ask = PayoutAsk.parse(await read_json(request) if request.body_exists else {})
@@ -56,6 +61,7 @@ async def request_payout(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/payouts")
+@described("The caller's payouts (experts)", answer=obj(payouts=array(ANY_OBJECT)))
 async def list_payouts(request: web.Request) -> web.Response:
     expert = await caller_with_role(request, Role.EXPERT)
     payouts = await request.app[EARNINGS].store.payouts_of(expert.id)

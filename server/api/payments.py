@@ -15,6 +15,8 @@ from payments.models import RefundRequest, ServerConfirm
 from payments.service import Payments, StripeSettings
 from payments.store import PaymentStore
 from server.api.brand_access import acting
+from server.api.shapes import CARD_TOPUP
+from server.apidoc import ANY_OBJECT, BOOLEAN, Raw, described, obj
 from server.http import caller, read_body, read_json
 from server.keys import CONFIG, PAYMENTS, REDIS
 from sessions.wallet import TopUp
@@ -66,6 +68,7 @@ async def start_topup(request: web.Request, owner: str) -> web.Response:
 
 
 @routes.get("/api/v1/wallet/topups/{topup_id}")
+@described("A card top-up of the caller's (stripe payments)", answer=CARD_TOPUP)
 async def topup_status(request: web.Request) -> web.Response:
     account = await caller(request)
     topup = await payments(request).topup(account.id, _topup_id(request))
@@ -73,6 +76,8 @@ async def topup_status(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/wallet/topups/{topup_id}/confirm")
+@described("Confirm a card top-up with a payment method (stripe payments)",
+           body=ServerConfirm, answer=ANY_OBJECT)
 async def confirm_topup(request: web.Request) -> web.Response:
     account = await caller(request)
     confirm = ServerConfirm.parse(await read_json(request))
@@ -82,6 +87,8 @@ async def confirm_topup(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/wallet/refunds")
+@described("Give unused credit back to the card(s) it came from (stripe payments)",
+           body=RefundRequest, status=201, answer=ANY_OBJECT)
 async def refund(request: web.Request) -> web.Response:
     account = await caller(request)
     asked = RefundRequest.parse(await read_json(request))
@@ -95,6 +102,7 @@ async def _brand_owner(request: web.Request) -> str:
 
 
 @routes.get("/api/v1/brands/{slug}/balance/topups/{topup_id}")
+@described("A card top-up of the brand's (stripe payments)", answer=CARD_TOPUP)
 async def brand_topup_status(request: web.Request) -> web.Response:
     owner = await _brand_owner(request)
     topup = await payments(request).topup(owner, _topup_id(request))
@@ -102,6 +110,8 @@ async def brand_topup_status(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/brands/{slug}/balance/topups/{topup_id}/confirm")
+@described("Confirm a brand's card top-up (stripe payments)", body=ServerConfirm,
+           answer=ANY_OBJECT)
 async def confirm_brand_topup(request: web.Request) -> web.Response:
     owner = await _brand_owner(request)
     confirm = ServerConfirm.parse(await read_json(request))
@@ -115,6 +125,9 @@ async def start_brand_topup(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/payments/stripe/webhook")
+@described("Stripe's events, signed (Stripe-Signature)", auth="none",
+           body=Raw("application/json", "a Stripe event"),
+           answer=obj(received=BOOLEAN, result={}))
 async def stripe_webhook(request: web.Request) -> web.Response:
     service = payments(request)
     body = await read_body(request, MAX_WEBHOOK_BYTES)

@@ -8,15 +8,18 @@ from aiohttp import web
 from accounts.models import Role
 from common.errors import Invalid
 from common.ids import looks_like_id
+from common.schema import Body, Text
 from earnings import keys
 from earnings.models import Decision
 from earnings.store import NoSuchPayout
+from server.apidoc import ANY_OBJECT, Raw, array, described, obj
 from server.http import caller_with_role, csv_download, read_json
 from server.keys import EARNINGS
 
 routes = web.RouteTableDef()
 
 @routes.get("/api/v1/admin/payouts")
+@described("Payouts in a state (admins)", answer=obj(payouts=array(ANY_OBJECT)))
 async def list_payouts(request: web.Request) -> web.Response:
     await caller_with_role(request, Role.ADMIN)
     state = request.query.get("state", "requested")
@@ -27,6 +30,9 @@ async def list_payouts(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/admin/payouts/{payout_id}/{action}")
+@described("approve, pay (with the transfer's reference) or reject a payout (admins)",
+           body=Body(Text("reference", required=False, max_len=100,
+                          description="required (non-empty) for pay")), answer=ANY_OBJECT)
 async def decide(request: web.Request) -> web.Response:
     admin = await caller_with_role(request, Role.ADMIN)
     body = await read_json(request) if request.body_exists else {}
@@ -39,6 +45,7 @@ async def decide(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/admin/payouts.csv")
+@described("Payouts as CSV (admins)", answer=Raw("text/csv", "one row per payout"))
 async def export(request: web.Request) -> web.Response:
     await caller_with_role(request, Role.ADMIN)
     return csv_download(await request.app[EARNINGS].bank_transfer_file(),

@@ -89,3 +89,11 @@ BRAND_WITH_ADMINS = obj(**BRAND["properties"], admins=array(ID))
 # A file shared in a call is posted in its chat: the answer is that chat message.
 SHARED_FILE = obj(session_id=ID, message_id=STRING, text=STRING, at=TIME, **{
     "from": ID, "file": obj(file_id=ID, name=STRING, size=INTEGER, url=STRING)})
+
+# A card top-up (HELPCALL_PAYMENTS=stripe); when started, with what Stripe.js needs.
+CARD_TOPUP = obj("error", topup_id=ID, status=enum("pending", "succeeded", "failed"),
+                 amount_cents=CENTS, error=STRING)
+STARTED_TOPUP = obj("error", **CARD_TOPUP["properties"], client_secret=STRING,
+                    publishable_key=STRING)
+# POST .../topups: credited at once in test mode, a pending card payment with stripe.
+TOPUP_ANSWER: Schema = {"anyOf": [BALANCE, STARTED_TOPUP]}

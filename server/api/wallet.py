@@ -9,7 +9,7 @@ from aiohttp import web
 
 from common.errors import Forbidden
 from server.api.payments import start_topup
-from server.api.shapes import BALANCE, LEDGER_ENTRY, WALLET
+from server.api.shapes import LEDGER_ENTRY, TOPUP_ANSWER, WALLET
 from server.apidoc import array, described, obj
 from server.http import caller, read_json
 from server.keys import CONFIG, WALLETS
@@ -28,8 +28,8 @@ async def get_wallet(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/wallet/topups")
-@described("Add test credit (HELPCALL_PAYMENTS=test only)", body=TopUp, status=201,
-           answer=BALANCE)
+@described("Add credit: at once in test mode, by card with stripe (§7.3)", body=TopUp,
+           status=201, answer=TOPUP_ANSWER)
 async def top_up(request: web.Request) -> web.Response:
     account = await caller(request)
     if request.app[CONFIG].payments == "stripe":
