@@ -155,12 +155,16 @@ class AccountUpdate:
         prefs: dict[str, bool] = {}
         raw = body.get("mail_preferences")
         if raw is not None:
-            wanted = v.require_object(raw)
-            for topic in wanted:
+            if not isinstance(raw, dict):
+                raise Invalid("mail_preferences must be an object", "mail_preferences")
+            for topic, wanted in raw.items():
                 if topic not in MAIL_TOPICS:
                     raise Invalid(f"mail_preferences: {topic} is not one of "
                                   f"{', '.join(MAIL_TOPICS)}", "mail_preferences")
-                prefs[topic] = v.boolean(wanted, topic)
+                if not isinstance(wanted, bool):
+                    raise Invalid(f"mail_preferences.{topic} must be true or false",
+                                  f"mail_preferences.{topic}")
+                prefs[topic] = wanted
         return cls(_language(body), prefs)
 
 

@@ -39,7 +39,8 @@ SLUG = Custom("slug", shape={"type": "string", "pattern": _SLUG.pattern}, sample
 
 def _colour_field(name: str, default: str | None) -> Field:
     shape = {"type": "string", "pattern": _COLOUR.pattern}
-    return Custom(name, required=False, sample="#1f6feb",
+    # The samples are the defaults: a readable pair (brands/contrast.py).
+    return Custom(name, required=False, sample=default or DEFAULT_PRIMARY,
                   shape={**shape, "default": default} if default else shape)
 
 
