@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 
-from accounts.errors import BadCredentials, BadToken, EmailTaken
+from accounts.errors import BadCredentials, BadToken
 from accounts.links import OneTimeLinks
 from accounts.models import (
     DEFAULT_LANGUAGE,
@@ -24,7 +24,6 @@ from accounts.store import AccountStore
 from accounts.throttle import LoginThrottle
 from accounts.tokens import Claims, TokenSigner
 from common.errors import Invalid, NotFound
-from common.ids import new_id
 
 log = logging.getLogger(__name__)
 
@@ -54,25 +53,18 @@ class Accounts:
         self.mail: AccountMail = mail or NoAccountMail()
 
     async def sign_up(self, request: SignUp, ip: str) -> Account:
-        """A new account; for an email already registered, an answer that looks the same.
+        """A new account; an email already registered is refused (409, protocol §2).
 
-        Telling "this email is taken" would let anyone test which addresses have an
-        account. So a taken email gets the same 201 with a fresh id that names nothing
-        (docs/security.md, 13): the real owner's account is untouched, and the new
-        password only works if it is the owner's own. Probing this way costs a sign-up
-        (limited per IP and hour) and a login attempt (throttled) per address. A real
-        account is mailed its verification link; a taken email gets no mail.
+        The wire contract answers 409 for a taken email, so a sign-up does tell whether an
+        address has an account. What keeps that from being a cheap oracle is the sign-up
+        limit per IP and hour, checked first (docs/security.md, 13). A new account is
+        mailed its verification link.
         """
         await self.throttle.sign_up(ip)
         password_hash = await hash_password(request.password)
         language = request.language or DEFAULT_LANGUAGE
-        try:
-            account = await self.store.create(
-                request.email, request.display_name, request.role, password_hash, language)
-        except EmailTaken:
-            log.info("sign-up with an email already registered; answered as any sign-up")
-            return Account(new_id("a"), request.email, request.display_name, request.role,
-                           _now_ms(), language)
+        account = await self.store.create(
+            request.email, request.display_name, request.role, password_hash, language)
         await self.send_verification(account)
         return account
 

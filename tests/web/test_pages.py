@@ -32,8 +32,7 @@ async def test_sign_up_through_the_form_opens_a_cookie_session(browse: Browse) -
 
 
 async def test_sign_up_errors_are_shown_next_to_the_form(browse: Browse, site: Running) -> None:
-    # A registered email with another password: not signed in, and told so without the
-    # page confirming that the email has an account (docs/security.md, 13).
+    # A registered email: not signed in, and pointed to the log-in page.
     taken = await site.user("client")
     page = await browse.page()
     await page.goto("/signup")

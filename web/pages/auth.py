@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from accounts.errors import TooManyAttempts, TooManySignUps
+from accounts.errors import EmailTaken, TooManyAttempts, TooManySignUps
 from accounts.models import Account, LogIn, Role, SignUp
 from accounts.tokens import COOKIE_NAME
 from common.errors import Invalid, Unauthorized
@@ -94,9 +94,8 @@ async def signup_submit(request: web.Request) -> web.StreamResponse:
         raise await _signed_in(request, login, values["next"])
     except (TooManyAttempts, TooManySignUps) as exc:
         error, status = t("form.error.throttled", seconds=exc.retry_after), 429
-    except Unauthorized:
-        # A registered email with another password: said without confirming either way.
-        error, error_field, status = t("form.error.taken"), "email", 400
+    except EmailTaken:
+        error, error_field, status = t("form.error.taken"), "email", 409
     except Invalid as exc:
         error_field = exc.field
         error, status = t(_FIELD_ERRORS.get(exc.field or "", "form.error.generic")), 400
