@@ -51,14 +51,18 @@ async def test_delays_grow_and_never_lock_the_owner_out(start_app: StartApp) -> 
                                            headers=attacker)
         assert answer.status == 401
     for _ in range(3):
-        async def admitted() -> bool:
+        # The first Retry-After of each delay: later polls of the same delay count down.
+        first: list[int] = []
+
+        async def admitted(first: list[int] = first) -> bool:
             answer = await running.client.post(
                 "/api/v1/tokens", json={"email": user.email, **WRONG}, headers=attacker)
-            if answer.status == 429:
-                waits.append(int(answer.headers["Retry-After"]))
+            if answer.status == 429 and not first:
+                first.append(int(answer.headers["Retry-After"]))
             return answer.status == 401
 
         await eventually(admitted, what="the next attempt admitted after its delay")
+        waits += first
     assert waits == sorted(waits)
     # The owner, elsewhere, is never slowed by the attacker's failures.
     owner = await running.client.post(

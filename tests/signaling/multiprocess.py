@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import redis.asyncio as aioredis
 
 from tests.conftest import User
+from tests.mailbox import follow_verification
 from tests.processes import ServerProcess
 from tests.sessions.test_crash import make_user
 from tests.signaling.conftest import PROFILE
@@ -47,8 +49,13 @@ class People:
         self.url = url
         self.sockets: list[SocketPeer] = []
 
-    async def expert(self) -> User:
+    async def expert(self, verified_with: aioredis.Redis | None = None) -> User:
+        """An expert with a profile; ``verified_with`` clicks the mailed verification link."""
         expert = await make_user(self.http, self.url, "expert", f"expert{next(_names)}")
+        if verified_with is not None:
+            path = await follow_verification(verified_with, expert.email)
+            async with self.http.get(f"{self.url}{path}", allow_redirects=False) as answer:
+                assert answer.status in (200, 303), await answer.text()
         async with self.http.put(f"{self.url}/api/v1/experts/me", json=PROFILE,
                                  headers=expert.headers) as answer:
             assert answer.status == 200
