@@ -69,7 +69,9 @@ async def go_online(page: Page, expert: User, *, french: bool = False) -> None:
     else:
         await log_in(page, expert)
         await page.get_by_role("button", name="Go online").click()
-    await expect(page.locator("[data-presence=online]")).to_be_visible()
+    # The page's socket may still be connecting on a busy machine: the context's 15 s, not
+    # expect's 5 s default (the first browser test of a run pays Chromium's cold start).
+    await expect(page.locator("[data-presence=online]")).to_be_visible(timeout=15_000)
 
 
 async def client_with_funds(page: Page, name: str, email: str) -> None:
