@@ -20,6 +20,8 @@ class RtcPeer:
         self.pc = RTCPeerConnection(configuration or RTCConfiguration(iceServers=[]))
         self.received: asyncio.Queue[str] = asyncio.Queue()
         self.channel: RTCDataChannel | None = None
+        # The answerer's channel arrives over SCTP after ICE connects, so "live" can come first.
+        self._has_channel = asyncio.Event()
         self.reported: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._tasks: set[asyncio.Task[None]] = set()
         socket.sio.on("signal", self._on_signal)
@@ -38,6 +40,7 @@ class RtcPeer:
 
     def _use(self, channel: RTCDataChannel) -> None:
         self.channel = channel
+        self._has_channel.set()
 
         @channel.on("message")
         def on_message(message: str) -> None:
@@ -66,6 +69,7 @@ class RtcPeer:
             await self._send_description()
 
     async def send_when_open(self, text: str) -> None:
+        await asyncio.wait_for(self._has_channel.wait(), 10)
         assert self.channel is not None
         if self.channel.readyState != "open":
             opened = asyncio.Event()
