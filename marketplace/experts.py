@@ -165,10 +165,12 @@ class Experts:
         return query.arrange(await self.cards(await self._listed(key)))
 
     async def _listed(self, key: str) -> list[str]:
-        """The experts of an index who may be listed and rung: their email is verified."""
+        """The experts of an index who may be listed and rung: their email is verified, and
+        they are not suspended (docs/trust.md)."""
         ids = sorted(str(text_or_none(i)) for i in await self._redis.smembers(key))
         verified = await self._accounts.verified(ids)
-        return [i for i in ids if i in verified]
+        suspended = await self._accounts.suspended(ids)
+        return [i for i in ids if i in verified and i not in suspended]
 
     async def brand_call(self, slug: str) -> Brand:
         """The brand a ``call:start {brand}`` names (``not_found`` when none)."""

@@ -36,10 +36,12 @@ from server.api import brand_members as brand_members_api
 from server.api import brand_pages as brand_pages_api
 from server.api import brands as brands_api
 from server.api import callbacks as callbacks_api
+from server.api import disputes as disputes_api
 from server.api import earnings as earnings_api
 from server.api import experts as experts_api
 from server.api import health
 from server.api import metrics as metrics_api
+from server.api import moderation as moderation_api
 from server.api import payments as payments_api
 from server.api import payouts_admin as payouts_admin_api
 from server.api import receipts as receipts_api
@@ -87,6 +89,7 @@ from signaling.namespace import CallNamespace
 from signaling.notifier import NotificationSender, SocketNotifier
 from signaling.presence import PresenceStore
 from signaling.router import Router
+from trust.blocks import Blocks
 from web.setup import setup_web
 
 log = logging.getLogger(__name__)
@@ -202,13 +205,14 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
         # The appointments service starts in a later context; it is there by the first call.
         return await app[APPOINTMENTS].blocks_on_demand(expert_id, ON_DEMAND_MINIMUM_MS)
 
+    blocks = Blocks(redis)  # trust/blocks.py: the one rule every calling path asks
     router = Router(calls, experts, sio, config.ring_seconds, config.reaper_interval_seconds,
-                    booked_soon)
+                    booked_soon, blocks)
     limits = AccountLimits(redis, proc, LimitRules(
         config.rings_per_expert, config.rings_per_client, config.max_sockets_per_account))
     sio.register_namespace(
         CallNamespace(app[ACCOUNTS], calls, presence, experts, notifier, router, booked_soon,
-                      lambda: app[APPOINTMENTS], proc, limits)
+                      lambda: app[APPOINTMENTS], proc, limits, blocks)
     )
 
     async def bury_presence(dead: str, last_seen_ms: int) -> None:
@@ -306,6 +310,7 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(mail_ctx)
     app.cleanup_ctx.append(_accounts_ctx)
     app.cleanup_ctx.append(_calls_ctx)
+    app.cleanup_ctx.append(disputes_api.trust_ctx)
     app.cleanup_ctx.append(revocations_ctx)
     app.cleanup_ctx.append(files_ctx)
     app.cleanup_ctx.append(appointments_api.appointments_ctx(
@@ -320,7 +325,8 @@ def create_app(config: Config) -> web.Application:
                    admin_experts_api, billing_api, callbacks_api, appointments_api, brands_api,
                    brand_keys_api, brand_analytics_api, brand_logo_api, brand_members_api,
                    brand_pages_api, metrics_api, receipts_api, earnings_api,
-                   payouts_admin_api, payments_api, admin_mail_api, openapi):
+                   payouts_admin_api, payments_api, admin_mail_api, disputes_api,
+                   moderation_api, openapi):
         app.add_routes(module.routes)
     setup_web(app)
     return app

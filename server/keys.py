@@ -27,6 +27,7 @@ from sessions.service import CallService
 from sessions.sharing import FileSharing
 from sessions.wallet import WalletStore
 from signaling.presence import PresenceStore
+from trust.service import Trust
 
 CONFIG = web.AppKey("config", Config)
 REDIS = web.AppKey("redis", aioredis.Redis)
@@ -50,3 +51,4 @@ PAYMENTS = web.AppKey("payments", Payments)
 RECONCILE = web.AppKey[Callable[[], Awaitable[list[str]]]]("reconcile")
 MAILER = web.AppKey("mailer", Mailer)
 OUTBOX = web.AppKey("outbox", Outbox)
+TRUST = web.AppKey("trust", Trust)

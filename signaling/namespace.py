@@ -58,6 +58,7 @@ from signaling.notifier import SocketNotifier, account_room, session_room
 from signaling.presence import PresenceStore, Status
 from signaling.ratelimit import SocketLimits
 from signaling.router import BookedSoon, Router
+from trust.blocks import Blocks
 
 log = logging.getLogger(__name__)
 
@@ -128,8 +129,10 @@ class CallNamespace(socketio.AsyncNamespace):
         bookings: Callable[[], BookingDesk],
         proc: str,
         limits: AccountLimits,
+        blocks: Blocks | None = None,
     ) -> None:
         super().__init__("/")
+        self._blocks = blocks
         self._limits = limits
         self._booked = booked
         self._bookings = bookings
@@ -270,6 +273,7 @@ class CallNamespace(socketio.AsyncNamespace):
         if request.category is not None:
             return await self._start_category(peer, sid, request)
         assert request.expert_id is not None
+        await self._unblocked(peer.account.id, request.expert_id)
         await self._limits.ring(peer.account.id, request.expert_id)
         profile = await self._experts.profile(request.expert_id)
         if profile is None:
@@ -443,7 +447,17 @@ class CallNamespace(socketio.AsyncNamespace):
         assert outcome.session is not None
         return ok(state=outcome.session.state.value)
 
+    async def _unblocked(self, one: str, other: str) -> None:
+        """``blocked`` when either of the two blocked the other (trust/blocks.py)."""
+        if self._blocks is not None:
+            await self._blocks.ensure_unblocked(one, other)
+
     async def _chat(self, peer: Peer, sid: str, payload: object) -> Ack:
         message = ChatMessage.parse(payload)
+        if self._blocks is not None and message.session_id in peer.joined:
+            # A block made during the call silences its chat at once.
+            found = await self._calls.store.get(message.session_id)
+            if found is not None:
+                await self._unblocked(found[0].client_id, found[0].expert_id)
         stored = await self._calls.chat(message.session_id, peer.account.id, sid, message.text)
         return ok(message_id=stored["message_id"])

@@ -21,6 +21,7 @@ from sessions.pricing import Pricing, PricingMode
 from sessions.service import CallService
 from signaling.notifier import account_room
 from signaling.routing import Candidate, GiveUp, Ring, decide, estimated_wait_seconds
+from trust.blocks import Blocks
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +54,10 @@ class Router:
         ring_seconds: float,
         interval_seconds: float,
         booked: BookedSoon,
+        blocks: Blocks | None = None,
     ) -> None:
         self._booked = booked
+        self._blocks = blocks
         self._calls = calls
         self._experts = experts
         self._sio = sio
@@ -108,6 +111,9 @@ class Router:
         for session_id in waiting:
             ids = [card["id"] for card in cards]
             rung, last_rung, facts = await store.routing_facts(session_id, ids)
+            if self._blocks is not None:
+                # An expert the client blocked, or who blocked the client, is never rung.
+                rung = rung | await self._blocks.blocked_among(facts["client_id"], ids)
             max_rate = int(facts["max_rate_cents"]) if facts["max_rate_cents"] else None
             decision = decide(
                 [_candidate(card, last_rung) for card in cards], rung,

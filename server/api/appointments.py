@@ -41,7 +41,7 @@ from server.apidoc import (
 )
 from server.config import Config
 from server.http import caller, caller_with_role, read_json
-from server.keys import APPOINTMENTS, CONFIG, EXPERTS, REDIS
+from server.keys import APPOINTMENTS, CONFIG, EXPERTS, REDIS, TRUST
 from sessions.pricing import Pricing, PricingMode
 
 log = logging.getLogger(__name__)
@@ -164,6 +164,7 @@ async def get_reliability(request: web.Request) -> web.Response:
 async def book(request: web.Request) -> web.Response:
     client = await caller_with_role(request, Role.CLIENT)
     ask = BookingRequest.parse(await read_json(request))
+    await request.app[TRUST].blocks.ensure_unblocked(client.id, ask.expert_id)
     booking = await request.app[APPOINTMENTS].book(client.id, client.display_name, ask)
     return web.json_response(booking.public(), status=201)
 

@@ -1,0 +1,74 @@
+"""Disputes as the edges see them: open, answer, read, decide (docs/trust.md)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sessions.errors import NoSuchSession
+from sessions.model import SessionView
+from sessions.store import SessionStore
+from trust import disputes
+from trust.dispute_store import DisputeStore
+from trust.disputes import AnswerRequest, Decision, DisputeRequest, check_disputable, split
+from trust.errors import NoSuchDispute
+from trust.moderation_log import ModerationLog
+
+log = logging.getLogger(__name__)
+
+
+class Disputes:
+    def __init__(self, store: DisputeStore, sessions: SessionStore, moderation: ModerationLog,
+                 window_seconds: float) -> None:
+        self.store = store
+        self._sessions = sessions
+        self._log = moderation
+        self.window_ms = int(window_seconds * 1000)
+
+    async def _session(self, session_id: str) -> tuple[SessionView | None, int]:
+        found = await self._sessions.get(session_id)
+        return found if found is not None else (None, 0)
+
+    async def open(self, session_id: str, client_id: str,
+                   request: DisputeRequest) -> dict[str, Any]:
+        view, now_ms = await self._session(session_id)
+        check_disputable(view, client_id, now_ms, self.window_ms)
+        fields = await self.store.open(session_id, client_id, request, self.window_ms)
+        log.info("session %s disputed by %s (%s)", session_id, client_id, request.reason)
+        return disputes.public(fields)
+
+    async def answer(self, session_id: str, expert_id: str,
+                     request: AnswerRequest) -> dict[str, Any]:
+        await self.read(session_id, expert_id, admin=False)  # strangers: not found
+        fields = await self.store.answer(session_id, expert_id, request.text)
+        return disputes.public(fields)
+
+    async def read(self, session_id: str, account_id: str, admin: bool) -> dict[str, Any]:
+        """The dispute of a session, for its two parties and the admins."""
+        fields = await self.store.get(session_id)
+        if fields is None:
+            view, _ = await self._session(session_id)
+            if view is None or (view.role_of(account_id) is None and not admin):
+                raise NoSuchSession()
+            raise NoSuchDispute()
+        if account_id not in (fields["client_id"], fields["expert_id"]) and not admin:
+            raise NoSuchSession()
+        return disputes.public(fields, admin)
+
+    async def decide(self, session_id: str, admin_id: str, decision: Decision) -> dict[str, Any]:
+        if await self.store.get(session_id) is None:
+            raise NoSuchDispute()
+        view, _ = await self._session(session_id)
+        assert view is not None  # a dispute is only opened on an existing session
+        refund = decision.refund_of(view.amount_cents)
+        shares = split(view.amount_cents, view.platform_fee_cents, refund)
+        fields = await self.store.decide(session_id, await self.store.payer_of(session_id),
+                                         admin_id, decision, shares)
+        await self._log.record(admin_id, "dispute_decided", session_id, decision.note,
+                               f"{decision.outcome.value} {shares.refund_cents}")
+        log.info("dispute of %s decided by %s: %s, %d cents back", session_id, admin_id,
+                 decision.outcome, shares.refund_cents)
+        return disputes.public(fields, admin=True)
+
+    async def listed(self, states: tuple[str, ...]) -> list[dict[str, Any]]:
+        return [disputes.public(f, admin=True) for f in await self.store.listed(states)]
