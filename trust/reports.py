@@ -17,7 +17,7 @@ from common import validation as v
 from common.errors import Conflict, Invalid
 from common.ids import new_id
 from common.redisvalues import text_map, text_or_none
-from common.schema import Body, Choice, Identifier, Text
+from common.schema import ID_PATTERN, Body, Choice, Custom, Identifier, Text
 from common.timefmt import iso_ms
 from trust import keys
 from trust.errors import NoSuchReport
@@ -46,14 +46,15 @@ class ReportRequest:
         Identifier("account_id", description="the account reported"),
         Choice("reason", options=tuple(ReportReason)),
         Text("text", min_len=1, max_len=MAX_TEXT),
-        Identifier("session_id", required=False,
-                   description="the call it happened in, if any"),
+        Custom("session_id", required=False, sample=None,
+               shape={"type": ["string", "null"], "pattern": ID_PATTERN},
+               description="the call it happened in, if any"),
     )
 
     @classmethod
     def parse(cls, payload: object) -> ReportRequest:
         body = v.require_object(payload)
-        f = cls.WIRE.read({k: val for k, val in body.items() if k != "session_id"})
+        f = cls.WIRE.read(body)
         session_id = v.identifier(body, "session_id") if body.get("session_id") else None
         return cls(f["account_id"], ReportReason(f["reason"]), f["text"], session_id)
 
