@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sessions.errors import NoSuchSession
@@ -16,11 +17,19 @@ from trust.moderation_log import ModerationLog
 
 log = logging.getLogger(__name__)
 
+# Tells an account some news (stored with its in-app notifications, and sent live).
+Notify = Callable[[str, dict[str, Any]], Awaitable[None]]
+
+
+async def _nobody(account_id: str, notice: dict[str, Any]) -> None:
+    return None
+
 
 class Disputes:
     def __init__(self, store: DisputeStore, sessions: SessionStore, moderation: ModerationLog,
-                 window_seconds: float) -> None:
+                 window_seconds: float, notify: Notify = _nobody) -> None:
         self.store = store
+        self._notify = notify
         self._sessions = sessions
         self._log = moderation
         self.window_ms = int(window_seconds * 1000)
@@ -35,12 +44,14 @@ class Disputes:
         check_disputable(view, client_id, now_ms, self.window_ms)
         fields = await self.store.open(session_id, client_id, request, self.window_ms)
         log.info("session %s disputed by %s (%s)", session_id, client_id, request.reason)
+        await self._tell(fields, "opened", fields["expert_id"])
         return disputes.public(fields)
 
     async def answer(self, session_id: str, expert_id: str,
                      request: AnswerRequest) -> dict[str, Any]:
         await self.read(session_id, expert_id, admin=False)  # strangers: not found
         fields = await self.store.answer(session_id, expert_id, request.text)
+        await self._tell(fields, "answered", fields["client_id"])
         return disputes.public(fields)
 
     async def read(self, session_id: str, account_id: str, admin: bool) -> dict[str, Any]:
@@ -68,7 +79,21 @@ class Disputes:
                                f"{decision.outcome.value} {shares.refund_cents}")
         log.info("dispute of %s decided by %s: %s, %d cents back", session_id, admin_id,
                  decision.outcome, shares.refund_cents)
+        await self._tell(fields, "decided", fields["client_id"], fields["expert_id"])
         return disputes.public(fields, admin=True)
+
+    async def _tell(self, fields: dict[str, str], news: str, *accounts: str) -> None:
+        """The parties' in-app notification; a failure is logged, never the caller's."""
+        at = fields.get(f"{news}_at") or fields.get("opened_at", "")
+        notice = {"id": f"{fields['session_id']}.dispute.{news}", "kind": f"dispute.{news}",
+                  "session_id": fields["session_id"], "at": at,
+                  "outcome": fields.get("outcome", ""),
+                  "refund_cents": int(fields.get("refund_cents") or 0)}
+        for account_id in accounts:
+            try:
+                await self._notify(account_id, notice)
+            except Exception:
+                log.exception("dispute notification to %s failed", account_id)
 
     async def listed(self, states: tuple[str, ...]) -> list[dict[str, Any]]:
         return [disputes.public(f, admin=True) for f in await self.store.listed(states)]

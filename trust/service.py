@@ -13,7 +13,7 @@ from common.errors import Invalid, NotFound
 from common.timefmt import iso_ms
 from sessions.store import SessionStore
 from trust.blocks import Blocks
-from trust.dispute_service import Disputes
+from trust.dispute_service import Disputes, Notify
 from trust.dispute_store import DisputeStore
 from trust.moderation_log import ModerationLog
 from trust.reports import ReportRequest, Reports
@@ -35,11 +35,12 @@ class Trust:
 
     @classmethod
     def build(cls, redis: aioredis.Redis, accounts: AccountStore, sessions: SessionStore,
-              billing_stream: str, dispute_window_seconds: float) -> Trust:
+              billing_stream: str, dispute_window_seconds: float,
+              notify: Notify) -> Trust:
         moderation = ModerationLog(redis)
         return cls(
             disputes=Disputes(DisputeStore(redis, billing_stream), sessions, moderation,
-                              dispute_window_seconds),
+                              dispute_window_seconds, notify),
             blocks=Blocks(redis), reports=Reports(redis),
             suspensions=Suspensions(accounts, moderation), moderation=moderation,
             accounts=accounts, sessions=sessions)

@@ -4,6 +4,7 @@ admin decides; and the cleanup context that builds the trust package under ``TRU
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 from aiohttp import web
 
@@ -12,7 +13,8 @@ from common.errors import Invalid
 from common.schema import Choice, Schema
 from server.apidoc import CENTS, ID, STRING, TIME, array, described, enum, nullable, obj
 from server.http import caller, caller_with_role, read_json, route_id
-from server.keys import ACCOUNTS, CALLS, CONFIG, REDIS, TRUST
+from server.keys import ACCOUNTS, APPOINTMENTS, CALLS, CONFIG, REDIS, SIO, TRUST
+from signaling.notifier import NotificationSender
 from trust.disputes import AnswerRequest, Decision, DisputeRequest, Outcome, Reason
 from trust.keys import DISPUTE_STATES
 from trust.service import Trust
@@ -33,8 +35,15 @@ ADMIN_DISPUTE = obj(**_DISPUTE_FIELDS, decided_by=nullable(ID),
 async def trust_ctx(app: web.Application) -> AsyncIterator[None]:
     """``TRUST``: after the calls context, whose session store the disputes read."""
     config = app[CONFIG]
+    sender = NotificationSender(app[SIO])
+
+    async def notify(account_id: str, notice: dict[str, Any]) -> None:
+        # Beside the appointments' notifications (started later; there by the first dispute).
+        await app[APPOINTMENTS].inbox.push(account_id, notice)
+        await sender.notify(account_id, notice)
+
     app[TRUST] = Trust.build(app[REDIS], app[ACCOUNTS].store, app[CALLS].store,
-                             config.billing_stream, config.dispute_window_seconds)
+                             config.billing_stream, config.dispute_window_seconds, notify)
     yield
 
 

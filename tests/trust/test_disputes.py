@@ -116,6 +116,12 @@ async def test_a_dispute_refunded_in_part_moves_the_money_once_and_reconciles(
     for person in (people.client, people.expert):
         outcome = await get_json(running, path, person)
         assert (outcome["outcome"], outcome["refund_cents"]) == ("partial", part)
+    # Each side was told, in its in-app notifications.
+    told = {person.id: [n["kind"] for n in (await get_json(
+        running, "/api/v1/notifications", person))["notifications"]]
+        for person in (people.client, people.expert)}
+    assert told[people.client.id] == ["dispute.decided", "dispute.answered"]
+    assert told[people.expert.id] == ["dispute.decided", "dispute.opened"]
     log = await get_json(running, "/api/v1/admin/moderation-log", boss)
     assert log["entries"][0]["action"] == "dispute_decided"
     assert log["entries"][0]["subject_id"] == session_id

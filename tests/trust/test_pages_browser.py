@@ -54,6 +54,9 @@ async def test_a_dispute_from_the_receipt_to_the_admins_decision_and_back(
         await admin_page.get_by_role("button", name="Trancher").click()
     await expect(admin_page.locator('[data-outcome="decided"]')).to_be_visible()
 
+    # The client, still on the receipt, is told at once; the receipt then shows it.
+    await expect(client_page.get_by_text("A dispute was decided: refunded in part.")
+                 ).to_be_visible()
     await client_page.reload()
     await expect(client_page.locator('[data-role="dispute-outcome"]')).to_contain_text(
         "Refunded in part")
