@@ -79,6 +79,7 @@ async def test_a_suspension_drops_the_socket_refuses_login_hides_the_expert_unti
     assert wrong.status == 401  # the suspension is told only to who knows the password
     assert (await get_json(running, "/api/v1/experts?category=cooking",
                            people.client))["experts"] == []
+    await get_json(running, f"/api/v1/experts/{expert.id}", people.client, 404)
     assert await people.client_socket.error(
         "call:start", {"expert_id": expert.id, "topic": "x"}) == "unavailable"
     await post_json(running, f"/api/v1/admin/accounts/{boss.id}/suspension", boss,
