@@ -24,13 +24,13 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 import aiohttp
 import redis.asyncio as aioredis
-from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
+from common.lua import Lua
+from common.redistime import redis_ms
 from sessions.webhook_targets import (
     CheckedResolver,
     Network,
@@ -51,16 +51,14 @@ POLL_SECONDS = 0.2
 POST_TIMEOUT_SECONDS = 10.0
 LEASE_MS = int(3 * POST_TIMEOUT_SECONDS * 1000)
 
-_LUA = Path(__file__).parent / "lua"
-_CLOCK = (_LUA / "clock.lua").read_text()
 
 
 def queue_key(brand_id: str) -> str:
     return f"hc:hooks:q:{brand_id}"
 
 
-def _script(redis: aioredis.Redis, name: str) -> AsyncScript:
-    return redis.register_script(_CLOCK + (_LUA / f"{name}.lua").read_text())
+def _script(redis: aioredis.Redis, name: str) -> Lua:
+    return Lua(redis, f"sessions/lua/{name}.lua")
 
 
 async def post_checked(
@@ -134,8 +132,7 @@ class BrandDeliveries:
         free = SLOTS - len(self._active)
         if free <= 0:
             return
-        seconds, micros = await self._redis.time()
-        now_ms = int(seconds) * 1000 + int(micros) // 1000
+        now_ms = await redis_ms(self._redis)
         due = await self._redis.zrangebyscore(DUE_KEY, "-inf", now_ms, start=0,
                                               num=free + len(self._active))
         for raw in due:

@@ -43,6 +43,8 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
 from brands.keys import brand as brand_key
+from common.lua import Lua
+from common.redistime import redis_ms
 from common.redisvalues import text_map
 from common.timefmt import iso_ms
 from sessions.brand_hooks import BrandDeliveries
@@ -62,22 +64,6 @@ BATCH = 10
 POST_TIMEOUT_SECONDS = 10.0
 MAX_BLOCK_MS = 1000
 
-# Resets the idle time of the entries this consumer still owns, and returns the ones it no
-# longer owns (taken over by another worker, or acknowledged). Checking the owner and
-# claiming in one script is what keeps a slow worker from snatching back an entry that
-# another worker has rightly taken over.
-_REFRESH = """
-local lost = {}
-for i = 3, #ARGV do
-  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
-  if p[1] ~= nil and p[1][2] == ARGV[2] then
-    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID')
-  else
-    lost[#lost + 1] = ARGV[i]
-  end
-end
-return lost
-"""
 
 
 class WorkerStats(TypedDict):
@@ -120,7 +106,7 @@ class BillingWorker:
         self.consumer = consumer
         self._stream = config.billing_stream
         self._rng = random.Random()
-        self._refresh = redis.register_script(_REFRESH)
+        self._refresh = Lua(redis, "sessions/lua/worker_refresh.lua")
         idle = config.worker_claim_idle_seconds
         self._claim_idle_ms = max(1, int(idle * 1000))
         # Short enough that entries left by a dead worker are noticed soon after they are due.
@@ -249,8 +235,7 @@ class BillingWorker:
         log.info("billing event %s was taken over by another worker", event_id)
 
     async def _now_iso(self) -> str:
-        seconds, micros = await self._redis.time()
-        return iso_ms(int(seconds) * 1000 + int(micros) // 1000)
+        return iso_ms(await redis_ms(self._redis))
 
     async def _record_delivered(self, entry_id: str) -> None:
         now = await self._now_iso()
@@ -274,7 +259,9 @@ class BillingWorker:
                 continue
             try:
                 lost = await self._refresh(
-                    keys=[self._stream], args=[self.group, self.consumer, *sorted(self._held)])
+                    keys={"stream": self._stream},
+                    args={"group": self.group, "consumer": self.consumer,
+                          "ids": sorted(self._held)})
             except RedisError as exc:
                 log.warning("billing worker %s could not refresh its claims: %s",
                             self.consumer, exc)
