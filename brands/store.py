@@ -114,9 +114,6 @@ class BrandStore:
         return sorted(str(text_or_none(e)) for e in
                       await self._redis.smembers(keys.experts(brand_id)))
 
-    async def is_member(self, brand_id: str, expert_id: str) -> bool:
-        return bool(await self._redis.sismember(keys.experts(brand_id), expert_id))
-
     async def remove_member(self, brand_id: str, expert_id: str) -> bool:
         removed = await self._unlink(
             keys={"one": keys.experts(brand_id), "other": keys.expert_brands(expert_id)},

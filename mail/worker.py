@@ -34,14 +34,14 @@ import aiosmtplib
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
+from billing.webhooks import backoff_seconds
+from common.loops import stop_task
 from common.lua import Lua
 from common.redistime import redis_ms
 from common.redisvalues import text_map
 from common.timefmt import iso_ms
 from mail.outbox import GROUP, SENT_SECONDS, STATS_KEY, lock_key, sent_key
 from mail.settings import MailSettings, SmtpTarget
-from sessions.webhooks import backoff_seconds
-from sessions.worker import stop_task
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,9 @@ listing and the router never see an expert where they may not work.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, Protocol
 
 import redis.asyncio as aioredis
 
@@ -29,16 +31,21 @@ from marketplace.photos import Photos
 from marketplace.profiles import ProfileUpdate
 from marketplace.reviews import Reviews, rating
 from marketplace.verifications import Verifications
-from signaling.presence import PresenceStore
 
 log = logging.getLogger(__name__)
+
+
+class Statuses(Protocol):
+    """Where the cards read each expert's live status (the wiring gives the presence store)."""
+
+    async def statuses(self, expert_ids: list[str]) -> Mapping[str, StrEnum]: ...
 
 
 
 class Experts:
     """The marketplace's front: profiles and cards, with the stores that feed them."""
 
-    def __init__(self, redis: aioredis.Redis, presence: PresenceStore) -> None:
+    def __init__(self, redis: aioredis.Redis, presence: Statuses, brands: Brands) -> None:
         self._redis = redis
         self._presence = presence
         self._save = Lua(redis, "marketplace/lua/expert_save.lua")
@@ -47,7 +54,7 @@ class Experts:
         self.favourites = Favourites(redis)
         self.photos = Photos(redis)
         self.callbacks = Callbacks(redis)
-        self.brands = Brands(redis)
+        self._brands = brands
         self._accounts = AccountStore(redis)
 
     async def save(self, expert: Account, profile: ProfileUpdate) -> dict[str, Any]:
@@ -103,7 +110,7 @@ class Experts:
                 "pricing": profile.pricing.public(),
                 "time_zone": profile.time_zone,
                 "photo_url": Photos.url(expert_id, fields.get("photo_at")),
-                "status": statuses[expert_id].value,
+                "status": str(statuses[expert_id]),
                 "rating": rating(int(fields.get("rating_sum", 0)), count),
                 "reviews": count,
             })
@@ -151,4 +158,4 @@ class Experts:
 
     async def brand_call(self, slug: str) -> Brand:
         """The brand a ``call:start {brand}`` names (``not_found`` when none)."""
-        return await self.brands.store.by_slug(slug)
+        return await self._brands.store.by_slug(slug)

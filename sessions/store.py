@@ -527,8 +527,3 @@ class SessionStore:
         views = [SessionView.from_hash(text_map(row)) for row in rows if row]
         return views, ms_of(now)
 
-    async def busy_with(self, expert_ids: list[str]) -> dict[str, bool]:
-        if not expert_ids:
-            return {}
-        values = await self._redis.mget([busy_key(e) for e in expert_ids])
-        return {e: v is not None for e, v in zip(expert_ids, values, strict=True)}

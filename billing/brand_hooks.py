@@ -1,7 +1,7 @@
 """Brand webhooks, one queue per brand (protocol §7.6: one failing receiver never delays
 another's events).
 
-The brand group of the billing stream (``sessions.worker.BrandWebhookWorker``) only sorts:
+The brand group of the billing stream (``billing.worker.BrandWebhookWorker``) only sorts:
 each event with a brand that has a webhook moves, in one script, from the group's pending
 list to that brand's queue ``hc:hooks:q:<brand>``. Deliveries are then scheduled per brand
 in the zset ``hc:hooks:due`` (brand -> when its next attempt is due, Redis time):
@@ -14,7 +14,7 @@ in the zset ``hc:hooks:due`` (brand -> when its next attempt is due, Redis time)
 
 So a dead receiver is retried forever (capped backoff, nothing dropped) but costs the others
 nothing, and each brand still gets its events one at a time, in stream order. Each attempt
-checks the URL again (``sessions.webhook_targets``) and connects only to checked addresses.
+checks the URL again (``billing.webhook_targets``) and connects only to checked addresses.
 """
 
 from __future__ import annotations
@@ -29,9 +29,7 @@ import aiohttp
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from common.lua import Lua
-from common.redistime import redis_ms
-from sessions.webhook_targets import (
+from billing.webhook_targets import (
     CheckedResolver,
     Network,
     RefusedTarget,
@@ -39,7 +37,9 @@ from sessions.webhook_targets import (
     check_literal,
     split_url,
 )
-from sessions.webhooks import backoff_seconds, delivery_headers
+from billing.webhooks import backoff_seconds, delivery_headers
+from common.lua import Lua
+from common.redistime import redis_ms
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def queue_key(brand_id: str) -> str:
 
 
 def _script(redis: aioredis.Redis, name: str) -> Lua:
-    return Lua(redis, f"sessions/lua/{name}.lua")
+    return Lua(redis, f"billing/lua/{name}.lua")
 
 
 async def post_checked(
