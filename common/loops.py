@@ -53,3 +53,16 @@ async def stop_all(loops: list[Loop], tasks: list[asyncio.Task[None]]) -> None:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def stop_task(task: asyncio.Task[None]) -> None:
+    """Cancel ``task`` and wait for its end, cancelling again until it ends.
+
+    Once is not always enough: on Python 3.11 ``asyncio.wait_for`` (which redis-py awaits
+    inside every command) swallows a cancellation that arrives just as the command completes.
+    """
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=0.1)
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

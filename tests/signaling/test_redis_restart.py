@@ -3,6 +3,7 @@ and the call goes on after ``call:join`` (protocol §3)."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 from server.embedded_redis import EmbeddedRedis
@@ -41,7 +42,7 @@ async def _crosses(sender: SocketPeer, receiver: SocketPeer, session_id: str,
 def _outage_logged_briefly(log: str) -> None:
     """An operator reads one line per failed tick while Redis is away, not a traceback each."""
     lines = log.splitlines()
-    for line, after in zip(lines, lines[1:], strict=False):
+    for line, after in pairwise(lines):
         if "tick failed" in line or "renewal failed" in line:
             assert not after.startswith("Traceback"), f"{line}\n{after}"
 
