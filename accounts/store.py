@@ -11,7 +11,6 @@ routed or let in, docs/trust.md). The hash also holds the token state (``epoch``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import redis.asyncio as aioredis
 
@@ -19,9 +18,10 @@ from accounts.errors import EmailTaken
 from accounts.models import DEFAULT_LANGUAGE, Account, Role
 from common.errors import NotFound
 from common.ids import new_id
+from common.lua import Lua
+from common.redistime import redis_ms
 from common.redisvalues import text_map, text_or_none
 
-_LUA = Path(__file__).parent / "lua"
 VERIFIED = "hc:accounts:verified"
 SUSPENDED = "hc:accounts:suspended"
 # Every process listens here (signaling/revocations.py): an account's tokens changed, so
@@ -65,10 +65,10 @@ class TokenState:
 class AccountStore:
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
-        self._create = redis.register_script((_LUA / "create.lua").read_text())
-        self._revoke = redis.register_script((_LUA / "revoke.lua").read_text())
-        self._new_epoch = redis.register_script((_LUA / "new_epoch.lua").read_text())
-        self._suspend = redis.register_script((_LUA / "suspend.lua").read_text())
+        self._create = Lua(redis, "accounts/lua/create.lua")
+        self._revoke = Lua(redis, "accounts/lua/revoke.lua")
+        self._new_epoch = Lua(redis, "accounts/lua/new_epoch.lua")
+        self._suspend = Lua(redis, "accounts/lua/suspend.lua")
 
     async def create(
         self, email: str, display_name: str, role: Role, password_hash: str,
@@ -152,10 +152,9 @@ class AccountStore:
             await self._redis.hset(_account_key(account_id), items=changes)
 
     async def mark_verified(self, account_id: str) -> None:
-        seconds, micros = await self._redis.time()
+        now = await redis_ms(self._redis)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hsetnx(_account_key(account_id), "verified_at",
-                        int(seconds) * 1000 + int(micros) // 1000)
+            pipe.hsetnx(_account_key(account_id), "verified_at", now)
             pipe.sadd(VERIFIED, account_id)
             await pipe.execute()
 
@@ -168,9 +167,10 @@ class AccountStore:
 
     async def set_suspended(self, account_id: str, suspended: bool, reason: str = "") -> bool:
         """Suspend (every token revoked, sockets told) or restore; False if no such account."""
-        return bool(await self._suspend(keys=[_account_key(account_id), SUSPENDED],
-                                        args=["1" if suspended else "0", reason,
-                                              REVOKED_CHANNEL]))
+        return bool(await self._suspend(
+            keys={"account": _account_key(account_id), "suspended": SUSPENDED},
+            args={"on": "1" if suspended else "0", "reason": reason,
+                  "channel": REVOKED_CHANNEL}))
 
     async def suspension(self, account_id: str) -> tuple[int, str] | None:
         """``(since ms, reason)`` when the account is suspended."""

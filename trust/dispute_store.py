@@ -3,22 +3,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.commands.core import AsyncScript
 
 from common.errors import Conflict, Invalid
+from common.lua import Lua
 from common.redisvalues import pairs, text_map, text_or_none
 from sessions.errors import NoSuchSession
 from sessions.store import session_key
-from sessions.wallet import MONEY_LUA, ledger_key, wallet_key
+from sessions.wallet import ledger_key, wallet_key
 from trust import keys
 from trust.disputes import Decision, DisputeRequest, Split
 from trust.errors import NoSuchDispute, NotDisputable
-
-_LUA = Path(__file__).parent / "lua"
 
 _REFUSALS = {
     "not_ended": "a call is disputed once it has ended",
@@ -32,16 +29,17 @@ class DisputeStore:
     def __init__(self, redis: aioredis.Redis, billing_stream: str) -> None:
         self._redis = redis
         self._stream = billing_stream
-        self._scripts: dict[str, AsyncScript] = {
-            name: redis.register_script(MONEY_LUA + (_LUA / f"dispute_{name}.lua").read_text())
-            for name in ("open", "answer", "decide")
-        }
+        self._scripts = {name: Lua(redis, f"trust/lua/dispute_{name}.lua")
+                         for name in ("open", "answer", "decide")}
 
     async def open(self, session_id: str, client_id: str, request: DisputeRequest,
                    window_ms: int) -> dict[str, str]:
         reply = await self._scripts["open"](
-            keys=[keys.dispute(session_id), session_key(session_id), keys.disputes_in("open")],
-            args=[session_id, client_id, request.reason.value, request.text, window_ms])
+            keys={"dispute": keys.dispute(session_id), "session": session_key(session_id),
+                  "open": keys.disputes_in("open")},
+            args={"session_id": session_id, "client_id": client_id,
+                  "reason": request.reason.value, "text": request.text,
+                  "window_ms": window_ms})
         status, detail = text_or_none(reply[0]), reply[1]
         if status == "err":
             code = str(text_or_none(detail))
@@ -52,9 +50,9 @@ class DisputeStore:
 
     async def answer(self, session_id: str, expert_id: str, text: str) -> dict[str, str]:
         reply = await self._scripts["answer"](
-            keys=[keys.dispute(session_id), keys.disputes_in("open"),
-                  keys.disputes_in("answered")],
-            args=[expert_id, text])
+            keys={"dispute": keys.dispute(session_id), "open": keys.disputes_in("open"),
+                  "answered": keys.disputes_in("answered")},
+            args={"expert_id": expert_id, "text": text})
         if text_or_none(reply[0]) == "err":
             state = str(text_or_none(reply[1]))
             if state == "not_found":
@@ -65,12 +63,15 @@ class DisputeStore:
     async def decide(self, session_id: str, payer_id: str, admin_id: str, decision: Decision,
                      split: Split) -> dict[str, str]:
         reply = await self._scripts["decide"](
-            keys=[keys.dispute(session_id), session_key(session_id), wallet_key(payer_id),
-                  ledger_key(payer_id), self._stream,
-                  *(keys.disputes_in(state) for state in keys.DISPUTE_STATES)],
-            args=[admin_id, decision.outcome.value, split.refund_cents,
-                  split.platform_fee_refund_cents, split.expert_payout_refund_cents,
-                  decision.note])
+            keys={"dispute": keys.dispute(session_id), "session": session_key(session_id),
+                  "wallet": wallet_key(payer_id), "ledger": ledger_key(payer_id),
+                  "billing": self._stream,
+                  **{state: keys.disputes_in(state) for state in keys.DISPUTE_STATES}},
+            args={"admin_id": admin_id, "outcome": decision.outcome.value,
+                  "refund_cents": split.refund_cents,
+                  "fee_refund_cents": split.platform_fee_refund_cents,
+                  "payout_refund_cents": split.expert_payout_refund_cents,
+                  "note": decision.note})
         if text_or_none(reply[0]) == "err":
             code = str(text_or_none(reply[1]))
             if code == "not_found":

@@ -1,3 +1,4 @@
+--! use earnings/lua/prelude.lua
 -- A refunded call's share taken back from the expert (a 'session.refunded' billing event),
 -- once whatever the redeliveries: its event id joins the same set as the credits' ids.
 -- ``available`` may go below zero when the money was paid out already: a debt that the

@@ -12,7 +12,7 @@ from brands.service import Brands
 from common.redisvalues import text_map
 from server.config import load_config
 from server.reconcile import reconcile_all
-from sessions.worker import running_worker
+from server.worker import running_worker
 from tests.brands.conftest import brand_admin, member_expert, new_brand, top_up_brand
 from tests.brands.test_calls import live_for_a_second_then_hang_up
 from tests.brands.test_webhooks import BRAND_SECRET, Hooks, hooks

@@ -8,11 +8,11 @@ import redis.asyncio as aioredis
 
 from common.redisvalues import text_map
 from server.reconcile import reconcile_all
-from sessions.worker import running_worker
+from server.worker import running_worker
+from tests.billing.test_worker import Receiver, next_of, receiver, worker_config
 from tests.conftest import Running, StartApp
 from tests.earnings.conftest import credited, earnings
 from tests.marketplace.conftest import admin
-from tests.sessions.test_worker import Receiver, next_of, receiver, worker_config
 from tests.trust.conftest import Connect, called, get_json, pair, post_json
 from tests.waiting import eventually
 

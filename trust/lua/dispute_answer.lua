@@ -1,10 +1,13 @@
--- The expert answers a dispute of their call, once, before it is decided.
--- KEYS 1 dispute hash, 2 open disputes, 3 answered disputes. ARGV 1 the expert, 2 text.
-local d = redis.call('HMGET', KEYS[1], 'state', 'expert_id', 'session_id', 'opened_ms')
-if not d[1] or d[2] ~= ARGV[1] then return {'err', 'not_found'} end
+--! use common/lua/clock.lua
+--! keys: dispute open answered
+--! args: expert_id text
+-- The expert answers a dispute of their call, once, before it is decided; it moves from
+-- the open list to the answered one.
+local d = redis.call('HMGET', KEY.dispute, 'state', 'expert_id', 'session_id', 'opened_ms')
+if not d[1] or d[2] ~= ARG.expert_id then return {'err', 'not_found'} end
 if d[1] ~= 'open' then return {'err', d[1]} end
-redis.call('HSET', KEYS[1], 'state', 'answered', 'answer', ARGV[2],
+redis.call('HSET', KEY.dispute, 'state', 'answered', 'answer', ARG.text,
            'answered_at', iso(now_ms()))
-redis.call('ZREM', KEYS[2], d[3])
-redis.call('ZADD', KEYS[3], d[4], d[3])
-return {'ok', redis.call('HGETALL', KEYS[1])}
+redis.call('ZREM', KEY.open, d[3])
+redis.call('ZADD', KEY.answered, d[4], d[3])
+return {'ok', redis.call('HGETALL', KEY.dispute)}
