@@ -60,6 +60,9 @@ async def test_a_dispute_from_the_receipt_to_the_admins_decision_and_back(
     await client_page.reload()
     await expect(client_page.locator('[data-role="dispute-outcome"]')).to_contain_text(
         "Refunded in part")
+    await client_page.goto("/wallet")
+    await expect(client_page.locator('tr[data-kind="dispute_refund"]')).to_contain_text(
+        f"Refund after a dispute: call with {people.expert.display_name}")
     decided = await get_json(site, f"/api/v1/sessions/{session_id}/dispute", people.expert)
     assert decided["refund_cents"] == paid // 2
 

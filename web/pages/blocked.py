@@ -16,7 +16,7 @@ from web import csrf
 from web.forms import read_form
 from web.pages.public import problem_page
 from web.render import render
-from web.session import login_redirect, viewer
+from web.session import login_redirect, same_site_path, viewer
 
 routes = web.RouteTableDef()
 PAGE = "/settings/blocked"
@@ -70,7 +70,8 @@ async def report(request: web.Request) -> web.Response:
     """A report from a call's receipt (with its session) or a profile (without)."""
     account, whom, form = await _posted(request)
     session_id = str(form.get("session_id", ""))
-    back = f"/sessions/{session_id}/receipt" if looks_like_id(session_id) else "/"
+    back = (f"/sessions/{session_id}/receipt" if looks_like_id(session_id)
+            else same_site_path(str(form.get("back", ""))) or "/")
     try:
         wanted = ReportRequest.parse({"account_id": whom, "reason": form.get("reason"),
                                       "text": form.get("text"),
