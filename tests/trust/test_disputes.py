@@ -159,3 +159,16 @@ async def test_late_free_and_unended_calls_are_not_disputed(
     await post_json(running, "/api/v1/sessions/s_0123456789abcdef0123/dispute",
                     people.client, COMPLAINT, 404)
     await post_json(running, "/api/v1/sessions/nonsense/dispute", people.client, COMPLAINT, 404)
+
+
+async def test_reconcile_names_a_refund_that_the_stream_does_not_back(
+    redis: aioredis.Redis
+) -> None:
+    # A wallet credited as if a dispute had been refunded, with no session.refunded event.
+    await redis.hset("hc:{w:a_0123456789abcdef0123}", mapping={"balance": 500, "held": 0})
+    await redis.xadd("hc:{w:a_0123456789abcdef0123}:ledger", {
+        "kind": "dispute_refund", "amount_cents": 500, "balance_cents": 500,
+        "session_id": "s_0123456789abcdef0123", "at": "2026-12-03T10:00:00.000Z"})
+    problems = await reconcile_all(redis, "helpcall:billing")
+    assert problems == ["session s_0123456789abcdef0123: refunded 500 to the wallet but 0 in "
+                        "the billing stream"]
