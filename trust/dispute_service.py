@@ -13,7 +13,6 @@ from trust import disputes
 from trust.dispute_store import DisputeStore
 from trust.disputes import AnswerRequest, Decision, DisputeRequest, check_disputable, split
 from trust.errors import NoSuchDispute
-from trust.moderation_log import ModerationLog
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +25,11 @@ async def _nobody(account_id: str, notice: dict[str, Any]) -> None:
 
 
 class Disputes:
-    def __init__(self, store: DisputeStore, sessions: SessionStore, moderation: ModerationLog,
-                 window_seconds: float, notify: Notify = _nobody) -> None:
+    def __init__(self, store: DisputeStore, sessions: SessionStore, window_seconds: float,
+                 notify: Notify = _nobody) -> None:
         self.store = store
         self._notify = notify
         self._sessions = sessions
-        self._log = moderation
         self.window_ms = int(window_seconds * 1000)
 
     async def _session(self, session_id: str) -> tuple[SessionView | None, int]:
@@ -75,8 +73,6 @@ class Disputes:
         shares = split(view.amount_cents, view.platform_fee_cents, refund)
         fields = await self.store.decide(session_id, await self.store.payer_of(session_id),
                                          admin_id, decision, shares)
-        await self._log.record(admin_id, "dispute_decided", session_id, decision.note,
-                               f"{decision.outcome.value} {shares.refund_cents}")
         log.info("dispute of %s decided by %s: %s, %d cents back", session_id, admin_id,
                  decision.outcome, shares.refund_cents)
         await self._tell(fields, "decided", fields["client_id"], fields["expert_id"])

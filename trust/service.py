@@ -39,7 +39,7 @@ class Trust:
               notify: Notify) -> Trust:
         moderation = ModerationLog(redis)
         return cls(
-            disputes=Disputes(DisputeStore(redis, billing_stream), sessions, moderation,
+            disputes=Disputes(DisputeStore(redis, billing_stream), sessions,
                               dispute_window_seconds, notify),
             blocks=Blocks(redis), reports=Reports(redis),
             suspensions=Suspensions(accounts, moderation), moderation=moderation,

@@ -1,11 +1,12 @@
 --! use sessions/lua/wallet.lua
---! keys: dispute session wallet ledger billing open answered decided
+--! keys: dispute session wallet ledger billing open answered decided log
 --! args: admin_id outcome refund_cents fee_refund_cents payout_refund_cents note
 -- An admin decides a dispute. In this one step: the decision is recorded, the refund goes
 -- back to the wallet that paid for the call (a 'dispute_refund' ledger entry) and exactly one
 -- 'session.refunded' event is appended to the billing stream; a second decision finds the
 -- dispute decided and changes nothing. The expert's earnings follow that event (the earnings
--- consumer debits it once, as it credits a call once: earnings/lua/debit.lua).
+-- consumer debits it once, as it credits a call once: earnings/lua/debit.lua). The decision
+-- is written to the moderation log (``log``) in the same step.
 local d = redis.call('HMGET', KEY.dispute, 'state', 'session_id', 'opened_ms', 'reason')
 if not d[1] then return {'err', 'not_found'} end
 if d[1] == 'decided' then return {'err', 'decided'} end
@@ -21,6 +22,8 @@ redis.call('HSET', KEY.dispute, 'state', 'decided', 'outcome', ARG.outcome,
 redis.call('ZREM', KEY.open, d[2])
 redis.call('ZREM', KEY.answered, d[2])
 redis.call('ZADD', KEY.decided, d[3], d[2])
+redis.call('XADD', KEY.log, '*', 'admin_id', ARG.admin_id, 'action', 'dispute_decided',
+           'subject_id', d[2], 'reason', ARG.note, 'detail', ARG.outcome .. ' ' .. refund)
 if refund > 0 then
   redis.call('HINCRBY', KEY.wallet, 'balance', refund)
   write_ledger(KEY.wallet, KEY.ledger, 'dispute_refund', refund, now, 'session_id', d[2])
