@@ -165,12 +165,14 @@ class AccountStore:
         flags = await self._redis.smismember(VERIFIED, account_ids)
         return {a for a, ok in zip(account_ids, flags, strict=True) if ok}
 
-    async def set_suspended(self, account_id: str, suspended: bool, reason: str = "") -> bool:
-        """Suspend (every token revoked, sockets told) or restore; False if no such account."""
-        return bool(await self._suspend(
+    async def set_suspended(self, account_id: str, suspended: bool, reason: str = "") -> str:
+        """Suspend (every token revoked, sockets told) or restore: ``done``, ``unchanged``
+        (suspended already, or not suspended) or ``not_found``."""
+        done = int(await self._suspend(
             keys={"account": _account_key(account_id), "suspended": SUSPENDED},
             args={"on": "1" if suspended else "0", "reason": reason,
                   "channel": REVOKED_CHANNEL}))
+        return {0: "not_found", 1: "done"}.get(done, "unchanged")
 
     async def suspension(self, account_id: str) -> tuple[int, str] | None:
         """``(since ms, reason)`` when the account is suspended."""

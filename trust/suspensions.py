@@ -44,21 +44,22 @@ class Suspensions:
             raise NotFound("no such account")
         if account.role == Role.ADMIN:
             raise Conflict("an admin account is not suspended here")
-        if await self._accounts.suspension(account_id) is not None:
-            raise Conflict("this account is suspended already")
-        await self._accounts.set_suspended(account_id, True, reason)
-        await self._log.record(admin_id, "suspended", account_id, reason)
-        log.info("account %s suspended by %s", account_id, admin_id)
-        return await self.state(account_id)
+        return await self._change(admin_id, account_id, True, reason)
 
     async def lift(self, admin_id: str, account_id: str, reason: str) -> dict[str, Any]:
-        if await self._accounts.get(account_id) is None:
+        return await self._change(admin_id, account_id, False, reason)
+
+    async def _change(self, admin_id: str, account_id: str, suspended: bool,
+                      reason: str) -> dict[str, Any]:
+        outcome = await self._accounts.set_suspended(account_id, suspended, reason)
+        if outcome == "not_found":
             raise NotFound("no such account")
-        if await self._accounts.suspension(account_id) is None:
-            raise Conflict("this account is not suspended")
-        await self._accounts.set_suspended(account_id, False)
-        await self._log.record(admin_id, "restored", account_id, reason)
-        log.info("account %s restored by %s", account_id, admin_id)
+        if outcome == "unchanged":
+            raise Conflict("this account is suspended already" if suspended
+                           else "this account is not suspended")
+        action = "suspended" if suspended else "restored"
+        await self._log.record(admin_id, action, account_id, reason)
+        log.info("account %s %s by %s", account_id, action, admin_id)
         return await self.state(account_id)
 
     async def state(self, account_id: str) -> dict[str, Any]:

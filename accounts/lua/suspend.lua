@@ -5,9 +5,12 @@
 -- token at once (the epoch moves on, as a password reset does) and tells every process on
 -- ``channel``, which disconnects the account's sockets (signaling/revocations.py); lifting
 -- revokes nothing and restores nothing: the person logs in again. ``suspended`` is the set
--- of suspended accounts. Answers 0 when there is no such account, else 1.
+-- of suspended accounts. Answers 0 when there is no such account, 2 when it is suspended
+-- already (or, lifting, not suspended), else 1: two admins at once make one decision.
 if redis.call('EXISTS', KEY.account) == 0 then return 0 end
 local id = redis.call('HGET', KEY.account, 'id')
+local was = redis.call('HEXISTS', KEY.account, 'suspended_at') == 1
+if was == (ARG.on == '1') then return 2 end
 if ARG.on == '1' then
   redis.call('HSET', KEY.account, 'suspended_at', now_ms(), 'suspended_reason', ARG.reason,
              'keep', '')
