@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable
+
+from redis.exceptions import RedisError
+
+# While Redis is down every tick fails the same way: one line each, not a traceback each.
+OUTAGES = (RedisError, OSError)
 
 
 class Loop:
@@ -23,6 +29,21 @@ class Loop:
 
     def stop(self) -> None:
         self._stopping.set()
+
+
+def tolerant(step: Callable[[], Awaitable[None]], what: str,
+             log: logging.Logger) -> Callable[[], Awaitable[None]]:
+    """``step`` for a loop that outlives a Redis outage and logs any other failure in full."""
+
+    async def guarded() -> None:
+        try:
+            await step()
+        except OUTAGES as exc:
+            log.warning("%s failed: %s", what, exc)
+        except Exception:
+            log.exception("%s failed", what)
+
+    return guarded
 
 
 async def stop_all(loops: list[Loop], tasks: list[asyncio.Task[None]]) -> None:

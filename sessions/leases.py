@@ -12,7 +12,7 @@ import logging
 
 import redis.asyncio as aioredis
 
-from common.loops import Loop
+from common.loops import Loop, tolerant
 from common.lua import Lua
 from common.redisvalues import text_or_none
 
@@ -34,15 +34,9 @@ class Leases:
     async def renew(self) -> None:
         await self._renew(keys={"procs": PROCS}, args={"proc": self.proc})
 
-    async def _guarded_renew(self) -> None:
-        try:
-            await self.renew()
-        except (aioredis.RedisError, OSError) as exc:
-            log.warning("lease renewal failed: %s", exc)
-
     def keep_alive(self) -> Loop:
         """A loop renewing the lease every third of it; a failure is retried next beat."""
-        return Loop(self._guarded_renew, self.lease_ms / 3000)
+        return Loop(tolerant(self.renew, "lease renewal", log), self.lease_ms / 3000)
 
     async def claim_dead(self) -> list[tuple[str, int]]:
         """Processes whose lease ran out, each with its last heartbeat (ms); claimed once."""
