@@ -77,7 +77,7 @@ class Decision:
     WIRE: ClassVar[Body] = Body(
         Choice("outcome", options=tuple(Outcome)),
         Integer("refund_cents", required=False, minimum=1, maximum=100_000_000,
-                description="with outcome partial: the cents given back"),
+                description="with outcome partial: the cents given back (else ignored)"),
         Text("note", max_len=MAX_TEXT, default=""),
     )
 
@@ -85,10 +85,10 @@ class Decision:
     def parse(cls, payload: object) -> Decision:
         f = cls.WIRE.read(payload)
         outcome = Outcome(f["outcome"])
-        if outcome == Outcome.PARTIAL and f["refund_cents"] is None:
+        if outcome != Outcome.PARTIAL:
+            return cls(outcome, None, f["note"])  # full and none say the amount themselves
+        if f["refund_cents"] is None:
             raise Invalid("a partial refund needs refund_cents", "refund_cents")
-        if outcome != Outcome.PARTIAL and f["refund_cents"] is not None:
-            raise Invalid("refund_cents goes only with outcome partial", "refund_cents")
         return cls(outcome, f["refund_cents"], f["note"])
 
     def refund_of(self, amount_cents: int) -> int:

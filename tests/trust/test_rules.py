@@ -30,8 +30,10 @@ def test_a_decision_names_its_cents_only_when_partial() -> None:
     assert Decision.parse({"outcome": "full"}).refund_of(900) == 900
     assert Decision.parse({"outcome": "none", "note": "fine"}).refund_of(900) == 0
     assert Decision.parse({"outcome": "partial", "refund_cents": 300}).refund_of(900) == 300
-    for bad in ({"outcome": "partial"}, {"outcome": "full", "refund_cents": 3},
-                {"outcome": "all"}, {"outcome": "partial", "refund_cents": 0}):
+    # With full or none, the amount is the outcome's own: a refund_cents beside it is ignored.
+    assert Decision.parse({"outcome": "full", "refund_cents": 3}).refund_of(900) == 900
+    for bad in ({"outcome": "partial"}, {"outcome": "all"},
+                {"outcome": "partial", "refund_cents": 0}):
         with pytest.raises(Invalid):
             Decision.parse(bad)
     with pytest.raises(Invalid):
