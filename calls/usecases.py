@@ -162,6 +162,8 @@ class Calls:
         desk = self._bookings()
         booking = await desk.get(booking_id, at.account_id)
         check_open(booking, int(time.time() * 1000))
+        # A booking made before a block stays, but the call does not ring (docs/trust.md).
+        await self._unblocked(booking.client_id, booking.expert_id)
         role = "client" if at.account_id == booking.client_id else "expert"
         store = self._calls.store
         # One lock per booking: the two sides arriving at once make one session.

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.appointments.conftest import book, set_hours
+from tests.appointments.conftest import (
+    book,
+    booked,
+    expert_with_hours,
+    hours_around,
+    set_hours,
+    soon,
+)
+from tests.appointments.conftest import funded_client as client_with_money
 from tests.appointments.test_bookings import tomorrow_hours
 from tests.brands.conftest import brand_admin, member_expert, new_brand
 from tests.conftest import Running, User
@@ -135,3 +143,17 @@ async def test_callback_requests_of_a_blocked_client_are_hidden_and_cannot_be_ta
     taken = await running.client.post(f"/api/v1/callbacks/{request_id}/take",
                                       headers=expert.headers)
     assert taken.status == 403 and (await taken.json())["error"]["code"] == "blocked"
+
+
+async def test_a_booking_made_before_a_block_no_longer_rings(
+    running: Running, connect: Connect
+) -> None:
+    start = soon(60)
+    expert = await expert_with_hours(running, {"mode": "per_minute", "amount_cents": 60},
+                                     **hours_around(start, 15))
+    client = await client_with_money(running, cents=2_000)
+    booking = await booked(running, client, expert, start)
+    await block(running, expert, client)
+    for person in (client, expert):
+        socket = await connect(running, person)
+        assert await socket.error("booking:join", {"booking_id": booking["id"]}) == "blocked"
