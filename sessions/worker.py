@@ -46,6 +46,7 @@ from brands.keys import brand as brand_key
 from common.redisvalues import text_map
 from common.timefmt import iso_ms
 from sessions.brand_hooks import BrandDeliveries
+from sessions.hook_failures import PLATFORM_FAILING_KEY, HookFailures
 from sessions.webhooks import backoff_seconds, delivery_headers, webhook_body
 
 if TYPE_CHECKING:
@@ -61,6 +62,8 @@ BRAND_STATS_KEY = "hc:worker:brand-stats"
 BATCH = 10
 POST_TIMEOUT_SECONDS = 10.0
 MAX_BLOCK_MS = 1000
+# How often a worker waiting out a backoff looks whether an admin asked to retry now.
+RETRY_POLL_SECONDS = 0.2
 
 # Resets the idle time of the entries this consumer still owns, and returns the ones it no
 # longer owns (taken over by another worker, or acknowledged). Checking the owner and
@@ -121,6 +124,7 @@ class BillingWorker:
         self._stream = config.billing_stream
         self._rng = random.Random()
         self._refresh = redis.register_script(_REFRESH)
+        self._failures = HookFailures(redis)
         idle = config.worker_claim_idle_seconds
         self._claim_idle_ms = max(1, int(idle * 1000))
         # Short enough that entries left by a dead worker are noticed soon after they are due.
@@ -178,7 +182,8 @@ class BillingWorker:
                 await asyncio.sleep(self._backoff(failures))
 
     def _backoff(self, attempt: int) -> float:
-        return backoff_seconds(attempt, self._config.webhook_max_backoff_seconds, self._rng)
+        return backoff_seconds(attempt, self._config.webhook_max_backoff_seconds, self._rng,
+                               self._config.webhook_first_backoff_seconds)
 
     async def _ensure_group(self) -> None:
         # From id 0, not $: events appended before any worker ever ran are delivered too.
@@ -245,8 +250,18 @@ class BillingWorker:
             log.warning("billing event %s: webhook attempt %d failed: %s; retrying",
                         event_id, attempt, error)
             await self._record_failure(error)
-            await asyncio.sleep(self._backoff(attempt))
+            await self._failures.platform_failed(entry_id, event_id, self.consumer, attempt,
+                                                 error, int(self._backoff(attempt) * 1000))
+            await self._pause(entry_id)
         log.info("billing event %s was taken over by another worker", event_id)
+
+    async def _pause(self, entry_id: str) -> None:
+        # Polled rather than slept: an admin's "retry now" shortens the wait from outside.
+        while entry_id not in self._lost:
+            left_ms = await self._failures.platform_wait_ms(entry_id)
+            if left_ms <= 0:
+                return
+            await asyncio.sleep(min(RETRY_POLL_SECONDS, left_ms / 1000))
 
     async def _now_iso(self) -> str:
         seconds, micros = await self._redis.time()
@@ -256,6 +271,7 @@ class BillingWorker:
         now = await self._now_iso()
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.xack(self._stream, self.group, entry_id)
+            pipe.hdel(PLATFORM_FAILING_KEY, entry_id)
             pipe.hincrby(self.stats_key, "delivered", 1)
             pipe.hset(self.stats_key, "last_delivered_at", now)
             await pipe.execute()
@@ -292,7 +308,8 @@ class BrandWebhookWorker(BillingWorker):
         super().__init__(redis, config, consumer)
         self._deliveries = BrandDeliveries(
             redis, self._brand_target, config.webhook_allowed_networks,
-            config.webhook_max_backoff_seconds, consumer)
+            config.webhook_max_backoff_seconds, consumer,
+            first_backoff_seconds=config.webhook_first_backoff_seconds)
 
     def _enabled(self) -> bool:
         log.info("brand webhook worker %s delivers brand events of %s", self.consumer,
