@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from accounts.models import Role
+from common.loops import stop_task
 from earnings.consumer import EarningsConsumer
 from earnings.models import BankDetails, PayoutAsk
 from earnings.service import Earnings
@@ -17,7 +18,6 @@ from server.api.shapes import PAYOUT
 from server.apidoc import BOOLEAN, CENTS, ID, STRING, TIME, array, described, enum, nullable, obj
 from server.http import caller_with_role, read_json
 from server.keys import CONFIG, EARNINGS, PROC, REDIS
-from sessions.worker import stop_task
 
 routes = web.RouteTableDef()
 

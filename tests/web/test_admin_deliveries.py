@@ -12,8 +12,7 @@ import asyncio
 import pytest
 from playwright.async_api import expect
 
-from server.keys import REDIS
-from sessions.brand_hooks import (
+from billing.brand_hooks import (
     ATTEMPTS_KEY,
     BACKOFF_KEY,
     DUE_KEY,
@@ -22,8 +21,9 @@ from sessions.brand_hooks import (
     _script,
     queue_key,
 )
-from sessions.hook_failures import FailedDelivery, HookFailures, Target, failed_deliveries
-from sessions.worker import running_worker
+from billing.hook_failures import FailedDelivery, HookFailures, Target, failed_deliveries
+from server.keys import REDIS
+from server.worker import running_worker
 from tests.brands.test_webhooks import PLATFORM_SECRET, Hooks, brand_with_hook, event, hooks
 from tests.conftest import Running, StartApp
 from tests.marketplace.conftest import admin

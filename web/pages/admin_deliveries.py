@@ -1,6 +1,6 @@
 """Webhook deliveries in the admin console: each failing one, and "retry now".
 
-The list is read from the records the workers keep (``sessions.hook_failures``); retrying
+The list is read from the records the workers keep (``billing.hook_failures``); retrying
 only brings the next attempt forward, in one script, so clicking twice (or two admins at
 once) never sends an event twice.
 """
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from billing.hook_failures import FailedDelivery, HookFailures, Target, failed_deliveries
 from brands.errors import NoSuchBrand
-from server.keys import EXPERTS, REDIS
-from sessions.hook_failures import FailedDelivery, HookFailures, Target, failed_deliveries
+from server.keys import BRANDS, REDIS
 from web import csrf
 from web.forms import read_form
 from web.pages.admin import admin_or_problem
@@ -25,7 +25,7 @@ async def _brand_names(request: web.Request, failing: list[FailedDelivery]) -> d
     names = {}
     for brand_id in {f.key for f in failing if f.target is Target.BRAND}:
         try:
-            names[brand_id] = (await request.app[EXPERTS].brands.store.by_id(brand_id)).name
+            names[brand_id] = (await request.app[BRANDS].store.by_id(brand_id)).name
         except NoSuchBrand:
             names[brand_id] = brand_id  # deleted since: its id is all there is
     return names
