@@ -21,7 +21,8 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from billing.brand_hooks import BACKOFF_KEY, DUE_KEY, FAILURES_KEY, _script, queue_key
+from billing.brand_hooks import BACKOFF_KEY, DUE_KEY, FAILURES_KEY, queue_key
+from common.lua import Lua
 from common.redisvalues import text_map
 from common.timefmt import iso_ms
 
@@ -77,10 +78,10 @@ class HookFailures:
 
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
-        self._failed = _script(redis, "platform_failed")
-        self._wait = _script(redis, "platform_wait")
-        self._retry_platform = _script(redis, "platform_retry_now")
-        self._retry_brand = _script(redis, "hook_retry_now")
+        self._failed = Lua(redis, "billing/lua/platform_failed.lua")
+        self._wait = Lua(redis, "billing/lua/platform_wait.lua")
+        self._retry_platform = Lua(redis, "billing/lua/platform_retry_now.lua")
+        self._retry_brand = Lua(redis, "billing/lua/hook_retry_now.lua")
 
     async def platform_failed(self, entry_id: str, event_id: str, consumer: str,
                               attempts: int, error: str, delay_ms: int) -> None:
