@@ -74,7 +74,7 @@ from server.keys import (
     SIO,
     WALLETS,
 )
-from server.logs import log_context
+from server.logs import log_context, quiet_malformed_requests
 from server.mailing import mail_ctx, revocations_ctx
 from server.metrics import MeteredNotifier, Metrics
 from server.reconcile import reconcile_all
@@ -294,6 +294,7 @@ def _reconciler(app: web.Application) -> Callable[[], Awaitable[list[str]]]:
 
 
 def create_app(config: Config) -> web.Application:
+    quiet_malformed_requests()
     # keepalive_timeout also closes a connection whose request headers never complete.
     app = web.Application(middlewares=[log_context, error_middleware],
                           client_max_size=MAX_REQUEST_BYTES,

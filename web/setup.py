@@ -13,7 +13,9 @@ from web.pages import (
     admin,
     admin_brands,
     admin_console,
+    admin_deliveries,
     admin_disputes,
+    admin_mail,
     admin_moderation,
     auth,
     blocked,
@@ -48,6 +50,7 @@ def setup_web(app: web.Application) -> None:
     app.middlewares.append(page_errors)
     for module in (auth, public, account, call, market, admin, admin_console, admin_brands,
                    receipt, earnings, brand_balance, recovery, settings, invitations, shell,
-                   admin_disputes, admin_moderation, disputes, blocked):
+                   admin_deliveries, admin_mail, admin_disputes, admin_moderation, disputes,
+                   blocked):
         app.add_routes(module.routes)
     app.router.add_static("/static/", STATIC, name="static", append_version=False)
