@@ -42,6 +42,7 @@ from server.api import health
 from server.api import metrics as metrics_api
 from server.api import payments as payments_api
 from server.api import payouts_admin as payouts_admin_api
+from server.api import privacy as privacy_api
 from server.api import receipts as receipts_api
 from server.api import reviews as reviews_api
 from server.api import sessions as sessions_api
@@ -71,6 +72,7 @@ from server.keys import (
 from server.logs import log_context
 from server.mailing import mail_ctx, revocations_ctx
 from server.metrics import MeteredNotifier, Metrics
+from server.privacy import privacy_ctx
 from server.reconcile import reconcile_all
 from server.secret import load_or_create_secret
 from sessions.leases import Leases
@@ -311,6 +313,7 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(appointments_api.appointments_ctx(
         appointment_settings, lambda app: MailingBookingNotifier(
             NotificationSender(app[SIO]), app[MAILER], lambda: app[APPOINTMENTS].store)))
+    app.cleanup_ctx.append(privacy_ctx)
     app.cleanup_ctx.append(earnings_api.earnings_ctx)
     app.cleanup_ctx.append(payments_api.payments_ctx)
     app.cleanup_ctx.append(_socketio_ctx)
@@ -320,7 +323,7 @@ def create_app(config: Config) -> web.Application:
                    admin_experts_api, billing_api, callbacks_api, appointments_api, brands_api,
                    brand_keys_api, brand_analytics_api, brand_logo_api, brand_members_api,
                    brand_pages_api, metrics_api, receipts_api, earnings_api,
-                   payouts_admin_api, payments_api, admin_mail_api, openapi):
+                   payouts_admin_api, payments_api, admin_mail_api, privacy_api, openapi):
         app.add_routes(module.routes)
     setup_web(app)
     return app

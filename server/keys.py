@@ -21,6 +21,8 @@ from mail.mailer import Mailer
 from mail.outbox import Outbox
 from marketplace.experts import Experts
 from payments.service import Payments
+from privacy.notes import NoteStore
+from privacy.service import Vault
 from server.config import Config
 from server.metrics import Metrics
 from sessions.service import CallService
@@ -50,3 +52,6 @@ PAYMENTS = web.AppKey("payments", Payments)
 RECONCILE = web.AppKey[Callable[[], Awaitable[list[str]]]]("reconcile")
 MAILER = web.AppKey("mailer", Mailer)
 OUTBOX = web.AppKey("outbox", Outbox)
+# The vault and experts' notes (server/privacy.py, docs/privacy.md).
+VAULT = web.AppKey("vault", Vault)
+NOTES = web.AppKey("notes", NoteStore)

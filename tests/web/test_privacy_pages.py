@@ -1,0 +1,67 @@
+"""The privacy pages in a browser: "My documents" (search, one file, the zip), a
+transcript, and the privacy page reached from the footer in French."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from tests.conftest import Running
+from tests.privacy.conftest import PNG, past_call
+from tests.signaling.conftest import Connect, connect
+from tests.web.conftest import Browse, log_in
+
+__all__ = ["connect"]  # the socket fixture
+
+
+async def test_my_documents_finds_downloads_and_zips_a_calls_files(
+    browse: Browse, site: Running, connect: Connect, tmp_path: Path
+) -> None:
+    call = await past_call(site, connect)
+    page = await browse.page()
+    await log_in(page, call.client, "/login?next=/documents")
+    await page.goto("/documents")
+    rows = page.locator("[data-role=documents] tbody tr")
+    assert await rows.count() == 3
+    async with page.expect_download() as one:
+        await page.get_by_role("link", name="leaking tap.png").click()
+    path = tmp_path / "one.png"
+    await (await one.value).save_as(path)
+    assert path.read_bytes() == PNG
+
+    # Searching by an expert who is not there empties the list; the expert's name finds it.
+    await page.get_by_label("Expert").fill("Nobody Atall")
+    async with page.expect_navigation():
+        await page.get_by_role("button", name="Search").click()
+    assert await page.locator("[data-role=no-documents]").is_visible()
+    await page.get_by_label("Expert").fill(call.expert.display_name)
+    async with page.expect_navigation():
+        await page.get_by_role("button", name="Search").click()
+    assert await rows.count() == 3
+    async with page.expect_download() as everything:
+        await page.get_by_role("link", name="Download all (zip)").click()
+    zipped = tmp_path / "all.zip"
+    await (await everything.value).save_as(zipped)
+    names = zipfile.ZipFile(io.BytesIO(zipped.read_bytes())).namelist()
+    assert any(n.endswith("leaking tap.png") for n in names) and len(names) == 3
+
+    # The transcript, from the vault.
+    async with page.expect_navigation():
+        await page.get_by_role("link", name=f"chat-{call.session_id}.txt").click()
+    transcript = page.locator("[data-role=transcript]")
+    assert "turn the valve left" in await transcript.inner_text()
+    assert await transcript.locator("li").count() == 3
+
+
+async def test_the_privacy_page_is_a_footer_link_away_in_both_languages(
+    browse: Browse, site: Running
+) -> None:
+    page = await browse.page(locale="fr-FR")
+    await page.goto("/experts")
+    async with page.expect_navigation():
+        await page.locator("footer [data-role=privacy-link]").click()
+    assert await page.get_by_role("heading", level=1).inner_text() == "Confidentialité"
+    assert "365 jours" in await page.locator("[data-role=retention]").inner_text()
+    await page.goto("/lang/en?next=/privacy")
+    assert await page.get_by_role("heading", level=1).inner_text() == "Privacy"
