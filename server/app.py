@@ -37,6 +37,7 @@ from server.api import brand_pages as brand_pages_api
 from server.api import brands as brands_api
 from server.api import callbacks as callbacks_api
 from server.api import earnings as earnings_api
+from server.api import erasure as erasure_api
 from server.api import experts as experts_api
 from server.api import health
 from server.api import metrics as metrics_api
@@ -323,7 +324,8 @@ def create_app(config: Config) -> web.Application:
                    admin_experts_api, billing_api, callbacks_api, appointments_api, brands_api,
                    brand_keys_api, brand_analytics_api, brand_logo_api, brand_members_api,
                    brand_pages_api, metrics_api, receipts_api, earnings_api,
-                   payouts_admin_api, payments_api, admin_mail_api, privacy_api, openapi):
+                   payouts_admin_api, payments_api, admin_mail_api, privacy_api, erasure_api,
+                   openapi):
         app.add_routes(module.routes)
     setup_web(app)
     return app

@@ -21,6 +21,8 @@ from mail.mailer import Mailer
 from mail.outbox import Outbox
 from marketplace.experts import Experts
 from payments.service import Payments
+from privacy.erase import Eraser
+from privacy.export import Exporter
 from privacy.notes import NoteStore
 from privacy.service import Vault
 from server.config import Config
@@ -55,3 +57,5 @@ OUTBOX = web.AppKey("outbox", Outbox)
 # The vault and experts' notes (server/privacy.py, docs/privacy.md).
 VAULT = web.AppKey("vault", Vault)
 NOTES = web.AppKey("notes", NoteStore)
+EXPORTER = web.AppKey("exporter", Exporter)
+ERASER = web.AppKey("eraser", Eraser)
