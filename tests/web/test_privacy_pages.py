@@ -65,3 +65,32 @@ async def test_the_privacy_page_is_a_footer_link_away_in_both_languages(
     assert "365 jours" in await page.locator("[data-role=retention]").inner_text()
     await page.goto("/lang/en?next=/privacy")
     assert await page.get_by_role("heading", level=1).inner_text() == "Privacy"
+
+
+async def test_settings_show_notes_about_me_and_delete_the_account(
+    browse: Browse, site: Running, connect: Connect
+) -> None:
+    call = await past_call(site, connect)
+    note = await site.client.put(f"/api/v1/sessions/{call.session_id}/note",
+                                 json={"text": "likes detail"}, headers=call.expert.headers)
+    assert note.status == 200
+    page = await browse.page()
+    await log_in(page, call.client, "/login?next=/settings")
+    await page.goto("/settings")
+    notes = page.locator("[data-role=notes-about-me] li")
+    assert call.expert.display_name in await notes.inner_text()
+    assert "likes detail" not in await page.content()
+    async with page.expect_navigation():
+        await page.get_by_role("button", name="Erase it").click()
+    assert await page.locator("[data-role=no-notes]").is_visible()
+
+    await page.get_by_label("Your password, to confirm").fill("not my password")
+    async with page.expect_navigation():
+        await page.get_by_role("button", name="Delete my account for good").click()
+    assert "The password is wrong" in await page.locator("#form-error").inner_text()
+    await page.get_by_label("Your password, to confirm").fill("correct horse")
+    async with page.expect_navigation():
+        await page.get_by_role("button", name="Delete my account for good").click()
+    assert await page.get_by_role("heading", level=1).inner_text() == "Account deleted"
+    answer = await site.client.get("/api/v1/me", headers=call.client.headers)
+    assert answer.status == 401
