@@ -24,6 +24,7 @@ from payments.service import Payments
 from privacy.erase import Eraser
 from privacy.export import Exporter
 from privacy.notes import NoteStore
+from privacy.retention import Retention
 from privacy.service import Vault
 from server.config import Config
 from server.metrics import Metrics
@@ -59,3 +60,4 @@ VAULT = web.AppKey("vault", Vault)
 NOTES = web.AppKey("notes", NoteStore)
 EXPORTER = web.AppKey("exporter", Exporter)
 ERASER = web.AppKey("eraser", Eraser)
+RETENTION = web.AppKey("retention", Retention)
