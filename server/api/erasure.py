@@ -13,7 +13,7 @@ from server.keys import ERASER, EXPORTER
 
 routes = web.RouteTableDef()
 
-CONFIRM = Body(Text("password", max_len=1024, strip=False, sample="correct horse",
+CONFIRM = Body(Text("password", max_len=1024, strip=False,
                     description="the account's password, to confirm"))
 
 
