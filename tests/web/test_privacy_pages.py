@@ -7,6 +7,8 @@ import io
 import zipfile
 from pathlib import Path
 
+from playwright.async_api import expect
+
 from tests.conftest import Running
 from tests.privacy.conftest import PNG, past_call
 from tests.signaling.conftest import Connect, connect
@@ -94,3 +96,18 @@ async def test_settings_show_notes_about_me_and_delete_the_account(
     assert await page.get_by_role("heading", level=1).inner_text() == "Account deleted"
     answer = await site.client.get("/api/v1/me", headers=call.client.headers)
     assert answer.status == 401
+
+
+async def test_the_expert_sees_their_note_when_the_same_client_calls_again(
+    browse: Browse, site: Running, connect: Connect
+) -> None:
+    call = await past_call(site, connect)
+    note = await site.client.put(f"/api/v1/sessions/{call.session_id}/note",
+                                 json={"text": "prefers French"}, headers=call.expert.headers)
+    assert note.status == 200
+    page = await browse.page()
+    await log_in(page, call.expert, "/login?next=/console")
+    await page.goto("/console")
+    await call.client_socket.ok("call:start", {"expert_id": call.expert.id, "topic": "again"})
+    banner = page.locator("[data-role=incoming]")
+    await expect(banner.locator("[data-field=note]")).to_have_text("Your note: prefers French")
