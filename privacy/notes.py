@@ -10,17 +10,16 @@ or erases the three together.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
 
 from common.errors import Invalid
+from common.lua import Lua
 from common.redisvalues import text_or_none
 from common.timefmt import iso_ms
 
 MAX_NOTE_CHARS = 4000
-_LUA = Path(__file__).parent / "lua"
 
 
 def note_key(expert_id: str, client_id: str) -> str:
@@ -61,12 +60,14 @@ class Note:
 class NoteStore:
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
-        self._save = redis.register_script((_LUA / "note_save.lua").read_text())
+        self._save = Lua(redis, "privacy/lua/note_save.lua")
 
     async def save(self, expert_id: str, client_id: str, text: str) -> Note:
         """Write (or, with empty text, erase) the expert's note on the client."""
-        at = await self._save(keys=[note_key(expert_id, client_id), by_key(expert_id),
-                                    about_key(client_id)], args=[expert_id, client_id, text])
+        at = await self._save(
+            keys={"note": note_key(expert_id, client_id), "by_expert": by_key(expert_id),
+                  "about_client": about_key(client_id)},
+            args={"expert": expert_id, "client": client_id, "text": text})
         return Note(expert_id, client_id, text, int(at))
 
     async def get(self, expert_id: str, client_id: str) -> Note:

@@ -17,6 +17,7 @@ from accounts.store import AccountStore
 from accounts.throttle import LoginThrottle, ThrottleRules
 from accounts.tokens import TokenSigner
 from appointments.settings import AppointmentSettings
+from brands.service import Brands
 from common.ids import new_id
 from common.loops import stop_all
 from common.redisclient import redis_client
@@ -56,6 +57,7 @@ from server.headers import api_headers
 from server.keys import (
     ACCOUNTS,
     APPOINTMENTS,
+    BRANDS,
     CALLS,
     CONFIG,
     EXPERTS,
@@ -76,12 +78,12 @@ from server.metrics import MeteredNotifier, Metrics
 from server.privacy import privacy_ctx
 from server.reconcile import reconcile_all
 from server.secret import load_or_create_secret
+from server.worker import default_consumer_name, running_worker
 from sessions.leases import Leases
 from sessions.reaper import Reaper
 from sessions.service import CallService
 from sessions.store import SessionStore, Timing
 from sessions.wallet import WalletStore
-from sessions.worker import default_consumer_name, running_worker
 from signaling.guard import GuardedServer
 from signaling.ice import ice_servers
 from signaling.limits import AccountLimits, LimitRules
@@ -189,7 +191,8 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
     """Sessions, presence and signalling, with the reaper and the lease as background tasks."""
     config, redis, sio, proc = app[CONFIG], app[REDIS], app[SIO], app[PROC]
     presence = PresenceStore(redis, proc)
-    experts = Experts(redis, presence)
+    brands = Brands(redis)
+    experts = Experts(redis, presence, brands)
 
     def ice(account_id: str, now_s: int) -> list[dict[str, object]]:
         return ice_servers(config.stun_urls, config.turn_urls, config.turn_secret, account_id,
@@ -200,6 +203,7 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
                         MailingCallNotifier(MeteredNotifier(notifier, app[METRICS]),
                                             app[MAILER]))
     app[PRESENCE], app[EXPERTS], app[CALLS] = presence, experts, calls
+    app[BRANDS] = brands
     app[WALLETS] = WalletStore(redis, config.currency)
     async def booked_soon(expert_id: str) -> bool:
         # The appointments service starts in a later context; it is there by the first call.

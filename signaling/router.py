@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import socketio
 
 from common.errors import HelpcallError
-from common.loops import Loop
+from common.loops import Loop, tolerant
 from marketplace.keys import expert as expert_key
 from sessions.pricing import Pricing, PricingMode
 from sessions.service import CallService
@@ -62,14 +62,11 @@ class Router:
         self._interval = interval_seconds
 
     def loop(self) -> Loop:
-        return Loop(self._guarded_tick, self._interval)
+        return Loop(tolerant(self._tick, "routing tick", log), self._interval)
 
-    async def _guarded_tick(self) -> None:
-        try:
-            for category in await self._calls.store.queues():
-                await self.route_category(category)
-        except Exception:
-            log.exception("routing tick failed")
+    async def _tick(self) -> None:
+        for category in await self._calls.store.queues():
+            await self.route_category(category)
 
     async def place(self, session_id: str, category: str) -> dict[str, int] | None:
         """Where a queued call stands: ``{position, estimated_wait_seconds}``."""
@@ -84,14 +81,18 @@ class Router:
                                                                  online)}
 
     async def welcome(self, session_id: str, client_id: str, category: str) -> None:
-        """The first ``queue`` event, right after ``call:start``; then route at once."""
+        """The first ``queue`` event, right after ``call:start``; then route at once.
+
+        Always sent, even when another process's tick has already told the same position: that
+        one may have reached the client before it knew its session id, and been dropped.
+        """
         waiting = await self._calls.store.waiting(category)
         if session_id in waiting:
             position = waiting.index(session_id)
             cards = await self._experts.in_category(category)
             online = sum(1 for card in cards if card["status"] != "offline")
-            if await self._calls.store.position_changed(session_id, position):
-                await self.announce(session_id, client_id, position, online)
+            await self._calls.store.position_changed(session_id, position)
+            await self.announce(session_id, client_id, position, online)
         await self.route_category(category)
 
     async def route_category(self, category: str) -> None:

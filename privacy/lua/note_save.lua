@@ -1,15 +1,16 @@
--- An expert's private note on a client: written with both indexes, or erased when empty.
--- KEYS: the note hash, the expert's index (client -> ms), the client's index (expert -> ms).
--- ARGV: expert id, client id, text ('' erases). Answers the time written (0 when erased).
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-if ARGV[3] == '' then
-  redis.call('DEL', KEYS[1])
-  redis.call('ZREM', KEYS[2], ARGV[2])
-  redis.call('ZREM', KEYS[3], ARGV[1])
+--! use common/lua/clock.lua
+--! keys: note by_expert about_client
+--! args: expert client text
+-- An expert's private note on a client: written with both indexes, or erased when the
+-- text is empty. Answers the time written (0 when erased).
+if ARG.text == '' then
+  redis.call('DEL', KEY.note)
+  redis.call('ZREM', KEY.by_expert, ARG.client)
+  redis.call('ZREM', KEY.about_client, ARG.expert)
   return 0
 end
-redis.call('HSET', KEYS[1], 'text', ARGV[3], 'updated_at', now)
-redis.call('ZADD', KEYS[2], now, ARGV[2])
-redis.call('ZADD', KEYS[3], now, ARGV[1])
+local now = now_ms()
+redis.call('HSET', KEY.note, 'text', ARG.text, 'updated_at', now)
+redis.call('ZADD', KEY.by_expert, now, ARG.client)
+redis.call('ZADD', KEY.about_client, now, ARG.expert)
 return now

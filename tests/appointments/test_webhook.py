@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import redis.asyncio as aioredis
 
-from sessions.webhooks import verify
-from sessions.worker import running_worker
+from billing.webhooks import verify
+from server.worker import running_worker
 from tests.appointments.conftest import booked, expert_with_hours, funded_client, hours_around, soon
+from tests.billing.test_worker import SECRET, Receiver, next_of, receiver, worker_config
 from tests.conftest import Running
-from tests.sessions.test_worker import SECRET, Receiver, next_of, receiver, worker_config
 
 __all__ = ["receiver"]  # the webhook endpoint fixture, shared with the worker tests
 
