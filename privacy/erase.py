@@ -30,6 +30,7 @@ from appointments.feeds import account_token_key, token_key
 from appointments.inbox import seen_key
 from blobs.store import BlobKey, BlobMissing, BlobStore
 from common.errors import Invalid
+from common.lua import Lua
 from common.redisvalues import text_map, text_or_none
 from earnings import keys as earning_keys
 from marketplace import keys as market_keys
@@ -66,6 +67,7 @@ class Eraser:
         self.blobs = blobs
         self.notes = notes
         self.rules = rules
+        self._scrub = Lua(redis, "privacy/lua/notifications_scrub.lua")
 
     async def erase(self, account: Account, password: str) -> None:
         """Check the password and what must be settled, then erase (idempotent steps)."""
@@ -206,6 +208,12 @@ class Eraser:
             side = "client" if fields.get("client_id") == account_id else "expert"
             wipe = [f"{side}_name", ""] + (["topic", ""] if side == "client" else [])
             await self.redis.hset(key, items=wipe)
+            other = fields.get("expert_id" if side == "client" else "client_id")
+            if other:
+                await self._scrub(
+                    keys={"notifications": booking_keys.notifications_key(other)},
+                    args={"booking": fields.get("id", ""), "name_field": f"{side}_name",
+                          "topic": "1" if side == "client" else "0"})
 
     async def _small_keys(self, account_id: str) -> None:
         feed = text_or_none(await self.redis.get(account_token_key(account_id)))

@@ -11,6 +11,9 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from privacy.erase import ERASED, PENDING
+from server.keys import ACCOUNTS, RETENTION
+from tests.appointments.conftest import booked, expert_with_hours, funded_client, hours_around, soon
 from tests.conftest import Running, StartApp, User
 from tests.earnings.conftest import credited
 from tests.privacy.conftest import PNG, PastCall, past_call
@@ -186,3 +189,43 @@ async def test_after_erasure_no_key_holds_the_email_or_the_name(
 
 async def _gone(peer: Any) -> bool:
     return not peer.sio.connected
+
+
+async def test_an_open_booking_stops_the_erasure_until_it_is_cancelled(
+    start_app: StartApp, redis: aioredis.Redis
+) -> None:
+    running = await start_app()
+    start = soon(3600)
+    expert = await expert_with_hours(running, **hours_around(start, 60))
+    client = await funded_client(running)
+    booking = await booked(running, client, expert, start, topic=f"{NAME}'s tap")
+    body = {"password": "correct horse"}
+    refused = await running.client.delete("/api/v1/me", json=body, headers=client.headers)
+    assert refused.status == 409
+    assert (await refused.json())["error"]["reason"] == "bookings_open"
+    cancelled = await running.client.post(f"/api/v1/bookings/{booking['id']}/cancel",
+                                          headers=client.headers)
+    assert cancelled.status == 200, await cancelled.text()
+    erased = await running.client.delete("/api/v1/me", json=body, headers=client.headers)
+    assert erased.status == 204
+    assert await holders(redis, client.email, client.display_name, NAME) == []
+    # The expert still has the booking, without the client's name or topic.
+    answer = await running.client.get(f"/api/v1/bookings/{booking['id']}",
+                                      headers=expert.headers)
+    seen = await answer.json()
+    assert seen["client"]["display_name"] == "" and seen["state"] == "cancelled"
+
+
+async def test_an_erasure_cut_short_is_finished_by_the_retention_job(
+    start_app: StartApp, redis: aioredis.Redis
+) -> None:
+    running = await start_app()
+    client = await running.user("client", name=NAME)
+    # As if the process died right after recording the erasure and revoking the tokens.
+    await redis.hset(PENDING, client.id, json.dumps({"email": client.email, "name": NAME}))
+    await running.app[ACCOUNTS].store.set_password(client.id, "!erased")
+    assert (await running.client.get("/api/v1/me", headers=client.headers)).status == 401
+    report = await running.app[RETENTION].run_once()
+    assert report.erasures == 1
+    assert await holders(redis, client.email, NAME) == []
+    assert await redis.zscore(ERASED, client.id) is not None

@@ -8,6 +8,7 @@ import zipfile
 
 from common.errors import Invalid
 from privacy.vault import VaultQuery
+from tests.appointments.conftest import booked, expert_with_hours, funded_client, hours_around, soon
 from tests.conftest import StartApp
 from tests.privacy.conftest import PNG, past_call
 from tests.signaling.conftest import Connect
@@ -94,3 +95,20 @@ async def test_my_documents_lists_and_zips_what_is_mine_and_nothing_else(
     assert (await answer.json())["documents"] == []
     answer = await running.client.get("/api/v1/me/documents.zip", headers=stranger.headers)
     assert zipfile.ZipFile(io.BytesIO(await answer.read())).namelist() == []
+
+
+async def test_a_bookings_invite_is_in_both_vaults(start_app: StartApp) -> None:
+    running = await start_app()
+    start = soon(3600)
+    expert = await expert_with_hours(running, **hours_around(start, 60))
+    client = await funded_client(running)
+    booking = await booked(running, client, expert, start)
+    for user in (client, expert):
+        docs = (await (await running.client.get("/api/v1/me/documents",
+                                                headers=user.headers)).json())["documents"]
+        assert [(d["kind"], d["booking_id"]) for d in docs] == [("invite", booking["id"])]
+        answer = await running.client.get("/api/v1/me/documents.zip", headers=user.headers)
+        archive = zipfile.ZipFile(io.BytesIO(await answer.read()))
+        [name] = archive.namelist()
+        assert name.endswith(f"booking-{booking['id']}.ics")
+        assert b"BEGIN:VEVENT" in archive.read(name)
