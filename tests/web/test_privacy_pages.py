@@ -54,6 +54,10 @@ async def test_my_documents_finds_downloads_and_zips_a_calls_files(
     transcript = page.locator("[data-role=transcript]")
     assert "turn the valve left" in await transcript.inner_text()
     assert await transcript.locator("li").count() == 3
+    # My calls links to it too.
+    await page.goto("/sessions")
+    link = page.locator(f"tr[data-session-id='{call.session_id}'] [data-role=transcript]")
+    assert await link.get_attribute("href") == f"/sessions/{call.session_id}/transcript"
 
 
 async def test_the_privacy_page_is_a_footer_link_away_in_both_languages(
