@@ -3,6 +3,8 @@ private notes an expert keeps on a client (docs/privacy.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from aiohttp import web
 
 from accounts.models import Role
@@ -65,7 +67,8 @@ async def zip_documents(request: web.Request) -> web.StreamResponse:
         VAULT].write_documents(account.id, query, out))
 
 
-async def stream_zip(request: web.Request, filename: str, fill) -> web.StreamResponse:  # type: ignore[no-untyped-def]
+async def stream_zip(request: web.Request, filename: str,
+                     fill: Callable[[ZipStream], Awaitable[object]]) -> web.StreamResponse:
     """A zip answer, written while it is made (``fill(out)`` adds the entries)."""
     response = web.StreamResponse(headers={
         "Content-Type": "application/zip",
