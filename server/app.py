@@ -18,6 +18,8 @@ from accounts.throttle import LoginThrottle, ThrottleRules
 from accounts.tokens import TokenSigner
 from appointments.settings import AppointmentSettings
 from brands.service import Brands
+from calls.router import Router
+from calls.usecases import Calls
 from common.ids import new_id
 from common.loops import stop_all
 from common.redisclient import redis_client
@@ -72,7 +74,7 @@ from server.keys import (
     SIO,
     WALLETS,
 )
-from server.logs import log_context
+from server.logs import log_context, quiet_malformed_requests
 from server.mailing import mail_ctx, revocations_ctx
 from server.metrics import MeteredNotifier, Metrics
 from server.privacy import privacy_ctx
@@ -91,7 +93,6 @@ from signaling.manager import DeliveryManager
 from signaling.namespace import CallNamespace
 from signaling.notifier import NotificationSender, SocketNotifier
 from signaling.presence import PresenceStore
-from signaling.router import Router
 from web.setup import setup_web
 
 log = logging.getLogger(__name__)
@@ -209,14 +210,13 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
         # The appointments service starts in a later context; it is there by the first call.
         return await app[APPOINTMENTS].blocks_on_demand(expert_id, ON_DEMAND_MINIMUM_MS)
 
-    router = Router(calls, experts, sio, config.ring_seconds, config.reaper_interval_seconds,
-                    booked_soon)
+    router = Router(calls, experts, notifier, config.ring_seconds,
+                    config.reaper_interval_seconds, booked_soon)
     limits = AccountLimits(redis, proc, LimitRules(
         config.rings_per_expert, config.rings_per_client, config.max_sockets_per_account))
-    sio.register_namespace(
-        CallNamespace(app[ACCOUNTS], calls, presence, experts, notifier, router, booked_soon,
-                      lambda: app[APPOINTMENTS], proc, limits)
-    )
+    desk = Calls(calls, experts, presence, router, booked_soon, lambda: app[APPOINTMENTS],
+                 limits, app[ACCOUNTS].store)
+    sio.register_namespace(CallNamespace(app[ACCOUNTS], desk, presence, notifier, proc, limits))
 
     async def bury_presence(dead: str, last_seen_ms: int) -> None:
         await presence.bury_process(dead)
@@ -293,6 +293,7 @@ def _reconciler(app: web.Application) -> Callable[[], Awaitable[list[str]]]:
 
 
 def create_app(config: Config) -> web.Application:
+    quiet_malformed_requests()
     # keepalive_timeout also closes a connection whose request headers never complete.
     app = web.Application(middlewares=[log_context, error_middleware],
                           client_max_size=MAX_REQUEST_BYTES,

@@ -53,6 +53,7 @@ class Config:
     ping_interval_seconds: float = 10.0
     ping_timeout_seconds: float = 5.0
     webhook_max_backoff_seconds: float = 60.0
+    webhook_first_backoff_seconds: float = 0.5
     worker_claim_idle_seconds: float = 30.0
     trust_proxy: bool = False
     start_cover_seconds: int = 60
@@ -309,6 +310,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "HELPCALL_PING_INTERVAL_SECONDS": ("ping_interval_seconds", _seconds),
     "HELPCALL_PING_TIMEOUT_SECONDS": ("ping_timeout_seconds", _seconds),
     "HELPCALL_WEBHOOK_MAX_BACKOFF_SECONDS": ("webhook_max_backoff_seconds", _seconds),
+    "HELPCALL_WEBHOOK_FIRST_BACKOFF_SECONDS": ("webhook_first_backoff_seconds", _seconds),
     "HELPCALL_WORKER_CLAIM_IDLE_SECONDS": ("worker_claim_idle_seconds", _seconds),
     "HELPCALL_TRUST_PROXY": ("trust_proxy", _flag),
     "HELPCALL_START_COVER_SECONDS": ("start_cover_seconds", _positive_int),

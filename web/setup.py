@@ -13,6 +13,8 @@ from web.pages import (
     admin,
     admin_brands,
     admin_console,
+    admin_deliveries,
+    admin_mail,
     auth,
     brand_balance,
     call,
@@ -45,6 +47,6 @@ def setup_web(app: web.Application) -> None:
     app.middlewares.append(page_errors)
     for module in (auth, public, account, call, market, admin, admin_console, admin_brands,
                    receipt, earnings, brand_balance, recovery, settings, invitations, privacy,
-                   shell):
+                   shell, admin_deliveries, admin_mail):
         app.add_routes(module.routes)
     app.router.add_static("/static/", STATIC, name="static", append_version=False)
