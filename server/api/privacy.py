@@ -17,7 +17,7 @@ from privacy.vault import VaultQuery
 from privacy.zipstream import ZipStream
 from server.api.sessions import _as_participant
 from server.apidoc import (
-    ANY_OBJECT,
+    BOOLEAN,
     ID,
     INTEGER,
     STRING,
@@ -41,7 +41,11 @@ DOCUMENT = obj(kind=enum("file", "transcript", "receipt", "invite"), name=STRING
                expert=obj(id=ID, display_name=STRING), session_id=nullable(ID),
                booking_id=nullable(ID), size=nullable(INTEGER), content_type=nullable(STRING),
                url=STRING)
-MESSAGE = obj("file", message_id=STRING, at=TIME, text=STRING, file=ANY_OBJECT, **{"from": ID})
+# A chat message; ``file`` when it carries a shared file, ``erased`` once its sender's
+# account was erased (docs/privacy.md).
+MESSAGE = obj("file", "erased", message_id=STRING, at=TIME, text=STRING, erased=BOOLEAN,
+              file=obj(file_id=ID, name=STRING, size=INTEGER, content_type=STRING, url=STRING),
+              **{"from": ID})
 NOTE = obj(client_id=ID, text=STRING, updated_at=nullable(TIME))
 NOTE_BODY = Body(Text("text", max_len=MAX_NOTE_CHARS, strip=False,
                       description="the note; empty erases it"))
