@@ -9,10 +9,12 @@ import json
 import zipfile
 from typing import Any
 
+import pytest
 import redis.asyncio as aioredis
 
-from privacy.erase import ERASED, PENDING
-from server.keys import ACCOUNTS, RETENTION
+from privacy.erase import ERASED, PENDING, Eraser, Rules
+from privacy.errors import NotYet
+from server.keys import ACCOUNTS, ERASER, RETENTION
 from tests.appointments.conftest import booked, expert_with_hours, funded_client, hours_around, soon
 from tests.conftest import Running, StartApp, User
 from tests.earnings.conftest import credited
@@ -229,3 +231,23 @@ async def test_an_erasure_cut_short_is_finished_by_the_retention_job(
     assert report.erasures == 1
     assert await holders(redis, client.email, NAME) == []
     assert await redis.zscore(ERASED, client.id) is not None
+
+
+async def test_with_card_payments_unused_credit_is_refunded_before_erasure(
+    running: Running, redis: aioredis.Redis
+) -> None:
+    client = await running.user("client")
+    topped = await running.client.post("/api/v1/wallet/topups", json={"amount_cents": 700},
+                                       headers=client.headers)
+    assert topped.status == 201
+    account = await running.app[ACCOUNTS].store.require(client.id)
+    # The same eraser as the app's, with the rule that HELPCALL_PAYMENTS=stripe sets.
+    app_eraser = running.app[ERASER]
+    eraser = Eraser(redis, app_eraser.accounts, app_eraser.files, app_eraser.blobs,
+                    app_eraser.notes, Rules(card_payments=True))
+    with pytest.raises(NotYet) as refused:
+        await eraser.erase(account, "correct horse")
+    assert refused.value.reason == "credit_remaining" and "700 cents" in refused.value.message
+    # In test mode the credit is play money: the account goes.
+    assert (await running.client.delete("/api/v1/me", json={"password": "correct horse"},
+                                        headers=client.headers)).status == 204
