@@ -107,13 +107,16 @@ class Retention:
         gone = 0
         async for index in self.redis.scan_iter(match=_SESSIONS, count=BATCH, _type="zset"):
             for raw in await self.redis.zrangebyscore(str(index), "-inf", cutoff):
-                gone += await self._drop_session(str(text_or_none(raw)), cutoff)
+                gone += await self._drop_session(str(index), str(text_or_none(raw)), cutoff)
         return gone
 
-    async def _drop_session(self, session_id: str, cutoff: int) -> int:
+    async def _drop_session(self, index: str, session_id: str, cutoff: int) -> int:
         fields = text_map(await self.redis.hgetall(session_key(session_id)))
+        if not fields:
+            await self.redis.zrem(index, session_id)  # an entry left without its session
+            return 0
         ended = int(fields.get("ended_at") or 0)
-        if fields and (fields.get("state") != "ended" or not ended or ended > cutoff):
+        if fields.get("state") != "ended" or not ended or ended > cutoff:
             return 0  # still going, or ended too recently
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.delete(session_key(session_id), sockets_key(session_id),
@@ -126,7 +129,7 @@ class Retention:
             if fields.get("brand_id"):
                 pipe.zrem(brand_sessions_key(fields["brand_id"]), session_id)
             await pipe.execute()
-        return 1 if fields else 0
+        return 1
 
     async def _bookings(self, cutoff: int) -> int:
         gone = 0
