@@ -14,7 +14,7 @@ from collections import defaultdict
 import redis.asyncio as aioredis
 
 from common.redisvalues import text_map, text_or_none
-from common.streams import all_entries
+from common.streams import all_entries, stream_id, trimmed_before
 
 
 async def _billing_amounts(
@@ -37,6 +37,7 @@ async def _billing_amounts(
 async def reconcile(redis: aioredis.Redis, stream: str) -> list[str]:
     problems: list[str] = []
     billed, refunds = await _billing_amounts(redis, stream)
+    trimmed = await trimmed_before(redis, stream)  # older events were trimmed on purpose
     charged: dict[str, int] = defaultdict(int)
     refunded: dict[str, int] = defaultdict(int)
     async for key in redis.scan_iter(match="hc:{w:*}", _type="hash"):
@@ -46,8 +47,12 @@ async def reconcile(redis: aioredis.Redis, stream: str) -> list[str]:
         account = wallet_key[len("hc:{w:"):-1]
         wallet = text_map(await redis.hgetall(wallet_key))
         balance, held = 0, 0
-        for _, raw in await redis.xrange(wallet_key + ":ledger") or []:
+        for entry_id, raw in await redis.xrange(wallet_key + ":ledger") or []:
             entry = text_map(raw or {})
+            if (stream_id(str(text_or_none(entry_id))) < trimmed
+                    and entry["kind"] in ("charge", "dispute_refund")):
+                balance += int(entry["amount_cents"])  # its event is gone: nothing to match
+                continue
             amount = int(entry["amount_cents"])
             match entry["kind"]:
                 case "topup" | "refund":  # a refund (to a card) is negative
@@ -83,7 +88,7 @@ async def reconcile(redis: aioredis.Redis, stream: str) -> list[str]:
             problems.append(f"session {session_id}: refunded {refunded.get(session_id, 0)} "
                             f"to the wallet but {refunds.get(session_id, 0)} in the billing "
                             "stream")
-        if refunds.get(session_id, 0) > billed.get(session_id, 0):
+        if session_id in billed and refunds.get(session_id, 0) > billed[session_id]:
             problems.append(f"session {session_id}: refunded {refunds[session_id]}, more "
-                            f"than billed {billed.get(session_id, 0)}")
+                            f"than billed {billed[session_id]}")
     return problems

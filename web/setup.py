@@ -25,6 +25,7 @@ from web.pages import (
     earnings,
     invitations,
     market,
+    privacy,
     public,
     receipt,
     recovery,
@@ -49,8 +50,8 @@ def setup_web(app: web.Application) -> None:
     app[aiohttp_jinja2.static_root_key] = "/static"
     app.middlewares.append(page_errors)
     for module in (auth, public, account, call, market, admin, admin_console, admin_brands,
-                   receipt, earnings, brand_balance, recovery, settings, invitations, shell,
-                   admin_deliveries, admin_mail, admin_disputes, admin_moderation, disputes,
-                   blocked):
+                   receipt, earnings, brand_balance, recovery, settings, invitations, privacy,
+                   shell, admin_deliveries, admin_mail, admin_disputes, admin_moderation,
+                   disputes, blocked):
         app.add_routes(module.routes)
     app.router.add_static("/static/", STATIC, name="static", append_version=False)
