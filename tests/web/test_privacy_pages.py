@@ -112,6 +112,11 @@ async def test_the_expert_sees_their_note_when_the_same_client_calls_again(
     page = await browse.page()
     await log_in(page, call.expert, "/login?next=/console")
     await page.goto("/console")
+    # Ring only once the page's own socket is there (its presence pill says so): on a busy
+    # machine it may still be connecting, and would never hear this call.
+    await expect(page.locator("[data-role=presence-pill]")).to_have_attribute(
+        "data-status", "online", timeout=15_000)
     await call.client_socket.ok("call:start", {"expert_id": call.expert.id, "topic": "again"})
     banner = page.locator("[data-role=incoming]")
-    await expect(banner.locator("[data-field=note]")).to_have_text("Your note: prefers French")
+    await expect(banner.locator("[data-field=note]")).to_have_text("Your note: prefers French",
+                                                                   timeout=15_000)
