@@ -21,20 +21,20 @@ from common.ids import new_id
 from common.redisvalues import text_map, text_or_none
 
 _LUA = Path(__file__).parent / "lua"
-VERIFIED = "hc:accounts:verified"
+VERIFIED = "hc:{0}:accounts:verified"
 # Every process listens here (signaling/revocations.py): an account's tokens changed, so
 # its open sockets must be checked again.
-REVOKED_CHANNEL = "hc:accounts:revoked"
+REVOKED_CHANNEL = "hc:{0}:accounts:revoked"
 _FIELDS = ("id", "email", "display_name", "role", "created_at", "language", "verified_at",
            "mail_off", "epoch", "keep")
 
 
 def _account_key(account_id: str) -> str:
-    return f"hc:acct:{account_id}"
+    return f"hc:{{0}}:acct:{account_id}"
 
 
 def _email_key(email: str) -> str:
-    return f"hc:acct:email:{email}"
+    return f"hc:{{0}}:acct:email:{email}"
 
 
 def _account(fields: dict[str, str]) -> Account:

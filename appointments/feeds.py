@@ -15,7 +15,7 @@ from common.redisvalues import text_or_none
 # goes in the same step, so no moment has two valid feed URLs.
 _ROTATE = """
 local old = redis.call('GET', KEYS[2])
-if old then redis.call('DEL', 'hc:calendar:token:' .. old) end
+if old then redis.call('DEL', 'hc:{0}:calendar:token:' .. old) end
 redis.call('SET', KEYS[1], ARGV[1])
 redis.call('SET', KEYS[2], ARGV[2])
 return old or ''
@@ -23,11 +23,11 @@ return old or ''
 
 
 def token_key(token: str) -> str:
-    return f"hc:calendar:token:{token}"
+    return f"hc:{{0}}:calendar:token:{token}"
 
 
 def account_token_key(account_id: str) -> str:
-    return f"hc:calendar:account:{account_id}"
+    return f"hc:{{0}}:calendar:account:{account_id}"
 
 
 class FeedTokens:

@@ -28,7 +28,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[5]))
 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  if redis.call('HGET', 'hc:callback:' .. id, 'client_id') == ARGV[2] then
+  if redis.call('HGET', 'hc:{0}:callback:' .. id, 'client_id') == ARGV[2] then
     return {'err', 'conflict'}
   end
 end

@@ -43,9 +43,9 @@ from sessions.webhooks import backoff_seconds, delivery_headers
 
 log = logging.getLogger(__name__)
 
-DUE_KEY = "hc:hooks:due"
-ATTEMPTS_KEY = "hc:hooks:attempts"
-STATS_KEY = "hc:worker:brand-stats"
+DUE_KEY = "hc:{0}:hooks:due"
+ATTEMPTS_KEY = "hc:{0}:hooks:attempts"
+STATS_KEY = "hc:{0}:worker:brand-stats"
 SLOTS = 8  # brands delivered at once by one worker
 POLL_SECONDS = 0.2
 POST_TIMEOUT_SECONDS = 10.0
@@ -56,7 +56,7 @@ _CLOCK = (_LUA / "clock.lua").read_text()
 
 
 def queue_key(brand_id: str) -> str:
-    return f"hc:hooks:q:{brand_id}"
+    return f"hc:{{0}}:hooks:q:{brand_id}"
 
 
 def _script(redis: aioredis.Redis, name: str) -> AsyncScript:

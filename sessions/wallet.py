@@ -32,11 +32,11 @@ return balance
 
 
 def wallet_key(account_id: str) -> str:
-    return f"hc:{{w:{account_id}}}"
+    return f"hc:{{0}}:{{w:{account_id}}}"
 
 
 def ledger_key(account_id: str) -> str:
-    return f"hc:{{w:{account_id}}}:ledger"
+    return f"hc:{{0}}:{{w:{account_id}}}:ledger"
 
 
 @dataclass(frozen=True)

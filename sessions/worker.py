@@ -35,6 +35,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import urlparse
 
@@ -55,9 +56,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 GROUP = "helpcall-webhooks"
-STATS_KEY = "hc:worker:stats"
+STATS_KEY = "hc:{0}:worker:stats"
 BRAND_GROUP = "helpcall-brand-webhooks"
-BRAND_STATS_KEY = "hc:worker:brand-stats"
+BRAND_STATS_KEY = "hc:{0}:worker:brand-stats"
 BATCH = 10
 POST_TIMEOUT_SECONDS = 10.0
 MAX_BLOCK_MS = 1000
@@ -396,10 +397,13 @@ async def running_worker(
 
 
 async def _serve(config: Config, consumer: str) -> int:
-    from common.redisclient import redis_client
+    from common.redisclient import detect_topology, redis_client, stream_on
 
-    assert config.redis_url is not None
-    redis = redis_client(config.redis_url)
+    url = config.redis_url
+    assert url is not None
+    kind = await detect_topology(url)
+    config = replace(config, billing_stream=stream_on(config.billing_stream, kind))
+    redis = redis_client(url)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

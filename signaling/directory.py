@@ -21,7 +21,7 @@ from sessions.store import sockets_key
 from signaling.frames import Kind, room_kind, session_of, session_rooms
 
 _LUA = Path(__file__).parent / "lua"
-SOCKETS_PREFIX = "hc:sockets:"
+SOCKETS_PREFIX = "hc:{0}:sockets:"
 
 
 def _account_key(account_id: str) -> str:
@@ -29,7 +29,7 @@ def _account_key(account_id: str) -> str:
 
 
 def _proc_key(proc: str) -> str:
-    return f"hc:proc:{proc}:accounts"
+    return f"hc:{{0}}:proc:{proc}:accounts"
 
 
 def account_of(room: str) -> str:

@@ -39,7 +39,7 @@ local function load_session()
   if #flat == 0 then return nil end
   local s = {}
   for i = 1, #flat, 2 do s[flat[i]] = flat[i + 1] end
-  if s.expert_id ~= '' and K.busy ~= 'hc:busy:' .. s.expert_id then
+  if s.expert_id ~= '' and K.busy ~= 'hc:{0}:busy:' .. s.expert_id then
     STALE = true
     return nil
   end

@@ -130,7 +130,7 @@ async def test_a_sponsored_call_debits_the_brand_and_not_the_client(
         ["topup", "hold", "hold", "release", "charge"]
     assert await wallet(running, client) == {"balance_cents": 0, "held_cents": 0,
                                              "available_cents": 0, "currency": "EUR"}
-    assert await redis.xlen(f"hc:{{w:{client.id}}}:ledger") == 0
+    assert await redis.xlen(f"hc:{{0}}:{{w:{client.id}}}:ledger") == 0
     assert await reconcile(redis, "helpcall:billing") == []
 
 

@@ -19,7 +19,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,7 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from common.redisclient import stream_on, topology
 from server.config import Config, load_config
 from sessions.webhooks import verify
 from sessions.worker import GROUP, STATS_KEY, delivery_stats, running_worker
@@ -109,7 +110,9 @@ def worker_config(redis_url: str, url: str | None, **env: str) -> Config:
     }
     if url is not None:
         values |= {"HELPCALL_WEBHOOK_URL": url, "HELPCALL_WEBHOOK_SECRET": SECRET}
-    return load_config(values | env)
+    config = load_config(values | env)
+    # As the worker command does: on a Cluster the events are in <stream>:{0}.
+    return replace(config, billing_stream=stream_on(config.billing_stream, topology(redis_url)))
 
 
 def event(n: int) -> dict[str, str]:

@@ -165,4 +165,4 @@ async def test_a_process_that_knew_the_call_while_queued_follows_its_new_expert(
     await second.state("ended")
     [(_, event)] = await redis.xrange("helpcall:billing")
     assert event["expert_id"] == second.user.id  # type: ignore[union-attr]
-    assert await redis.get(f"hc:busy:{second.user.id}") is None  # type: ignore[union-attr]
+    assert await redis.get(f"hc:{{0}}:busy:{second.user.id}") is None  # type: ignore[union-attr]
