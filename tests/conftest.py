@@ -11,7 +11,7 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
@@ -61,27 +61,16 @@ def redis_url(request: pytest.FixtureRequest,
     server.stop_sync()
 
 
-Topo = TypeVar("Topo", Cluster, Sentinels)
-
-
-def _started(make: Callable[[Path], Topo], tmp: pytest.TempPathFactory) -> Iterator[Topo]:
-    if not topologies.available():
-        pytest.skip("Debian's redis-server and redis-cli are needed (scripts/bootstrap test)")
-    started = make(tmp.mktemp(make.__name__.lower()))
-    yield started
-    started.stop()
-
-
 @pytest.fixture(scope="session")
 def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """One 3-primary, 3-replica cluster for the whole run (tests/topologies.py)."""
-    yield from _started(Cluster, tmp_path_factory)
+    yield from topologies.started(Cluster, tmp_path_factory.mktemp("cluster"))
 
 
 @pytest.fixture(scope="session")
 def redis_sentinels(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sentinels]:
     """One primary, one replica and three sentinels for the whole run."""
-    yield from _started(Sentinels, tmp_path_factory)
+    yield from topologies.started(Sentinels, tmp_path_factory.mktemp("sentinels"))
 
 
 @pytest.fixture

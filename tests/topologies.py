@@ -10,8 +10,11 @@ import contextlib
 import shutil
 import signal
 import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
+import pytest
 import redis
 
 from tests.processes import free_port
@@ -181,3 +184,15 @@ class Sentinels:
             with contextlib.suppress(Exception):
                 node.stop()
 
+
+
+Topology = TypeVar("Topology", "Cluster", "Sentinels")
+
+
+def started(make: Callable[[Path], Topology], directory: Path) -> Iterator[Topology]:
+    """For a fixture: ``yield from started(Cluster, path)``; skipped without redis-server."""
+    if not available():
+        pytest.skip("Debian's redis-server and redis-cli are needed (scripts/bootstrap test)")
+    topology = make(directory)
+    yield topology
+    topology.stop()

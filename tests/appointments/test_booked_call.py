@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 import redis.asyncio as aioredis
 
 from sessions.reconcile import reconcile
@@ -20,6 +21,9 @@ from tests.conftest import Running, on_this_redis
 from tests.sessions.test_metering import go_live
 from tests.signaling.conftest import Connect, connect
 from tests.signaling.peers import SocketPeer
+
+# Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).
+pytestmark = pytest.mark.cluster
 
 __all__ = ["connect"]
 

@@ -24,6 +24,9 @@ from tests.appointments.conftest import (
 )
 from tests.conftest import Running, StartApp, User, on_this_redis
 
+# Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).
+pytestmark = pytest.mark.cluster
+
 DAY = 86_400_000
 
 

@@ -11,11 +11,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from redis.crc import key_slot
 
 from common.redisclient import stream_on
 from sessions.store import busy_key, session_key, sockets_key
 from sessions.wallet import ledger_key, wallet_key
+
+# Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).
+pytestmark = pytest.mark.cluster
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("accounts", "appointments", "blobs", "brands", "common", "earnings", "mail",

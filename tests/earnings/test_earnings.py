@@ -8,6 +8,7 @@ import asyncio
 import csv
 import io
 
+import pytest
 import redis.asyncio as aioredis
 
 from earnings.reconcile import reconcile_earnings
@@ -18,6 +19,9 @@ from tests.conftest import Running, StartApp, User, on_this_redis
 from tests.earnings.conftest import IBAN, Connect, credited, earnings, paid_call, payouts_by_expert
 from tests.marketplace.conftest import admin
 from tests.signaling.conftest import funded_client, online_expert
+
+# Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).
+pytestmark = pytest.mark.cluster
 
 PER_MINUTE_600 = {"mode": "per_minute", "amount_cents": 600}
 
