@@ -191,3 +191,18 @@ async def listeners(url: str, channels: list[str]) -> list[Listener]:
         await cluster.aclose()
     return [Listener(aioredis.Redis(host=host, port=port, **options), found, sharded=True)
             for (host, port), found in by_node.items()]
+
+
+# Every key starts with this: the hash tag {0} keeps them in one slot (docs/cluster.md).
+HOME = "hc:{0}:"
+
+
+async def info_of_home(redis: aioredis.Redis, section: str) -> dict[str, Any]:
+    """``INFO <section>`` of the server holding helpcall's keys: on a Cluster, the primary of
+    the home slot (a plain ``INFO`` there would answer for any node)."""
+    if isinstance(redis, RedisCluster):
+        await redis.initialize()  # once: the slot map, before the first command if need be
+        node = redis.get_node_from_key(HOME)
+        info: dict[str, Any] = await redis.info(section, target_nodes=node)
+        return info
+    return await redis.info(section)

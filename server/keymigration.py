@@ -13,10 +13,12 @@ import logging
 
 import redis.asyncio as aioredis
 
+from common.redisclient import HOME
+
 log = logging.getLogger(__name__)
 
 OLD_PREFIX = "hc:"
-NEW_PREFIX = "hc:{0}:"
+NEW_PREFIX = HOME
 DONE_KEY = NEW_PREFIX + "layout"
 LAYOUT = "1"
 
