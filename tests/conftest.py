@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,11 @@ async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
 def on_this_redis(redis: aioredis.Redis, stream: str = "helpcall:billing") -> str:
     """The billing stream's name on the Redis the tests run on (a Cluster's is ``<name>:{0}``)."""
     return stream_on(stream, "cluster" if is_cluster(redis) else "single")
+
+
+def on_this_redis_config(redis: aioredis.Redis, config: Config) -> Config:
+    """``config`` as a worker started on this Redis sees it (its billing stream, above)."""
+    return replace(config, billing_stream=on_this_redis(redis, config.billing_stream))
 
 
 def base_env(redis_url: str, data_dir: Path) -> dict[str, str]:

@@ -20,13 +20,11 @@ from tests.appointments.conftest import (
     soon,
     wallet,
 )
-from tests.conftest import Running, StartApp, User
-
-STREAM = "helpcall:billing"
+from tests.conftest import Running, StartApp, User, on_this_redis
 
 
 async def billing_events(redis: aioredis.Redis) -> list[dict[str, str]]:
-    return [text_map(fields or {}) for _, fields in await redis.xrange(STREAM) or []]
+    return [text_map(fields or {}) for _, fields in await redis.xrange(on_this_redis(redis)) or []]
 
 
 async def stored(running: Running, user: User, kind: str) -> list[dict[str, Any]]:
@@ -125,7 +123,7 @@ async def test_the_expert_no_show_releases_the_hold_and_counts(running: Running,
             event["expert_payout_cents"]) == ("booking.no_show", "expert", "0", "0")
     reliability = await running.client.get(f"/api/v1/experts/{expert.id}/reliability")
     assert await reliability.json() == {"attended": 0, "no_shows": 1, "late_cancellations": 0}
-    assert await reconcile(redis, STREAM) == []
+    assert await reconcile(redis, on_this_redis(redis)) == []
 
 
 async def test_both_joined_is_attended_with_no_event(running: Running, wiring: Wiring,
@@ -147,4 +145,4 @@ async def test_both_joined_is_attended_with_no_event(running: Running, wiring: W
     assert await billing_events(redis) == []
     reliability = await running.client.get(f"/api/v1/experts/{expert.id}/reliability")
     assert (await reliability.json())["attended"] == 1
-    assert await reconcile(redis, STREAM) == []
+    assert await reconcile(redis, on_this_redis(redis)) == []

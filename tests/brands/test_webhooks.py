@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import pytest
 import redis.asyncio as aioredis
@@ -19,7 +19,7 @@ from brands.service import Brands
 from server.config import load_config
 from sessions.webhooks import verify
 from sessions.worker import BRAND_GROUP, running_worker
-from tests.conftest import on_this_redis
+from tests.conftest import on_this_redis, on_this_redis_config
 from tests.waiting import eventually
 
 PLATFORM_SECRET = "whsec-platform-secret"
@@ -100,8 +100,7 @@ async def test_each_brand_gets_its_own_events_signed_with_its_secret(
         "HELPCALL_WEBHOOK_MAX_BACKOFF_SECONDS": "0.2",
         # The receivers are on loopback: allowed here only (protocol §7.6).
         "HELPCALL_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8"})
-    config = replace(config, billing_stream=on_this_redis(redis))  # a Cluster's stream
-    async with running_worker(redis, config, "w1"):
+    async with running_worker(redis, on_this_redis_config(redis, config), "w1"):
         for _ in range(4):
             await asyncio.wait_for(platform.arrived.get(), 15)
         for _ in range(2):
@@ -134,8 +133,7 @@ async def test_a_brand_receiver_that_is_down_does_not_hold_back_the_platform(
         "HELPCALL_WEBHOOK_MAX_BACKOFF_SECONDS": "0.2",
         # The receivers are on loopback: allowed here only (protocol §7.6).
         "HELPCALL_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8"})
-    config = replace(config, billing_stream=on_this_redis(redis))  # a Cluster's stream
-    async with running_worker(redis, config, "w1"):
+    async with running_worker(redis, on_this_redis_config(redis, config), "w1"):
         for _ in range(3):
             await asyncio.wait_for(platform.arrived.get(), 15)
 
