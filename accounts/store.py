@@ -10,7 +10,6 @@ only those experts). The hash also holds the token state (``epoch``, ``keep``,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import redis.asyncio as aioredis
 
@@ -18,9 +17,10 @@ from accounts.errors import EmailTaken
 from accounts.models import DEFAULT_LANGUAGE, Account, Role
 from common.errors import NotFound
 from common.ids import new_id
+from common.lua import Lua
+from common.redistime import redis_ms
 from common.redisvalues import text_map, text_or_none
 
-_LUA = Path(__file__).parent / "lua"
 VERIFIED = "hc:{0}:accounts:verified"
 # Every process listens here (signaling/revocations.py): an account's tokens changed, so
 # its open sockets must be checked again.
@@ -62,9 +62,9 @@ class TokenState:
 class AccountStore:
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
-        self._create = redis.register_script((_LUA / "create.lua").read_text())
-        self._revoke = redis.register_script((_LUA / "revoke.lua").read_text())
-        self._new_epoch = redis.register_script((_LUA / "new_epoch.lua").read_text())
+        self._create = Lua(redis, "accounts/lua/create.lua")
+        self._revoke = Lua(redis, "accounts/lua/revoke.lua")
+        self._new_epoch = Lua(redis, "accounts/lua/new_epoch.lua")
 
     async def create(
         self, email: str, display_name: str, role: Role, password_hash: str,
@@ -148,10 +148,9 @@ class AccountStore:
             await self._redis.hset(_account_key(account_id), items=changes)
 
     async def mark_verified(self, account_id: str) -> None:
-        seconds, micros = await self._redis.time()
+        now = await redis_ms(self._redis)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hsetnx(_account_key(account_id), "verified_at",
-                        int(seconds) * 1000 + int(micros) // 1000)
+            pipe.hsetnx(_account_key(account_id), "verified_at", now)
             pipe.sadd(VERIFIED, account_id)
             await pipe.execute()
 

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import redis.asyncio as aioredis
 
 from accounts.errors import TooManyAttempts, TooManySignUps
+from common.lua import Lua
 
-_LUA = Path(__file__).parent / "lua"
 # The per-IP cap stays low: people behind one NAT must never wait long because of another.
 IP_MAX_DELAY_SECONDS = 60.0
 PAIR_TTL_MS = 3600 * 1000
@@ -42,9 +41,9 @@ class LoginThrottle:
     def __init__(self, redis: aioredis.Redis, rules: ThrottleRules | None = None) -> None:
         self._redis = redis
         self.rules = rules or ThrottleRules()
-        self._attempt = redis.register_script((_LUA / "login_attempt.lua").read_text())
-        self._success = redis.register_script((_LUA / "login_success.lua").read_text())
-        self._signup = redis.register_script((_LUA / "signup.lua").read_text())
+        self._attempt = Lua(redis, "accounts/lua/login_attempt.lua")
+        self._success = Lua(redis, "accounts/lua/login_success.lua")
+        self._signup = Lua(redis, "accounts/lua/signup.lua")
 
     @staticmethod
     def _keys(email: str, ip: str) -> list[str]:

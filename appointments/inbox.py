@@ -14,18 +14,8 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from appointments.store import notifications_key
+from common.lua import Lua
 from common.redisvalues import text_or_none
-
-# KEYS: the seen mark. ARGV: the time to mark up to (ISO 8601 in UTC, as the scripts write
-# it, so that strings compare like times). Answers the mark.
-_MARK = """
-local current = redis.call('GET', KEYS[1])
-if not current or ARGV[1] > current then
-  redis.call('SET', KEYS[1], ARGV[1])
-  return ARGV[1]
-end
-return current
-"""
 
 
 def seen_key(account_id: str) -> str:
@@ -36,7 +26,7 @@ class Inbox:
     def __init__(self, redis: aioredis.Redis, kept: int) -> None:
         self._redis = redis
         self._kept = kept
-        self._mark = redis.register_script(_MARK)
+        self._mark = Lua(redis, "appointments/lua/inbox_mark.lua")
 
     async def _read(self, account_id: str) -> tuple[list[dict[str, Any]], str]:
         async with self._redis.pipeline(transaction=False) as pipe:
@@ -63,5 +53,5 @@ class Inbox:
         # Never past the newest notification: a mark in the future would hide later ones.
         target = min(until, newest) if until else newest
         if target:
-            await self._mark(keys=[seen_key(account_id)], args=[target])
+            await self._mark(keys={"seen": seen_key(account_id)}, args={"mark": target})
         return await self.unread(account_id)

@@ -13,10 +13,3 @@ from typing import Any, Protocol
 class Notifier(Protocol):
     async def notify(self, account_id: str, notification: dict[str, Any]) -> None:
         """Deliver one stored notification to the account's open apps, if any."""
-
-
-class NoNotifier:
-    """Stores only: for processes (or tests) with nobody to tell live."""
-
-    async def notify(self, account_id: str, notification: dict[str, Any]) -> None:
-        return None

@@ -11,8 +11,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import redis.asyncio as aioredis
-
 from appointments.availability import Availability
 from appointments.booking import Booking
 from appointments.errors import NoSuchBooking, NotBookable, NotYourBooking
@@ -25,7 +23,7 @@ from appointments.store import BookingStore, NewBooking, Outcome
 from appointments.times import wall_time
 from common.errors import Invalid
 from common.ids import new_id
-from common.loops import Loop
+from common.loops import Loop, tolerant
 from common.timefmt import iso_ms
 from sessions.agreed import agreed
 from sessions.pricing import Pricing, PricingMode
@@ -195,11 +193,5 @@ class Appointments:
             except Exception:
                 log.exception("booking deadline %s failed", member)
 
-    async def guarded_tick(self) -> None:
-        try:
-            await self.tick()
-        except (aioredis.RedisError, OSError) as exc:
-            log.warning("appointments tick failed: %s", exc)
-
     def loop(self) -> Loop:
-        return Loop(self.guarded_tick, self.settings.interval_seconds)
+        return Loop(tolerant(self.tick, "appointments tick", log), self.settings.interval_seconds)

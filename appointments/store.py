@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.commands.core import AsyncScript
 
 from appointments.availability import MAX_LENGTH_MINUTES, Availability
 from appointments.booking import Booking
@@ -29,36 +27,16 @@ from appointments.errors import (
     WrongBookingState,
 )
 from common.errors import Forbidden, Invalid
+from common.lua import Lua
+from common.redistime import redis_ms
 from common.redisvalues import pairs, text_map, text_or_none
 from marketplace import keys as market_keys
-from sessions.agreed import AGREED_LUA
 from sessions.errors import NotEnoughFunds, PriceChanged
-from sessions.pricing import LUA_PRICING, Pricing, PricingMode
-from sessions.wallet import MONEY_LUA, ledger_key, wallet_key
+from sessions.pricing import Pricing, PricingMode
+from sessions.wallet import ledger_key, wallet_key
 
-_LUA = Path(__file__).parent / "lua"
-_PRELUDE = LUA_PRICING + MONEY_LUA + AGREED_LUA + (_LUA / "prelude.lua").read_text()
 DEADLINES = "hc:{0}:bookings:deadlines"
 MAX_LEN_MS = MAX_LENGTH_MINUTES * 60_000
-
-_DUE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, ARGV[1])
-"""
-
-# KEYS: the expert's active bookings. ARGV: the window in ms. Whether a booking still to
-# be met starts before now + window and has not ended yet.
-_BLOCKS = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local members = redis.call('ZRANGEBYSCORE', KEYS[1], now - ARGV[2], now + ARGV[1])
-for _, member in ipairs(members) do
-  local stop = tonumber(string.match(member, '|(%d+)$'))
-  if stop > now then return 1 end
-end
-return 0
-"""
 
 def booking_key(booking_id: str) -> str:
     return f"hc:{{0}}:{{b:{booking_id}}}"
@@ -175,12 +153,12 @@ class BookingStore:
     def __init__(self, redis: aioredis.Redis, rules: StoreRules) -> None:
         self._redis = redis
         self.rules = rules
-        self._scripts: dict[str, AsyncScript] = {
-            name: redis.register_script(_PRELUDE + (_LUA / f"{name}.lua").read_text())
+        self._scripts = {
+            name: Lua(redis, f"appointments/lua/{name}.lua")
             for name in ("book", "cancel", "propose", "respond", "joined", "fire")
         }
-        self._due = redis.register_script(_DUE)
-        self._blocks = redis.register_script(_BLOCKS)
+        self._due = Lua(redis, "common/lua/due.lua")
+        self._blocks = Lua(redis, "appointments/lua/blocks.lua")
 
     def _keys(self, booking_id: str, client_id: str, expert_id: str) -> list[str]:
         return [
@@ -207,8 +185,7 @@ class BookingStore:
         return str(client), str(expert)
 
     async def now_ms(self) -> int:
-        seconds, micros = await self._redis.time()
-        return int(seconds) * 1000 + int(micros) // 1000
+        return await redis_ms(self._redis)
 
     async def book(self, booking_id: str, new: NewBooking) -> Outcome:
         r = self.rules
@@ -248,10 +225,12 @@ class BookingStore:
         return await self._run("fire", booking_id, parties, member)
 
     async def due(self, limit: int = 200) -> list[str]:
-        return [str(text_or_none(m)) for m in await self._due(keys=[DEADLINES], args=[limit])]
+        return [str(text_or_none(m)) for m in await self._due(
+            keys={"deadlines": DEADLINES}, args={"limit": limit})]
 
     async def blocks(self, expert_id: str, within_ms: int) -> bool:
-        return bool(await self._blocks(keys=[active_key(expert_id)], args=[within_ms, MAX_LEN_MS]))
+        return bool(await self._blocks(keys={"active": active_key(expert_id)},
+                                       args={"within_ms": within_ms, "max_len_ms": MAX_LEN_MS}))
 
     async def busy(self, expert_id: str, from_ms: int, to_ms: int) -> list[tuple[int, int]]:
         """The expert's bookings still to be met that overlap [from, to)."""

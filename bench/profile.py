@@ -82,7 +82,10 @@ def record(pid: int, seconds: float, out: Path, native: bool = False) -> subproc
 def run(args: argparse.Namespace) -> str:
     if shutil.which(PY_SPY) is None:
         raise SystemExit(f"py-spy is not installed: {sys.executable} -m pip install py-spy")
-    with tempfile.TemporaryDirectory() as tmp, Servers(uvloop=args.uvloop) as servers:
+    # With --processes 2 the lifecycles cross processes; the first one is sampled.
+    with tempfile.TemporaryDirectory() as tmp, Servers(
+            uvloop=args.uvloop, processes=args.processes,
+            shared_redis=args.processes > 1) as servers:
         raw = Path(tmp) / "profile.txt"
         pid = servers.procs[0].pid
         pairs = asyncio.run(make_pairs(servers.url, args.pairs))
@@ -120,7 +123,8 @@ def run(args: argparse.Namespace) -> str:
         if not raw.exists():
             error = spy.stderr.read().decode(errors="replace") if spy.stderr else ""
             raise RuntimeError(f"py-spy wrote nothing: {error}")
-        text = f"py-spy, {args.scenario}, {args.pairs} pairs\n" + summarise(raw)
+        text = (f"py-spy, {args.scenario}, {args.pairs} pairs, "
+                f"{args.processes} server process(es)\n") + summarise(raw)
         if args.keep:
             Path(args.keep).mkdir(parents=True, exist_ok=True)
             shutil.copy(raw, Path(args.keep) / f"profile-{args.scenario}.txt")
@@ -137,6 +141,8 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--uvloop", action="store_true")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="server processes sharing one Redis (lifecycles only)")
     parser.add_argument("--keep", help="directory to keep the raw profile in")
     parser.add_argument("--native", action="store_true", help="py-spy --native (C frames)")
     run(parser.parse_args())

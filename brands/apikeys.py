@@ -19,31 +19,14 @@ import redis.asyncio as aioredis
 from brands import keys
 from brands.errors import BadBrandKey, NoSuchKey
 from common.ids import new_id
+from common.lua import Lua
 from common.redisvalues import text_map, text_or_none
-from sessions.wallet import CLOCK_LUA
 
 log = logging.getLogger(__name__)
 
 PREFIX = "hcb_"
 
-# KEYS: key lookup, brand's key list. ARGV: brand id, key id, listing JSON without time.
-_CREATE = CLOCK_LUA + """
-local now = now_ms()
-local listing = cjson.decode(ARGV[3])
-listing['created_at'] = iso(now)
-redis.call('HSET', KEYS[1], 'brand_id', ARGV[1], 'key_id', ARGV[2])
-redis.call('HSET', KEYS[2], ARGV[2], cjson.encode(listing))
-return now
-"""
 
-# KEYS: brand's key list. ARGV: key id. The lookup key is named in the listing.
-_REVOKE = """
-local raw = redis.call('HGET', KEYS[1], ARGV[1])
-if not raw then return 0 end
-redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('DEL', KEYS[2])
-return 1
-"""
 
 
 def hash_key(secret: str) -> str:
@@ -63,16 +46,18 @@ class NewKey:
 class BrandKeys:
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
-        self._create = redis.register_script(_CREATE)
-        self._revoke = redis.register_script(_REVOKE)
+        self._create = Lua(redis, "brands/lua/apikey_create.lua")
+        self._revoke = Lua(redis, "brands/lua/apikey_revoke.lua")
 
     async def create(self, brand_id: str, name: str) -> NewKey:
         secret = PREFIX + secrets.token_urlsafe(32)
         key_id = new_id("k")
         digest = hash_key(secret)
         listing = {"id": key_id, "name": name, "prefix": secret[:8], "hash": digest}
-        await self._create(keys=[keys.api_key(digest), keys.brand_keys(brand_id)],
-                           args=[brand_id, key_id, json.dumps(listing)])
+        await self._create(keys={"lookup": keys.api_key(digest),
+                                 "brand_keys": keys.brand_keys(brand_id)},
+                           args={"brand": brand_id, "key_id": key_id,
+                                 "listing": json.dumps(listing)})
         log.info("API key %s created for brand %s", key_id, brand_id)
         return NewKey(await self._listing(brand_id, key_id), secret)
 
@@ -92,8 +77,9 @@ class BrandKeys:
         if raw is None:
             raise NoSuchKey()
         digest = str(json.loads(raw)["hash"])
-        if not await self._revoke(keys=[keys.brand_keys(brand_id), keys.api_key(digest)],
-                                  args=[key_id]):
+        if not await self._revoke(keys={"brand_keys": keys.brand_keys(brand_id),
+                                        "lookup": keys.api_key(digest)},
+                                  args={"key_id": key_id}):
             raise NoSuchKey()
         log.info("API key %s of brand %s revoked", key_id, brand_id)
 

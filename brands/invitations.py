@@ -16,21 +16,13 @@ import redis.asyncio as aioredis
 
 from brands import keys
 from brands.errors import NoSuchInvitation
+from common.lua import Lua
 
 log = logging.getLogger(__name__)
 
 TTL_SECONDS = 7 * 24 * 3600
 MAX_TOKEN_LENGTH = 100
 
-# KEYS: invitation, the brand's experts, the expert's brands. ARGV: expert id, brand id
-# (read just before: the invitation must still name it). Answers 1, or 0 when gone.
-_ACCEPT = """
-if redis.call('HGET', KEYS[1], 'brand_id') ~= ARGV[2] then return 0 end
-redis.call('SADD', KEYS[2], ARGV[1])
-redis.call('SADD', KEYS[3], ARGV[2])
-redis.call('DEL', KEYS[1])
-return 1
-"""
 
 
 def _hash(token: str) -> str:
@@ -46,7 +38,7 @@ class Invitation:
 class Invitations:
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
-        self._accept = redis.register_script(_ACCEPT)
+        self._accept = Lua(redis, "brands/lua/invitation_accept.lua")
 
     async def create(self, brand_id: str, by: str, ttl_seconds: int = TTL_SECONDS) -> Invitation:
         token = secrets.token_urlsafe(24)
@@ -66,9 +58,10 @@ class Invitations:
     async def accept(self, token: str, expert_id: str) -> str:
         brand_id = await self.brand_of(token)
         accepted = await self._accept(
-            keys=[keys.invitation(_hash(token)), keys.experts(brand_id),
-                  keys.expert_brands(expert_id)],
-            args=[expert_id, brand_id])
+            keys={"invitation": keys.invitation(_hash(token)),
+                  "brand_experts": keys.experts(brand_id),
+                  "expert_brands": keys.expert_brands(expert_id)},
+            args={"expert": expert_id, "brand": brand_id})
         if not accepted:
             raise NoSuchInvitation()
         log.info("expert %s joined brand %s", expert_id, brand_id)

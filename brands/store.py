@@ -16,58 +16,27 @@ from brands import keys
 from brands.errors import NoSuchBrand, SlugTaken
 from brands.models import Brand, BrandCreate
 from common.ids import new_id
+from common.lua import Lua
 from common.redisvalues import text_map, text_or_none
-from sessions.wallet import CLOCK_LUA
 
 log = logging.getLogger(__name__)
 
-# KEYS: slug key, brand hash, all brands. ARGV: id, then field/value pairs.
-_CREATE = CLOCK_LUA + """
-if redis.call('SET', KEYS[1], ARGV[1], 'NX') == false then return 0 end
-local now = now_ms()
-redis.call('HSET', KEYS[2], 'id', ARGV[1], 'created_at', now, 'webhook_url', '',
-           'webhook_secret', '', unpack(ARGV, 2))
-redis.call('SADD', KEYS[3], ARGV[1])
-return now
-"""
-
-# KEYS: brand hash, the logo as it was kept in Redis before the blob store.
-# ARGV: the URL before its version.
-_PUT_LOGO = CLOCK_LUA + """
-local now = now_ms()
-redis.call('DEL', KEYS[2])
-local url = ARGV[1] .. '?v=' .. now
-redis.call('HSET', KEYS[1], 'logo_url', url)
-return url
-"""
-
-# KEYS: the set on one side, the set on the other. ARGV: member of the first, of the second.
-_LINK = """
-redis.call('SADD', KEYS[1], ARGV[1])
-redis.call('SADD', KEYS[2], ARGV[2])
-return 1
-"""
-_UNLINK = """
-local removed = redis.call('SREM', KEYS[1], ARGV[1])
-redis.call('SREM', KEYS[2], ARGV[2])
-return removed
-"""
 
 
 class BrandStore:
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
-        self._create = redis.register_script(_CREATE)
-        self._link = redis.register_script(_LINK)
-        self._unlink = redis.register_script(_UNLINK)
-        self._put_logo = redis.register_script(_PUT_LOGO)
+        self._create = Lua(redis, "brands/lua/brand_create.lua")
+        self._link = Lua(redis, "brands/lua/link.lua")
+        self._unlink = Lua(redis, "brands/lua/unlink.lua")
+        self._put_logo = Lua(redis, "brands/lua/brand_logo.lua")
 
     async def create(self, request: BrandCreate) -> Brand:
         brand_id = new_id("b")
         flat = [item for pair in request.fields().items() for item in pair]
         created = await self._create(
-            keys=[keys.slug(request.slug), keys.brand(brand_id), keys.ALL],
-            args=[brand_id, *flat])
+            keys={"slug": keys.slug(request.slug), "brand": keys.brand(brand_id), "all": keys.ALL},
+            args={"id": brand_id, "fields": flat})
         if not created:
             raise SlugTaken()
         for account_id in request.admins:
@@ -109,8 +78,9 @@ class BrandStore:
     async def put_logo(self, brand: Brand, jpeg: bytes, blobs: BlobStore) -> str:
         """Stores an uploaded logo (already re-encoded) and points the page at it."""
         await put_image(blobs, _logo_blob(brand.id), jpeg)
-        url = await self._put_logo(keys=[keys.brand(brand.id), keys.logo(brand.id)],
-                                   args=[f"/b/{brand.slug}/logo.jpg"])
+        url = await self._put_logo(keys={"brand": keys.brand(brand.id),
+                                         "old_logo": keys.logo(brand.id)},
+                                   args={"url": f"/b/{brand.slug}/logo.jpg"})
         return str(text_or_none(url))
 
     async def logo(self, brand_id: str, blobs: BlobStore) -> bytes | None:
@@ -119,13 +89,14 @@ class BrandStore:
     # -- admins and experts -------------------------------------------------------------
 
     async def add_admin(self, brand_id: str, account_id: str) -> None:
-        await self._link(keys=[keys.admins(brand_id), keys.account_brands(account_id)],
-                         args=[account_id, brand_id])
+        await self._link(keys={"one": keys.admins(brand_id),
+                               "other": keys.account_brands(account_id)},
+                         args={"in_one": account_id, "in_other": brand_id})
 
     async def remove_admin(self, brand_id: str, account_id: str) -> bool:
         removed = await self._unlink(
-            keys=[keys.admins(brand_id), keys.account_brands(account_id)],
-            args=[account_id, brand_id])
+            keys={"one": keys.admins(brand_id), "other": keys.account_brands(account_id)},
+            args={"in_one": account_id, "in_other": brand_id})
         return bool(removed)
 
     async def is_admin(self, brand_id: str, account_id: str) -> bool:
@@ -143,13 +114,10 @@ class BrandStore:
         return sorted(str(text_or_none(e)) for e in
                       await self._redis.smembers(keys.experts(brand_id)))
 
-    async def is_member(self, brand_id: str, expert_id: str) -> bool:
-        return bool(await self._redis.sismember(keys.experts(brand_id), expert_id))
-
     async def remove_member(self, brand_id: str, expert_id: str) -> bool:
         removed = await self._unlink(
-            keys=[keys.experts(brand_id), keys.expert_brands(expert_id)],
-            args=[expert_id, brand_id])
+            keys={"one": keys.experts(brand_id), "other": keys.expert_brands(expert_id)},
+            args={"in_one": expert_id, "in_other": brand_id})
         return bool(removed)
 
     async def brands_of_expert(self, expert_id: str) -> list[str]:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable
+
+from redis.exceptions import RedisError
+
+# While Redis is down every tick fails the same way: one line each, not a traceback each.
+OUTAGES = (RedisError, OSError)
 
 
 class Loop:
@@ -25,6 +31,21 @@ class Loop:
         self._stopping.set()
 
 
+def tolerant(step: Callable[[], Awaitable[None]], what: str,
+             log: logging.Logger) -> Callable[[], Awaitable[None]]:
+    """``step`` for a loop that outlives a Redis outage and logs any other failure in full."""
+
+    async def guarded() -> None:
+        try:
+            await step()
+        except OUTAGES as exc:
+            log.warning("%s failed: %s", what, exc)
+        except Exception:
+            log.exception("%s failed", what)
+
+    return guarded
+
+
 async def stop_all(loops: list[Loop], tasks: list[asyncio.Task[None]]) -> None:
     """Ask every loop to stop, cancel its task too, and wait until all have ended."""
     for loop in loops:
@@ -32,3 +53,16 @@ async def stop_all(loops: list[Loop], tasks: list[asyncio.Task[None]]) -> None:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def stop_task(task: asyncio.Task[None]) -> None:
+    """Cancel ``task`` and wait for its end, cancelling again until it ends.
+
+    Once is not always enough: on Python 3.11 ``asyncio.wait_for`` (which redis-py awaits
+    inside every command) swallows a cancellation that arrives just as the command completes.
+    """
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=0.1)
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -5,21 +5,17 @@ moves the balances and writes its ledger entry together or not at all."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.commands.core import AsyncScript
 
 from common.errors import Conflict, Invalid, NotFound
+from common.lua import Lua
+from common.redistime import redis_ms
 from common.redisvalues import pairs, text_map, text_or_none
 from common.timefmt import iso_ms
 from earnings import keys
 from earnings.models import BankDetails, Decision, Payout, month_of
-from sessions.wallet import CLOCK_LUA
-
-_LUA = Path(__file__).parent / "lua"
-_PRELUDE = CLOCK_LUA + (_LUA / "prelude.lua").read_text()
 
 
 class NoSuchPayout(NotFound):
@@ -71,8 +67,8 @@ def _ledger_entry(entry_id: str, fields: dict[str, str]) -> dict[str, Any]:
 class EarningsStore:
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
-        self._scripts: dict[str, AsyncScript] = {
-            name: redis.register_script(_PRELUDE + (_LUA / f"{name}.lua").read_text())
+        self._scripts = {
+            name: Lua(redis, f"earnings/lua/{name}.lua")
             for name in ("credit", "request", "decide")
         }
 
@@ -180,5 +176,4 @@ class EarningsStore:
         return sorted(found)
 
     async def now_iso(self) -> str:
-        seconds, micros = await self._redis.time()
-        return iso_ms(int(seconds) * 1000 + int(micros) // 1000)
+        return iso_ms(await redis_ms(self._redis))

@@ -11,15 +11,14 @@ last_sent_at).
 from __future__ import annotations
 
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any, TypedDict
 
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
+from common.lua import Lua
 from common.redisvalues import text_map
 
-_LUA = Path(__file__).parent / "lua"
 GROUP = "helpcall-mail"
 STATS_KEY = "hc:{0}:mail:stats"
 DEDUP_SECONDS = 30 * 86400
@@ -56,7 +55,7 @@ class Outbox:
     def __init__(self, redis: aioredis.Redis, stream: str) -> None:
         self._redis = redis
         self.stream = stream
-        self._enqueue = redis.register_script((_LUA / "enqueue.lua").read_text())
+        self._enqueue = Lua(redis, "mail/lua/enqueue.lua")
 
     async def put(self, key: str, to: str, kind: str, message: EmailMessage) -> bool:
         """Queue a rendered message; False when a message with this key was queued before."""

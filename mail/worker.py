@@ -28,23 +28,23 @@ import random
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import aiosmtplib
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
+from billing.webhooks import backoff_seconds
+from common.loops import stop_task
+from common.lua import Lua
+from common.redistime import redis_ms
 from common.redisvalues import text_map
 from common.timefmt import iso_ms
 from mail.outbox import GROUP, SENT_SECONDS, STATS_KEY, lock_key, sent_key
 from mail.settings import MailSettings, SmtpTarget
-from sessions.webhooks import backoff_seconds
-from sessions.worker import stop_task
 
 log = logging.getLogger(__name__)
 
-_LUA = Path(__file__).parent / "lua"
 CONCURRENCY = 8
 SMTP_TIMEOUT_SECONDS = 30.0
 LOCK_MS = 90_000  # longer than one SMTP attempt; renewed every third of it while in hand
@@ -75,8 +75,8 @@ class MailWorker:
         self.consumer = consumer
         self._stream = settings.stream
         self._rng = random.Random()
-        self._lock = redis.register_script((_LUA / "lock.lua").read_text())
-        self._unlock = redis.register_script((_LUA / "unlock.lua").read_text())
+        self._lock = Lua(redis, "mail/lua/lock.lua")
+        self._unlock = Lua(redis, "common/lua/release_lock.lua")
         self._claim_idle_ms = max(1, int(settings.claim_idle_seconds * 1000))
         self._block_ms = max(10, min(MAX_BLOCK_MS, self._claim_idle_ms // 2))
         self._claim_cursor = "0-0"
@@ -192,7 +192,7 @@ class MailWorker:
         finally:
             self._held.discard(key)
             with contextlib.suppress(RedisError, OSError):
-                await self._unlock(keys=[lock_key(key)], args=[self.consumer])
+                await self._unlock(keys={"lock": lock_key(key)}, args={"token": self.consumer})
 
     async def _attempts(
         self, smtp: SmtpTarget, entry_id: str, key: str, fields: Mapping[str, str]
@@ -230,8 +230,7 @@ class MailWorker:
         return None, False
 
     async def _now_iso(self) -> str:
-        seconds, micros = await self._redis.time()
-        return iso_ms(int(seconds) * 1000 + int(micros) // 1000)
+        return iso_ms(await redis_ms(self._redis))
 
     async def _done(self, entry_id: str) -> None:
         async with self._redis.pipeline(transaction=True) as pipe:

@@ -14,6 +14,7 @@ import redis.asyncio as aioredis
 
 from common.errors import Conflict, Invalid, NotFound
 from common.ids import new_id
+from common.lua import Lua
 from common.redisvalues import text_map, text_or_none
 from common.schema import Body, Text
 from common.timefmt import iso_ms
@@ -23,29 +24,6 @@ from marketplace.categories import BY_SLUG
 TTL_MS = 24 * 3600 * 1000
 MAX_OPEN = 200  # per category: the oldest go first
 
-_LEAVE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[5]))
-for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  if redis.call('HGET', 'hc:{0}:callback:' .. id, 'client_id') == ARGV[2] then
-    return {'err', 'conflict'}
-  end
-end
-redis.call('HSET', KEYS[2], 'id', ARGV[1], 'client_id', ARGV[2], 'category', ARGV[3],
-           'topic', ARGV[4], 'created_at', now, 'taken_by', '')
-redis.call('PEXPIRE', KEYS[2], ARGV[5])
-redis.call('ZADD', KEYS[1], now, ARGV[1])
-redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -tonumber(ARGV[6]) - 1)
-return {'ok', now}
-"""
-
-# Taking is atomic: two experts pressing at once, one gets it.
-_TAKE = """
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[2], 'taken_by', ARGV[2])
-return 1
-"""
 
 
 @dataclass(frozen=True)
@@ -69,14 +47,15 @@ class CallbackRequest:
 class Callbacks:
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
-        self._leave = redis.register_script(_LEAVE)
-        self._take = redis.register_script(_TAKE)
+        self._leave = Lua(redis, "marketplace/lua/callback_leave.lua")
+        self._take = Lua(redis, "marketplace/lua/callback_take.lua")
 
     async def leave(self, client_id: str, request: CallbackRequest) -> dict[str, Any]:
         request_id = new_id("cb")
         reply = await self._leave(
-            keys=[keys.callbacks(request.category), keys.callback(request_id)],
-            args=[request_id, client_id, request.category, request.topic, TTL_MS, MAX_OPEN],
+            keys={"open": keys.callbacks(request.category), "request": keys.callback(request_id)},
+            args={"id": request_id, "client": client_id, "category": request.category,
+                  "topic": request.topic, "ttl_ms": TTL_MS, "most": MAX_OPEN},
         )
         if text_or_none(reply[0]) == "err":
             raise Conflict("you already have an open callback request in this category")
@@ -102,8 +81,9 @@ class Callbacks:
         if not fields or fields["category"] not in open_categories:
             raise NotFound("no such callback request")
         taken = await self._take(
-            keys=[keys.callbacks(fields["category"]), keys.callback(request_id)],
-            args=[request_id, expert_id],
+            keys={"open": keys.callbacks(fields["category"]),
+                  "request": keys.callback(request_id)},
+            args={"id": request_id, "expert": expert_id},
         )
         if not taken:
             raise Conflict("another expert already took this request")

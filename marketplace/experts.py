@@ -8,7 +8,9 @@ listing and the router never see an expert where they may not work.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, Protocol
 
 import redis.asyncio as aioredis
 
@@ -17,6 +19,7 @@ from accounts.store import AccountStore
 from brands import keys as brand_keys
 from brands.models import Brand
 from brands.service import Brands
+from common.lua import Lua
 from common.redisvalues import text_map, text_or_none
 from marketplace import keys
 from marketplace.callbacks import Callbacks
@@ -28,58 +31,41 @@ from marketplace.photos import Photos
 from marketplace.profiles import ProfileUpdate
 from marketplace.reviews import Reviews, rating
 from marketplace.verifications import Verifications
-from signaling.presence import PresenceStore
 
 log = logging.getLogger(__name__)
 
-# KEYS: expert hash, wants, verified, all experts, then one index per category (CATEGORIES
-# order). ARGV: expert id, profile JSON, display name, then per category
-# "<wanted 0/1><needs verification 0/1><slug>".
-_SAVE = """
-local id = ARGV[1]
-redis.call('HSET', KEYS[1], 'profile', ARGV[2], 'display_name', ARGV[3])
-redis.call('SADD', KEYS[4], id)
-redis.call('DEL', KEYS[2])
-for i = 5, #KEYS do
-  local flags = ARGV[i - 1]
-  local wanted = string.sub(flags, 1, 1) == '1'
-  local needs = string.sub(flags, 2, 2) == '1'
-  local slug = string.sub(flags, 3)
-  if wanted then
-    redis.call('SADD', KEYS[2], slug)
-  end
-  if wanted and (not needs or redis.call('SISMEMBER', KEYS[3], slug) == 1) then
-    redis.call('SADD', KEYS[i], id)
-  else
-    redis.call('SREM', KEYS[i], id)
-  end
-end
-return 1
-"""
+
+class Statuses(Protocol):
+    """Where the cards read each expert's live status (the wiring gives the presence store)."""
+
+    async def statuses(self, expert_ids: list[str]) -> Mapping[str, StrEnum]: ...
+
 
 
 class Experts:
     """The marketplace's front: profiles and cards, with the stores that feed them."""
 
-    def __init__(self, redis: aioredis.Redis, presence: PresenceStore) -> None:
+    def __init__(self, redis: aioredis.Redis, presence: Statuses, brands: Brands) -> None:
         self._redis = redis
         self._presence = presence
-        self._save = redis.register_script(_SAVE)
+        self._save = Lua(redis, "marketplace/lua/expert_save.lua")
         self.verifications = Verifications(redis)
         self.reviews = Reviews(redis)
         self.favourites = Favourites(redis)
         self.photos = Photos(redis)
         self.callbacks = Callbacks(redis)
-        self.brands = Brands(redis)
+        self._brands = brands
         self._accounts = AccountStore(redis)
 
     async def save(self, expert: Account, profile: ProfileUpdate) -> dict[str, Any]:
-        keys_ = [keys.expert(expert.id), keys.wants(expert.id), keys.verified(expert.id),
-                 keys.ALL_EXPERTS, *(keys.category(c.slug) for c in CATEGORIES)]
         flags = [f"{int(c.slug in profile.categories)}{int(c.requires_verification)}{c.slug}"
                  for c in CATEGORIES]
-        await self._save(keys=keys_, args=[expert.id, profile.to_json(), expert.display_name,
-                                           *flags])
+        await self._save(
+            keys={"expert": keys.expert(expert.id), "wants": keys.wants(expert.id),
+                  "verified": keys.verified(expert.id), "all": keys.ALL_EXPERTS,
+                  "categories": [keys.category(c.slug) for c in CATEGORIES]},
+            args={"id": expert.id, "profile": profile.to_json(),
+                  "display_name": expert.display_name, "flags": flags})
         return await self.own(expert.id)
 
     async def profile(self, expert_id: str) -> ProfileUpdate | None:
@@ -124,7 +110,7 @@ class Experts:
                 "pricing": profile.pricing.public(),
                 "time_zone": profile.time_zone,
                 "photo_url": Photos.url(expert_id, fields.get("photo_at")),
-                "status": statuses[expert_id].value,
+                "status": str(statuses[expert_id]),
                 "rating": rating(int(fields.get("rating_sum", 0)), count),
                 "reviews": count,
             })
@@ -172,4 +158,4 @@ class Experts:
 
     async def brand_call(self, slug: str) -> Brand:
         """The brand a ``call:start {brand}`` names (``not_found`` when none)."""
-        return await self.brands.store.by_slug(slug)
+        return await self._brands.store.by_slug(slug)

@@ -4,30 +4,23 @@ from __future__ import annotations
 
 import redis.asyncio as aioredis
 
+from common.lua import Lua
 from common.redisvalues import text_or_none
 from marketplace import keys
-from sessions.wallet import CLOCK_LUA
 
 MAX_FAVOURITES = 500
 
-# KEYS: the client's favourites. ARGV: expert id, the most kept. Re-adding keeps the date.
-_ADD = CLOCK_LUA + """
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 1 end
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-redis.call('ZADD', KEYS[1], now_ms(), ARGV[1])
-return 1
-"""
 
 
 class Favourites:
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
-        self._add = redis.register_script(_ADD)
+        self._add = Lua(redis, "marketplace/lua/favourite_add.lua")
 
     async def add(self, client_id: str, expert_id: str) -> bool:
         """False when the client already keeps the most favourites allowed."""
-        added = await self._add(keys=[keys.favourites(client_id)],
-                                args=[expert_id, MAX_FAVOURITES])
+        added = await self._add(keys={"favourites": keys.favourites(client_id)},
+                                args={"expert": expert_id, "most": MAX_FAVOURITES})
         return bool(int(added))
 
     async def remove(self, client_id: str, expert_id: str) -> None:

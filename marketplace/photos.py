@@ -19,8 +19,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from blobs.images import get_image, put_image
 from blobs.store import BlobKey, BlobStore
 from common.errors import Invalid, RateLimited
+from common.lua import Lua
 from marketplace import keys
-from sessions.wallet import CLOCK_LUA
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +40,6 @@ MAX_DECODED_SIDE = 8_000
 DECODES_AT_ONCE = 2
 MAX_WAITING = 8
 
-# KEYS: expert hash, the photo as it was kept in Redis before the blob store.
-_PUT = CLOCK_LUA + """
-local now = now_ms()
-redis.call('DEL', KEYS[2])
-redis.call('HSET', KEYS[1], 'photo_at', now)
-return now
-"""
 
 
 def reencode(data: bytes) -> bytes:
@@ -104,7 +97,7 @@ class Decoder:
 class Photos:
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
-        self._put = redis.register_script(_PUT)
+        self._put = Lua(redis, "marketplace/lua/photo_put.lua")
         self.decoder = Decoder()
 
     @staticmethod
@@ -115,7 +108,8 @@ class Photos:
     async def put(self, expert_id: str, jpeg: bytes, blobs: BlobStore) -> str:
         # The bytes first: the new version is announced only once it can be served.
         await put_image(blobs, _blob(expert_id), jpeg)
-        at = await self._put(keys=[keys.expert(expert_id), keys.photo(expert_id)])
+        at = await self._put(keys={"expert": keys.expert(expert_id),
+                                   "old_photo": keys.photo(expert_id)})
         log.info("expert %s has a new photo (%d bytes)", expert_id, len(jpeg))
         return str(self.url(expert_id, str(at)))
 

@@ -15,6 +15,7 @@ import redis.asyncio as aioredis
 
 from common.errors import Conflict
 from common.ids import new_id
+from common.lua import Lua
 from common.redisvalues import text_map, text_or_none
 from common.schema import Body, Integer, Text
 from common.timefmt import iso_ms
@@ -24,53 +25,12 @@ from marketplace.listing import Page
 from sessions.errors import NoSuchSession
 from sessions.model import SessionView
 from sessions.states import State
-from sessions.wallet import CLOCK_LUA
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000
 
-# KEYS: session's review marker, review hash, expert hash, expert's visible reviews.
-_ADD = CLOCK_LUA + """
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return {'conflict', 0} end
-local now = now_ms()
-redis.call('HSET', KEYS[2], 'id', ARGV[1], 'session_id', ARGV[2], 'expert_id', ARGV[3],
-           'client_id', ARGV[4], 'client_name', ARGV[5], 'rating', ARGV[6], 'text', ARGV[7],
-           'created_at_ms', now, 'hidden', '0')
-redis.call('ZADD', KEYS[4], now, ARGV[1])
-redis.call('HINCRBY', KEYS[3], 'rating_sum', ARGV[6])
-redis.call('HINCRBY', KEYS[3], 'reviews', 1)
-return {'ok', now}
-"""
 
-# KEYS: review hash. ARGV: the expert replying, the text.
-_REPLY = CLOCK_LUA + """
-local r = redis.call('HMGET', KEYS[1], 'expert_id', 'reply_at_ms')
-if not r[1] then return 'not_found' end
-if r[1] ~= ARGV[1] then return 'forbidden' end
-if r[2] then return 'conflict' end
-redis.call('HSET', KEYS[1], 'reply_text', ARGV[2], 'reply_at_ms', now_ms())
-return 'ok'
-"""
-
-# KEYS: review hash, expert hash, expert's visible reviews. ARGV: '1' hide / '0' show, admin.
-_SET_HIDDEN = CLOCK_LUA + """
-local r = redis.call('HMGET', KEYS[1], 'hidden', 'rating', 'created_at_ms', 'id')
-if not r[2] then return 'not_found' end
-if r[1] == ARGV[1] then return 'unchanged' end
-redis.call('HSET', KEYS[1], 'hidden', ARGV[1], 'moderated_by', ARGV[2],
-           'moderated_at_ms', now_ms())
-local sign = 1
-if ARGV[1] == '1' then
-  sign = -1
-  redis.call('ZREM', KEYS[3], r[4])
-else
-  redis.call('ZADD', KEYS[3], r[3], r[4])
-end
-redis.call('HINCRBY', KEYS[2], 'rating_sum', sign * tonumber(r[2]))
-redis.call('HINCRBY', KEYS[2], 'reviews', sign)
-return 'ok'
-"""
 
 
 def rating(total: int, count: int) -> float | None:
@@ -145,18 +105,20 @@ def _public(fields: dict[str, str]) -> dict[str, Any]:
 class Reviews:
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
-        self._add = redis.register_script(_ADD)
-        self._reply = redis.register_script(_REPLY)
-        self._set_hidden = redis.register_script(_SET_HIDDEN)
+        self._add = Lua(redis, "marketplace/lua/review_add.lua")
+        self._reply = Lua(redis, "marketplace/lua/review_reply.lua")
+        self._set_hidden = Lua(redis, "marketplace/lua/review_hide.lua")
 
     async def add(self, session: SessionView, client_name: str,
                   request: ReviewRequest) -> dict[str, Any]:
         review_id = new_id("r")
         reply = await self._add(
-            keys=[keys.session_review(session.id), keys.review(review_id),
-                  keys.expert(session.expert_id), keys.expert_reviews(session.expert_id)],
-            args=[review_id, session.id, session.expert_id, session.client_id, client_name,
-                  request.rating, request.text])
+            keys={"marker": keys.session_review(session.id), "review": keys.review(review_id),
+                  "expert": keys.expert(session.expert_id),
+                  "expert_reviews": keys.expert_reviews(session.expert_id)},
+            args={"id": review_id, "session": session.id, "expert": session.expert_id,
+                  "client": session.client_id, "client_name": client_name,
+                  "rating": request.rating, "text": request.text})
         if text_or_none(reply[0]) == "conflict":
             raise AlreadyDone("this session has already been reviewed")
         return await self.get(review_id)
@@ -168,8 +130,8 @@ class Reviews:
         return _public(fields)
 
     async def reply(self, review_id: str, expert_id: str, request: ReplyRequest) -> dict[str, Any]:
-        answer = text_or_none(await self._reply(keys=[keys.review(review_id)],
-                                                args=[expert_id, request.text]))
+        answer = text_or_none(await self._reply(keys={"review": keys.review(review_id)},
+                                                args={"expert": expert_id, "text": request.text}))
         if answer == "not_found":
             raise NoSuchReview()
         if answer == "forbidden":
@@ -183,8 +145,9 @@ class Reviews:
         if expert_id is None:
             raise NoSuchReview()
         answer = text_or_none(await self._set_hidden(
-            keys=[keys.review(review_id), keys.expert(expert_id), keys.expert_reviews(expert_id)],
-            args=["1" if hidden else "0", admin_id]))
+            keys={"review": keys.review(review_id), "expert": keys.expert(expert_id),
+                  "expert_reviews": keys.expert_reviews(expert_id)},
+            args={"hidden": "1" if hidden else "0", "admin": admin_id}))
         if answer == "not_found":
             raise NoSuchReview()
         if answer == "ok":

@@ -17,6 +17,7 @@ import redis.asyncio as aioredis
 from common import validation as v
 from common.errors import Invalid
 from common.ids import new_id
+from common.lua import Lua
 from common.redisvalues import text_map, text_or_none
 from common.schema import Body, Choice, Text
 from common.timefmt import iso_ms, iso_ms_or_none
@@ -24,7 +25,6 @@ from marketplace import keys
 from marketplace.categories import BY_SLUG, CATEGORIES
 from marketplace.errors import AlreadyDone, NoSuchVerification
 from marketplace.listing import Page
-from sessions.wallet import CLOCK_LUA
 
 log = logging.getLogger(__name__)
 
@@ -38,44 +38,6 @@ class VerificationState(StrEnum):
     REJECTED = "rejected"
 
 
-# KEYS: request hash, pending index, open pairs, verified set, the expert's requests.
-# ARGV: id, expert, display name, category, evidence.
-_SUBMIT = CLOCK_LUA + """
-if redis.call('SISMEMBER', KEYS[4], ARGV[4]) == 1 then return {'verified', ''} end
-local pair = ARGV[2] .. '|' .. ARGV[4]
-if redis.call('HSETNX', KEYS[3], pair, ARGV[1]) == 0 then
-  return {'pending', redis.call('HGET', KEYS[3], pair)}
-end
-local now = now_ms()
-redis.call('HSET', KEYS[1], 'id', ARGV[1], 'expert_id', ARGV[2], 'display_name', ARGV[3],
-           'category', ARGV[4], 'evidence', ARGV[5], 'state', 'pending', 'created_at_ms', now)
-redis.call('ZADD', KEYS[2], now, ARGV[1])
-redis.call('ZADD', KEYS[5], now, ARGV[1])
-return {'ok', ARGV[1]}
-"""
-
-# KEYS: request hash, pending index, decided index, open pairs, verified set, wants set,
-# category index, log stream. ARGV: decision (approved/rejected), admin id, note.
-_DECIDE = CLOCK_LUA + """
-local r = redis.call('HMGET', KEYS[1], 'state', 'expert_id', 'category', 'created_at_ms', 'id')
-if not r[1] then return 'not_found' end
-if r[1] ~= 'pending' then return 'decided' end
-local now = now_ms()
-redis.call('HSET', KEYS[1], 'state', ARGV[1], 'decided_by', ARGV[2], 'decided_at_ms', now,
-           'note', ARGV[3])
-redis.call('ZREM', KEYS[2], r[5])
-redis.call('ZADD', KEYS[3], r[4], r[5])
-redis.call('HDEL', KEYS[4], r[2] .. '|' .. r[3])
-if ARGV[1] == 'approved' then
-  redis.call('SADD', KEYS[5], r[3])
-  if redis.call('SISMEMBER', KEYS[6], r[3]) == 1 then
-    redis.call('SADD', KEYS[7], r[2])
-  end
-end
-redis.call('XADD', KEYS[8], '*', 'request_id', r[5], 'expert_id', r[2], 'category', r[3],
-           'decision', ARGV[1], 'admin_id', ARGV[2], 'note', ARGV[3], 'at', iso(now))
-return 'ok'
-"""
 
 
 @dataclass(frozen=True)
@@ -134,17 +96,19 @@ def _public(fields: dict[str, str]) -> dict[str, Any]:
 class Verifications:
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
-        self._submit = redis.register_script(_SUBMIT)
-        self._decide = redis.register_script(_DECIDE)
+        self._submit = Lua(redis, "marketplace/lua/verification_submit.lua")
+        self._decide = Lua(redis, "marketplace/lua/verification_decide.lua")
 
     async def submit(self, expert_id: str, display_name: str,
                      request: VerificationRequest) -> dict[str, Any]:
         request_id = new_id("v")
         status, existing = await self._submit(
-            keys=[keys.verification(request_id), keys.verifications_in("pending"),
-                  keys.open_verifications(), keys.verified(expert_id),
-                  keys.expert_verifications(expert_id)],
-            args=[request_id, expert_id, display_name, request.category, request.evidence])
+            keys={"request": keys.verification(request_id),
+                  "pending": keys.verifications_in("pending"),
+                  "open_pairs": keys.open_verifications(), "verified": keys.verified(expert_id),
+                  "expert_requests": keys.expert_verifications(expert_id)},
+            args={"id": request_id, "expert": expert_id, "display_name": display_name,
+                  "category": request.category, "evidence": request.evidence})
         if text_or_none(status) == "verified":
             raise AlreadyDone(f"you are already verified for {request.category}")
         if text_or_none(status) == "pending":
@@ -167,11 +131,14 @@ class Verifications:
         # Expert and category never change once written: the script re-checks the state.
         expert_id, category = fields["expert_id"], fields["category"]
         answer = text_or_none(await self._decide(
-            keys=[keys.verification(request_id), keys.verifications_in("pending"),
-                  keys.verifications_in(decision.state.value), keys.open_verifications(),
-                  keys.verified(expert_id), keys.wants(expert_id), keys.category(category),
-                  keys.VERIFICATION_LOG],
-            args=[decision.state.value, admin_id, decision.note]))
+            keys={"request": keys.verification(request_id),
+                  "pending": keys.verifications_in("pending"),
+                  "decided": keys.verifications_in(decision.state.value),
+                  "open_pairs": keys.open_verifications(), "verified": keys.verified(expert_id),
+                  "wants": keys.wants(expert_id), "category": keys.category(category),
+                  "log": keys.VERIFICATION_LOG},
+            args={"decision": decision.state.value, "admin": admin_id,
+                  "note": decision.note}))
         if answer == "not_found":
             raise NoSuchVerification()
         if answer == "decided":

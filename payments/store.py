@@ -15,16 +15,15 @@ credits a top-up or reserves a refund touches one slot, and works the same on a 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import redis.asyncio as aioredis
 
 from common.errors import Conflict, InsufficientFunds, NotFound
+from common.lua import Lua
+from common.redistime import redis_ms
 from common.redisvalues import text_map, text_or_none
 from payments.models import RefundPart, TopUp
-from sessions.wallet import MONEY_LUA, ledger_key, wallet_key
-
-_LUA = Path(__file__).parent / "lua"
+from sessions.wallet import ledger_key, wallet_key
 
 
 def topup_key(owner: str, topup_id: str) -> str:
@@ -62,7 +61,7 @@ class PaymentStore:
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
         self._scripts = {
-            name: redis.register_script(MONEY_LUA + (_LUA / f"{name}.lua").read_text())
+            name: Lua(redis, f"payments/lua/{name}.lua")
             for name in ("topup_create", "topup_settle", "refund_reserve", "refund_finish")
         }
 
@@ -110,8 +109,7 @@ class PaymentStore:
     async def reserved_refunds(self, owner: str,
                                older_than_ms: int) -> list[tuple[str, list[RefundPart]]]:
         """Refunds still ``reserved``, created more than ``older_than_ms`` ago (Redis time)."""
-        seconds, micros = await self._redis.time()
-        before = seconds * 1000 + micros // 1000 - older_than_ms
+        before = await redis_ms(self._redis) - older_than_ms
         found = []
         for raw in await self._redis.zrange(refunds_key(owner), 0, before, byscore=True) or []:
             refund_id = str(text_or_none(raw))

@@ -71,7 +71,7 @@ def main(argv: list[str]) -> int:
         case [] | ["serve"]:
             return serve(config)
         case ["worker"]:
-            from sessions.worker import main as worker
+            from server.worker import main as worker
 
             return worker()
         case ["create-admin", email]:

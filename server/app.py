@@ -18,6 +18,9 @@ from accounts.store import AccountStore
 from accounts.throttle import LoginThrottle, ThrottleRules
 from accounts.tokens import TokenSigner
 from appointments.settings import AppointmentSettings
+from brands.service import Brands
+from calls.router import Router
+from calls.usecases import Calls
 from common.ids import new_id
 from common.loops import stop_all
 from common.redisclient import detect_topology, redis_client, stream_on
@@ -56,6 +59,7 @@ from server.keymigration import migrate_key_layout
 from server.keys import (
     ACCOUNTS,
     APPOINTMENTS,
+    BRANDS,
     CALLS,
     CONFIG,
     EXPERTS,
@@ -75,12 +79,12 @@ from server.mailing import mail_ctx, revocations_ctx
 from server.metrics import MeteredNotifier, Metrics
 from server.reconcile import reconcile_all
 from server.secret import load_or_create_secret
+from server.worker import default_consumer_name, running_worker
 from sessions.leases import Leases
 from sessions.reaper import Reaper
 from sessions.service import CallService
 from sessions.store import SessionStore, Timing
 from sessions.wallet import WalletStore
-from sessions.worker import default_consumer_name, running_worker
 from signaling.guard import GuardedServer
 from signaling.ice import ice_servers
 from signaling.limits import AccountLimits, LimitRules
@@ -88,7 +92,6 @@ from signaling.manager import DeliveryManager
 from signaling.namespace import CallNamespace
 from signaling.notifier import NotificationSender, SocketNotifier
 from signaling.presence import PresenceStore
-from signaling.router import Router
 from web.setup import setup_web
 
 log = logging.getLogger(__name__)
@@ -195,7 +198,8 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
     """Sessions, presence and signalling, with the reaper and the lease as background tasks."""
     config, redis, sio, proc = app[CONFIG], app[REDIS], app[SIO], app[PROC]
     presence = PresenceStore(redis, proc)
-    experts = Experts(redis, presence)
+    brands = Brands(redis)
+    experts = Experts(redis, presence, brands)
 
     def ice(account_id: str, now_s: int) -> list[dict[str, object]]:
         return ice_servers(config.stun_urls, config.turn_urls, config.turn_secret, account_id,
@@ -206,19 +210,19 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
                         MailingCallNotifier(MeteredNotifier(notifier, app[METRICS]),
                                             app[MAILER]))
     app[PRESENCE], app[EXPERTS], app[CALLS] = presence, experts, calls
+    app[BRANDS] = brands
     app[WALLETS] = WalletStore(redis, config.currency)
     async def booked_soon(expert_id: str) -> bool:
         # The appointments service starts in a later context; it is there by the first call.
         return await app[APPOINTMENTS].blocks_on_demand(expert_id, ON_DEMAND_MINIMUM_MS)
 
-    router = Router(calls, experts, sio, config.ring_seconds, config.reaper_interval_seconds,
-                    booked_soon)
+    router = Router(calls, experts, notifier, config.ring_seconds,
+                    config.reaper_interval_seconds, booked_soon)
     limits = AccountLimits(redis, proc, LimitRules(
         config.rings_per_expert, config.rings_per_client, config.max_sockets_per_account))
-    sio.register_namespace(
-        CallNamespace(app[ACCOUNTS], calls, presence, experts, notifier, router, booked_soon,
-                      lambda: app[APPOINTMENTS], proc, limits)
-    )
+    desk = Calls(calls, experts, presence, router, booked_soon, lambda: app[APPOINTMENTS],
+                 limits, app[ACCOUNTS].store)
+    sio.register_namespace(CallNamespace(app[ACCOUNTS], desk, presence, notifier, proc, limits))
 
     async def bury_presence(dead: str, last_seen_ms: int) -> None:
         await presence.bury_process(dead)

@@ -16,6 +16,7 @@ from aiohttp import web
 from accounts.service import Accounts
 from appointments.service import Appointments
 from blobs.store import BlobStore
+from brands.service import Brands
 from earnings.service import Earnings
 from mail.mailer import Mailer
 from mail.outbox import Outbox
@@ -36,6 +37,7 @@ PROC = web.AppKey("proc", str)
 ACCOUNTS = web.AppKey("accounts", Accounts)
 PRESENCE = web.AppKey("presence", PresenceStore)
 EXPERTS = web.AppKey("experts", Experts)
+BRANDS = web.AppKey("brands", Brands)
 CALLS = web.AppKey("calls", CallService)
 WALLETS = web.AppKey("wallets", WalletStore)
 APPOINTMENTS = web.AppKey("appointments", Appointments)

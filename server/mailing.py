@@ -12,13 +12,14 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from accounts.store import AccountStore
+from common.loops import stop_task
 from mail.mailer import Mailer
 from mail.outbox import Outbox
 from mail.settings import MailSettings, SmtpTarget
 from mail.worker import running_mail_worker
 from server.config import Config
 from server.keys import CONFIG, MAILER, OUTBOX, REDIS, SECRET, SIO
-from sessions.worker import default_consumer_name, stop_task
+from server.worker import default_consumer_name
 from signaling.namespace import CallNamespace
 from signaling.revocations import RevocationListener
 

@@ -9,7 +9,6 @@ at that instant (``lua/agreed.lua``), so a price changed in between cannot slip 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from common.errors import Invalid
@@ -17,8 +16,6 @@ from sessions.errors import PriceChanged
 from sessions.pricing import Pricing
 
 FIELD = "expected_pricing"
-# Prepended to the scripts that hold money for one expert's price (start, book, route).
-AGREED_LUA = (Path(__file__).parent / "lua" / "agreed.lua").read_text(encoding="utf-8")
 
 
 def expected_pricing(body: Mapping[str, Any]) -> Pricing | None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import redis.asyncio as aioredis
 
+from common.redistime import redis_ms
 from common.redisvalues import text_or_none
 from sessions.leases import PROCS
 from sessions.states import State
@@ -45,11 +46,6 @@ class Census:
     in_progress: list[str] = field(default_factory=list)
 
 
-async def _redis_now_ms(redis: aioredis.Redis) -> int:
-    seconds, micros = await redis.time()
-    return int(seconds) * 1000 + int(micros) // 1000
-
-
 def _session_of(member: str) -> str:
     # Deadline members are ``kind|session``, socket index members ``session|socket``.
     head, _, tail = member.partition("|")
@@ -57,7 +53,7 @@ def _session_of(member: str) -> str:
 
 
 async def take_census(redis: aioredis.Redis) -> Census:
-    now = await _redis_now_ms(redis)
+    now = await redis_ms(redis)
     async with redis.pipeline(transaction=False) as pipe:
         pipe.zrange(DEADLINES, 0, -1)
         pipe.zrangebyscore(DEADLINES, "-inf", now, start=0, num=1, withscores=True)

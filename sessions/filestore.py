@@ -15,17 +15,17 @@ Keys (the bytes are in the blob store, never here):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
 
+from common.lua import Lua
+from common.redistime import redis_ms
 from common.redisvalues import text_or_none
 from sessions.errors import AccountQuotaFull, UploadRateLimited
 from sessions.files import FileLimits, SharedFile, mebibytes
 from sessions.store import session_key
 
-_LUA = Path(__file__).parent / "lua"
 EXPIRY = "hc:{0}:files:expiry"
 
 
@@ -86,8 +86,8 @@ class FileStore:
     def __init__(self, redis: aioredis.Redis, limits: FileLimits) -> None:
         self._redis = redis
         self.limits = limits
-        self._admit = redis.register_script((_LUA / "file_admit.lua").read_text())
-        self._forget = redis.register_script((_LUA / "file_forget.lua").read_text())
+        self._admit = Lua(redis, "sessions/lua/file_admit.lua")
+        self._forget = Lua(redis, "sessions/lua/file_forget.lua")
 
     def share_keys(self, account_id: str, session_id: str, file_id: str) -> tuple[str, ...]:
         """The keys ``share.lua`` takes after the session's own."""
@@ -123,8 +123,7 @@ class FileStore:
         return StoredFile(shared, owner, int(expires or 0))
 
     async def due(self, limit: int = 100) -> list[Expired]:
-        seconds, micros = await self._redis.time()
-        now = int(seconds) * 1000 + int(micros) // 1000
+        now = await redis_ms(self._redis)
         members = await self._redis.zrangebyscore(EXPIRY, "-inf", now, start=0, num=limit)
         return [Expired.parse(str(text_or_none(m))) for m in members]
 

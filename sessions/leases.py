@@ -12,7 +12,8 @@ import logging
 
 import redis.asyncio as aioredis
 
-from common.loops import Loop
+from common.loops import Loop, tolerant
+from common.lua import Lua
 from common.redisvalues import text_or_none
 
 log = logging.getLogger(__name__)
@@ -20,32 +21,6 @@ log = logging.getLogger(__name__)
 PROCS = "hc:{0}:procs"
 LAST_SEEN = "hc:{0}:procs:dead"
 
-_RENEW = """
-local t = redis.call('TIME')
-redis.call('ZADD', KEYS[1], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), ARGV[1])
-"""
-
-# A dead process is claimed by pushing its score one lease ahead, not by removing it:
-# if the survivor that claimed it dies while cleaning up, another one claims it again.
-# Its last heartbeat is kept aside so that every claimant bills to the same moment.
-_CLAIM_DEAD = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local lease = tonumber(ARGV[1])
-local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - lease, 'WITHSCORES')
-local claimed = {}
-for i = 1, #dead, 2 do
-  if dead[i] == ARGV[2] then
-    -- Our own lease ran late (an overloaded loop): we are alive, so renew, never bury.
-    redis.call('ZADD', KEYS[1], now, dead[i])
-  else
-    redis.call('HSETNX', KEYS[2], dead[i], dead[i + 1])
-    redis.call('ZADD', KEYS[1], now, dead[i])
-    table.insert(claimed, dead[i]); table.insert(claimed, redis.call('HGET', KEYS[2], dead[i]))
-  end
-end
-return claimed
-"""
 
 
 class Leases:
@@ -53,25 +28,20 @@ class Leases:
         self.proc = proc
         self._redis = redis
         self.lease_ms = int(lease_seconds * 1000)
-        self._renew = redis.register_script(_RENEW)
-        self._claim = redis.register_script(_CLAIM_DEAD)
+        self._renew = Lua(redis, "sessions/lua/lease_renew.lua")
+        self._claim = Lua(redis, "sessions/lua/lease_claim.lua")
 
     async def renew(self) -> None:
-        await self._renew(keys=[PROCS], args=[self.proc])
-
-    async def _guarded_renew(self) -> None:
-        try:
-            await self.renew()
-        except (aioredis.RedisError, OSError) as exc:
-            log.warning("lease renewal failed: %s", exc)
+        await self._renew(keys={"procs": PROCS}, args={"proc": self.proc})
 
     def keep_alive(self) -> Loop:
         """A loop renewing the lease every third of it; a failure is retried next beat."""
-        return Loop(self._guarded_renew, self.lease_ms / 3000)
+        return Loop(tolerant(self.renew, "lease renewal", log), self.lease_ms / 3000)
 
     async def claim_dead(self) -> list[tuple[str, int]]:
         """Processes whose lease ran out, each with its last heartbeat (ms); claimed once."""
-        flat = await self._claim(keys=[PROCS, LAST_SEEN], args=[self.lease_ms, self.proc])
+        flat = await self._claim(keys={"procs": PROCS, "last_seen": LAST_SEEN},
+                                 args={"lease_ms": self.lease_ms, "proc": self.proc})
         values = [str(text_or_none(v)) for v in flat]
         return [(values[i], int(float(values[i + 1]))) for i in range(0, len(values), 2)]
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-import redis.asyncio as aioredis
-
-from common.loops import Loop
+from common.loops import Loop, tolerant
 from sessions.leases import Leases
 from sessions.service import CallService
 
@@ -48,11 +46,5 @@ class Reaper:
             await self._leases.buried(proc)
             log.info("process %s buried: %d session sockets detached", proc, count)
 
-    async def guarded_tick(self) -> None:
-        try:
-            await self.tick()
-        except (aioredis.RedisError, OSError) as exc:
-            log.warning("reaper tick failed: %s", exc)
-
     def loop(self) -> Loop:
-        return Loop(self.guarded_tick, self._interval)
+        return Loop(tolerant(self.tick, "reaper tick", log), self._interval)

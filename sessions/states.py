@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sessions.errors import WrongState
-
 
 class State(StrEnum):
     QUEUED = "queued"
@@ -92,20 +90,6 @@ TRANSITIONS: dict[State, dict[Event, Transition]] = {
 
 # States in which the two participants hold a call (signals and chat flow).
 IN_CALL = frozenset({State.ACCEPTED, State.LIVE, State.PAUSED})
-# States from which a participant may (re-)attach a socket with call:join.
-JOINABLE = frozenset({State.QUEUED, State.RINGING, State.ACCEPTED, State.LIVE, State.PAUSED})
-# A category call whose expert declines or lets it ring out goes back to the queue, at
-# its place, while its wait is not over (requeue in sessions/lua/prelude.lua); only
-# then do these events end it.
-REQUEUED_BY = frozenset({Event.DECLINE, Event.RING_TIMEOUT})
-
-
-def decide(state: State, event: Event) -> Transition:
-    """The transition ``event`` causes in ``state``; ``WrongState`` when it has none."""
-    transition = TRANSITIONS[state].get(event)
-    if transition is None:
-        raise WrongState(f"cannot {event.value.replace('_', ' ')} a session that is {state.value}")
-    return transition
 
 
 def lua_table() -> str:

@@ -18,14 +18,13 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.commands.core import AsyncScript
 
+from common.lua import Lua
+from common.redistime import ms_of
 from common.redisvalues import pairs, text_map, text_or_none
-from sessions.agreed import AGREED_LUA
 from sessions.errors import (
     AccountQuotaFull,
     ExpertUnavailable,
@@ -44,16 +43,13 @@ from sessions.files import (
     file_url,
 )
 from sessions.model import SessionView
-from sessions.pricing import LUA_PRICING, Pricing, PricingMode
+from sessions.pricing import Pricing, PricingMode
 from sessions.states import State, lua_table
-from sessions.wallet import MONEY_LUA, ledger_key, wallet_key
+from sessions.wallet import ledger_key, wallet_key
 
-_LUA = Path(__file__).parent / "lua"
 DEADLINES = "hc:{0}:deadlines"
 CHAT_KEPT = 200  # messages kept per session: what a re-joining participant gets back
 KNOWN_PARTIES = 10_000  # sessions whose parties a process keeps in memory
-_PRELUDE = (lua_table() + LUA_PRICING + MONEY_LUA + AGREED_LUA
-            + (_LUA / "prelude.lua").read_text())
 
 
 @dataclass(frozen=True)
@@ -237,19 +233,13 @@ class SessionStore:
         self._redis = redis
         self.timing = timing
         self._known: dict[str, Parties] = {}
-        self._scripts: dict[str, AsyncScript] = {
-            name: redis.register_script(_PRELUDE + (_LUA / f"{name}.lua").read_text())
+        self._scripts = {
+            name: Lua(redis, f"sessions/lua/{name}.lua", prefix=lua_table())
             for name in ("start", "accept", "act", "attach", "detach", "media", "fire", "chat",
                          "share", "enqueue", "route", "abandon", "queue_position")
         }
-        self._release = redis.register_script(
-            "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end"
-        )
-        self._due = redis.register_script(
-            "local t = redis.call('TIME')\n"
-            "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
-            "return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, ARGV[1])"
-        )
+        self._release = Lua(redis, "common/lua/release_lock.lua")
+        self._due = Lua(redis, "common/lua/due.lua")
 
     def _keys(self, session_id: str, parties: Parties, proc: str) -> list[str]:
         key = session_key(session_id)
@@ -495,10 +485,10 @@ class SessionStore:
         try:
             yield
         finally:
-            await self._release(keys=[key], args=[token])
+            await self._release(keys={"lock": key}, args={"token": token})
 
     async def due_deadlines(self, limit: int = 200) -> list[str]:
-        members = await self._due(keys=[DEADLINES], args=[limit])
+        members = await self._due(keys={"deadlines": DEADLINES}, args={"limit": limit})
         return [str(text_or_none(m)) for m in members]
 
     async def get(self, session_id: str) -> tuple[SessionView, int] | None:
@@ -506,10 +496,10 @@ class SessionStore:
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.hgetall(session_key(session_id))
             pipe.execute_command("TIME")  # not .time(): redis-py refuses it in a cluster pipeline
-            fields, (seconds, micros) = await pipe.execute()
+            fields, now = await pipe.execute()
         if not fields:
             return None
-        return SessionView.from_hash(text_map(fields)), int(seconds) * 1000 + int(micros) // 1000
+        return SessionView.from_hash(text_map(fields)), ms_of(now)
 
     async def receipt_facts(self, session_id: str) -> tuple[dict[str, str], list[str]]:
         """The session hash (empty when none) and its timeline, for a receipt."""
@@ -533,12 +523,7 @@ class SessionStore:
             for session_id in ids:
                 pipe.hgetall(session_key(str(session_id)))
             pipe.execute_command("TIME")  # as in get()
-            *rows, (seconds, micros) = await pipe.execute()
+            *rows, now = await pipe.execute()
         views = [SessionView.from_hash(text_map(row)) for row in rows if row]
-        return views, int(seconds) * 1000 + int(micros) // 1000
+        return views, ms_of(now)
 
-    async def busy_with(self, expert_ids: list[str]) -> dict[str, bool]:
-        if not expert_ids:
-            return {}
-        values = await self._redis.mget([busy_key(e) for e in expert_ids])
-        return {e: v is not None for e, v in zip(expert_ids, values, strict=True)}

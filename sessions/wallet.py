@@ -10,25 +10,16 @@ below zero.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar
 
 import redis.asyncio as aioredis
 
+from common.lua import Lua
 from common.redisvalues import text_map
 from common.schema import Body, Integer
 
 MAX_TOPUP_CENTS = 100_000_00
 
-CLOCK_LUA = (Path(__file__).parent / "lua" / "clock.lua").read_text()
-# The clock, then what every script that moves money needs (sessions and bookings).
-MONEY_LUA = CLOCK_LUA + (Path(__file__).parent / "lua" / "wallet.lua").read_text()
-_TOPUP = MONEY_LUA + """
-local balance = redis.call('HINCRBY', KEYS[1], 'balance', ARGV[1])
-redis.call('HSETNX', KEYS[1], 'held', 0)
-write_ledger(KEYS[1], KEYS[2], 'topup', ARGV[1], now_ms(), 'session_id', '')
-return balance
-"""
 
 
 def wallet_key(account_id: str) -> str:
@@ -73,11 +64,12 @@ class WalletStore:
     def __init__(self, redis: aioredis.Redis, currency: str) -> None:
         self._redis = redis
         self.currency = currency
-        self._topup = redis.register_script(_TOPUP)
+        self._topup = Lua(redis, "sessions/lua/topup.lua")
 
     async def top_up(self, account_id: str, amount_cents: int) -> int:
         balance = await self._topup(
-            keys=[wallet_key(account_id), ledger_key(account_id)], args=[amount_cents]
+            keys={"wallet": wallet_key(account_id), "ledger": ledger_key(account_id)},
+            args={"amount": amount_cents}
         )
         return int(balance)
 

@@ -10,17 +10,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
 from redis.asyncio.client import Pipeline
 
+from common.lua import Lua
 from common.redisvalues import text_or_none
 from sessions.store import sockets_key
 from signaling.frames import Kind, room_kind, session_of, session_rooms
 
-_LUA = Path(__file__).parent / "lua"
 SOCKETS_PREFIX = "hc:{0}:sockets:"
 
 
@@ -39,8 +38,8 @@ def account_of(room: str) -> str:
 class SocketDirectory:
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
-        self._enter = redis.register_script((_LUA / "enter.lua").read_text())
-        self._leave = redis.register_script((_LUA / "leave.lua").read_text())
+        self._enter = Lua(redis, "signaling/lua/enter.lua")
+        self._leave = Lua(redis, "signaling/lua/leave.lua")
 
     async def account_entered(self, account_id: str, proc: str) -> bool:
         """Counts a socket in; True when it is the account's first on ``proc``."""

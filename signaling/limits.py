@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import redis.asyncio as aioredis
 
 from common.errors import RateLimited
+from common.lua import Lua
 from sessions.leases import PROCS
 from signaling.ratelimit import SocketLimits
 
-_LUA = Path(__file__).parent / "lua"
 RING_WINDOW_MS = 10 * 60 * 1000
 # Events limited per account too: each chat message is copied to every socket in the call.
 PER_ACCOUNT_EVENTS = frozenset({"chat"})
@@ -44,8 +43,8 @@ class AccountLimits:
         self._redis = redis
         self._proc = proc
         self.rules = rules
-        self._ring = redis.register_script((_LUA / "ring_limit.lua").read_text())
-        self._open = redis.register_script((_LUA / "socket_open.lua").read_text())
+        self._ring = Lua(redis, "signaling/lua/ring_limit.lua")
+        self._open = Lua(redis, "signaling/lua/socket_open.lua")
         # account -> (buckets, sockets of this process sharing them)
         self._buckets: dict[str, tuple[SocketLimits, set[str]]] = {}
 

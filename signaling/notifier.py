@@ -89,6 +89,10 @@ class SocketNotifier:
                 room=account_room(session.client_id),
             )
 
+    async def queue(self, client_id: str, body: dict[str, Any]) -> None:
+        """Where a queued call stands (``calls.router``), to the client's sockets."""
+        await self._sio.emit("queue", body, room=account_room(client_id))
+
     async def chat(self, session_id: str, message: dict[str, Any]) -> None:
         rooms = [session_room(session_id, role) for role in ("client", "expert")]
         await self._sio.emit("chat", {"session_id": session_id, **message}, room=rooms)

@@ -10,10 +10,10 @@ key); ``online`` otherwise. Keys: ``hc:presence:want`` (expert -> online/offline
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
 
 import redis.asyncio as aioredis
 
+from common.lua import Lua
 from common.redisvalues import text_or_none
 from sessions.store import busy_key
 
@@ -23,15 +23,6 @@ WANT = "hc:{0}:presence:want"
 AWAY_AFTER_CLIENTS = 2
 UNANSWERED_TTL_MS = 3600 * 1000
 
-# With its last socket gone the expert is offline, and stays so until they say
-# ``presence online`` again from a new socket (protocol §3).
-_GONE = """
-redis.call('SREM', KEYS[1], ARGV[1])
-redis.call('SREM', KEYS[2], ARGV[2])
-local left = redis.call('SCARD', KEYS[1])
-if left == 0 then redis.call('HSET', KEYS[3], ARGV[3], 'offline') end
-return left
-"""
 
 
 class Status(StrEnum):
@@ -56,9 +47,8 @@ class PresenceStore:
     def __init__(self, redis: aioredis.Redis, proc: str) -> None:
         self._redis = redis
         self.proc = proc
-        self._gone = redis.register_script(_GONE)
-        self._unanswered = redis.register_script(
-            (Path(__file__).parent / "lua" / "unanswered.lua").read_text())
+        self._gone = Lua(redis, "signaling/lua/presence_gone.lua")
+        self._unanswered = Lua(redis, "signaling/lua/unanswered.lua")
 
     async def socket_connected(self, expert_id: str, sid: str) -> None:
         async with self._redis.pipeline(transaction=True) as pipe:
@@ -68,8 +58,10 @@ class PresenceStore:
 
     async def socket_gone(self, expert_id: str, sid: str, proc: str | None = None) -> int:
         """Forget a socket; answers how many the expert still has."""
-        keys = [_socks_key(expert_id), _proc_key(proc or self.proc), WANT]
-        left = await self._gone(keys=keys, args=[sid, f"{expert_id}|{sid}", expert_id])
+        left = await self._gone(
+            keys={"socks": _socks_key(expert_id), "proc_experts": _proc_key(proc or self.proc),
+                  "want": WANT},
+            args={"sid": sid, "member": f"{expert_id}|{sid}", "expert": expert_id})
         return int(left)
 
     async def set_wanted(self, expert_id: str, status: Status) -> None:

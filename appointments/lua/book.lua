@@ -1,3 +1,4 @@
+--! use appointments/lua/prelude.lua
 -- A client books a slot. ARGV from 4: client_id, expert_id, topic, start_ms, end_ms,
 -- length_minutes, pricing_mode, rate_cents, hold_cents, currency, min_notice_ms,
 -- max_len_ms, reminders (offsets in ms, comma separated), no_show_ms, cancel_notice_ms,

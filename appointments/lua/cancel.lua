@@ -1,3 +1,4 @@
+--! use appointments/lua/prelude.lua
 -- A participant cancels. ARGV from 4: the account cancelling.
 local b = load_booking()
 if not b then return {'err', 'not_found'} end

@@ -1,3 +1,4 @@
+--! use appointments/lua/prelude.lua
 -- A booking deadline fell due. ARGV from 4: the member (remind:<ms>|id or noshow|id).
 -- Every process's loop may try; the ZREM below lets exactly one of them act.
 local member = ARGV[4]

@@ -1,3 +1,4 @@
+--! use appointments/lua/prelude.lua
 -- A participant joined the booking's call. ARGV from 4: the account. Once both have
 -- joined, the booking is attended: its hold is released (the session meters the call).
 local b = load_booking()

@@ -1,5 +1,8 @@
--- Shared by every booking script. Python prepends the pricing functions (sessions'
--- pricing.lua) and the clock (sessions' clock.lua).
+--! use sessions/lua/pricing.lua
+--! use sessions/lua/wallet.lua
+--! use sessions/lua/agreed.lua
+--! use common/lua/records.lua
+-- Shared by every booking script (after the pieces named above).
 --
 -- KEYS, the same for every booking script:
 --   1 booking hash  2 expert's active bookings zset  3 booking deadlines zset
@@ -17,11 +20,7 @@ local FEE_PCT = tonumber(ARGV[3])
 local NOTES = {}
 
 local function load_booking()
-  local flat = redis.call('HGETALL', K.b)
-  if #flat == 0 then return nil end
-  local b = {}
-  for i = 1, #flat, 2 do b[flat[i]] = flat[i + 1] end
-  return b
+  return load_hash(K.b)
 end
 
 -- Every successful script answers: status, the Redis time, the booking, and the
@@ -36,9 +35,7 @@ local function reply(status)
 end
 
 local function role_of(b, account)
-  if account == b.client_id then return 'client' end
-  if account == b.expert_id then return 'expert' end
-  return nil
+  return party_of(b, account)
 end
 
 local function other(role)
@@ -94,15 +91,9 @@ end
 -- Release the whole hold and charge ``amount`` of it: returns amount, fee, payout.
 local function settle(b, amount, now)
   local hold = tonumber(b.hold_cents)
-  if hold > 0 then
-    redis.call('HINCRBY', K.wallet, 'held', -hold)
-    ledger('release', hold, now)
-  end
+  release_hold(K.wallet, ledger, hold, now)
   if amount > hold then amount = hold end
-  if amount > 0 then
-    redis.call('HINCRBY', K.wallet, 'balance', -amount)
-    ledger('charge', -amount, now)
-  end
+  charge(K.wallet, ledger, amount, now)
   local fee = hc_round_half_up(amount * FEE_PCT, 100)
   redis.call('HSET', K.b, 'amount_cents', amount, 'platform_fee_cents', fee,
              'expert_payout_cents', amount - fee)

@@ -1,3 +1,4 @@
+--! use appointments/lua/prelude.lua
 -- One side proposes a new time. ARGV from 4: the account, new start ms, new end ms.
 local b = load_booking()
 if not b then return {'err', 'not_found'} end

@@ -1,3 +1,4 @@
+--! use appointments/lua/prelude.lua
 -- The other side answers a proposal. ARGV from 4: the account, 'accept' or 'decline',
 -- max_len_ms. Declining is open to both sides (the proposer withdraws).
 local b = load_booking()

@@ -1,3 +1,4 @@
+--! use earnings/lua/prelude.lua
 -- A billing event's payout to the expert, credited once whatever the redeliveries.
 -- KEYS 3: credited event ids, 4: totals by month. ARGV: event id, payout cents, month
 -- (YYYY-MM), session id, booking id, when the call or fee happened (ISO).

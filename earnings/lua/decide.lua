@@ -1,3 +1,4 @@
+--! use earnings/lua/prelude.lua
 -- An admin moves a payout on: approve (requested -> approved), pay (approved -> paid,
 -- with the bank transfer's reference) or reject (requested or approved -> rejected, the
 -- money back to available). KEYS 3: the payout hash, 4..7: the state indexes in the order

@@ -1,4 +1,5 @@
--- Shared by the earnings scripts (after sessions' clock.lua). KEYS 1..2 are always the
+--! use common/lua/clock.lua
+-- Shared by the earnings scripts. KEYS 1..2 are always the
 -- expert's earnings hash and ledger.
 local E = {account = KEYS[1], ledger = KEYS[2]}
 

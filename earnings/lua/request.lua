@@ -1,3 +1,4 @@
+--! use earnings/lua/prelude.lua
 -- An expert asks to be paid. Two requests racing never take the same money: the amount
 -- leaves ``available`` here, in one step. KEYS 3: the payout hash, 4: the expert's
 -- payouts, 5: the requested index, 6: the bank details. ARGV: payout id, expert id,

@@ -1,3 +1,4 @@
+--! use sessions/lua/wallet.lua
 -- Settles a reserved refund once Stripe has answered for each part: the hold is released,
 -- the balance goes down by what Stripe refunded, and the parts it refused go back to their
 -- top-ups (refundable again). A refund is finished once; a second call changes nothing.

@@ -1,3 +1,4 @@
+--! use sessions/lua/wallet.lua
 -- Reserves a refund: the amount is held in the wallet (so no call or booking can take it
 -- meanwhile, and it can never exceed the balance less open holds), and shared out over
 -- the wallet's succeeded top-ups, newest first, never past what each one paid.

@@ -1,4 +1,5 @@
--- A new top-up, pending, indexed under its wallet (after clock.lua and wallet.lua).
+--! use sessions/lua/wallet.lua
+-- A new top-up, pending, indexed under its wallet.
 -- KEYS: 1 top-up hash, 2 the wallet's top-ups zset
 -- ARGV: 1 top-up id, 2 owner, 3 amount (cents), 4 currency
 local now = now_ms()

@@ -1,3 +1,4 @@
+--! use sessions/lua/wallet.lua
 -- How a top-up ended, as the provider tells it (a webhook, or a PaymentIntent read back).
 -- Credits the wallet at most once per top-up: `succeeded` is final, whatever comes after;
 -- `failed` may still become `succeeded` (Stripe lets a payer retry the same PaymentIntent).

@@ -5,10 +5,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from accounts.models import Role
+from billing.stats import delivery_stats
 from server.apidoc import BOOLEAN, INTEGER, STRING, described, nullable, obj
 from server.http import caller_with_role
 from server.keys import CONFIG, REDIS
-from sessions.worker import delivery_stats
 
 routes = web.RouteTableDef()
 

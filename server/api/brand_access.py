@@ -16,11 +16,11 @@ from brands.models import read_slug
 from brands.service import Acting, Brands
 from common.errors import Forbidden, Invalid
 from server.http import caller, caller_with_role, request_token
-from server.keys import EXPERTS
+from server.keys import BRANDS
 
 
 def brands(request: web.Request) -> Brands:
-    return request.app[EXPERTS].brands
+    return request.app[BRANDS]
 
 
 def slug_of(request: web.Request) -> str:

@@ -9,6 +9,7 @@ from aiohttp import web
 from brands.analytics import Range, collect, summarise
 from brands.models import Brand
 from brands.report import to_csv
+from common.redistime import redis_ms
 from common.timefmt import iso_ms
 from server.api.brand_access import acting
 from server.apidoc import ID, TIME, Raw, described, obj
@@ -19,8 +20,7 @@ routes = web.RouteTableDef()
 
 async def figures(request: web.Request, brand: Brand) -> tuple[Range, dict[str, Any]]:
     redis = request.app[REDIS]
-    seconds, micros = await redis.time()
-    span = Range.parse(request.query, int(seconds) * 1000 + int(micros) // 1000)
+    span = Range.parse(request.query, await redis_ms(redis))
     return span, summarise(await collect(redis, brand.id, span))
 
 

@@ -11,6 +11,7 @@ import secrets
 
 from aiohttp import web
 
+from billing.webhook_targets import RefusedTarget, TargetPolicy, check_url
 from brands.models import KeyRequest, WebhookSettings
 from common.errors import Invalid, NotFound
 from common.ids import looks_like_id
@@ -18,7 +19,6 @@ from server.api.brand_access import acting, brands
 from server.apidoc import BOOLEAN, ID, NO_CONTENT, STRING, TIME, array, described, nullable, obj
 from server.http import read_json
 from server.keys import CONFIG
-from sessions.webhook_targets import RefusedTarget, TargetPolicy, check_url
 
 routes = web.RouteTableDef()
 

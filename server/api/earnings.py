@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from accounts.models import Role
+from common.loops import stop_task
 from earnings.consumer import EarningsConsumer
 from earnings.models import BankDetails, PayoutAsk
 from earnings.service import Earnings
@@ -16,7 +17,6 @@ from earnings.store import EarningsStore
 from server.apidoc import ANY_OBJECT, STRING, array, described, nullable, obj
 from server.http import caller_with_role, read_json
 from server.keys import CONFIG, EARNINGS, PROC, REDIS
-from sessions.worker import stop_task
 
 routes = web.RouteTableDef()
 

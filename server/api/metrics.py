@@ -9,11 +9,11 @@ import socketio
 from aiohttp import web
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from billing.worker import BRAND_GROUP, BRAND_STATS_KEY, GROUP, STATS_KEY
 from common.errors import Unauthorized
 from server.keys import CONFIG, METRICS, PRESENCE, REDIS, SIO
 from server.metrics import Snapshot
 from sessions.census import delivery_census, take_census
-from sessions.worker import BRAND_GROUP, BRAND_STATS_KEY, GROUP, STATS_KEY
 
 routes = web.RouteTableDef()
 

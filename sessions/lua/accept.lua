@@ -1,3 +1,4 @@
+--! use sessions/lua/prelude.lua
 -- The side rung (the expert; the client when the expert joined a booking first) accepts
 -- from one of their sockets. ARGV from 9: account, sid, proc, start cover seconds.
 local s = load_session()

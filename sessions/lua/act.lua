@@ -1,3 +1,4 @@
+--! use sessions/lua/prelude.lua
 -- A participant ends or refuses the call. ARGV from 9: account, event
 -- (decline, cancel or hangup).
 local s = load_session()

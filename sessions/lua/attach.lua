@@ -1,3 +1,4 @@
+--! use sessions/lua/prelude.lua
 -- A participant's (new) socket joins the session (call:join). ARGV from 9: account,
 -- sid, proc. Its media state is unknown until it reports again (protocol §3).
 local s = load_session()

@@ -1,3 +1,4 @@
+--! use sessions/lua/prelude.lua
 -- A socket left: disconnected, or its process died. ARGV from 9: sid, at (ms when it
 -- was last known connected; empty for now).
 local s = load_session()

@@ -1,3 +1,4 @@
+--! use sessions/lua/prelude.lua
 -- A client asks for any expert of a category. ARGV from 9: client_id, category, topic,
 -- max_rate_cents ('' for none), currency, fee_percent, sid, proc, brand_id, payer_id (the
 -- client, or the brand that sponsors the call).

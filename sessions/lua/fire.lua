@@ -1,3 +1,4 @@
+--! use sessions/lua/prelude.lua
 -- A deadline fell due. ARGV from 9: the deadline member (kind|session id). Every reaper
 -- may try; the ZREM below lets exactly one of them act.
 local member = ARGV[9]

@@ -1,3 +1,4 @@
+--! use sessions/lua/prelude.lua
 -- A participant reports its peer connection. ARGV from 9: account, state, sid.
 local s, role, refused = attached_in_call(ARGV[9], ARGV[11])
 if refused then return refused end

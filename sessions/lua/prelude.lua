@@ -1,5 +1,9 @@
--- Shared by every session script. Python prepends the transition table T (from
--- sessions/states.py), the pricing functions (pricing.lua) and the clock (clock.lua).
+--! use sessions/lua/pricing.lua
+--! use sessions/lua/wallet.lua
+--! use sessions/lua/agreed.lua
+--! use common/lua/records.lua
+-- Shared by every session script. The loader (common/lua.py) puts the transition table T
+-- (rendered from sessions/states.py) first, then the pieces named above.
 --
 -- KEYS, the same for every session script:
 --   1 session hash  2 session sockets hash  3 deadlines zset  4 expert busy key
@@ -35,10 +39,8 @@ local STALE = false
 -- call may have changed expert since. Then the script does nothing and answers
 -- 'stale', and the caller reads the parties again.
 local function load_session()
-  local flat = redis.call('HGETALL', K.s)
-  if #flat == 0 then return nil end
-  local s = {}
-  for i = 1, #flat, 2 do s[flat[i]] = flat[i + 1] end
+  local s = load_hash(K.s)
+  if not s then return nil end
   if s.expert_id ~= '' and K.busy ~= 'hc:{0}:busy:' .. s.expert_id then
     STALE = true
     return nil
@@ -53,10 +55,12 @@ local function reply(status, extra)
   return {status, extra or '', now_ms(), PREV, redis.call('HGETALL', K.s)}
 end
 
+-- Sessions write a side as one letter (socket values, ``media_c``, the timeline's ``by``).
+local SIDE = {client = 'c', expert = 'e'}
+
 local function role_of(s, account)
-  if account == s.client_id then return 'c' end
-  if account == s.expert_id and s.expert_id ~= '' then return 'e' end
-  return nil
+  local party = party_of(s, account)
+  return party and SIDE[party]
 end
 
 -- The session and the caller's role when the caller takes part in a call in progress
@@ -220,11 +224,7 @@ end
 -- Takes the expert being rung off a category call and puts it back in the queue at its
 -- original place (arrival order), releasing the hold of that expert's price.
 local function requeue(s, now)
-  local hold = tonumber(s.hold_cents)
-  if hold > 0 then
-    redis.call('HINCRBY', K.wallet, 'held', -hold)
-    ledger('release', hold, now)
-  end
+  release_hold(K.wallet, ledger, tonumber(s.hold_cents), now)
   if redis.call('GET', K.busy) == ID then redis.call('DEL', K.busy) end
   redis.call('ZREM', K.dl, 'ring|' .. ID)
   redis.call('HSET', K.s, 'state', 'queued', 'expert_id', '', 'hold_cents', 0, 'queue_pos', '')
@@ -249,12 +249,8 @@ local function finish(s, reason, now, at, by)
                                            tonumber(s.fee_percent), hold)
   end
   if hold > 0 then
-    redis.call('HINCRBY', K.wallet, 'held', -hold)
-    ledger('release', hold, now)
-    if amount > 0 then
-      redis.call('HINCRBY', K.wallet, 'balance', -amount)
-      ledger('charge', -amount, now)
-    end
+    release_hold(K.wallet, ledger, hold, now)
+    charge(K.wallet, ledger, amount, now)
   end
   redis.call('HSET', K.s, 'state', 'ended', 'end_reason', reason, 'ended_at', now,
              'live_ms', live, 'live_since', '', 'billed_seconds', billed, 'amount_cents', amount,

@@ -1,3 +1,4 @@
+--! use sessions/lua/prelude.lua
 -- Records the queue position last told to the client; answers 1 when it changed, so
 -- that each change is announced once whichever process computes it. ARGV from 9: pos.
 local s = load_session()

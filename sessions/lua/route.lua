@@ -1,3 +1,4 @@
+--! use sessions/lua/prelude.lua
 -- The router rings an expert for a queued category call. ARGV from 9: expert_id,
 -- pricing_mode, rate_cents, hold_cents. KEYS[4] and KEYS[9] are that expert's busy key
 -- and index. Fails without a change when the call is no longer queued, the expert was

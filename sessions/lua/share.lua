@@ -1,3 +1,4 @@
+--! use sessions/lua/prelude.lua
 -- A participant shares a file during a call in progress. The file comes over HTTP, so no
 -- socket is attached: being a participant is enough. Its bytes are already in the blob
 -- store; this records them, or refuses (and the caller deletes the blob).

@@ -1,3 +1,4 @@
+--! use sessions/lua/prelude.lua
 -- A client rings an expert. ARGV from 9: client_id, expert_id, topic, pricing_mode,
 -- rate_cents, currency, fee_percent, hold_cents, sid, proc, brand_id, paid_by, category,
 -- payer_id, booking_id, rung role ('e', or 'c' when the expert joins a booking first),

@@ -1,5 +1,6 @@
--- Wallet helpers shared by the session and booking scripts (after clock.lua, before their
--- prelude, so they take the keys as arguments).
+--! use common/lua/clock.lua
+-- Wallet helpers shared by the session, booking and payment scripts; they take the keys as
+-- arguments, since each family names its keys its own way.
 
 -- What a wallet can still commit: its balance less what calls and bookings hold.
 local function available_in(wallet)
@@ -22,4 +23,20 @@ local function hold_funds(wallet, record, amount, now)
   redis.call('HINCRBY', wallet, 'held', amount)
   record('hold', amount, now)
   return true
+end
+
+-- Gives back a whole hold (``record`` writes the ledger entry, as above).
+local function release_hold(wallet, record, hold, now)
+  if hold > 0 then
+    redis.call('HINCRBY', wallet, 'held', -hold)
+    record('release', hold, now)
+  end
+end
+
+-- Takes ``amount`` from the balance (the hold that covered it released just before).
+local function charge(wallet, record, amount, now)
+  if amount > 0 then
+    redis.call('HINCRBY', wallet, 'balance', -amount)
+    record('charge', -amount, now)
+  end
 end

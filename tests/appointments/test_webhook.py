@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import redis.asyncio as aioredis
 
-from sessions.webhooks import verify
-from sessions.worker import running_worker
+from billing.webhooks import verify
+from server.worker import running_worker
 from tests.appointments.conftest import booked, expert_with_hours, funded_client, hours_around, soon
+from tests.billing.test_worker import SECRET, Receiver, next_of, receiver, worker_config
 from tests.conftest import Running
-from tests.sessions.test_worker import SECRET, Receiver, next_of, receiver, worker_config
 
 # Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).
 pytestmark = pytest.mark.cluster

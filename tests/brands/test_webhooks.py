@@ -14,11 +14,12 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from billing.webhooks import verify
+from billing.worker import BRAND_GROUP
 from brands.models import BrandCreate
 from brands.service import Brands
 from server.config import load_config
-from sessions.webhooks import verify
-from sessions.worker import BRAND_GROUP, running_worker
+from server.worker import running_worker
 from tests.conftest import on_this_redis, on_this_redis_config
 from tests.waiting import eventually
 

@@ -10,11 +10,11 @@ import time
 import pytest
 import redis.asyncio as aioredis
 
+from billing.brand_hooks import STATS_KEY
+from billing.webhook_targets import RefusedTarget, TargetPolicy, check_url, is_public
+from billing.webhooks import standard_key, standard_signature, verify_standard
 from server.config import load_config
-from sessions.brand_hooks import STATS_KEY
-from sessions.webhook_targets import RefusedTarget, TargetPolicy, check_url, is_public
-from sessions.webhooks import standard_key, standard_signature, verify_standard
-from sessions.worker import running_worker
+from server.worker import running_worker
 from tests.brands.conftest import admin, brand_admin, new_brand
 from tests.brands.test_webhooks import BRAND_SECRET, Hooks, brand_with_hook, event, hooks
 from tests.conftest import Running, StartApp, on_this_redis, on_this_redis_config

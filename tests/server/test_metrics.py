@@ -8,9 +8,9 @@ from pathlib import Path
 import redis.asyncio as aioredis
 from prometheus_client.parser import text_string_to_metric_families
 
-from sessions.worker import running_worker
+from server.worker import running_worker
+from tests.billing.test_worker import Receiver, Request, next_of, receiver, worker_config
 from tests.conftest import Running, StartApp
-from tests.sessions.test_worker import Receiver, Request, next_of, receiver, worker_config
 from tests.signaling.conftest import Connect, connect, funded_client, online_expert
 from tests.waiting import eventually
 

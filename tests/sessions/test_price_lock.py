@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from marketplace.keys import expert as expert_key
-from server.keys import CALLS
+from server.keys import CALLS, REDIS
 from sessions.errors import PriceChanged
 from sessions.pricing import Pricing, PricingMode
-from sessions.store import NewSession
+from sessions.store import NewSession, busy_key
 from tests.conftest import Running, StartApp, User
 from tests.signaling.conftest import PROFILE, Connect, funded_client, online_expert
 
@@ -93,7 +93,7 @@ async def test_a_change_racing_the_start_is_caught_where_the_hold_is_made(
     assert raised.value.as_dict()["pricing"] == RAISED
     assert (await wallet(running, client))["held_cents"] == 0
     assert await store.get("s_raced") is None
-    assert (await store.busy_with([expert.id])) == {expert.id: False}
+    assert await running.app[REDIS].get(busy_key(expert.id)) is None  # the expert is free
 
 
 async def test_expected_pricing_is_checked_and_only_for_one_expert(

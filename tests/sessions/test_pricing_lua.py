@@ -13,8 +13,8 @@ import pytest
 import redis as syncredis
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from redis.commands.core import Script
 
+from common.lua import SyncLua
 from sessions.pricing import (
     LUA_PRICING,
     BillingRules,
@@ -26,63 +26,44 @@ from sessions.pricing import (
 )
 from tests.sessions.test_pricing import CASES, Case
 
-PRICE = (
-    LUA_PRICING
-    + "\nreturn {hc_price(tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]),"
-    " tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]))}\n"
-)
-BILLED = (
-    LUA_PRICING
-    + "\nreturn hc_billed_seconds(tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))\n"
-)
-AFFORDABLE = (
-    LUA_PRICING
-    + "\nreturn hc_affordable_ms(ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]),"
-    " tonumber(ARGV[4]))\n"
-)
-FLOOR_DIV = LUA_PRICING + "\nreturn hc_floor_div(tonumber(ARGV[1]), tonumber(ARGV[2]))\n"
-ROUND = LUA_PRICING + "\nreturn hc_round_half_up(tonumber(ARGV[1]), tonumber(ARGV[2]))\n"
-
 
 @dataclass(frozen=True)
 class Lua:
-    price: Script
-    billed: Script
-    affordable: Script
-    floor_div: Script
-    round_half_up: Script
+    price: SyncLua
+    billed: SyncLua
+    affordable: SyncLua
+    floor_div: SyncLua
+    round_half_up: SyncLua
 
 
 @pytest.fixture(scope="module")
 def lua(redis_url: str) -> Iterator[Lua]:
     client = syncredis.Redis.from_url(redis_url, decode_responses=True)
-    yield Lua(
-        client.register_script(PRICE),
-        client.register_script(BILLED),
-        client.register_script(AFFORDABLE),
-        client.register_script(FLOOR_DIV),
-        client.register_script(ROUND),
-    )
+    yield Lua(*(SyncLua(client, f"tests/sessions/lua/{name}.lua")
+                for name in ("price", "billed", "affordable", "floor_div", "round_half_up")))
     client.close()
 
 
 def lua_charge(
     lua: Lua, live_ms: int, mode: PricingMode, rate: int, rules: BillingRules, cap: int | None
 ) -> Charge:
-    args = [live_ms, mode.value, rate, rules.guarantee_seconds, rules.increment_seconds,
-            rules.fee_percent, -1 if cap is None else cap]
+    args = {"live_ms": live_ms, "mode": mode.value, "rate": rate,
+            "guarantee": rules.guarantee_seconds, "increment": rules.increment_seconds,
+            "fee_percent": rules.fee_percent, "cap": -1 if cap is None else cap}
     return Charge(*(int(value) for value in lua.price(args=args)))
 
 
 def lua_affordable(lua: Lua, mode: PricingMode, rate: int, increment: int, budget: int) -> int:
-    return int(lua.affordable(args=[mode.value, rate, increment, budget]))
+    return int(lua.affordable(
+        args={"mode": mode.value, "rate": rate, "increment": increment, "cap": budget}))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.why for case in CASES])
 def test_lua_matches_the_table(lua: Lua, case: Case) -> None:
     got = lua_charge(lua, case.live_ms, case.mode, case.rate, case.rules, case.cap)
     assert got == case.expected
-    billed = lua.billed(args=[case.live_ms, case.guarantee, case.increment])
+    billed = lua.billed(
+        args={"live_ms": case.live_ms, "guarantee": case.guarantee, "increment": case.increment})
     assert int(billed) == case.expected.billed_seconds
 
 
@@ -138,14 +119,14 @@ def test_lua_affordable_examples(lua: Lua) -> None:
 def test_lua_division_is_exact_for_large_integers(
     lua: Lua, numerator: int, denominator: int
 ) -> None:
-    assert int(lua.floor_div(args=[numerator, denominator])) == numerator // denominator
+    assert int(lua.floor_div(args={"a": numerator, "b": denominator})) == numerator // denominator
 
 
 @settings(max_examples=300, deadline=None)
 @given(numerator=st.integers(0, 2**50), denominator=st.integers(1, 2**20))
 def test_lua_round_half_up_is_exact(lua: Lua, numerator: int, denominator: int) -> None:
     expected = (2 * numerator + denominator) // (2 * denominator)
-    assert int(lua.round_half_up(args=[numerator, denominator])) == expected
+    assert int(lua.round_half_up(args={"a": numerator, "b": denominator})) == expected
 
 
 @pytest.mark.parametrize("denominator", [2, 3, 7, 60, 100, 1000, 60_000_001, 2**26 - 1])
@@ -153,17 +134,18 @@ def test_lua_division_just_below_an_integer_near_2_pow_53(lua: Lua, denominator:
     # n / d a hair under an integer, with n + d just under 2^53: the worst case for a float.
     numerator = (2**53 - 1 - denominator) // denominator * denominator - 1
     assert numerator + denominator < 2**53
-    got = int(lua.floor_div(args=[numerator, denominator]))
+    got = int(lua.floor_div(args={"a": numerator, "b": denominator}))
     assert got == numerator // denominator
 
 
 def test_lua_refuses_an_unknown_mode(lua: Lua) -> None:
     with pytest.raises(syncredis.ResponseError, match="unknown pricing mode"):
-        lua.price(args=[60_000, "hourly", 100, 15, 1, 20, -1])
+        lua.price(args={"live_ms": 60_000, "mode": "hourly", "rate": 100, "guarantee": 15,
+                         "increment": 1, "fee_percent": 20, "cap": -1})
     with pytest.raises(syncredis.ResponseError, match="unknown pricing mode"):
-        lua.affordable(args=["hourly", 100, 1, 100])
+        lua.affordable(args={"mode": "hourly", "rate": 100, "increment": 1, "cap": 100})
 
 
 def test_lua_text_defines_only_locals(lua: Lua) -> None:
     # Prepended twice, the text must still be valid: no top-level return, no globals.
-    assert lua.floor_div.registered_client.eval(LUA_PRICING + LUA_PRICING + "return 1", 0) == 1
+    assert lua.floor_div.redis.eval(LUA_PRICING + LUA_PRICING + "return 1", 0) == 1

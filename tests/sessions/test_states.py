@@ -5,9 +5,17 @@ from __future__ import annotations
 import pytest
 
 from sessions.errors import WrongState
-from sessions.states import TRANSITIONS, EndReason, Event, State, Transition, decide, lua_table
+from sessions.states import TRANSITIONS, EndReason, Event, State, Transition, lua_table
 
 E = EndReason
+
+
+def decide(state: State, event: Event) -> Transition:
+    """The transition ``event`` causes in ``state`` (the scripts read the same table)."""
+    transition = TRANSITIONS[state].get(event)
+    if transition is None:
+        raise WrongState(f"cannot {event.value.replace('_', ' ')} a session that is {state.value}")
+    return transition
 
 
 @pytest.mark.parametrize(("state", "event", "expected"), [

@@ -30,7 +30,7 @@ from brands.models import (
 from brands.service import Brands
 from common.errors import HelpcallError, Invalid
 from common.ids import looks_like_id
-from server.keys import ACCOUNTS, CONFIG, EXPERTS, WALLETS
+from server.keys import ACCOUNTS, BRANDS, CONFIG, WALLETS
 from sessions.wallet import TopUp
 from web import csrf
 from web.pages.admin import admin_or_problem
@@ -48,7 +48,7 @@ Form = MultiDictProxy[str | bytes | bytearray | web.FileField]
 
 
 def _brands(request: web.Request) -> Brands:
-    return request.app[EXPERTS].brands
+    return request.app[BRANDS]
 
 
 def _text(form: Form, name: str) -> str:

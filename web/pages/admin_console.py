@@ -12,10 +12,10 @@ from typing import Any
 
 from aiohttp import web
 
+from billing.worker import BRAND_GROUP, BRAND_STATS_KEY, GROUP, STATS_KEY
 from server.keys import ACCOUNTS, CALLS, CONFIG, PRESENCE, RECONCILE, REDIS
 from sessions.census import DeliveryCensus, delivery_census, take_census
 from sessions.model import SessionView
-from sessions.worker import BRAND_GROUP, BRAND_STATS_KEY, GROUP, STATS_KEY
 from web import csrf
 from web.pages.admin import admin_or_problem
 from web.render import render

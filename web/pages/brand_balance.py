@@ -7,7 +7,7 @@ from aiohttp import web
 from brands.errors import NoSuchBrand
 from brands.models import read_slug
 from common.errors import Forbidden, Invalid
-from server.keys import CONFIG, EXPERTS, WALLETS
+from server.keys import BRANDS, CONFIG, WALLETS
 from web.pages.public import problem_page
 from web.render import render
 from web.session import login_redirect, viewer
@@ -23,7 +23,7 @@ async def brand_balance(request: web.Request) -> web.Response:
         raise login_redirect(request)
     try:
         slug = read_slug(request.match_info["slug"])
-        brand = (await request.app[EXPERTS].brands.acting_account(slug, account)).brand
+        brand = (await request.app[BRANDS].acting_account(slug, account)).brand
     except (Invalid, NoSuchBrand):
         return await problem_page(request, "not_found")
     except Forbidden:

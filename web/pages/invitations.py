@@ -10,7 +10,7 @@ from aiohttp import web
 from accounts.models import Role
 from brands.errors import NoSuchInvitation
 from brands.invitations import MAX_TOKEN_LENGTH
-from server.keys import EXPERTS
+from server.keys import BRANDS
 from web import csrf
 from web.pages.recovery import notice
 from web.render import render, translator
@@ -28,7 +28,7 @@ async def _invalid(request: web.Request) -> web.Response:
 @routes.get("/invitations/{token}")
 async def invitation_page(request: web.Request) -> web.Response:
     token = request.match_info["token"]
-    brands = request.app[EXPERTS].brands
+    brands = request.app[BRANDS]
     try:
         if len(token) > MAX_TOKEN_LENGTH:
             raise NoSuchInvitation()
@@ -49,7 +49,7 @@ async def accept(request: web.Request) -> web.Response:
     token = request.match_info["token"]
     if who.account.role != Role.EXPERT or len(token) > MAX_TOKEN_LENGTH:
         return await _invalid(request)
-    brands = request.app[EXPERTS].brands
+    brands = request.app[BRANDS]
     try:
         brand = await brands.store.by_id(await brands.invitations.accept(token, who.account.id))
     except NoSuchInvitation:

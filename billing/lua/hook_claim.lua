@@ -1,3 +1,4 @@
+--! use common/lua/clock.lua
 -- Claim a brand whose next delivery is due: its queue's head, for ARGV[2] ms, so that one
 -- worker at a time delivers a brand's events (in order) while others take other brands.
 -- KEYS: due brands, the brand's queue, attempts. ARGV: brand, lease ms.

@@ -1,6 +1,6 @@
 """Routes queued category calls to experts, in every web process.
 
-Each tick looks at every non-empty category queue, decides with ``signaling.routing``
+Each tick looks at every non-empty category queue, decides with ``calls.routing``
 and rings through the session store's ``route`` script, which re-checks everything
 atomically: several processes may route the same queue at once and still never ring
 one expert twice at once or lose a queued client.
@@ -9,28 +9,17 @@ one expert twice at once or lose a queued client.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any
 
-import socketio
-
+from calls.ports import BookedSoon, CategoryExperts, QueueNotices
+from calls.routing import Candidate, GiveUp, Ring, decide, estimated_wait_seconds
 from common.errors import HelpcallError
-from common.loops import Loop
+from common.loops import Loop, tolerant
 from marketplace.keys import expert as expert_key
 from sessions.pricing import Pricing, PricingMode
 from sessions.service import CallService
-from signaling.notifier import account_room
-from signaling.routing import Candidate, GiveUp, Ring, decide, estimated_wait_seconds
 
 log = logging.getLogger(__name__)
-
-
-# Whether an expert has an appointment starting soon (or under way): not to be rung.
-BookedSoon = Callable[[str], Awaitable[bool]]
-
-
-class CategoryExperts(Protocol):
-    async def in_category(self, category: str) -> list[dict[str, Any]]: ...
 
 
 def _candidate(card: dict[str, Any], last_rung: dict[str, int]) -> Candidate:
@@ -49,7 +38,7 @@ class Router:
         self,
         calls: CallService,
         experts: CategoryExperts,
-        sio: socketio.AsyncServer,
+        notices: QueueNotices,
         ring_seconds: float,
         interval_seconds: float,
         booked: BookedSoon,
@@ -57,19 +46,16 @@ class Router:
         self._booked = booked
         self._calls = calls
         self._experts = experts
-        self._sio = sio
+        self._notices = notices
         self._ring_seconds = ring_seconds
         self._interval = interval_seconds
 
     def loop(self) -> Loop:
-        return Loop(self._guarded_tick, self._interval)
+        return Loop(tolerant(self._tick, "routing tick", log), self._interval)
 
-    async def _guarded_tick(self) -> None:
-        try:
-            for category in await self._calls.store.queues():
-                await self.route_category(category)
-        except Exception:
-            log.exception("routing tick failed")
+    async def _tick(self) -> None:
+        for category in await self._calls.store.queues():
+            await self.route_category(category)
 
     async def place(self, session_id: str, category: str) -> dict[str, int] | None:
         """Where a queued call stands: ``{position, estimated_wait_seconds}``."""
@@ -84,14 +70,18 @@ class Router:
                                                                  online)}
 
     async def welcome(self, session_id: str, client_id: str, category: str) -> None:
-        """The first ``queue`` event, right after ``call:start``; then route at once."""
+        """The first ``queue`` event, right after ``call:start``; then route at once.
+
+        Always sent, even when another process's tick has already told the same position: that
+        one may have reached the client before it knew its session id, and been dropped.
+        """
         waiting = await self._calls.store.waiting(category)
         if session_id in waiting:
             position = waiting.index(session_id)
             cards = await self._experts.in_category(category)
             online = sum(1 for card in cards if card["status"] != "offline")
-            if await self._calls.store.position_changed(session_id, position):
-                await self.announce(session_id, client_id, position, online)
+            await self._calls.store.position_changed(session_id, position)
+            await self.announce(session_id, client_id, position, online)
         await self.route_category(category)
 
     async def route_category(self, category: str) -> None:
@@ -132,11 +122,11 @@ class Router:
                 await self.announce(session_id, client_id, position, online)
 
     async def announce(self, session_id: str, client_id: str, position: int, online: int) -> None:
-        await self._sio.emit("queue", {
+        await self._notices.queue(client_id, {
             "session_id": session_id,
             "position": position,
             "estimated_wait_seconds": estimated_wait_seconds(position, self._ring_seconds, online),
-        }, room=account_room(client_id))
+        })
 
     @staticmethod
     async def _quietly(step: Any) -> bool:

@@ -1,4 +1,4 @@
--- Redis time, and its ISO 8601 form; shared by the session and wallet scripts.
+-- Redis time in milliseconds, and its ISO 8601 form: the one clock of every script.
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

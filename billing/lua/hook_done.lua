@@ -1,3 +1,4 @@
+--! use common/lua/clock.lua
 -- The head was delivered (or has nowhere to go): drop it, and the brand is due again at
 -- once if more events wait. KEYS: due brands, the brand's queue, attempts.
 -- ARGV: brand, the element delivered.

@@ -27,10 +27,12 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from billing.stats import delivery_stats
+from billing.webhooks import verify
+from billing.worker import GROUP, STATS_KEY
 from common.redisclient import stream_on, topology
 from server.config import Config, load_config
-from sessions.webhooks import verify
-from sessions.worker import GROUP, STATS_KEY, delivery_stats, running_worker
+from server.worker import running_worker
 from tests.conftest import on_this_redis
 from tests.processes import ROOT, ServerProcess, free_port
 from tests.waiting import eventually
@@ -142,7 +144,7 @@ async def owners_of_pending(redis: aioredis.Redis) -> list[str]:
 async def test_failed_attempts_are_retried_until_a_signed_2xx_then_acked(
     redis: aioredis.Redis, redis_url: str, receiver: Receiver, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="sessions.worker")
+    caplog.set_level(logging.WARNING, logger="billing.worker")
     answers = iter([500, 500])
 
     async def twice_500(_: Request) -> int:
@@ -245,7 +247,7 @@ async def test_a_worker_killed_while_delivering_is_replaced(
         "HELPCALL_WEBHOOK_URL": receiver.url, "HELPCALL_WEBHOOK_SECRET": SECRET,
         "HELPCALL_WORKER_CLAIM_IDLE_SECONDS": "0.5", "HELPCALL_LOG_LEVEL": "INFO",
     }
-    doomed = ServerProcess(env, module="sessions.worker")
+    doomed = ServerProcess(env, module="server.worker")
     try:
         await append(redis, 1)
         first = await next_of(receiver.arrived, within=60)
@@ -332,7 +334,7 @@ async def test_an_entry_deleted_before_delivery_is_acknowledged_and_skipped(
 async def test_an_unreachable_receiver_is_recorded_without_the_secret(
     redis: aioredis.Redis, redis_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="sessions.worker")
+    caplog.set_level(logging.WARNING, logger="billing.worker")
     config = worker_config(redis_url, f"http://127.0.0.1:{free_port()}/hook")
     async with running_worker(redis, config, "w1"):
         await append(redis, 1)
@@ -346,7 +348,7 @@ async def test_an_unreachable_receiver_is_recorded_without_the_secret(
 async def test_without_a_webhook_url_events_wait_in_the_stream(
     redis: aioredis.Redis, redis_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="sessions.worker")
+    caplog.set_level(logging.WARNING, logger="billing.worker")
     config = worker_config(redis_url, None)
     await append(redis, 1)
     async with running_worker(redis, config, "w1"):
@@ -365,7 +367,7 @@ async def _logged(caplog: pytest.LogCaptureFixture, text: str) -> bool:
 
 def test_the_command_needs_redis_url() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "sessions.worker"], cwd=ROOT, capture_output=True, text=True,
+        [sys.executable, "-m", "server.worker"], cwd=ROOT, capture_output=True, text=True,
         env={"PATH": "/usr/bin:/bin"}, timeout=60,
     )
     assert done.returncode == 2
@@ -378,7 +380,7 @@ async def test_the_command_delivers_and_stops_cleanly_on_sigterm(
     worker = ServerProcess({
         "REDIS_URL": redis_url, "HELPCALL_DATA_DIR": str(tmp_path),
         "HELPCALL_WEBHOOK_URL": receiver.url, "HELPCALL_WEBHOOK_SECRET": SECRET,
-    }, module="sessions.worker")
+    }, module="server.worker")
     try:
         await append(redis, 1)
         done = await next_of(receiver.delivered, within=60)

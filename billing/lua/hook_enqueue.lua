@@ -1,3 +1,4 @@
+--! use common/lua/clock.lua
 -- A brand's billing event moves from the brand group's pending list to the brand's own
 -- delivery queue, exactly once: only the XACK that acknowledges it (1) queues it.
 -- KEYS: billing stream, the brand's queue, due brands. ARGV: group, entry id, element, brand.

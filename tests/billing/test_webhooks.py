@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from sessions.webhooks import (
+from billing.webhooks import (
     INTEGER_FIELDS,
     backoff_seconds,
     is_integer_field,

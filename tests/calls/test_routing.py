@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from calls.routing import Candidate, GiveUp, Ring, Wait, decide, estimated_wait_seconds
 from sessions.pricing import Pricing, PricingMode
-from signaling.routing import Candidate, GiveUp, Ring, Wait, decide, estimated_wait_seconds
 
 CHEAP = Pricing(PricingMode.PER_MINUTE, 60)
 DEAR = Pricing(PricingMode.PER_MINUTE, 600)

@@ -13,45 +13,41 @@ them however long the receiver stays down.
 
 Brand webhooks (docs/brands.md): a second consumer group, ``helpcall-brand-webhooks``, reads
 the same stream with the same rules; it moves each event that has a ``brand_id`` with a
-webhook into that brand's own delivery queue (``sessions.brand_hooks``) and acknowledges the
+webhook into that brand's own delivery queue (``billing.brand_hooks``) and acknowledges the
 others at once. Being its own group, it never delays the platform's delivery, nor the
 platform's it; and since each brand has its own queue and retry schedule, a brand receiver
 that is down never delays another brand's events (protocol §7.6).
 
-``python -m sessions.worker`` runs one worker of each group (external Redis only); the web
-process runs them in-process with ``running_worker`` when it uses the embedded Redis.
+``python -m server.worker`` (``server/worker.py``) runs one worker of each group (external
+Redis only); the web process runs them in-process with ``running_worker`` when it uses the
+embedded Redis. Settings come in as ``WorkerSettings`` and a brand's webhook through
+``BrandWebhook``: the wiring provides both, so this package knows neither the server's
+configuration nor the brands' keys.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import os
 import random
-import signal
-import socket
-import sys
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import Any, Protocol
 from urllib.parse import urlparse
 
 import aiohttp
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
-from brands.keys import brand as brand_key
+from billing.brand_hooks import BrandDeliveries
+from billing.webhook_targets import Network
+from billing.webhooks import backoff_seconds, delivery_headers, webhook_body
+from common.loops import stop_task
+from common.lua import Lua
+from common.redistime import redis_ms
 from common.redisvalues import text_map
 from common.timefmt import iso_ms
-from sessions.brand_hooks import BrandDeliveries
-from sessions.webhooks import backoff_seconds, delivery_headers, webhook_body
-
-if TYPE_CHECKING:
-    # Typing only: the sessions package must not import the server package at run time.
-    from server.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -63,35 +59,27 @@ BATCH = 10
 POST_TIMEOUT_SECONDS = 10.0
 MAX_BLOCK_MS = 1000
 
-# Resets the idle time of the entries this consumer still owns, and returns the ones it no
-# longer owns (taken over by another worker, or acknowledged). Checking the owner and
-# claiming in one script is what keeps a slow worker from snatching back an entry that
-# another worker has rightly taken over.
-_REFRESH = """
-local lost = {}
-for i = 3, #ARGV do
-  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
-  if p[1] ~= nil and p[1][2] == ARGV[2] then
-    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID')
-  else
-    lost[#lost + 1] = ARGV[i]
-  end
-end
-return lost
-"""
 
 
-class WorkerStats(TypedDict):
-    """What an admin sees of webhook delivery (times ISO 8601 UTC, ``None`` before any)."""
+class WorkerSettings(Protocol):
+    """What the workers read of the configuration (``server.config.Config`` provides it)."""
 
-    webhook_configured: bool
-    delivered: int
-    failed_attempts: int
-    last_error: str | None
-    last_error_at: str | None
-    last_delivered_at: str | None
-    stream_length: int
-    pending: int
+    @property
+    def billing_stream(self) -> str: ...
+    @property
+    def webhook_url(self) -> str | None: ...
+    @property
+    def webhook_secret(self) -> str | None: ...
+    @property
+    def webhook_max_backoff_seconds(self) -> float: ...
+    @property
+    def webhook_allowed_networks(self) -> tuple[Network, ...]: ...
+    @property
+    def worker_claim_idle_seconds(self) -> float: ...
+
+
+# A brand's webhook URL and secret ("" when it has none).
+BrandWebhook = Callable[[str], Awaitable[tuple[str, str]]]
 
 
 Entry = tuple[str, dict[str, str]]
@@ -113,7 +101,7 @@ class BillingWorker:
     group = GROUP
     stats_key = STATS_KEY
 
-    def __init__(self, redis: aioredis.Redis, config: Config, consumer: str) -> None:
+    def __init__(self, redis: aioredis.Redis, config: WorkerSettings, consumer: str) -> None:
         if config.webhook_url and not config.webhook_secret:
             raise ValueError("a webhook URL needs a webhook secret to sign events")
         self._redis = redis
@@ -121,7 +109,7 @@ class BillingWorker:
         self.consumer = consumer
         self._stream = config.billing_stream
         self._rng = random.Random()
-        self._refresh = redis.register_script(_REFRESH)
+        self._refresh = Lua(redis, "billing/lua/worker_refresh.lua")
         idle = config.worker_claim_idle_seconds
         self._claim_idle_ms = max(1, int(idle * 1000))
         # Short enough that entries left by a dead worker are noticed soon after they are due.
@@ -250,8 +238,7 @@ class BillingWorker:
         log.info("billing event %s was taken over by another worker", event_id)
 
     async def _now_iso(self) -> str:
-        seconds, micros = await self._redis.time()
-        return iso_ms(int(seconds) * 1000 + int(micros) // 1000)
+        return iso_ms(await redis_ms(self._redis))
 
     async def _record_delivered(self, entry_id: str) -> None:
         now = await self._now_iso()
@@ -275,7 +262,9 @@ class BillingWorker:
                 continue
             try:
                 lost = await self._refresh(
-                    keys=[self._stream], args=[self.group, self.consumer, *sorted(self._held)])
+                    keys={"stream": self._stream},
+                    args={"group": self.group, "consumer": self.consumer,
+                          "ids": sorted(self._held)})
             except RedisError as exc:
                 log.warning("billing worker %s could not refresh its claims: %s",
                             self.consumer, exc)
@@ -289,8 +278,10 @@ class BrandWebhookWorker(BillingWorker):
     group = BRAND_GROUP
     stats_key = BRAND_STATS_KEY
 
-    def __init__(self, redis: aioredis.Redis, config: Config, consumer: str) -> None:
+    def __init__(self, redis: aioredis.Redis, config: WorkerSettings, consumer: str,
+                 brand_webhook: BrandWebhook) -> None:
         super().__init__(redis, config, consumer)
+        self._brand_webhook = brand_webhook
         self._deliveries = BrandDeliveries(
             redis, self._brand_target, config.webhook_allowed_networks,
             config.webhook_max_backoff_seconds, consumer)
@@ -308,9 +299,8 @@ class BrandWebhookWorker(BillingWorker):
             await stop_task(deliveries)
 
     async def _brand_target(self, brand_id: str) -> tuple[str, str] | None:
-        url, secret = await self._redis.hmget(brand_key(brand_id), "webhook_url",
-                                              "webhook_secret")
-        return (str(url), str(secret)) if url and secret else None
+        url, secret = await self._brand_webhook(brand_id)
+        return (url, secret) if url and secret else None
 
     async def _deliver(
         self, http: aiohttp.ClientSession, entry_id: str, fields: Mapping[str, str]
@@ -339,109 +329,18 @@ async def _post(
         return f"{type(exc).__name__}: {exc}"[:300]
 
 
-async def delivery_stats(redis: aioredis.Redis, config: Config) -> WorkerStats:
-    async with redis.pipeline(transaction=False) as pipe:
-        pipe.hgetall(STATS_KEY)
-        pipe.xlen(config.billing_stream)
-        raw, length = await pipe.execute()
-    try:
-        pending = int((await redis.xpending(config.billing_stream, GROUP))["pending"])
-    except ResponseError as exc:
-        if "NOGROUP" not in str(exc):
-            raise
-        pending = 0  # no worker has run yet: nothing handed out
-    stats = text_map(raw)
-    return WorkerStats(
-        webhook_configured=bool(config.webhook_url),
-        delivered=int(stats.get("delivered", 0)),
-        failed_attempts=int(stats.get("failed_attempts", 0)),
-        last_error=stats.get("last_error"),
-        last_error_at=stats.get("last_error_at"),
-        last_delivered_at=stats.get("last_delivered_at"),
-        stream_length=int(length),
-        pending=pending,
-    )
-
-
-async def stop_task(task: asyncio.Task[None]) -> None:
-    """Cancel ``task`` and wait for its end, cancelling again until it ends.
-
-    Once is not always enough: on Python 3.11 ``asyncio.wait_for`` (which redis-py awaits
-    inside every command) swallows a cancellation that arrives just as the command completes.
-    """
-    while not task.done():
-        task.cancel()
-        await asyncio.wait({task}, timeout=0.1)
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-
-
-def default_consumer_name() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}"
-
-
 @asynccontextmanager
-async def running_worker(
-    redis: aioredis.Redis, config: Config, consumer: str
+async def running_workers(
+    redis: aioredis.Redis, config: WorkerSettings, consumer: str, brand_webhook: BrandWebhook
 ) -> AsyncIterator[BillingWorker]:
-    """A worker running as a task for the life of the block (the web process's own)."""
+    """The platform's and the brands' workers as tasks for the life of the block."""
     worker = BillingWorker(redis, config, consumer)
     task = asyncio.create_task(worker.run(), name=f"billing-worker {consumer}")
-    brand_task = asyncio.create_task(BrandWebhookWorker(redis, config, consumer).run(),
-                                     name=f"brand-webhook-worker {consumer}")
+    brand_task = asyncio.create_task(
+        BrandWebhookWorker(redis, config, consumer, brand_webhook).run(),
+        name=f"brand-webhook-worker {consumer}")
     try:
         yield worker
     finally:
         await stop_task(brand_task)
         await stop_task(task)
-
-
-async def _serve(config: Config, consumer: str) -> int:
-    from common.redisclient import detect_topology, redis_client, stream_on
-
-    url = config.redis_url
-    assert url is not None
-    kind = await detect_topology(url)
-    config = replace(config, billing_stream=stream_on(config.billing_stream, kind))
-    redis = redis_client(url)
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stopping.set)
-    task = asyncio.create_task(BillingWorker(redis, config, consumer).run())
-    brand_task = asyncio.create_task(BrandWebhookWorker(redis, config, consumer).run())
-    signalled = asyncio.create_task(stopping.wait())
-    try:
-        await asyncio.wait({task, brand_task, signalled}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        signalled.cancel()
-        await stop_task(brand_task)
-        await stop_task(task)
-        await redis.aclose()
-    log.info("billing worker %s stopped", consumer)
-    return 0
-
-
-def main() -> int:
-    from server.config import ConfigError, load_config
-    from server.logs import configure_logging
-
-    try:
-        config = load_config(os.environ)
-    except ConfigError as exc:
-        print(f"helpcall worker: configuration error: {exc}", file=sys.stderr)
-        return 2
-    if config.redis_url is None:
-        print("helpcall worker: REDIS_URL is required. Without it the web process "
-              "(python -m server) uses its embedded Redis and runs the billing worker "
-              "itself.", file=sys.stderr)
-        return 2
-    configure_logging(config.log_level, config.log_format)
-    return asyncio.run(_serve(config, default_consumer_name()))
-
-
-if __name__ == "__main__":
-    # Run the importable module rather than this ``__main__`` copy: logs name sessions.worker.
-    from sessions.worker import main as _main
-
-    sys.exit(_main())

@@ -1,7 +1,7 @@
 """Brand webhooks, one queue per brand (protocol §7.6: one failing receiver never delays
 another's events).
 
-The brand group of the billing stream (``sessions.worker.BrandWebhookWorker``) only sorts:
+The brand group of the billing stream (``billing.worker.BrandWebhookWorker``) only sorts:
 each event with a brand that has a webhook moves, in one script, from the group's pending
 list to that brand's queue ``hc:hooks:q:<brand>``. Deliveries are then scheduled per brand
 in the zset ``hc:hooks:due`` (brand -> when its next attempt is due, Redis time):
@@ -14,7 +14,7 @@ in the zset ``hc:hooks:due`` (brand -> when its next attempt is due, Redis time)
 
 So a dead receiver is retried forever (capped backoff, nothing dropped) but costs the others
 nothing, and each brand still gets its events one at a time, in stream order. Each attempt
-checks the URL again (``sessions.webhook_targets``) and connects only to checked addresses.
+checks the URL again (``billing.webhook_targets``) and connects only to checked addresses.
 """
 
 from __future__ import annotations
@@ -24,14 +24,12 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 import aiohttp
 import redis.asyncio as aioredis
-from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
-from sessions.webhook_targets import (
+from billing.webhook_targets import (
     CheckedResolver,
     Network,
     RefusedTarget,
@@ -39,7 +37,9 @@ from sessions.webhook_targets import (
     check_literal,
     split_url,
 )
-from sessions.webhooks import backoff_seconds, delivery_headers
+from billing.webhooks import backoff_seconds, delivery_headers
+from common.lua import Lua
+from common.redistime import redis_ms
 
 log = logging.getLogger(__name__)
 
@@ -51,16 +51,14 @@ POLL_SECONDS = 0.2
 POST_TIMEOUT_SECONDS = 10.0
 LEASE_MS = int(3 * POST_TIMEOUT_SECONDS * 1000)
 
-_LUA = Path(__file__).parent / "lua"
-_CLOCK = (_LUA / "clock.lua").read_text()
 
 
 def queue_key(brand_id: str) -> str:
     return f"hc:{{0}}:hooks:q:{brand_id}"
 
 
-def _script(redis: aioredis.Redis, name: str) -> AsyncScript:
-    return redis.register_script(_CLOCK + (_LUA / f"{name}.lua").read_text())
+def _script(redis: aioredis.Redis, name: str) -> Lua:
+    return Lua(redis, f"billing/lua/{name}.lua")
 
 
 async def post_checked(
@@ -134,8 +132,7 @@ class BrandDeliveries:
         free = SLOTS - len(self._active)
         if free <= 0:
             return
-        seconds, micros = await self._redis.time()
-        now_ms = int(seconds) * 1000 + int(micros) // 1000
+        now_ms = await redis_ms(self._redis)
         due = await self._redis.zrangebyscore(DUE_KEY, "-inf", now_ms, start=0,
                                               num=free + len(self._active))
         for raw in due:

@@ -1,0 +1,182 @@
+"""The one way helpcall loads Lua: every script is a ``.lua`` file, assembled and registered here.
+
+A script names what it needs in header lines (``--!``) at its top:
+
+- ``--! use common/lua/clock.lua`` prepends a shared piece (a path from the directory that
+  holds the packages). Pieces may use others; each is included once, dependencies first, so
+  a function such as ``now_ms`` is written once for the whole project.
+- ``--! keys: booking expert_index`` and ``--! args: id at`` name its KEYS and ARGV in
+  order. The script then reads ``KEY.booking`` and ``ARG.at``, and Python passes mappings
+  (``keys={"booking": ...}``): nobody counts positions on either side, and a name missing
+  or misspelt fails at once (``ValueError``) instead of shifting every later value. A last
+  name written ``...name`` takes the rest as a list (``KEY.name`` is then a Lua array).
+
+Scripts without names (the session and booking families, whose keys are laid out by one
+``_keys`` method each) are called with sequences, as redis-py scripts are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import redis as syncredis
+import redis.asyncio as aioredis
+from redis.typing import EncodableT, KeyT
+
+# The directory holding the packages (the source tree, or site-packages once installed).
+ROOT = Path(__file__).resolve().parents[1]
+
+# Lua's reserved words cannot name a table field written ``name = ...``.
+_RESERVED = frozenset(
+    "and break do else elseif end false for function if in local nil not or repeat return "
+    "then true until while".split())
+_HEADER = re.compile(r"^--!\s*(use|keys:|args:)\s*(.*?)\s*$")
+
+KeyValue = KeyT | Sequence[KeyT]
+ArgValue = EncodableT | Sequence[EncodableT]
+
+
+@dataclass(frozen=True)
+class Names:
+    """The names of a script's KEYS or ARGV; ``rest`` takes whatever follows them."""
+
+    fixed: tuple[str, ...] = ()
+    rest: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Names:
+        words = text.split()
+        rest = words.pop()[3:] if words and words[-1].startswith("...") else None
+        if any(not w.isidentifier() or w in _RESERVED
+               for w in [*words, *([rest] if rest else [])]):
+            raise ValueError(f"bad Lua names: {text!r}")
+        return cls(tuple(words), rest)
+
+    @property
+    def declared(self) -> bool:
+        return bool(self.fixed) or self.rest is not None
+
+    def lua(self, table: str, source: str) -> str:
+        """``local KEY = {name = KEYS[1], ...}`` (the rest as an array)."""
+        cells = [f"{name} = {source}[{n}]" for n, name in enumerate(self.fixed, 1)]
+        if self.rest:
+            cells.append(f"{self.rest} = {{unpack({source}, {len(self.fixed) + 1})}}")
+        return f"local {table} = {{{', '.join(cells)}}}\n"
+
+    def flatten(self, what: str, given: Mapping[str, Any]) -> list[Any]:
+        expected = {*self.fixed, *([self.rest] if self.rest else [])}
+        if set(given) != expected:
+            raise ValueError(f"Lua {what}: expected {sorted(expected)}, got {sorted(given)}")
+        values = [given[name] for name in self.fixed]
+        if self.rest:
+            values.extend(given[self.rest])
+        return values
+
+
+@dataclass(frozen=True)
+class Source:
+    """A script as Redis runs it: the shared pieces it uses, then its own text."""
+
+    path: str
+    text: str
+    keys: Names
+    args: Names
+
+
+def _headers(path: str) -> tuple[list[str], Names, Names, str]:
+    uses: list[str] = []
+    keys, args = Names(), Names()
+    body = (ROOT / path).read_text(encoding="utf-8")
+    for line in body.splitlines():
+        match = _HEADER.match(line)
+        if not match:
+            if line.startswith("--!"):
+                raise ValueError(f"{path}: unknown header {line!r}")
+            continue
+        kind, value = match.groups()
+        if kind == "use":
+            uses.append(value)
+        elif kind == "keys:":
+            keys = Names.parse(value)
+        else:
+            args = Names.parse(value)
+    return uses, keys, args, body
+
+
+def _pieces(path: str, seen: list[str], stack: tuple[str, ...] = ()) -> None:
+    if path in stack:
+        raise ValueError(f"Lua pieces use each other in a circle: {' -> '.join(stack)}")
+    if path in seen:
+        return
+    for used in _headers(path)[0]:
+        _pieces(used, seen, (*stack, path))
+    seen.append(path)
+
+
+@cache
+def source(path: str, prefix: str = "") -> Source:
+    """The assembled text of the script at ``path`` (from ``ROOT``).
+
+    ``prefix`` is Lua generated from Python data (the state machine's table), placed first.
+    """
+    order: list[str] = []
+    _pieces(path, order)
+    _, keys, args, _ = _headers(path)
+    parts = [prefix] if prefix else []
+    parts += [keys.lua("KEY", "KEYS") if keys.declared else "",
+              args.lua("ARG", "ARGV") if args.declared else ""]
+    parts += [_headers(piece)[3] for piece in order]
+    return Source(path, "".join(parts), keys, args)
+
+
+def _values(names: Names, what: str,
+            given: Mapping[str, Any] | Sequence[Any]) -> list[Any]:
+    if isinstance(given, Mapping):
+        return names.flatten(what, given)
+    if names.declared:
+        raise ValueError(f"Lua {what} of this script are passed by name")
+    return list(given)
+
+
+class Lua:
+    """A registered script; call it with its keys and arguments (by name when declared)."""
+
+    def __init__(self, redis: aioredis.Redis, path: str, prefix: str = "") -> None:
+        self.source = source(path, prefix)
+        self._script = redis.register_script(self.source.text)
+
+    async def __call__(
+        self,
+        keys: Mapping[str, KeyValue] | Sequence[KeyT] = (),
+        args: Mapping[str, ArgValue] | Sequence[EncodableT] = (),
+        client: aioredis.Redis | None = None,
+    ) -> Any:
+        return await self._script(keys=_values(self.source.keys, "keys", keys),
+                                  args=_values(self.source.args, "args", args), client=client)
+
+
+class SyncLua:
+    """The same for a synchronous client (tests that drive scripts from Hypothesis)."""
+
+    def __init__(self, redis: syncredis.Redis, path: str, prefix: str = "") -> None:
+        self.redis = redis
+        self.source = source(path, prefix)
+        self._script = redis.register_script(self.source.text)
+
+    def __call__(self, keys: Mapping[str, KeyValue] | Sequence[KeyT] = (),
+                 args: Mapping[str, ArgValue] | Sequence[EncodableT] = ()) -> Any:
+        return self._script(keys=_values(self.source.keys, "keys", keys),
+                            args=_values(self.source.args, "args", args))
+
+
+def every_script() -> list[str]:
+    """Every ``.lua`` file of the project's packages, as paths from ``ROOT``."""
+    found = []
+    for package in sorted(p for p in ROOT.iterdir() if (p / "__init__.py").exists()):
+        found += [str(f.relative_to(ROOT)) for f in sorted(package.rglob("*.lua"))]
+    return found

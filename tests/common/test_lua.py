@@ -1,0 +1,111 @@
+"""The Lua loader: every script of the project compiles in a real Redis, the shared pieces
+behave, and keys and arguments go by name."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import redis.asyncio as aioredis
+
+from common.lua import Lua, every_script, source
+from common.timefmt import iso_ms
+from sessions.states import lua_table
+
+
+def test_every_package_script_is_found() -> None:
+    scripts = every_script()
+    assert "sessions/lua/start.lua" in scripts
+    assert "marketplace/lua/expert_save.lua" in scripts
+    assert "common/lua/clock.lua" in scripts
+
+
+async def test_every_script_compiles_in_redis(redis: aioredis.Redis) -> None:
+    for path in every_script():
+        prefix = lua_table() if path.startswith("sessions/lua/") else ""
+        text = source(path, prefix).text
+        # SCRIPT LOAD compiles without running: a syntax error or too many locals fails here.
+        assert await redis.script_load(text), path
+
+
+def test_shared_pieces_are_included_once_dependencies_first() -> None:
+    text = source("sessions/lua/start.lua", lua_table()).text
+    assert text.count("local function now_ms(") == 1
+    assert text.count("local function hc_price(") == 1
+    assert text.index("local T = {") < text.index("local function now_ms(")
+    assert text.index("local function now_ms(") < text.index("local function write_ledger(")
+    assert text.index("local function load_hash(") < text.index("local function load_session(")
+
+
+async def test_the_clock_is_redis_time_in_ms_and_formats_like_the_wire(
+        redis: aioredis.Redis) -> None:
+    clock = Lua(redis, "tests/common/lua/clock.lua")
+    before = int(time.time() * 1000)
+    now, formatted = await clock(args={"ms": 1_795_000_123_456})
+    after = int(time.time() * 1000)
+    # The embedded Redis runs on this machine's clock.
+    assert before - 1000 <= int(now) <= after + 1000
+    assert formatted == iso_ms(1_795_000_123_456)
+    for ms in (0, 951_782_400_000, 4_107_542_399_999):  # the epoch, 29 Feb 2000, end of 2099
+        assert (await clock(args={"ms": ms}))[1] == iso_ms(ms)
+
+
+async def test_party_of_names_client_and_expert_never_an_empty_expert(
+        redis: aioredis.Redis) -> None:
+    party = Lua(redis, "tests/common/lua/party.lua")
+    await redis.hset("s1", mapping={"client_id": "u_c", "expert_id": "u_e"})
+    await redis.hset("queued", mapping={"client_id": "u_c", "expert_id": ""})
+    assert await party(keys={"record": "s1"}, args={"account": "u_c"}) == "client"
+    assert await party(keys={"record": "s1"}, args={"account": "u_e"}) == "expert"
+    assert await party(keys={"record": "s1"}, args={"account": "u_x"}) == ""
+    assert await party(keys={"record": "queued"}, args={"account": ""}) == ""
+    assert await party(keys={"record": "gone"}, args={"account": "u_c"}) == "missing"
+
+
+async def test_settling_releases_the_hold_then_charges(redis: aioredis.Redis) -> None:
+    settle = Lua(redis, "tests/common/lua/settle.lua")
+    await redis.hset("w", mapping={"balance": 1000, "held": 300})
+    assert await settle(keys={"wallet": "w", "ledger": "l"},
+                        args={"hold": 300, "amount": 120}) == ["880", "0"]
+    entries = [fields for _, fields in await redis.xrange("l")]
+    assert [(e["kind"], e["amount_cents"], e["balance_cents"]) for e in entries] == [
+        ("release", "300", "1000"), ("charge", "-120", "880")]
+    # Nothing held, nothing owed: no movement at all.
+    assert await settle(keys={"wallet": "w", "ledger": "l"},
+                        args={"hold": 0, "amount": 0}) == ["880", "0"]
+    assert await redis.xlen("l") == 2
+
+
+async def test_due_answers_what_is_due_by_redis_time(redis: aioredis.Redis) -> None:
+    due = Lua(redis, "common/lua/due.lua")
+    now = int(time.time() * 1000)
+    await redis.zadd("dl", {"ring|a": now - 5000, "ring|b": now - 4000, "grace|c": now + 60_000})
+    assert await due(keys={"deadlines": "dl"}, args={"limit": 10}) == ["ring|a", "ring|b"]
+    assert await due(keys={"deadlines": "dl"}, args={"limit": 1}) == ["ring|a"]
+
+
+async def test_a_lock_is_released_by_its_owner_only(redis: aioredis.Redis) -> None:
+    release = Lua(redis, "common/lua/release_lock.lua")
+    await redis.set("lock", "mine")
+    await release(keys={"lock": "lock"}, args={"token": "theirs"})
+    assert await redis.get("lock") == "mine"
+    await release(keys={"lock": "lock"}, args={"token": "mine"})
+    assert await redis.get("lock") is None
+
+
+async def test_names_are_checked_before_anything_runs(redis: aioredis.Redis) -> None:
+    due = Lua(redis, "common/lua/due.lua")
+    with pytest.raises(ValueError, match="expected \\['deadlines'\\]"):
+        await due(keys={"deadline": "dl"}, args={"limit": 1})
+    with pytest.raises(ValueError, match="expected \\['limit'\\]"):
+        await due(keys={"deadlines": "dl"}, args={"limit": 1, "extra": 2})
+    with pytest.raises(ValueError, match="passed by name"):
+        await due(keys=["dl"], args=[1])
+
+
+async def test_a_rest_name_takes_a_list(redis: aioredis.Redis) -> None:
+    unlink = Lua(redis, "brands/lua/unlink.lua")  # fixed names only
+    assert unlink.source.keys.fixed == ("one", "other")
+    save = Lua(redis, "marketplace/lua/expert_save.lua")
+    assert save.source.keys.rest == "categories"
+    assert save.source.args.rest == "flags"
