@@ -144,6 +144,7 @@ class AccountUpdate:
                shape={"type": "object",
                       "properties": {topic: {"type": "boolean"} for topic in MAIL_TOPICS},
                       "additionalProperties": False}),
+        closed=True,
     )
 
     @classmethod

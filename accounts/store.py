@@ -147,6 +147,17 @@ class AccountStore:
         if changes:
             await self._redis.hset(_account_key(account_id), items=changes)
 
+    async def forget(self, account_id: str, email: str) -> None:
+        """Erasure: the account hash and its email's index go; the id, which names no
+        one once they are gone, stays in ledgers and billing records."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.delete(_account_key(account_id))
+            if email:
+                pipe.delete(_email_key(email))
+            pipe.srem(VERIFIED, account_id)
+            await pipe.execute()
+        await self._redis.publish(REVOKED_CHANNEL, account_id)
+
     async def mark_verified(self, account_id: str) -> None:
         now = await redis_ms(self._redis)
         async with self._redis.pipeline(transaction=True) as pipe:

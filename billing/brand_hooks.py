@@ -37,7 +37,7 @@ from billing.webhook_targets import (
     check_literal,
     split_url,
 )
-from billing.webhooks import backoff_seconds, delivery_headers
+from billing.webhooks import FIRST_BACKOFF_SECONDS, backoff_seconds, delivery_headers
 from common.lua import Lua
 from common.redistime import redis_ms
 
@@ -45,6 +45,10 @@ log = logging.getLogger(__name__)
 
 DUE_KEY = "hc:{0}:hooks:due"
 ATTEMPTS_KEY = "hc:{0}:hooks:attempts"
+# brand -> when its next attempt is due, only while it waits out a backoff ("retry now").
+BACKOFF_KEY = "hc:{0}:hooks:backoff"
+# brand -> JSON of its last failed attempt (event, attempts, error, when), for the console.
+FAILURES_KEY = "hc:{0}:hooks:failures"
 STATS_KEY = "hc:{0}:worker:brand-stats"
 SLOTS = 8  # brands delivered at once by one worker
 POLL_SECONDS = 0.2
@@ -96,10 +100,12 @@ Target = Callable[[str], Awaitable[tuple[str, str] | None]]
 
 class BrandDeliveries:
     def __init__(self, redis: aioredis.Redis, target: Target, allowed: tuple[Network, ...],
-                 max_backoff_seconds: float, consumer: str) -> None:
+                 max_backoff_seconds: float, consumer: str,
+                 first_backoff_seconds: float = FIRST_BACKOFF_SECONDS) -> None:
         self._redis = redis
         self._target = target
         self._max_backoff = max_backoff_seconds
+        self._first_backoff = first_backoff_seconds
         self._consumer = consumer
         self._policy = TargetPolicy(allowed)
         self._rng = random.Random()
@@ -139,8 +145,9 @@ class BrandDeliveries:
             brand_id = str(raw)
             if brand_id in self._active or len(self._active) >= SLOTS:
                 continue
-            claimed = await self._claim(keys=[DUE_KEY, queue_key(brand_id), ATTEMPTS_KEY],
-                                        args=[brand_id, LEASE_MS])
+            claimed = await self._claim(
+                keys=[DUE_KEY, queue_key(brand_id), ATTEMPTS_KEY, BACKOFF_KEY],
+                args=[brand_id, LEASE_MS])
             if not claimed:
                 continue
             element, attempts = str(claimed[0]), int(claimed[1])
@@ -169,10 +176,12 @@ class BrandDeliveries:
             if error is None:
                 await self._finish(brand_id, element, delivered=True)
                 return
-            delay = backoff_seconds(attempts + 1, self._max_backoff, self._rng)
+            delay = backoff_seconds(attempts + 1, self._max_backoff, self._rng,
+                                   self._first_backoff)
             log.warning("brand %s: webhook attempt %d for %s failed: %s; next in %.1f s",
                         brand_id, attempts + 1, event_id, error, delay)
-            await self._retry(keys=[DUE_KEY, ATTEMPTS_KEY], args=[brand_id, int(delay * 1000)])
+            await self._retry(keys=[DUE_KEY, ATTEMPTS_KEY, BACKOFF_KEY, FAILURES_KEY],
+                              args=[brand_id, int(delay * 1000), error, event_id])
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.hincrby(STATS_KEY, "failed_attempts", 1)
                 pipe.hset(STATS_KEY, mapping={"last_error": error,
@@ -183,7 +192,8 @@ class BrandDeliveries:
             log.warning("brand %s: webhook bookkeeping failed: %s", brand_id, exc)
 
     async def _finish(self, brand_id: str, element: str, delivered: bool = False) -> None:
-        await self._done(keys=[DUE_KEY, queue_key(brand_id), ATTEMPTS_KEY],
-                         args=[brand_id, element])
+        await self._done(
+            keys=[DUE_KEY, queue_key(brand_id), ATTEMPTS_KEY, BACKOFF_KEY, FAILURES_KEY],
+            args=[brand_id, element])
         if delivered:
             await self._redis.hincrby(STATS_KEY, "delivered", 1)

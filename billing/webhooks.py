@@ -125,18 +125,21 @@ def verify_standard(
     return False
 
 
-def backoff_seconds(attempt: int, cap: float, rng: random.Random) -> float:
+def backoff_seconds(
+    attempt: int, cap: float, rng: random.Random, first: float = FIRST_BACKOFF_SECONDS
+) -> float:
     """The pause after failed attempt number ``attempt`` (1 for the first failure).
 
-    Exponential: 0.5 s, 1 s, 2 s ... capped at ``cap``, with "equal jitter": half the step
-    is kept and the other half drawn at random. The random half keeps several workers that
-    failed together from retrying together; the kept half guarantees a real pause, where
-    full jitter could draw almost nothing and hammer a receiver that is trying to recover.
+    Exponential from ``first``: 0.5 s, 1 s, 2 s ... capped at ``cap``, with "equal jitter":
+    half the step is kept and the other half drawn at random. The random half keeps several
+    workers that failed together from retrying together; the kept half guarantees a real
+    pause, where full jitter could draw almost nothing and hammer a receiver that is trying
+    to recover.
     """
     if attempt < 1:
         raise ValueError("attempt counts from 1")
     if cap <= 0:
         raise ValueError("cap must be positive")
     # Beyond 2**64 the cap has long been reached; the bound keeps the float finite.
-    step = min(cap, FIRST_BACKOFF_SECONDS * 2.0 ** min(attempt - 1, 64))
+    step = min(cap, first * 2.0 ** min(attempt - 1, 64))
     return step / 2 + rng.uniform(0, step / 2)

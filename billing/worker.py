@@ -41,6 +41,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
 from billing.brand_hooks import BrandDeliveries
+from billing.hook_failures import PLATFORM_FAILING_KEY, HookFailures
 from billing.webhook_targets import Network
 from billing.webhooks import backoff_seconds, delivery_headers, webhook_body
 from common.loops import stop_task
@@ -58,6 +59,8 @@ BRAND_STATS_KEY = "hc:{0}:worker:brand-stats"
 BATCH = 10
 POST_TIMEOUT_SECONDS = 10.0
 MAX_BLOCK_MS = 1000
+# How often a worker waiting out a backoff looks whether an admin asked to retry now.
+RETRY_POLL_SECONDS = 0.2
 
 
 
@@ -72,6 +75,8 @@ class WorkerSettings(Protocol):
     def webhook_secret(self) -> str | None: ...
     @property
     def webhook_max_backoff_seconds(self) -> float: ...
+    @property
+    def webhook_first_backoff_seconds(self) -> float: ...
     @property
     def webhook_allowed_networks(self) -> tuple[Network, ...]: ...
     @property
@@ -110,6 +115,7 @@ class BillingWorker:
         self._stream = config.billing_stream
         self._rng = random.Random()
         self._refresh = Lua(redis, "billing/lua/worker_refresh.lua")
+        self._failures = HookFailures(redis)
         idle = config.worker_claim_idle_seconds
         self._claim_idle_ms = max(1, int(idle * 1000))
         # Short enough that entries left by a dead worker are noticed soon after they are due.
@@ -167,7 +173,8 @@ class BillingWorker:
                 await asyncio.sleep(self._backoff(failures))
 
     def _backoff(self, attempt: int) -> float:
-        return backoff_seconds(attempt, self._config.webhook_max_backoff_seconds, self._rng)
+        return backoff_seconds(attempt, self._config.webhook_max_backoff_seconds, self._rng,
+                               self._config.webhook_first_backoff_seconds)
 
     async def _ensure_group(self) -> None:
         # From id 0, not $: events appended before any worker ever ran are delivered too.
@@ -234,8 +241,18 @@ class BillingWorker:
             log.warning("billing event %s: webhook attempt %d failed: %s; retrying",
                         event_id, attempt, error)
             await self._record_failure(error)
-            await asyncio.sleep(self._backoff(attempt))
+            await self._failures.platform_failed(entry_id, event_id, self.consumer, attempt,
+                                                 error, int(self._backoff(attempt) * 1000))
+            await self._pause(entry_id)
         log.info("billing event %s was taken over by another worker", event_id)
+
+    async def _pause(self, entry_id: str) -> None:
+        # Polled rather than slept: an admin's "retry now" shortens the wait from outside.
+        while entry_id not in self._lost:
+            left_ms = await self._failures.platform_wait_ms(entry_id)
+            if left_ms <= 0:
+                return
+            await asyncio.sleep(min(RETRY_POLL_SECONDS, left_ms / 1000))
 
     async def _now_iso(self) -> str:
         return iso_ms(await redis_ms(self._redis))
@@ -244,6 +261,7 @@ class BillingWorker:
         now = await self._now_iso()
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.xack(self._stream, self.group, entry_id)
+            pipe.hdel(PLATFORM_FAILING_KEY, entry_id)
             pipe.hincrby(self.stats_key, "delivered", 1)
             pipe.hset(self.stats_key, "last_delivered_at", now)
             await pipe.execute()
@@ -284,7 +302,8 @@ class BrandWebhookWorker(BillingWorker):
         self._brand_webhook = brand_webhook
         self._deliveries = BrandDeliveries(
             redis, self._brand_target, config.webhook_allowed_networks,
-            config.webhook_max_backoff_seconds, consumer)
+            config.webhook_max_backoff_seconds, consumer,
+            first_backoff_seconds=config.webhook_first_backoff_seconds)
 
     def _enabled(self) -> bool:
         log.info("brand webhook worker %s delivers brand events of %s", self.consumer,

@@ -203,14 +203,17 @@ ID_PATTERN = "^[a-z]{1,4}_[0-9a-f]{8,40}$"
 
 @dataclass(frozen=True)
 class Body:
-    """A JSON object made of fields; unknown properties are ignored, as the parsers do."""
+    """A JSON object made of fields; unknown properties are ignored, as the parsers do,
+    unless ``closed`` (a parser that refuses them)."""
 
     fields: tuple[Field, ...]
     description: str = ""
+    closed: bool = False  # unknown properties refused (its parser says so) rather than ignored
 
-    def __init__(self, *fields: Field, description: str = "") -> None:
+    def __init__(self, *fields: Field, description: str = "", closed: bool = False) -> None:
         object.__setattr__(self, "fields", fields)
         object.__setattr__(self, "description", description)
+        object.__setattr__(self, "closed", closed)
 
     def __getitem__(self, name: str) -> Field:
         for one in self.fields:
@@ -228,6 +231,8 @@ class Body:
             out["required"] = required
         if self.description:
             out["description"] = self.description
+        if self.closed:
+            out["additionalProperties"] = False
         return out
 
     def example(self) -> dict[str, Any]:

@@ -96,6 +96,9 @@ def integer(
     value = obj.get(field, default)
     if value is None:
         raise Invalid(f"{field} is required", field)
+    # JSON Schema (and so openapi.json) counts 500.0 as an integer; anything else is not one.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     # bool is an int in Python, never in JSON.
     if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid(f"{field} must be an integer", field)

@@ -5,11 +5,14 @@ deleted once sent), ``hc:mail:queued:<key>`` (dedup of enqueues, 30 days),
 ``hc:mail:lock:<key>`` (the send lock, a lease), ``hc:mail:sent:<key>`` (sent, 7 days: a
 worker that crashed between the server's acceptance and its XACK does not send again),
 ``hc:mail:stats`` (hash: sent, failed_attempts, dropped, last_error, last_error_at,
-last_sent_at).
+last_sent_at), ``hc:mail:failures`` (list, newest first, the last ``FAILURES_KEPT`` failed
+attempts as JSON: when, kind, recipient, error, whether the message was dropped).
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any, TypedDict
 
@@ -21,6 +24,8 @@ from common.redisvalues import text_map
 
 GROUP = "helpcall-mail"
 STATS_KEY = "hc:{0}:mail:stats"
+FAILURES_KEY = "hc:{0}:mail:failures"
+FAILURES_KEPT = 20
 DEDUP_SECONDS = 30 * 86400
 SENT_SECONDS = 7 * 86400
 
@@ -49,6 +54,21 @@ class MailStats(TypedDict):
     last_sent_at: str | None
     queued: int
     pending: int
+
+
+@dataclass(frozen=True)
+class MailFailure:
+    """One failed attempt, as the admin console lists it."""
+
+    at: str  # ISO 8601 UTC
+    kind: str
+    to: str
+    error: str
+    dropped: bool  # a permanent refusal, or the last attempt: the message will not be sent
+
+
+def failure_record(at: str, kind: str, to: str, error: str, dropped: bool) -> str:
+    return json.dumps({"at": at, "kind": kind, "to": to, "error": error, "dropped": dropped})
 
 
 class Outbox:
@@ -88,3 +108,16 @@ class Outbox:
             queued=int(length),
             pending=pending,
         )
+
+    async def failures(self) -> list[MailFailure]:
+        """The last failed attempts, newest first."""
+        found = []
+        for raw in await self._redis.lrange(FAILURES_KEY, 0, FAILURES_KEPT - 1):
+            try:
+                record = json.loads(raw)
+                found.append(MailFailure(str(record["at"]), str(record["kind"]),
+                                         str(record["to"]), str(record["error"]),
+                                         bool(record["dropped"])))
+            except (ValueError, KeyError, TypeError):
+                continue  # written by another version: skipped rather than a broken page
+        return found

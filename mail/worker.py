@@ -40,7 +40,16 @@ from common.lua import Lua
 from common.redistime import redis_ms
 from common.redisvalues import text_map
 from common.timefmt import iso_ms
-from mail.outbox import GROUP, SENT_SECONDS, STATS_KEY, lock_key, sent_key
+from mail.outbox import (
+    FAILURES_KEPT,
+    FAILURES_KEY,
+    GROUP,
+    SENT_SECONDS,
+    STATS_KEY,
+    failure_record,
+    lock_key,
+    sent_key,
+)
 from mail.settings import MailSettings, SmtpTarget
 
 log = logging.getLogger(__name__)
@@ -208,8 +217,9 @@ class MailWorker:
                 log.info("mail %s (%s) sent", key, fields.get("kind", ""))
                 return
             attempt += 1
-            await self._record_failure(error)
-            if not temporary or attempt >= self._settings.max_attempts:
+            dropped = not temporary or attempt >= self._settings.max_attempts
+            await self._record_failure(error, fields, dropped)
+            if dropped:
                 log.error("mail %s (%s) dropped after %d attempts: %s", key,
                           fields.get("kind", ""), attempt, error)
                 await self._record_dropped(entry_id)
@@ -248,11 +258,16 @@ class MailWorker:
             pipe.hset(STATS_KEY, "last_sent_at", now)
             await pipe.execute()
 
-    async def _record_failure(self, error: str) -> None:
+    async def _record_failure(self, error: str, fields: Mapping[str, str],
+                              dropped: bool) -> None:
         now = await self._now_iso()
+        record = failure_record(now, fields.get("kind", ""), fields.get("to", ""), error,
+                                dropped)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hincrby(STATS_KEY, "failed_attempts", 1)
             pipe.hset(STATS_KEY, mapping={"last_error": error, "last_error_at": now})
+            pipe.lpush(FAILURES_KEY, record)
+            pipe.ltrim(FAILURES_KEY, 0, FAILURES_KEPT - 1)
             await pipe.execute()
 
     async def _record_dropped(self, entry_id: str) -> None:

@@ -41,11 +41,13 @@ from server.api import brand_pages as brand_pages_api
 from server.api import brands as brands_api
 from server.api import callbacks as callbacks_api
 from server.api import earnings as earnings_api
+from server.api import erasure as erasure_api
 from server.api import experts as experts_api
 from server.api import health
 from server.api import metrics as metrics_api
 from server.api import payments as payments_api
 from server.api import payouts_admin as payouts_admin_api
+from server.api import privacy as privacy_api
 from server.api import receipts as receipts_api
 from server.api import reviews as reviews_api
 from server.api import sessions as sessions_api
@@ -74,9 +76,10 @@ from server.keys import (
     SIO,
     WALLETS,
 )
-from server.logs import log_context
+from server.logs import log_context, quiet_malformed_requests
 from server.mailing import mail_ctx, revocations_ctx
 from server.metrics import MeteredNotifier, Metrics
+from server.privacy import privacy_ctx
 from server.reconcile import reconcile_all
 from server.secret import load_or_create_secret
 from server.worker import default_consumer_name, running_worker
@@ -299,6 +302,7 @@ def _reconciler(app: web.Application) -> Callable[[], Awaitable[list[str]]]:
 
 
 def create_app(config: Config) -> web.Application:
+    quiet_malformed_requests()
     # keepalive_timeout also closes a connection whose request headers never complete.
     app = web.Application(middlewares=[log_context, error_middleware],
                           client_max_size=MAX_REQUEST_BYTES,
@@ -324,6 +328,7 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(appointments_api.appointments_ctx(
         appointment_settings, lambda app: MailingBookingNotifier(
             NotificationSender(app[SIO]), app[MAILER], lambda: app[APPOINTMENTS].store)))
+    app.cleanup_ctx.append(privacy_ctx)
     app.cleanup_ctx.append(earnings_api.earnings_ctx)
     app.cleanup_ctx.append(payments_api.payments_ctx)
     app.cleanup_ctx.append(_socketio_ctx)
@@ -333,7 +338,8 @@ def create_app(config: Config) -> web.Application:
                    admin_experts_api, billing_api, callbacks_api, appointments_api, brands_api,
                    brand_keys_api, brand_analytics_api, brand_logo_api, brand_members_api,
                    brand_pages_api, metrics_api, receipts_api, earnings_api,
-                   payouts_admin_api, payments_api, admin_mail_api, openapi):
+                   payouts_admin_api, payments_api, admin_mail_api, privacy_api, erasure_api,
+                   openapi):
         app.add_routes(module.routes)
     setup_web(app)
     return app

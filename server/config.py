@@ -55,6 +55,7 @@ class Config:
     ping_interval_seconds: float = 10.0
     ping_timeout_seconds: float = 5.0
     webhook_max_backoff_seconds: float = 60.0
+    webhook_first_backoff_seconds: float = 0.5
     worker_claim_idle_seconds: float = 30.0
     trust_proxy: bool = False
     start_cover_seconds: int = 60
@@ -82,7 +83,8 @@ class Config:
     file_rate_mb: int = 100
     file_rate_files: int = 60
     file_rate_seconds: float = 3600.0
-    file_kept_seconds: float = 7 * 24 * 3600.0
+    # None: a shared file is kept as long as the retention (docs/privacy.md).
+    file_kept_seconds: float | None = None
     file_cleanup_interval_seconds: float = 60.0
     metrics_token: str | None = None
     payout_minimum_cents: int = 2000
@@ -98,6 +100,10 @@ class Config:
     mail_max_backoff_seconds: float = 300.0
     mail_max_attempts: int = 12
     password_reset_seconds: int = 3600
+    # docs/privacy.md: how long chat, files and session details are kept; the trimming job.
+    retention_days: float = 365.0
+    billing_retention_days: float = 30.0
+    retention_interval_seconds: float = 3600.0
 
     @property
     def embedded_redis(self) -> bool:
@@ -109,6 +115,10 @@ class Config:
         if self.public_url:
             return self.public_url.rstrip("/")
         return f"http://{'localhost' if self.host in ('0.0.0.0', '::') else self.host}:{self.port}"
+
+    @property
+    def files_kept_seconds(self) -> float:
+        return self.file_kept_seconds or self.retention_days * 86400
 
     @property
     def worker_in_process(self) -> bool:
@@ -230,6 +240,14 @@ def _networks(value: str) -> tuple[IPNetwork, ...]:
         raise ValueError(f"must be comma-separated CIDRs such as 127.0.0.0/8 ({exc})") from None
 
 
+def _days(value: str) -> float:
+    # Fractions allowed, so that tests (and a cautious operator) can use minutes.
+    days = float(value)
+    if not days > 0 or days > 36500:
+        raise ValueError("must be a number of days above 0 (at most 36500)")
+    return days
+
+
 def _blob_url(value: str) -> str:
     parsed = urlparse(value)
     if parsed.scheme == "file" and parsed.path.startswith("/") and not parsed.netloc:
@@ -293,6 +311,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "HELPCALL_PING_INTERVAL_SECONDS": ("ping_interval_seconds", _seconds),
     "HELPCALL_PING_TIMEOUT_SECONDS": ("ping_timeout_seconds", _seconds),
     "HELPCALL_WEBHOOK_MAX_BACKOFF_SECONDS": ("webhook_max_backoff_seconds", _seconds),
+    "HELPCALL_WEBHOOK_FIRST_BACKOFF_SECONDS": ("webhook_first_backoff_seconds", _seconds),
     "HELPCALL_WORKER_CLAIM_IDLE_SECONDS": ("worker_claim_idle_seconds", _seconds),
     "HELPCALL_TRUST_PROXY": ("trust_proxy", _flag),
     "HELPCALL_START_COVER_SECONDS": ("start_cover_seconds", _positive_int),
@@ -335,6 +354,9 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "HELPCALL_MAIL_MAX_BACKOFF_SECONDS": ("mail_max_backoff_seconds", _seconds),
     "HELPCALL_MAIL_MAX_ATTEMPTS": ("mail_max_attempts", _positive_int),
     "HELPCALL_PASSWORD_RESET_SECONDS": ("password_reset_seconds", _positive_int),
+    "HELPCALL_RETENTION_DAYS": ("retention_days", _days),
+    "HELPCALL_BILLING_RETENTION_DAYS": ("billing_retention_days", _days),
+    "HELPCALL_RETENTION_INTERVAL_SECONDS": ("retention_interval_seconds", _seconds),
 }
 
 assert {f for f, _ in _VARIABLES.values()} == {f.name for f in fields(Config)}

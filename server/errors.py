@@ -52,7 +52,12 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if not request.path.startswith("/api/") or exc.status < 400:
             raise
         code = _HTTP_CODES.get(exc.status, "error")
-        return error_response(exc.status, code, exc.reason)
+        answer = error_response(exc.status, code, exc.reason)
+        # A 405 names the methods that are allowed (RFC 9110); a 429 when to come back.
+        for kept in ("Allow", "Retry-After"):
+            if kept in exc.headers:
+                answer.headers[kept] = exc.headers[kept]
+        return answer
     except Exception as exc:
         if is_redis_full(exc):
             # Redis reached maxmemory: a clear, retryable answer and one log line.

@@ -33,7 +33,7 @@ def file_limits(config: Config) -> FileLimits:
         rate_bytes=config.file_rate_mb * MIB,
         rate_files=config.file_rate_files,
         rate_window_ms=int(config.file_rate_seconds * 1000),
-        kept_ms=int(config.file_kept_seconds * 1000),
+        kept_ms=int(config.files_kept_seconds * 1000),
     )
 
 

@@ -22,6 +22,11 @@ from mail.mailer import Mailer
 from mail.outbox import Outbox
 from marketplace.experts import Experts
 from payments.service import Payments
+from privacy.erase import Eraser
+from privacy.export import Exporter
+from privacy.notes import NoteStore
+from privacy.retention import Retention
+from privacy.service import Vault
 from server.config import Config
 from server.metrics import Metrics
 from sessions.service import CallService
@@ -52,3 +57,9 @@ PAYMENTS = web.AppKey("payments", Payments)
 RECONCILE = web.AppKey[Callable[[], Awaitable[list[str]]]]("reconcile")
 MAILER = web.AppKey("mailer", Mailer)
 OUTBOX = web.AppKey("outbox", Outbox)
+# The vault and experts' notes (server/privacy.py, docs/privacy.md).
+VAULT = web.AppKey("vault", Vault)
+NOTES = web.AppKey("notes", NoteStore)
+EXPORTER = web.AppKey("exporter", Exporter)
+ERASER = web.AppKey("eraser", Eraser)
+RETENTION = web.AppKey("retention", Retention)

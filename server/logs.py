@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from common import logcontext
 from common.ids import looks_like_id
@@ -58,6 +59,27 @@ class JsonLines(logging.Formatter):
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False, default=str)
+
+
+class MalformedRequests(logging.Filter):
+    """A request aiohttp cannot even parse (a NUL in a header, a broken request line) is
+    answered 400 by aiohttp itself, which logs it as an ERROR with a stack trace: one line
+    (a WARNING naming what was wrong) is what a client's mistake deserves."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError):
+            record.msg, record.args = "malformed request refused (%s): %s", (
+                error.code, str(error.message).splitlines()[0] if error.message else "")
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def quiet_malformed_requests() -> None:
+    server_log = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, MalformedRequests) for f in server_log.filters):
+        server_log.addFilter(MalformedRequests())
 
 
 def configure_logging(level: str, fmt: str = "text") -> None:

@@ -138,7 +138,13 @@ def document(app: web.Application) -> dict[str, Any]:
 
 
 @routes.get(API_PREFIX + "/openapi.json")
-@described("This document (OpenAPI 3.1)", answer={"type": "object", "required": ["openapi"]},
+@described("This document (OpenAPI 3.1)", answer={
+    "type": "object", "required": ["openapi", "info", "paths", "components"],
+    "properties": {"openapi": {"type": "string", "pattern": "^3\\.1\\."},
+                   "info": {"type": "object", "required": ["title", "version"],
+                            "properties": {"title": {"type": "string"},
+                                           "version": {"type": "string"}}},
+                   "paths": {"type": "object"}, "components": {"type": "object"}}},
            auth="none", tag="meta")
 async def openapi_json(request: web.Request) -> web.Response:
     return web.json_response(document(request.app),

@@ -3,7 +3,8 @@
 A participant sends a photo or a document (at most 10 MiB) while the call is in progress,
 and both sides see it in the chat. The bytes live in the blob store (``blobs/``, named
 ``<sender>/<file id>``); Redis keeps only what the file is, who sent it, and each account's
-usage, so shared files never fill Redis. They expire a week after they were sent.
+usage, so shared files never fill Redis. They expire with the retention
+(``HELPCALL_RETENTION_DAYS``, or ``HELPCALL_FILE_KEPT_SECONDS``).
 Nothing here trusts the sender: the name is cleaned, and the type a browser is told comes
 from the file's first bytes, never from its name or the sender's ``Content-Type``.
 """

@@ -12,7 +12,7 @@ from collections import defaultdict
 import redis.asyncio as aioredis
 
 from common.redisvalues import text_map, text_or_none
-from common.streams import all_entries
+from common.streams import all_entries, stream_id, trimmed_before
 
 
 async def _billing_amounts(redis: aioredis.Redis, stream: str) -> dict[str, int]:
@@ -29,6 +29,7 @@ async def _billing_amounts(redis: aioredis.Redis, stream: str) -> dict[str, int]
 async def reconcile(redis: aioredis.Redis, stream: str) -> list[str]:
     problems: list[str] = []
     billed = await _billing_amounts(redis, stream)
+    trimmed = await trimmed_before(redis, stream)  # older events were trimmed on purpose
     charged: dict[str, int] = defaultdict(int)
     async for key in redis.scan_iter(match="hc:{0}:{w:*}", _type="hash"):
         wallet_key = str(text_or_none(key))
@@ -37,8 +38,11 @@ async def reconcile(redis: aioredis.Redis, stream: str) -> list[str]:
         account = wallet_key[len("hc:{0}:{w:"):-1]
         wallet = text_map(await redis.hgetall(wallet_key))
         balance, held = 0, 0
-        for _, raw in await redis.xrange(wallet_key + ":ledger") or []:
+        for entry_id, raw in await redis.xrange(wallet_key + ":ledger") or []:
             entry = text_map(raw or {})
+            if stream_id(str(text_or_none(entry_id))) < trimmed and entry["kind"] == "charge":
+                balance += int(entry["amount_cents"])  # its event is gone: nothing to match
+                continue
             amount = int(entry["amount_cents"])
             match entry["kind"]:
                 case "topup" | "refund":  # a refund (to a card) is negative

@@ -13,12 +13,15 @@ from web.pages import (
     admin,
     admin_brands,
     admin_console,
+    admin_deliveries,
+    admin_mail,
     auth,
     brand_balance,
     call,
     earnings,
     invitations,
     market,
+    privacy,
     public,
     receipt,
     recovery,
@@ -43,6 +46,7 @@ def setup_web(app: web.Application) -> None:
     app[aiohttp_jinja2.static_root_key] = "/static"
     app.middlewares.append(page_errors)
     for module in (auth, public, account, call, market, admin, admin_console, admin_brands,
-                   receipt, earnings, brand_balance, recovery, settings, invitations, shell):
+                   receipt, earnings, brand_balance, recovery, settings, invitations, privacy,
+                   shell, admin_deliveries, admin_mail):
         app.add_routes(module.routes)
     app.router.add_static("/static/", STATIC, name="static", append_version=False)

@@ -29,7 +29,7 @@ from marketplace.errors import NoSuchExpert
 from marketplace.experts import Experts
 from server.api.shapes import BOOKING
 from server.apidoc import (
-    ANY_OBJECT,
+    BOOLEAN,
     ID,
     INTEGER,
     STRING,
@@ -37,6 +37,7 @@ from server.apidoc import (
     Raw,
     array,
     described,
+    enum,
     obj,
 )
 from server.config import Config
@@ -48,9 +49,17 @@ log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
 UID_HOST = "helpcall"
+# An in-app notification (appointments/lua/prelude.lua ``notify``); each kind adds its own
+# fields (client_name, cancelled_by, ...), which the schema lets through.
+NOTIFICATION = obj(
+    id=STRING, kind=enum("booking.created", "booking.cancelled", "booking.reminder",
+                         "booking.no_show", "booking.reschedule_proposed",
+                         "booking.reschedule_declined", "booking.rescheduled"),
+    booking_id=ID, starts_at=TIME, ends_at=TIME, topic=STRING, at=TIME, read=BOOLEAN)
 _BOOKING_ID = "{booking_id:[a-z]{1,4}_[0-9a-f]{8,40}}"
 AVAILABILITY = obj(
-    time_zone=STRING, weekly=ANY_OBJECT, lengths=array(INTEGER), days_off=array(STRING),
+    time_zone=STRING, weekly=Availability.WIRE["weekly"].schema(), lengths=array(INTEGER),
+    days_off=array(STRING),
     extra_hours=array(obj(date=STRING, start=STRING, end=STRING)),
     min_notice_seconds=INTEGER, horizon_days=INTEGER, cancel_notice_seconds=INTEGER,
     late_cancel_fee_percent=INTEGER, no_show_fee_percent=INTEGER,
@@ -231,7 +240,7 @@ async def decline(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/notifications")
 @described("The caller's notifications, newest first", answer=obj(
-    notifications=array(ANY_OBJECT), unread=INTEGER))
+    notifications=array(NOTIFICATION), unread=INTEGER))
 async def notifications(request: web.Request) -> web.Response:
     account = await caller(request)
     found, unread = await request.app[APPOINTMENTS].inbox.notifications(account.id)

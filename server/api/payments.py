@@ -16,10 +16,16 @@ from payments.service import Payments, StripeSettings
 from payments.store import PaymentStore
 from server.api.brand_access import acting
 from server.api.shapes import CARD_TOPUP
-from server.apidoc import ANY_OBJECT, BOOLEAN, Raw, described, obj
+from server.apidoc import BOOLEAN, CENTS, ID, Raw, described, enum, obj
 from server.http import caller, read_body, read_json
 from server.keys import CONFIG, PAYMENTS, REDIS
 from sessions.wallet import TopUp
+
+# A top-up confirmed on the server: its state now, and whether Stripe.js must finish it
+# (3-D Secure).
+CONFIRMED_TOPUP = obj("error", **CARD_TOPUP["properties"], requires_action=BOOLEAN)
+REFUND = obj(refund_id=ID, status=enum("succeeded", "partial", "failed"), amount_cents=CENTS,
+             refunded_cents=CENTS, balance_cents=CENTS)
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -77,7 +83,7 @@ async def topup_status(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/wallet/topups/{topup_id}/confirm")
 @described("Confirm a card top-up with a payment method (stripe payments)",
-           body=ServerConfirm, answer=ANY_OBJECT)
+           body=ServerConfirm, answer=CONFIRMED_TOPUP)
 async def confirm_topup(request: web.Request) -> web.Response:
     account = await caller(request)
     confirm = ServerConfirm.parse(await read_json(request))
@@ -88,7 +94,7 @@ async def confirm_topup(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/wallet/refunds")
 @described("Give unused credit back to the card(s) it came from (stripe payments)",
-           body=RefundRequest, status=201, answer=ANY_OBJECT)
+           body=RefundRequest, status=201, answer=REFUND)
 async def refund(request: web.Request) -> web.Response:
     account = await caller(request)
     asked = RefundRequest.parse(await read_json(request))
@@ -111,7 +117,7 @@ async def brand_topup_status(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/brands/{slug}/balance/topups/{topup_id}/confirm")
 @described("Confirm a brand's card top-up (stripe payments)", body=ServerConfirm,
-           answer=ANY_OBJECT)
+           answer=CONFIRMED_TOPUP)
 async def confirm_brand_topup(request: web.Request) -> web.Response:
     owner = await _brand_owner(request)
     confirm = ServerConfirm.parse(await read_json(request))

@@ -12,14 +12,15 @@ from common.schema import Body, Text
 from earnings import keys
 from earnings.models import Decision
 from earnings.store import NoSuchPayout
-from server.apidoc import ANY_OBJECT, Raw, array, described, obj
+from server.api.shapes import PAYOUT
+from server.apidoc import Raw, array, described, obj
 from server.http import caller_with_role, csv_download, read_json
 from server.keys import EARNINGS
 
 routes = web.RouteTableDef()
 
 @routes.get("/api/v1/admin/payouts")
-@described("Payouts in a state (admins)", answer=obj(payouts=array(ANY_OBJECT)))
+@described("Payouts in a state (admins)", answer=obj(payouts=array(PAYOUT)))
 async def list_payouts(request: web.Request) -> web.Response:
     await caller_with_role(request, Role.ADMIN)
     state = request.query.get("state", "requested")
@@ -32,7 +33,7 @@ async def list_payouts(request: web.Request) -> web.Response:
 @routes.post("/api/v1/admin/payouts/{payout_id}/{action}")
 @described("approve, pay (with the transfer's reference) or reject a payout (admins)",
            body=Body(Text("reference", required=False, max_len=100,
-                          description="required (non-empty) for pay")), answer=ANY_OBJECT)
+                          description="required (non-empty) for pay")), answer=PAYOUT)
 async def decide(request: web.Request) -> web.Response:
     admin = await caller_with_role(request, Role.ADMIN)
     body = await read_json(request) if request.body_exists else {}

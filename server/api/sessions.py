@@ -72,14 +72,15 @@ async def share_file(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/sessions/{session_id}/files/{file_id}")
-@described("A file shared in the session (kept 7 days)", answer=Raw("*/*", "the file"))
+@described("A file shared in the session (kept HELPCALL_RETENTION_DAYS)",
+           answer=Raw("*/*", "the file"))
 async def get_file(request: web.Request) -> web.StreamResponse:
     _, session, _ = await _as_participant(request)
     file_id = request.match_info["file_id"]
     found = (await request.app[FILES].open(session.id, file_id)
              if looks_like_id(file_id) else None)
     if found is None:
-        raise NotFound("no such file (shared files are kept for 7 days)")
+        raise NotFound("no such file (it expired or was deleted)")
     shared, chunks = found
     async with aclosing(chunks):
         response = web.StreamResponse(headers={

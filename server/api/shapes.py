@@ -8,6 +8,7 @@ handler only sits next to that handler.
 from __future__ import annotations
 
 from common.schema import Schema
+from earnings.keys import STATES as PAYOUT_STATES
 from server.apidoc import (
     BOOLEAN,
     CENTS,
@@ -97,3 +98,10 @@ STARTED_TOPUP = obj("error", **CARD_TOPUP["properties"], client_secret=STRING,
                     publishable_key=STRING)
 # POST .../topups: credited at once in test mode, a pending card payment with stripe.
 TOPUP_ANSWER: Schema = {"anyOf": [BALANCE, STARTED_TOPUP]}
+
+# A payout request (earnings.models.Payout.public): the bank's IBAN is masked except for admins.
+PAYOUT = obj(id=ID, expert_id=ID, amount_cents=CENTS, currency=STRING,
+             state=enum(*PAYOUT_STATES), requested_at=TIME,
+             approved_at=nullable(TIME), paid_at=nullable(TIME), rejected_at=nullable(TIME),
+             reference=nullable(STRING),
+             bank=obj(holder=STRING, iban=STRING, bic=nullable(STRING)))

@@ -154,3 +154,4 @@ async def test_unknown_api_routes_answer_the_error_shape(running: Running) -> No
     answer = await running.client.delete("/api/v1/categories")
     assert answer.status == 405
     assert "error" in await answer.json()
+    assert "GET" in answer.headers["Allow"]  # RFC 9110; found by the API fuzzing

@@ -121,6 +121,9 @@ async def test_earnings_follow_the_calls_and_payouts_move_the_money(
     rejected = await running.client.post(
         f"/api/v1/admin/payouts/{(await asked.json())['id']}/reject", headers=boss.headers)
     assert (await rejected.json())["state"] == "rejected"
+    own = await running.client.get("/api/v1/payouts", headers=second.headers)
+    [payout_seen] = (await own.json())["payouts"]
+    assert payout_seen["state"] == "rejected" and payout_seen["bank"]["iban"] != IBAN  # masked
     back = await earnings(running, second)
     assert back["available_cents"] == back["earned_cents"] and back["pending_cents"] == 0
 

@@ -13,7 +13,7 @@ def test_defaults_keep_files_in_the_data_dir_and_bound_every_account() -> None:
     assert (config.file_quota_mb, config.file_quota_files) == (200, 500)
     assert (config.file_rate_mb, config.file_rate_files, config.file_rate_seconds) == (
         100, 60, 3600)
-    assert config.file_kept_seconds == 7 * 24 * 3600
+    assert config.files_kept_seconds == 365 * 24 * 3600
 
 
 @pytest.mark.parametrize("url", ["s3://helpcall-files", "s3://helpcall.files/calls/2026",

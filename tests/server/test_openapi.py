@@ -48,6 +48,37 @@ async def test_the_document_is_valid_openapi_3_1_and_covers_every_api_route(
     assert set(schema["required"]) == {"email", "password", "display_name", "role"}
 
 
+def _bare_objects(schema: Any, where: str) -> list[str]:
+    """Where a schema says "an object" and nothing of what it holds."""
+    if not isinstance(schema, dict):
+        return []
+    kinds = schema.get("type")
+    found = []
+    if (kinds == "object" or (isinstance(kinds, list) and "object" in kinds)) \
+            and not schema.get("properties") and "additionalProperties" not in schema:
+        found.append(where)
+    for name, sub in (schema.get("properties") or {}).items():
+        found += _bare_objects(sub, f"{where}.{name}")
+    for key in ("items", "additionalProperties"):
+        found += _bare_objects(schema.get(key), f"{where}[]")
+    for sub in schema.get("anyOf", []) + schema.get("oneOf", []):
+        found += _bare_objects(sub, where)
+    return found
+
+
+async def test_every_answer_says_what_its_objects_hold(running: Running) -> None:
+    # A bare {"type": "object"} lets any answer through: the checks of tests/openapi_check.py
+    # and the fuzzing of scripts/test would then prove nothing about that answer.
+    doc = await (await running.client.get("/api/v1/openapi.json")).json()
+    # Except the document itself, which openapi_spec_validator checks above.
+    bare = [found for path, ops in doc["paths"].items() if path != "/api/v1/openapi.json"
+            for method, op in ops.items()
+            for status, answer in op["responses"].items() if status.startswith("2")
+            for content in answer.get("content", {}).values()
+            for found in _bare_objects(content.get("schema"), f"{method.upper()} {path}")]
+    assert not bare, f"answers described as a bare object: {bare}"
+
+
 async def test_every_route_under_api_v1_is_described(running: Running) -> None:
     missing = undescribed(running.app)
     assert not missing, (

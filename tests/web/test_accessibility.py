@@ -21,9 +21,10 @@ from tests.web.calls import expert_with_profile
 from tests.web.conftest import PASSWORD, Browse, log_in
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-ANYONE = ["/", "/login", "/signup", "/experts", "/devices", "/problem/camera",
+ANYONE = ["/", "/login", "/signup", "/experts", "/devices", "/privacy", "/problem/camera",
           "/problem/insufficient_funds", "/problem/not_found", "/nowhere"]
-CLIENT = ["/wallet", "/sessions", "/favourites", "/appointments", "/notifications"]
+CLIENT = ["/wallet", "/sessions", "/favourites", "/appointments", "/notifications",
+          "/documents", "/settings"]
 EXPERT = ["/console", "/console/profile", "/console/availability"]
 
 

@@ -12,6 +12,7 @@ from common.errors import Invalid
 from mail import unsubscribe
 from server.keys import ACCOUNTS, SECRET
 from web import csrf
+from web.pages.privacy import privacy_settings
 from web.pages.recovery import notice
 from web.render import render, translator
 from web.session import login_redirect, viewer
@@ -23,7 +24,8 @@ async def _settings(request: web.Request, status: int = 200, **context: Any) -> 
     who = await viewer(request)
     if who.account is None:
         raise login_redirect(request)
-    full = {"done": None, "error": None} | context
+    full = {"done": None, "error": None,
+            **await privacy_settings(request, who.account.id)} | context
     return await render(request, "settings.html", full, status=status)
 
 

@@ -2,6 +2,7 @@
 // client's name, their topic, the price and a countdown, `Accept` / `Decline`, and a ring.
 // Every tab of the expert gets `call:incoming`; the first answer wins, and the
 // `call:state` that follows takes the banner away everywhere else.
+import { api } from "/static/js/api.js";
 import { formatPrice } from "/static/js/money.js";
 import { show, t } from "/static/js/page.js";
 import { Ringer } from "/static/js/ring.js";
@@ -46,6 +47,7 @@ function build() {
     who,
     element("p", { id: "incoming-topic", "data-field": "topic" }),
     element("p", { class: "price", "data-field": "price" }),
+    element("p", { class: "incoming-note", "data-field": "note", hidden: "" }),
     element("p", { class: "muted", "data-field": "countdown", "aria-live": "off" }),
     buttons,
   );
@@ -78,6 +80,7 @@ socket.on("call:incoming", (payload) => {
   field("topic").textContent = topic ? t("console.topic", { topic }) : t("console.no_topic");
   field("topic").classList.toggle("muted", !topic);
   field("price").textContent = formatPrice(payload.pricing);
+  showNote(payload.session_id);
   const until = performance.now() + (payload.ring_seconds || 30) * 1000;
   const tick = () => {
     const left = Math.max(0, Math.ceil((until - performance.now()) / 1000));
@@ -93,6 +96,20 @@ socket.on("call:incoming", (payload) => {
   ringer.start();
   banner.dataset.ringing = String(ringer.ringing);
 });
+
+// The expert's own private note on this client, if they wrote one in an earlier call.
+async function showNote(sessionId) {
+  show(field("note"), false);
+  try {
+    const note = await api(`/api/v1/sessions/${encodeURIComponent(sessionId)}/note`);
+    if (note.text && incoming?.session_id === sessionId) {
+      field("note").textContent = t("note.yours", { text: note.text });
+      show(field("note"));
+    }
+  } catch {
+    // No note to show: the banner is complete without it.
+  }
+}
 
 socket.on("call:state", (payload) => {
   if (!incoming || payload.session_id !== incoming.session_id) return;

@@ -153,6 +153,7 @@ function card(booking) {
   if (mySide === "client") moneyFacts(booking, fact);
   if (booking.state === "booked") fact(t("appointments.free_until"), formatDateTime(booking.cancel_free_until));
   article.append(heading, facts);
+  if (mySide === "expert" && booking.state === "booked") showNote(article, booking.client?.id);
 
   if (booking.state === "booked" && booking.reschedule) {
     const proposal = booking.reschedule;
@@ -193,6 +194,17 @@ function card(booking) {
   if (joinWait?.textContent) article.append(joinWait);
   if (booking.state === "booked") article.append(proposeForm(booking));
   return article;
+}
+
+// An expert sees their own private note on a client who books again (docs/privacy.md).
+async function showNote(article, clientId) {
+  if (!clientId) return;
+  try {
+    const note = await api(`/api/v1/clients/${encodeURIComponent(clientId)}/note`);
+    if (note.text) article.querySelector(".facts").after(node("p", "hint client-note-text", t("note.yours", { text: note.text })));
+  } catch {
+    // Without a note the card is complete.
+  }
 }
 
 async function load() {

@@ -62,6 +62,22 @@ function receiptPageLink(session) {
   return link;
 }
 
+// The receipt page (paid calls) and the chat transcript, kept after hang-up (answered calls).
+function pageLinks(session) {
+  const box = document.createElement("span");
+  const receipt = receiptPageLink(session);
+  if (receipt) box.append(receipt);
+  if (session.state === "ended" && session.accepted_at) {
+    const link = document.createElement("a");
+    link.href = `/sessions/${encodeURIComponent(session.id)}/transcript`;
+    link.textContent = t("sessions.transcript");
+    link.dataset.role = "transcript";
+    if (receipt) box.append(" · ");
+    box.append(link);
+  }
+  return box;
+}
+
 async function load() {
   let sessions;
   try {
@@ -88,7 +104,7 @@ async function load() {
         cell(formatAmount(session.amount_cents || 0, session.currency), "num"),
         cell(outcome),
         cell(receiptLink(session, withName)),
-        cell(receiptPageLink(session)),
+        cell(pageLinks(session)),
       );
       return tr;
     }),
