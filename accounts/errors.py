@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from common.errors import Conflict, RateLimited, Unauthorized
+from common.errors import Conflict, Forbidden, RateLimited, Unauthorized
 
 
 class EmailTaken(Conflict):
@@ -27,3 +27,12 @@ class TooManySignUps(RateLimited):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"too many sign-ups from this address; try again in {retry_after} s")
         self.retry_after = retry_after
+
+
+class AccountSuspended(Forbidden):
+    """An admin suspended the account: it may not log in until the suspension is lifted."""
+
+    code = "account_suspended"
+
+    def __init__(self) -> None:
+        super().__init__("this account is suspended; write to the helpcall team to appeal")

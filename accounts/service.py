@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 
-from accounts.errors import BadCredentials, BadToken
+from accounts.errors import AccountSuspended, BadCredentials, BadToken
 from accounts.links import OneTimeLinks
 from accounts.models import (
     DEFAULT_LANGUAGE,
@@ -92,6 +92,9 @@ class Accounts:
         if not ok or found is None:
             raise BadCredentials()
         await self.throttle.succeeded(request.email, ip)
+        # Told only to someone who knows the password: it reveals nothing to a guesser.
+        if await self.store.suspension(found[0]) is not None:
+            raise AccountSuspended()
         account = await self.store.require(found[0])
         token, expires_ms = self.signer.issue(account.id, _now_ms(),
                                               await self.store.epoch(account.id))
@@ -106,6 +109,8 @@ class Accounts:
         if found is None:
             raise BadToken("the account of this token no longer exists")
         account, state = found
+        if state.suspended:
+            raise BadToken("this account is suspended")
         if state.revoked or not (claims.epoch == state.epoch
                                  or (claims.jti and claims.jti == state.keep)):
             raise BadToken("this token was revoked")

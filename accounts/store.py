@@ -3,7 +3,8 @@
 Keys: ``hc:acct:<id>`` (hash) and ``hc:acct:email:<email>`` (id), claimed together in
 one script so that two sign-ups with one email can never both succeed;
 ``hc:accounts:verified`` (set of accounts whose email is verified: the marketplace lists
-only those experts). The hash also holds the token state (``epoch``, ``keep``,
+only those experts); ``hc:accounts:suspended`` (set of suspended accounts: never listed,
+routed or let in, docs/trust.md). The hash also holds the token state (``epoch``, ``keep``,
 ``rv:<jti>``, see ``accounts/tokens.py``), read with the account in one ``HMGET``.
 """
 
@@ -22,11 +23,12 @@ from common.redistime import redis_ms
 from common.redisvalues import text_map, text_or_none
 
 VERIFIED = "hc:{0}:accounts:verified"
+SUSPENDED = "hc:{0}:accounts:suspended"
 # Every process listens here (signaling/revocations.py): an account's tokens changed, so
 # its open sockets must be checked again.
 REVOKED_CHANNEL = "hc:{0}:accounts:revoked"
 _FIELDS = ("id", "email", "display_name", "role", "created_at", "language", "verified_at",
-           "mail_off", "epoch", "keep")
+           "mail_off", "epoch", "keep", "suspended_at")
 
 
 def _account_key(account_id: str) -> str:
@@ -57,6 +59,7 @@ class TokenState:
     epoch: int
     keep: str  # the jti spared by the last password change ('' for none)
     revoked: bool  # this very token was revoked
+    suspended: bool = False  # the account is suspended: no token of it stands
 
 
 class AccountStore:
@@ -65,6 +68,7 @@ class AccountStore:
         self._create = Lua(redis, "accounts/lua/create.lua")
         self._revoke = Lua(redis, "accounts/lua/revoke.lua")
         self._new_epoch = Lua(redis, "accounts/lua/new_epoch.lua")
+        self._suspend = Lua(redis, "accounts/lua/suspend.lua")
 
     async def create(
         self, email: str, display_name: str, role: Role, password_hash: str,
@@ -92,7 +96,7 @@ class AccountStore:
         if "id" not in fields:
             return None
         state = TokenState(int(fields.get("epoch") or 0), fields.get("keep", ""),
-                           bool(jti) and "rv" in fields)
+                           bool(jti) and "rv" in fields, "suspended_at" in fields)
         return _account(fields), state
 
     async def require(self, account_id: str) -> Account:
@@ -171,3 +175,30 @@ class AccountStore:
             return set()
         flags = await self._redis.smismember(VERIFIED, account_ids)
         return {a for a, ok in zip(account_ids, flags, strict=True) if ok}
+
+    async def set_suspended(self, account_id: str, suspended: bool, reason: str = "") -> str:
+        """Suspend (every token revoked, sockets told) or restore: ``done``, ``unchanged``
+        (suspended already, or not suspended) or ``not_found``."""
+        done = int(await self._suspend(
+            keys={"account": _account_key(account_id), "suspended": SUSPENDED},
+            args={"on": "1" if suspended else "0", "reason": reason,
+                  "channel": REVOKED_CHANNEL}))
+        return {0: "not_found", 1: "done"}.get(done, "unchanged")
+
+    async def suspension(self, account_id: str) -> tuple[int, str] | None:
+        """``(since ms, reason)`` when the account is suspended."""
+        since, reason = await self._redis.hmget(_account_key(account_id), "suspended_at",
+                                                "suspended_reason")
+        if since is None:
+            return None
+        return int(str(text_or_none(since))), str(text_or_none(reason) or "")
+
+    async def suspended(self, account_ids: list[str]) -> set[str]:
+        """Those of ``account_ids`` that are suspended."""
+        if not account_ids:
+            return set()
+        flags = await self._redis.smismember(SUSPENDED, account_ids)
+        return {a for a, on in zip(account_ids, flags, strict=True) if on}
+
+    async def all_suspended(self) -> list[str]:
+        return sorted(str(text_or_none(a)) for a in await self._redis.smembers(SUSPENDED))

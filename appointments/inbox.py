@@ -28,6 +28,15 @@ class Inbox:
         self._kept = kept
         self._mark = Lua(redis, "appointments/lua/inbox_mark.lua")
 
+    async def push(self, account_id: str, notice: dict[str, Any]) -> None:
+        """Store a notification made outside the booking scripts (a dispute's news, say),
+        newest first, keeping the last ones as the scripts do."""
+        key = notifications_key(account_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.lpush(key, json.dumps(notice))
+            pipe.ltrim(key, 0, self._kept - 1)
+            await pipe.execute()
+
     async def _read(self, account_id: str) -> tuple[list[dict[str, Any]], str]:
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.lrange(notifications_key(account_id), 0, self._kept - 1)

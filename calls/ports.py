@@ -66,3 +66,11 @@ class QueueNotices(Protocol):
 
 # Whether an expert has an appointment starting soon (or under way): not to be rung.
 BookedSoon = Callable[[str], Awaitable[bool]]
+
+
+class Blocks(Protocol):
+    """Who blocked whom (``trust.blocks.Blocks``, docs/trust.md)."""
+
+    async def ensure_unblocked(self, one: str, other: str) -> None: ...
+
+    async def blocked_among(self, one: str, others: list[str]) -> set[str]: ...

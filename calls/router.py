@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from calls.ports import BookedSoon, CategoryExperts, QueueNotices
+from calls.ports import Blocks, BookedSoon, CategoryExperts, QueueNotices
 from calls.routing import Candidate, GiveUp, Ring, decide, estimated_wait_seconds
 from common.errors import HelpcallError
 from common.loops import Loop, tolerant
@@ -42,8 +42,10 @@ class Router:
         ring_seconds: float,
         interval_seconds: float,
         booked: BookedSoon,
+        blocks: Blocks | None = None,
     ) -> None:
         self._booked = booked
+        self._blocks = blocks
         self._calls = calls
         self._experts = experts
         self._notices = notices
@@ -98,6 +100,9 @@ class Router:
         for session_id in waiting:
             ids = [card["id"] for card in cards]
             rung, last_rung, facts = await store.routing_facts(session_id, ids)
+            if self._blocks is not None:
+                # An expert the client blocked, or who blocked the client, is never rung.
+                rung = rung | await self._blocks.blocked_among(facts["client_id"], ids)
             max_rate = int(facts["max_rate_cents"]) if facts["max_rate_cents"] else None
             decision = decide(
                 [_candidate(card, last_rung) for card in cards], rung,

@@ -15,7 +15,15 @@ from enum import StrEnum
 from typing import Any
 
 from calls.booked import check_open
-from calls.ports import BookedSoon, BookingDesk, ExpertDirectory, Names, Presence, RingLimits
+from calls.ports import (
+    Blocks,
+    BookedSoon,
+    BookingDesk,
+    ExpertDirectory,
+    Names,
+    Presence,
+    RingLimits,
+)
 from calls.router import Router
 from common.errors import Forbidden, Invalid, Unavailable
 from common.ids import new_id
@@ -76,7 +84,9 @@ class Calls:
         bookings: Callable[[], BookingDesk],
         limits: RingLimits,
         names: Names,
+        blocks: Blocks | None = None,
     ) -> None:
+        self._blocks = blocks
         self._calls = calls
         self._experts = experts
         self._presence = presence
@@ -100,6 +110,7 @@ class Calls:
 
     async def start_direct(self, at: Socket, expert_id: str, topic: str,
                            expected: Pricing | None) -> Entered:
+        await self._unblocked(at.account_id, expert_id)
         await self._limits.ring(at.account_id, expert_id)
         profile = await self._experts.profile(expert_id)
         if profile is None:
@@ -151,6 +162,8 @@ class Calls:
         desk = self._bookings()
         booking = await desk.get(booking_id, at.account_id)
         check_open(booking, int(time.time() * 1000))
+        # A booking made before a block stays, but the call does not ring (docs/trust.md).
+        await self._unblocked(booking.client_id, booking.expert_id)
         role = "client" if at.account_id == booking.client_id else "expert"
         store = self._calls.store
         # One lock per booking: the two sides arriving at once make one session.
@@ -221,7 +234,18 @@ class Calls:
         assert outcome.session is not None
         return outcome.session.state.value
 
+    async def _unblocked(self, one: str, other: str) -> None:
+        """``blocked`` when either of the two blocked the other (docs/trust.md)."""
+        if self._blocks is not None:
+            await self._blocks.ensure_unblocked(one, other)
+
     async def chat(self, at: Socket, session_id: str, text: str) -> str:
+        if self._blocks is not None:
+            # A block made during the call silences its chat at once.
+            parties = await self._calls.store.parties(session_id)
+            if not parties.expert_id:  # known while queued: the expert may have come since
+                parties = await self._calls.store.parties(session_id, fresh=True)
+            await self._unblocked(parties.client_id, parties.expert_id)
         stored = await self._calls.chat(session_id, at.account_id, at.sid, text)
         return str(stored["message_id"])
 

@@ -1,6 +1,7 @@
 """Crediting experts from the billing stream (protocol §5): every event with an
 ``expert_payout_cents`` above zero (a call, a late-cancellation or no-show fee) is credited
-to that expert's earnings, exactly once.
+to that expert's earnings, exactly once; a ``session.refunded`` event (a dispute decided
+with a refund, docs/trust.md) takes its ``expert_payout_refund_cents`` back, exactly once.
 
 Every web process runs one consumer of the group ``helpcall-earnings`` (its own group:
 webhook delivery never delays it, nor it webhook delivery). The credit script records the
@@ -24,7 +25,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
 from common.redisvalues import text_map, text_or_none
-from earnings.store import Credit, EarningsStore
+from earnings.store import Credit, Debit, EarningsStore
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,10 @@ class EarningsConsumer:
             if credit is not None and await self._store.credit(credit):
                 log.info("credited %s cents to expert %s for %s", credit.payout_cents,
                          credit.expert_id, credit.event_id)
+            debit = Debit.of_event(fields)
+            if debit is not None and await self._store.debit(debit):
+                log.info("took %s cents back from expert %s for %s", debit.cents,
+                         debit.expert_id, debit.event_id)
             await self._redis.xack(self._stream, GROUP, entry_id)
 
     async def step(self) -> int:

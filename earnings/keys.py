@@ -3,8 +3,8 @@
 One expert's keys share the hash tag ``{e:<expert>}``:
 ``hc:{e:<expert>}`` (hash ``earned available pending paid_out``, cents),
 ``hc:{e:<expert>}:ledger`` (stream, one entry per movement: ``earning``,
-``payout_requested``, ``payout_rejected``, ``payout_paid``),
-``hc:{e:<expert>}:credited`` (set of billing event ids already credited: each once),
+``payout_requested``, ``payout_rejected``, ``payout_paid``, ``refund``),
+``hc:{e:<expert>}:credited`` (set of billing event ids already credited or debited: each once),
 ``hc:{e:<expert>}:months`` (hash ``YYYY-MM`` -> payouts earned that month),
 ``hc:{e:<expert>}:bank`` (hash ``holder iban bic``),
 ``hc:{e:<expert>}:payouts`` (zset payout id -> requested ms).

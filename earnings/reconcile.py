@@ -3,7 +3,8 @@ ledgers, their payouts and the billing stream agree?
 
 For every expert: replaying the ledger gives the stored ``earned``, ``available``,
 ``pending`` and ``paid_out`` (and the balances each entry recorded); every billing event
-that pays the expert was credited exactly once, and nothing else was; the requested and
+that pays the expert was credited exactly once, every ``session.refunded`` event debited
+exactly once, and nothing else was; the requested and
 approved payouts add up to ``pending``, the paid ones to ``paid_out``. One line per
 disagreement. (An event appended in the last second may not be credited yet.)
 """
@@ -16,14 +17,16 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from common.streams import all_entries, stream_id, trimmed_before
-from earnings.store import Credit, EarningsStore
+from earnings.store import Credit, Debit, EarningsStore
 
 _MOVES = {  # kind -> (available, pending, paid_out) per cent of the entry's amount
     "earning": (1, 0, 0),
     "payout_requested": (1, -1, 0),  # the amount is negative: out of available, into pending
     "payout_rejected": (1, -1, 0),
     "payout_paid": (0, -1, 1),
+    "refund": (1, 0, 0),  # negative: a disputed call's share taken back (docs/trust.md)
 }
+_PER_EVENT = ("earning", "refund")  # the entries that follow one billing event each
 
 
 async def _owed(redis: aioredis.Redis, stream: str) -> dict[str, dict[str, int]]:
@@ -33,6 +36,9 @@ async def _owed(redis: aioredis.Redis, stream: str) -> dict[str, dict[str, int]]
         credit = Credit.of_event(fields)
         if credit is not None:
             owed[credit.expert_id][credit.event_id] = credit.payout_cents
+        debit = Debit.of_event(fields)
+        if debit is not None:
+            owed[debit.expert_id][debit.event_id] = -debit.cents
     return owed
 
 
@@ -41,7 +47,7 @@ def _replay(expert: str, ledger: list[dict[str, Any]], problems: list[str]) -> d
     for entry in ledger:
         amount = entry["amount_cents"]
         a, p, o = _MOVES.get(entry["kind"], (0, 0, 0))
-        if entry["kind"] == "earning":
+        if entry["kind"] in _PER_EVENT:
             totals["earned"] += amount
         totals["available"] += a * amount
         totals["pending"] += p * amount
@@ -71,14 +77,14 @@ async def reconcile_earnings(redis: aioredis.Redis, stream: str) -> list[str]:
                             ("paid_out", stored.paid_out_cents)):
             if value != totals[name]:
                 problems.append(f"expert {expert}: {name} {value} but ledger says {totals[name]}")
-            if value < 0:
+            if value < 0 and name != "available":  # a refund after a payout leaves a debt
                 problems.append(f"expert {expert}: negative {name} {value}")
         credited: dict[str, int] = {}
         old: set[str] = set()  # credited before the stream was trimmed: no event to match
         for entry in ledger:
-            if entry["kind"] == "earning" and stream_id(entry["id"]) < trimmed_slack:
+            if entry["kind"] in _PER_EVENT and stream_id(entry["id"]) < trimmed_slack:
                 old.add(entry["event_id"])
-            if entry["kind"] == "earning":
+            if entry["kind"] in _PER_EVENT:
                 if entry["event_id"] in credited:
                     problems.append(f"expert {expert}: event {entry['event_id']} credited twice")
                 credited[entry["event_id"]] = entry["amount_cents"]

@@ -46,6 +46,26 @@ class Credit:
 
 
 @dataclass(frozen=True)
+class Debit:
+    """What a ``session.refunded`` event takes back from an expert (docs/trust.md)."""
+
+    event_id: str
+    expert_id: str
+    cents: int
+    session_id: str
+    at: str
+
+    @classmethod
+    def of_event(cls, fields: dict[str, str]) -> Debit | None:
+        cents = int(fields.get("expert_payout_refund_cents") or 0)
+        expert = fields.get("expert_id", "")
+        if fields.get("type") != "session.refunded" or cents <= 0 or not expert:
+            return None
+        return cls(fields["event_id"], expert, cents, fields.get("session_id", ""),
+                   fields.get("refunded_at", ""))
+
+
+@dataclass(frozen=True)
 class Balances:
     earned_cents: int
     available_cents: int
@@ -69,7 +89,7 @@ class EarningsStore:
         self._redis = redis
         self._scripts = {
             name: Lua(redis, f"earnings/lua/{name}.lua")
-            for name in ("credit", "request", "decide")
+            for name in ("credit", "debit", "request", "decide")
         }
 
     @staticmethod
@@ -84,6 +104,13 @@ class EarningsStore:
             args=[credit.event_id, credit.payout_cents, month_of(credit.at), credit.session_id,
                   credit.booking_id, credit.at],
         )
+        return bool(done)
+
+    async def debit(self, debit: Debit) -> bool:
+        """Take a refund's share back; False when it had been taken already."""
+        done = await self._scripts["debit"](
+            keys=[*self._base(debit.expert_id), keys.credited(debit.expert_id)],
+            args=[debit.event_id, debit.cents, debit.session_id, debit.at])
         return bool(done)
 
     async def balances(self, expert_id: str) -> Balances:

@@ -74,6 +74,10 @@ class Callbacks:
         return [{"id": f["id"], "client_id": f["client_id"], "category": f["category"],
                  "topic": f["topic"], "created_at": iso_ms(int(f["created_at"]))} for f in found]
 
+    async def client_of(self, request_id: str) -> str | None:
+        """Who asked for this callback (None when there is no such request)."""
+        return text_or_none(await self._redis.hget(keys.callback(request_id), "client_id"))
+
     async def take(
         self, request_id: str, expert_id: str, open_categories: list[str]
     ) -> dict[str, str]:

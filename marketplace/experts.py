@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import redis.asyncio as aioredis
 
 from accounts.models import Account
-from accounts.store import AccountStore
+from accounts.store import SUSPENDED, AccountStore
 from brands import keys as brand_keys
 from brands.models import Brand
 from brands.service import Brands
@@ -80,7 +80,8 @@ class Experts:
         return bool(await self._redis.sismember(keys.category(category), expert_id))
 
     async def cards(self, expert_ids: list[str]) -> list[dict[str, Any]]:
-        """Public cards, in the order given; experts without a profile are left out."""
+        """Public cards, in the order given; experts without a profile, or suspended, are
+        left out (neither listed, shown nor routed)."""
         if not expert_ids:
             return []
         async with self._redis.pipeline(transaction=False) as pipe:
@@ -88,13 +89,15 @@ class Experts:
                 pipe.hgetall(keys.expert(expert_id))
             for slug in BY_SLUG:
                 pipe.smismember(keys.category(slug), expert_ids)
+            pipe.smismember(SUSPENDED, expert_ids)
             rows = await pipe.execute()
-        hashes, open_in = rows[:len(expert_ids)], rows[len(expert_ids):]
+        hashes, open_in = rows[:len(expert_ids)], rows[len(expert_ids):-1]
+        suspended = {e for e, on in zip(expert_ids, rows[-1], strict=True) if on}
         statuses = await self._presence.statuses(expert_ids)
         cards = []
         for n, (expert_id, raw) in enumerate(zip(expert_ids, hashes, strict=True)):
             fields = text_map(raw)
-            if "profile" not in fields:
+            if "profile" not in fields or expert_id in suspended:  # docs/trust.md
                 continue
             profile = ProfileUpdate.from_json(fields["profile"])
             open_here = {slug for slug, flags in zip(BY_SLUG, open_in, strict=True)
@@ -151,7 +154,8 @@ class Experts:
         return query.arrange(await self.cards(await self._listed(key)))
 
     async def _listed(self, key: str) -> list[str]:
-        """The experts of an index who may be listed and rung: their email is verified."""
+        """The experts of an index who may be listed and rung: their email is verified (and,
+        as everywhere a card is made, they are not suspended)."""
         ids = sorted(str(text_or_none(i)) for i in await self._redis.smembers(key))
         verified = await self._accounts.verified(ids)
         return [i for i in ids if i in verified]

@@ -6,8 +6,9 @@ and the billing stream, as accounting law asks. What goes: the account and its e
 the expert profile and photo, the files the person sent, their chat messages (the other
 side's stay, marked where the person's were), the topics they wrote, the names copied
 into bookings and reviews, their reviews' text, notes by them and about them, bank
-details, favourites, notifications, calendar feed, queued mail to or about them, and
-throttle counters named by their email.
+details, favourites, notifications, calendar feed, queued mail to or about them, throttle
+counters named by their email, blocks by or against them, and the text of reports and
+disputes they wrote or that are about them (trust/personal.py).
 
 The sequence is recorded first (``hc:erasing`` names the account, with the email and name
 it must scrub) and every step is idempotent, so a crash half-way is finished by the
@@ -43,6 +44,7 @@ from sessions.sharing import FileSharing
 from sessions.states import State
 from sessions.store import session_key
 from sessions.wallet import wallet_key
+from trust.personal import TrustRecords
 
 log = logging.getLogger(__name__)
 PENDING = "hc:{0}:erasing"  # hash account id -> JSON {email, name} while an erasure runs
@@ -61,12 +63,13 @@ class Rules:
 
 class Eraser:
     def __init__(self, redis: aioredis.Redis, accounts: AccountStore, files: FileSharing,
-                 blobs: BlobStore, notes: NoteStore, rules: Rules) -> None:
+                 blobs: BlobStore, notes: NoteStore, trust: TrustRecords, rules: Rules) -> None:
         self.redis = redis
         self.accounts = accounts
         self.files = files
         self.blobs = blobs
         self.notes = notes
+        self.trust = trust
         self.rules = rules
         self._scrub = Lua(redis, "privacy/lua/notifications_scrub.lua")
 
@@ -127,6 +130,7 @@ class Eraser:
         await self._expert(account_id)
         await self._bookings(account_id)
         await self.notes.erase_all_of(account_id)
+        await self.trust.forget(account_id, [r.view.id for r in records])
         await self._small_keys(account_id)
         await self._mail(email, name)
         for pattern in THROTTLE_PATTERNS:

@@ -5,7 +5,8 @@ timeline), ``reviews.json`` (written, or received by an expert), ``bookings.json
 ``wallet.json`` (the wallet and its whole ledger), ``earnings.json`` (experts: balances,
 ledger, payouts; the bank details are masked), ``notes_about_me.json`` (with the text: a
 right of access), ``notes_by_me.json`` (experts), ``favourites.json``,
-``notifications.json``, and ``documents/``: every file of the vault, byte for byte, with
+``notifications.json``, ``trust.json`` (whom the person blocked, the reports they filed,
+the disputes of their calls), and ``documents/``: every file of the vault, byte for byte, with
 the transcripts, receipts and invites.
 """
 
@@ -27,6 +28,7 @@ from privacy.service import Vault
 from privacy.vault import VaultQuery
 from privacy.zipstream import ZipStream
 from sessions.wallet import ledger_key, wallet_key
+from trust.personal import TrustRecords
 
 
 async def _stream(redis: aioredis.Redis, key: str) -> list[dict[str, Any]]:
@@ -35,10 +37,12 @@ async def _stream(redis: aioredis.Redis, key: str) -> list[dict[str, Any]]:
 
 
 class Exporter:
-    def __init__(self, redis: aioredis.Redis, vault: Vault, notes: NoteStore) -> None:
+    def __init__(self, redis: aioredis.Redis, vault: Vault, notes: NoteStore,
+                 trust: TrustRecords) -> None:
         self.redis = redis
         self.vault = vault
         self.notes = notes
+        self.trust = trust
 
     async def write(self, account: Account, out: ZipStream) -> None:
         me = account.id
@@ -75,6 +79,7 @@ class Exporter:
         await out.add_json("notifications.json", [
             json.loads(str(text_or_none(n)))
             for n in await redis.lrange(notifications_key(me), 0, -1)])
+        await out.add_json("trust.json", await self.trust.of(me, [r.view.id for r in records]))
         await self.vault.write_documents(me, VaultQuery(), out, folder="documents/")
 
     async def _reviews(self, me: str, records: list[Any]) -> dict[str, Any]:

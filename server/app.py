@@ -40,11 +40,13 @@ from server.api import brand_members as brand_members_api
 from server.api import brand_pages as brand_pages_api
 from server.api import brands as brands_api
 from server.api import callbacks as callbacks_api
+from server.api import disputes as disputes_api
 from server.api import earnings as earnings_api
 from server.api import erasure as erasure_api
 from server.api import experts as experts_api
 from server.api import health
 from server.api import metrics as metrics_api
+from server.api import moderation as moderation_api
 from server.api import payments as payments_api
 from server.api import payouts_admin as payouts_admin_api
 from server.api import privacy as privacy_api
@@ -95,6 +97,7 @@ from signaling.manager import DeliveryManager
 from signaling.namespace import CallNamespace
 from signaling.notifier import NotificationSender, SocketNotifier
 from signaling.presence import PresenceStore
+from trust.blocks import Blocks
 from web.setup import setup_web
 
 log = logging.getLogger(__name__)
@@ -219,12 +222,13 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
         # The appointments service starts in a later context; it is there by the first call.
         return await app[APPOINTMENTS].blocks_on_demand(expert_id, ON_DEMAND_MINIMUM_MS)
 
+    blocks = Blocks(redis)  # trust/blocks.py: the one rule every calling path asks
     router = Router(calls, experts, notifier, config.ring_seconds,
-                    config.reaper_interval_seconds, booked_soon)
+                    config.reaper_interval_seconds, booked_soon, blocks)
     limits = AccountLimits(redis, proc, LimitRules(
         config.rings_per_expert, config.rings_per_client, config.max_sockets_per_account))
     desk = Calls(calls, experts, presence, router, booked_soon, lambda: app[APPOINTMENTS],
-                 limits, app[ACCOUNTS].store)
+                 limits, app[ACCOUNTS].store, blocks)
     sio.register_namespace(CallNamespace(app[ACCOUNTS], desk, presence, notifier, proc, limits))
 
     async def bury_presence(dead: str, last_seen_ms: int) -> None:
@@ -323,6 +327,7 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(mail_ctx)
     app.cleanup_ctx.append(_accounts_ctx)
     app.cleanup_ctx.append(_calls_ctx)
+    app.cleanup_ctx.append(disputes_api.trust_ctx)
     app.cleanup_ctx.append(revocations_ctx)
     app.cleanup_ctx.append(files_ctx)
     app.cleanup_ctx.append(appointments_api.appointments_ctx(
@@ -339,7 +344,7 @@ def create_app(config: Config) -> web.Application:
                    brand_keys_api, brand_analytics_api, brand_logo_api, brand_members_api,
                    brand_pages_api, metrics_api, receipts_api, earnings_api,
                    payouts_admin_api, payments_api, admin_mail_api, privacy_api, erasure_api,
-                   openapi):
+                   disputes_api, moderation_api, openapi):
         app.add_routes(module.routes)
     setup_web(app)
     return app

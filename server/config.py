@@ -88,6 +88,8 @@ class Config:
     file_cleanup_interval_seconds: float = 60.0
     metrics_token: str | None = None
     payout_minimum_cents: int = 2000
+    # docs/trust.md: how long after a paid call's end its client may dispute it.
+    dispute_window_seconds: float = 72 * 3600.0
     # protocol §7.3, docs/payments.md: read only when payments == "stripe".
     stripe_secret_key: str | None = None
     stripe_publishable_key: str | None = None
@@ -343,6 +345,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "HELPCALL_FILE_CLEANUP_INTERVAL_SECONDS": ("file_cleanup_interval_seconds", _seconds),
     "HELPCALL_METRICS_TOKEN": ("metrics_token", _text),
     "HELPCALL_PAYOUT_MINIMUM_CENTS": ("payout_minimum_cents", _positive_int),
+    "HELPCALL_DISPUTE_WINDOW_SECONDS": ("dispute_window_seconds", _seconds),
     "STRIPE_SECRET_KEY": ("stripe_secret_key", _prefixed("sk_", "rk_")),
     "STRIPE_PUBLISHABLE_KEY": ("stripe_publishable_key", _prefixed("pk_")),
     "STRIPE_WEBHOOK_SECRET": ("stripe_webhook_secret", _prefixed("whsec_")),

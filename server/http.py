@@ -10,7 +10,8 @@ from aiohttp import web
 from accounts.models import Account, Role
 from accounts.tokens import COOKIE_NAME
 from common import logcontext, safejson
-from common.errors import Forbidden, Invalid, TooLarge
+from common.errors import Forbidden, Invalid, NotFound, TooLarge
+from common.ids import looks_like_id
 from server.keys import ACCOUNTS, CONFIG
 
 MAX_JSON_BYTES = 64 * 1024
@@ -85,6 +86,14 @@ async def caller_with_role(request: web.Request, *roles: Role) -> Account:
     if account.role not in roles:
         raise Forbidden(f"only for {' or '.join(r.value for r in roles)} accounts")
     return account
+
+
+def route_id(request: web.Request, name: str, what: str) -> str:
+    """An id from the path; junk is answered like an unknown id (``no such <what>``)."""
+    value = request.match_info[name]
+    if not looks_like_id(value):
+        raise NotFound(f"no such {what}")
+    return value
 
 
 def client_ip(request: web.Request) -> str:

@@ -33,6 +33,7 @@ from sessions.service import CallService
 from sessions.sharing import FileSharing
 from sessions.wallet import WalletStore
 from signaling.presence import PresenceStore
+from trust.service import Trust
 
 CONFIG = web.AppKey("config", Config)
 REDIS = web.AppKey("redis", aioredis.Redis)
@@ -63,3 +64,4 @@ NOTES = web.AppKey("notes", NoteStore)
 EXPORTER = web.AppKey("exporter", Exporter)
 ERASER = web.AppKey("eraser", Eraser)
 RETENTION = web.AppKey("retention", Retention)
+TRUST = web.AppKey("trust", Trust)

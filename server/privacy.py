@@ -29,6 +29,7 @@ from server.keys import (
     RETENTION,
     VAULT,
 )
+from trust.personal import TrustRecords
 
 
 async def privacy_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -38,8 +39,9 @@ async def privacy_ctx(app: web.Application) -> AsyncIterator[None]:
     vault = Vault(redis, app[ACCOUNTS].store, app[APPOINTMENTS].store, app[BLOBS], notes,
                   config.public_base)
     app[VAULT] = vault
-    app[EXPORTER] = Exporter(redis, vault, notes)
-    eraser = Eraser(redis, app[ACCOUNTS].store, app[FILES], app[BLOBS], notes,
+    trust = TrustRecords(redis)
+    app[EXPORTER] = Exporter(redis, vault, notes, trust)
+    eraser = Eraser(redis, app[ACCOUNTS].store, app[FILES], app[BLOBS], notes, trust,
                     Rules(card_payments=config.payments == "stripe"))
     app[ERASER] = eraser
     retention = Retention(redis, app[FILES], eraser, RetentionRules(

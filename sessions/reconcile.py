@@ -2,7 +2,9 @@
 
 For every wallet: the balance equals the sum of its ledger's top-ups and charges; the
 held amount equals holds minus releases; each session's charge equals the amount of
-that session's billing event. Answers one line per disagreement.
+that session's billing event, and each dispute refund credited to a wallet equals the
+``refund_cents`` of that session's ``session.refunded`` event (docs/trust.md). Answers one
+line per disagreement.
 """
 
 from __future__ import annotations
@@ -15,22 +17,29 @@ from common.redisvalues import text_map, text_or_none
 from common.streams import all_entries, stream_id, trimmed_before
 
 
-async def _billing_amounts(redis: aioredis.Redis, stream: str) -> dict[str, int]:
+async def _billing_amounts(
+    redis: aioredis.Redis, stream: str
+) -> tuple[dict[str, int], dict[str, int]]:
+    """What each session (or booking) was billed, and what each session was refunded."""
     amounts: dict[str, int] = {}
+    refunds: dict[str, int] = defaultdict(int)
     async for fields in all_entries(redis, stream):
-        if fields.get("type") == "session.ended":
+        if fields.get("type") == "session.refunded":
+            refunds[fields["session_id"]] += int(fields["refund_cents"])
+        elif fields.get("type") == "session.ended":
             amounts[fields["session_id"]] = int(fields["amount_cents"])
         elif fields.get("type") in ("booking.cancelled", "booking.no_show"):
             # Booking fees are charged from the booking's hold, ledgered under its id.
             amounts[fields["booking_id"]] = int(fields["amount_cents"])
-    return amounts
+    return amounts, refunds
 
 
 async def reconcile(redis: aioredis.Redis, stream: str) -> list[str]:
     problems: list[str] = []
-    billed = await _billing_amounts(redis, stream)
+    billed, refunds = await _billing_amounts(redis, stream)
     trimmed = await trimmed_before(redis, stream)  # older events were trimmed on purpose
     charged: dict[str, int] = defaultdict(int)
+    refunded: dict[str, int] = defaultdict(int)
     async for key in redis.scan_iter(match="hc:{0}:{w:*}", _type="hash"):
         wallet_key = str(text_or_none(key))
         if "}:" in wallet_key[len("hc:{0}:"):]:
@@ -40,7 +49,8 @@ async def reconcile(redis: aioredis.Redis, stream: str) -> list[str]:
         balance, held = 0, 0
         for entry_id, raw in await redis.xrange(wallet_key + ":ledger") or []:
             entry = text_map(raw or {})
-            if stream_id(str(text_or_none(entry_id))) < trimmed and entry["kind"] == "charge":
+            if (stream_id(str(text_or_none(entry_id))) < trimmed
+                    and entry["kind"] in ("charge", "dispute_refund")):
                 balance += int(entry["amount_cents"])  # its event is gone: nothing to match
                 continue
             amount = int(entry["amount_cents"])
@@ -50,6 +60,9 @@ async def reconcile(redis: aioredis.Redis, stream: str) -> list[str]:
                 case "charge":
                     balance += amount
                     charged[entry["session_id"]] += -amount
+                case "dispute_refund":
+                    balance += amount
+                    refunded[entry["session_id"]] += amount
                 case "hold":
                     held += amount
                 case "release":
@@ -70,4 +83,12 @@ async def reconcile(redis: aioredis.Redis, stream: str) -> list[str]:
     for session_id, amount in billed.items():
         if amount > 0 and session_id not in charged:
             problems.append(f"session {session_id}: billed {amount} but never charged")
+    for session_id in sorted(refunded.keys() | refunds.keys()):
+        if refunded.get(session_id, 0) != refunds.get(session_id, 0):
+            problems.append(f"session {session_id}: refunded {refunded.get(session_id, 0)} "
+                            f"to the wallet but {refunds.get(session_id, 0)} in the billing "
+                            "stream")
+        if session_id in billed and refunds.get(session_id, 0) > billed[session_id]:
+            problems.append(f"session {session_id}: refunded {refunds[session_id]}, more "
+                            f"than billed {billed[session_id]}")
     return problems

@@ -2,7 +2,8 @@
 
 ``hc:{w:<account>}`` holds ``balance`` and ``held`` (integer cents);
 ``hc:{w:<account>}:ledger`` is a stream with one entry per movement: ``topup``,
-``hold``, ``release``, ``charge``. Holds and charges happen inside the session scripts,
+``hold``, ``release``, ``charge``, ``refund`` (to a card), ``dispute_refund`` (a disputed
+call given back, docs/trust.md). Holds and charges happen inside the session scripts,
 so a call can never spend money that another call holds, and the balance never goes
 below zero.
 """

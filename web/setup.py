@@ -14,10 +14,14 @@ from web.pages import (
     admin_brands,
     admin_console,
     admin_deliveries,
+    admin_disputes,
     admin_mail,
+    admin_moderation,
     auth,
+    blocked,
     brand_balance,
     call,
+    disputes,
     earnings,
     invitations,
     market,
@@ -47,6 +51,7 @@ def setup_web(app: web.Application) -> None:
     app.middlewares.append(page_errors)
     for module in (auth, public, account, call, market, admin, admin_console, admin_brands,
                    receipt, earnings, brand_balance, recovery, settings, invitations, privacy,
-                   shell, admin_deliveries, admin_mail):
+                   shell, admin_deliveries, admin_mail, admin_disputes, admin_moderation,
+                   disputes, blocked):
         app.add_routes(module.routes)
     app.router.add_static("/static/", STATIC, name="static", append_version=False)

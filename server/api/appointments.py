@@ -25,11 +25,13 @@ from appointments.settings import AppointmentSettings
 from appointments.store import BookingStore, StoreRules
 from common.ids import looks_like_id
 from common.loops import stop_all
+from common.schema import Schema
 from marketplace.errors import NoSuchExpert
 from marketplace.experts import Experts
 from server.api.shapes import BOOKING
 from server.apidoc import (
     BOOLEAN,
+    CENTS,
     ID,
     INTEGER,
     STRING,
@@ -42,7 +44,7 @@ from server.apidoc import (
 )
 from server.config import Config
 from server.http import caller, caller_with_role, read_json
-from server.keys import APPOINTMENTS, CONFIG, EXPERTS, REDIS
+from server.keys import APPOINTMENTS, CONFIG, EXPERTS, REDIS, TRUST
 from sessions.pricing import Pricing, PricingMode
 
 log = logging.getLogger(__name__)
@@ -51,11 +53,16 @@ routes = web.RouteTableDef()
 UID_HOST = "helpcall"
 # An in-app notification (appointments/lua/prelude.lua ``notify``); each kind adds its own
 # fields (client_name, cancelled_by, ...), which the schema lets through.
-NOTIFICATION = obj(
+BOOKING_NOTICE = obj(
     id=STRING, kind=enum("booking.created", "booking.cancelled", "booking.reminder",
                          "booking.no_show", "booking.reschedule_proposed",
                          "booking.reschedule_declined", "booking.rescheduled"),
     booking_id=ID, starts_at=TIME, ends_at=TIME, topic=STRING, at=TIME, read=BOOLEAN)
+# A call's dispute opened, answered or decided (trust/dispute_service.py, docs/trust.md).
+DISPUTE_NOTICE = obj(
+    id=STRING, kind=enum("dispute.opened", "dispute.answered", "dispute.decided"),
+    session_id=ID, at=TIME, outcome=STRING, refund_cents=CENTS, read=BOOLEAN)
+NOTIFICATION: Schema = {"anyOf": [BOOKING_NOTICE, DISPUTE_NOTICE]}
 _BOOKING_ID = "{booking_id:[a-z]{1,4}_[0-9a-f]{8,40}}"
 AVAILABILITY = obj(
     time_zone=STRING, weekly=Availability.WIRE["weekly"].schema(), lengths=array(INTEGER),
@@ -173,6 +180,7 @@ async def get_reliability(request: web.Request) -> web.Response:
 async def book(request: web.Request) -> web.Response:
     client = await caller_with_role(request, Role.CLIENT)
     ask = BookingRequest.parse(await read_json(request))
+    await request.app[TRUST].blocks.ensure_unblocked(client.id, ask.expert_id)
     booking = await request.app[APPOINTMENTS].book(client.id, client.display_name, ask)
     return web.json_response(booking.public(), status=201)
 

@@ -13,7 +13,7 @@ from marketplace.callbacks import CallbackRequest
 from server.api.shapes import PERSON
 from server.apidoc import ID, STRING, TIME, array, described, obj
 from server.http import caller_with_role, read_json
-from server.keys import ACCOUNTS, EXPERTS, MAILER, SIO
+from server.keys import ACCOUNTS, EXPERTS, MAILER, SIO, TRUST
 from signaling.notifier import account_room
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,10 @@ async def leave(request: web.Request) -> web.Response:
                                             created_at=TIME))))
 async def open_requests(request: web.Request) -> web.Response:
     expert = await caller_with_role(request, Role.EXPERT)
-    return web.json_response({"callbacks": await request.app[EXPERTS].callbacks_for(expert.id)})
+    found = await request.app[EXPERTS].callbacks_for(expert.id)
+    blocked = await request.app[TRUST].blocks.blocked_among(
+        expert.id, {c["client_id"] for c in found})
+    return web.json_response({"callbacks": [c for c in found if c["client_id"] not in blocked]})
 
 
 @routes.post("/api/v1/callbacks/{request_id}/take")
@@ -52,6 +55,8 @@ async def take(request: web.Request) -> web.Response:
     if not looks_like_id(request_id):
         raise NotFound("no such callback request")
     experts = request.app[EXPERTS]
+    await request.app[TRUST].blocks.ensure_unblocked(
+        expert.id, await experts.callbacks.client_of(request_id) or "")
     taken = await experts.callbacks.take(
         request_id, expert.id, await experts.open_categories(expert.id)
     )

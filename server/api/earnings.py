@@ -24,10 +24,12 @@ routes = web.RouteTableDef()
 BANK = obj(holder=STRING, iban=STRING, bic=nullable(STRING))
 # One movement of the expert's balances, with the balances after it; the fields naming what
 # it is for (session_id, booking_id, call_at, event_id, payout_id, reference) only when set.
-# The session and booking ids are copied from billing events as they came.
+# The session and booking ids are copied from billing events as they came. A ``refund`` is a
+# disputed call's share taken back (docs/trust.md).
 LEDGER_ENTRY = obj(
     "session_id", "booking_id", "call_at", "event_id", "payout_id", "reference",
-    id=STRING, kind=enum("earning", "payout_requested", "payout_paid", "payout_rejected"),
+    id=STRING, kind=enum("earning", "payout_requested", "payout_paid", "payout_rejected",
+                         "refund"),
     amount_cents={**CENTS, "description": "negative when money leaves available"},
     available_cents=CENTS, pending_cents=CENTS, paid_out_cents=CENTS, at=TIME, session_id=STRING,
     booking_id=STRING, call_at=TIME,

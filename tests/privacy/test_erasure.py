@@ -65,6 +65,13 @@ async def _call_with_everything(running: Running, connect: Connect) -> PastCall:
     fav = await running.client.put(f"/api/v1/favourites/{call.expert.id}",
                                    headers=call.client.headers)
     assert fav.status in (200, 201, 204)
+    # What trust keeps: a block and a report, each written by the client.
+    assert (await running.client.put(f"/api/v1/blocks/{call.expert.id}",
+                                     headers=call.client.headers)).status in (200, 201, 204)
+    reported = await running.client.post("/api/v1/reports", json={
+        "account_id": call.expert.id, "reason": "other", "session_id": call.session_id,
+        "text": f"{NAME} felt rushed"}, headers=call.client.headers)
+    assert reported.status == 201, await reported.text()
     return call
 
 
@@ -96,6 +103,10 @@ async def test_the_export_holds_everything_of_the_account(
     assert notes == [{"expert": {"id": call.expert.id, "display_name": "Ada Byron"},
                       "text": "prefers mornings; tap model X2", "updated_at": notes[0]["updated_at"]}]
     assert _json(archive, "favourites.json") == [call.expert.id]
+    trust = _json(archive, "trust.json")
+    assert [b["account_id"] for b in trust["blocked"]] == [call.expert.id]
+    assert [r["text"] for r in trust["reports_filed"]] == [f"{NAME} felt rushed"]
+    assert trust["disputes"] == []  # the call was too short to be charged
     png = next(n for n in archive.namelist() if n.startswith("documents/")
                and n.endswith("leaking tap.png"))
     assert archive.read(png) == PNG
@@ -172,6 +183,7 @@ async def test_after_erasure_no_key_holds_the_email_or_the_name(
     assert (await running.client.get("/api/v1/me", headers=client.headers)).status == 401
     await eventually(lambda: _gone(call.client_socket), what="the socket closed")
     assert await holders(redis, client.email, NAME) == []
+    assert [key async for key in redis.scan_iter(match="hc:{0}:block:*")] == []
 
     # Money records stay, under the bare id.
     ledger = await redis.xrange(f"hc:{{0}}:{{w:{client.id}}}:ledger")
@@ -244,7 +256,7 @@ async def test_with_card_payments_unused_credit_is_refunded_before_erasure(
     # The same eraser as the app's, with the rule that HELPCALL_PAYMENTS=stripe sets.
     app_eraser = running.app[ERASER]
     eraser = Eraser(redis, app_eraser.accounts, app_eraser.files, app_eraser.blobs,
-                    app_eraser.notes, Rules(card_payments=True))
+                    app_eraser.notes, app_eraser.trust, Rules(card_payments=True))
     with pytest.raises(NotYet) as refused:
         await eraser.erase(account, "correct horse")
     assert refused.value.reason == "credit_remaining" and "700 cents" in refused.value.message

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from aiohttp import web
 
 from accounts.models import Role
@@ -27,6 +29,25 @@ async def admin_or_problem(request: web.Request) -> str | web.Response:
     if not who.is_role(Role.ADMIN):
         return await problem_page(request, "forbidden")
     return who.account.id
+
+
+# One admin form's change: (admin id, the form's fields); a HelpcallError means refused.
+AdminStep = Callable[[str, dict[str, str]], Awaitable[None]]
+
+
+async def admin_step(request: web.Request, step: AdminStep, done: str,
+                     failed: str) -> web.Response:
+    """An admin's form post: checked, its step run, then back to ``done`` (or ``failed``)."""
+    admin = await admin_or_problem(request)
+    if isinstance(admin, web.Response):
+        return admin
+    form = await read_form(request)
+    csrf.check(request, form.get(csrf.FIELD))
+    try:
+        await step(admin, {k: str(v) for k, v in form.items()})
+    except HelpcallError:
+        raise web.HTTPSeeOther(failed) from None
+    raise web.HTTPSeeOther(done)
 
 
 @routes.get("/admin/verifications", name="admin_verifications")

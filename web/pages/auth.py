@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from accounts.errors import EmailTaken, TooManyAttempts, TooManySignUps
+from accounts.errors import AccountSuspended, EmailTaken, TooManyAttempts, TooManySignUps
 from accounts.models import Account, LogIn, Role, SignUp
 from accounts.tokens import COOKIE_NAME
 from common.errors import Invalid, Unauthorized
@@ -67,6 +67,8 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         error, status = t("form.error.login"), 400
     except Unauthorized:
         error, status = t("form.error.login"), 401
+    except AccountSuspended:
+        error, status = t("form.error.suspended"), 403
     context = {"next": values["next"], "email": values["email"], "error": error}
     return await render(request, "login.html", context, status=status)
 

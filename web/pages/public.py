@@ -6,6 +6,7 @@ from aiohttp import web
 
 from common.ids import looks_like_id
 from marketplace.categories import BY_SLUG, CATEGORIES
+from trust.reports import ReportReason
 from web.render import render, translator
 from web.session import same_site_path
 
@@ -50,7 +51,8 @@ async def expert(request: web.Request) -> web.Response:
     if not looks_like_id(expert_id):
         return await problem_page(request, "not_found")
     names = {str(c["slug"]): c["name"] for c in category_list(request)}
-    context = {"expert_id": expert_id, "category_names": names}
+    context = {"expert_id": expert_id, "category_names": names,
+               "report_reasons": list(ReportReason), "report_done": request.query.get("report")}
     return await render(request, "expert.html", context)
 
 

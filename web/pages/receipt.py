@@ -10,6 +10,7 @@ from accounts.models import Role
 from server.keys import ACCOUNTS, CALLS
 from sessions.errors import WrongState
 from sessions.receipts import receipt_for
+from web.pages.disputes import dispute_context
 from web.render import render
 from web.session import login_redirect, viewer
 
@@ -33,4 +34,5 @@ async def receipt_page(request: web.Request) -> web.Response:
                                     request.app[ACCOUNTS].store.display_names)
     except WrongState:
         return await render(request, "receipt.html", {"receipt": None}, status=409)
-    return await render(request, "receipt.html", {"receipt": receipt, "clock": clock})
+    return await render(request, "receipt.html", {
+        "receipt": receipt, "clock": clock, **await dispute_context(request, session_id)})

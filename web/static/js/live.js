@@ -1,7 +1,7 @@
 // On every page of a signed-in person: appointment notifications and callbacks, as toasts.
 import { account, t } from "/static/js/page.js";
 import { callNow } from "/static/js/pages/starting.js";
-import { addUnread, noticeLink, noticeText } from "/static/js/notices.js";
+import { addUnread, noticeLink, noticeOpen, noticeText } from "/static/js/notices.js";
 import { ask, pageSocket } from "/static/js/socket.js";
 import { toast } from "/static/js/toast.js";
 
@@ -10,7 +10,7 @@ const socket = pageSocket();
 socket.on("notification", (notice) => {
   toast(noticeText(notice), {
     kind: "notification",
-    actions: [{ label: t("notice.open"), href: noticeLink(notice) }],
+    actions: [{ label: noticeOpen(notice), href: noticeLink(notice) }],
   });
   addUnread();
   document.dispatchEvent(new CustomEvent("helpcall:notification", { detail: notice }));

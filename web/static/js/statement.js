@@ -34,6 +34,10 @@ export function statementLines(entries, { sessions = new Map(), bookings = new M
       Object.assign(line, { text: t("statement.topup"), amount: signed(Math.abs(cents)), style: "credit" });
     } else if (entry.kind === "refund") {
       Object.assign(line, { text: t("statement.refund"), amount: signed(cents), style: cents >= 0 ? "credit" : "debit" });
+    } else if (entry.kind === "dispute_refund") {
+      // A disputed call given back (docs/trust.md), in full or in part.
+      const name = session?.other_name || t("sessions.an_expert");
+      Object.assign(line, { text: t("statement.dispute_refund", { name }), amount: signed(cents), style: "credit" });
     } else if (booking || entry.booking_id) {
       const day = shortDay(booking?.start);
       const name = booking?.expert?.display_name || "";

@@ -1,7 +1,7 @@
 // In-app notifications, newest first; new ones arrive live (live.js) and join the list.
 // What this page shows is read: unread ones are marked "New" once, then the mark moves.
 import { api } from "/static/js/api.js";
-import { noticeLink, noticeText, setUnread } from "/static/js/notices.js";
+import { noticeLink, noticeOpen, noticeText, setUnread } from "/static/js/notices.js";
 import { formatDateTime, t } from "/static/js/page.js";
 
 const list = document.getElementById("notice-list");
@@ -18,7 +18,7 @@ function item(notice) {
   text.textContent = noticeText(notice);
   const link = document.createElement("a");
   link.href = noticeLink(notice);
-  link.textContent = t("notice.open");
+  link.textContent = noticeOpen(notice);
   if (!notice.read) {
     li.classList.add("unread");
     const fresh = document.createElement("strong");

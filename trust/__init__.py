@@ -1,0 +1,1 @@
+"""Trust: disputes of paid calls, reports, blocks and account suspensions (docs/trust.md)."""

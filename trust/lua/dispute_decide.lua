@@ -1,0 +1,38 @@
+--! use sessions/lua/wallet.lua
+--! keys: dispute session wallet ledger billing open answered decided log
+--! args: admin_id outcome refund_cents fee_refund_cents payout_refund_cents note
+-- An admin decides a dispute. In this one step: the decision is recorded, the refund goes
+-- back to the wallet that paid for the call (a 'dispute_refund' ledger entry) and exactly one
+-- 'session.refunded' event is appended to the billing stream; a second decision finds the
+-- dispute decided and changes nothing. The expert's earnings follow that event (the earnings
+-- consumer debits it once, as it credits a call once: earnings/lua/debit.lua). The decision
+-- is written to the moderation log (``log``) in the same step.
+local d = redis.call('HMGET', KEY.dispute, 'state', 'session_id', 'opened_ms', 'reason')
+if not d[1] then return {'err', 'not_found'} end
+if d[1] == 'decided' then return {'err', 'decided'} end
+local s = redis.call('HMGET', KEY.session, 'amount_cents', 'client_id', 'expert_id', 'brand_id',
+                     'booking_id', 'currency', 'paid_by')
+local refund = tonumber(ARG.refund_cents)
+if refund > tonumber(s[1]) then return {'err', 'too_much'} end
+local now = now_ms()
+redis.call('HSET', KEY.dispute, 'state', 'decided', 'outcome', ARG.outcome,
+           'refund_cents', refund, 'platform_fee_refund_cents', ARG.fee_refund_cents,
+           'expert_payout_refund_cents', ARG.payout_refund_cents, 'decided_by', ARG.admin_id,
+           'decided_at', iso(now), 'note', ARG.note)
+redis.call('ZREM', KEY.open, d[2])
+redis.call('ZREM', KEY.answered, d[2])
+redis.call('ZADD', KEY.decided, d[3], d[2])
+redis.call('XADD', KEY.log, '*', 'admin_id', ARG.admin_id, 'action', 'dispute_decided',
+           'subject_id', d[2], 'reason', ARG.note, 'detail', ARG.outcome .. ' ' .. refund)
+if refund > 0 then
+  redis.call('HINCRBY', KEY.wallet, 'balance', refund)
+  write_ledger(KEY.wallet, KEY.ledger, 'dispute_refund', refund, now, 'session_id', d[2])
+  redis.call('XADD', KEY.billing, '*',
+    'event_id', 'ref_' .. d[2], 'type', 'session.refunded', 'session_id', d[2],
+    'client_id', s[2], 'expert_id', s[3], 'brand_id', s[4] or '', 'booking_id', s[5] or '',
+    'paid_by', s[7] or 'client', 'currency', s[6], 'charged_cents', s[1], 'refund_cents', refund,
+    'platform_fee_refund_cents', ARG.fee_refund_cents,
+    'expert_payout_refund_cents', ARG.payout_refund_cents,
+    'reason', d[4], 'outcome', ARG.outcome, 'refunded_at', iso(now))
+end
+return {'ok', redis.call('HGETALL', KEY.dispute)}
