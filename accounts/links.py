@@ -19,7 +19,7 @@ MAX_TOKEN_LENGTH = 100
 
 def _key(purpose: str, token: str) -> str:
     digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
-    return f"hc:link:{purpose}:{digest}"
+    return f"hc:{{0}}:link:{purpose}:{digest}"
 
 
 class OneTimeLinks:
@@ -49,7 +49,7 @@ class OneTimeLinks:
     async def allow(self, subject: str, per_hour: int) -> bool:
         """At most ``per_hour`` links per subject (an email): nobody can mail-bomb an
         address through the reset form."""
-        key = f"hc:throttle:link:{self.purpose}:{subject}"
+        key = f"hc:{{0}}:throttle:link:{self.purpose}:{subject}"
         async with self._redis.pipeline(transaction=True) as pipe:
             # SET NX then INCR: the hour runs from the first request (Redis 6.2 has no
             # EXPIRE NX).

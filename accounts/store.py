@@ -22,21 +22,21 @@ from common.lua import Lua
 from common.redistime import redis_ms
 from common.redisvalues import text_map, text_or_none
 
-VERIFIED = "hc:accounts:verified"
-SUSPENDED = "hc:accounts:suspended"
+VERIFIED = "hc:{0}:accounts:verified"
+SUSPENDED = "hc:{0}:accounts:suspended"
 # Every process listens here (signaling/revocations.py): an account's tokens changed, so
 # its open sockets must be checked again.
-REVOKED_CHANNEL = "hc:accounts:revoked"
+REVOKED_CHANNEL = "hc:{0}:accounts:revoked"
 _FIELDS = ("id", "email", "display_name", "role", "created_at", "language", "verified_at",
            "mail_off", "epoch", "keep", "suspended_at")
 
 
 def _account_key(account_id: str) -> str:
-    return f"hc:acct:{account_id}"
+    return f"hc:{{0}}:acct:{account_id}"
 
 
 def _email_key(email: str) -> str:
-    return f"hc:acct:email:{email}"
+    return f"hc:{{0}}:acct:email:{email}"
 
 
 def _account(fields: dict[str, str]) -> Account:

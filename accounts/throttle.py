@@ -47,7 +47,7 @@ class LoginThrottle:
 
     @staticmethod
     def _keys(email: str, ip: str) -> list[str]:
-        return [f"hc:throttle:login:pair:{ip}|{email}", f"hc:throttle:login:ip:{ip}"]
+        return [f"hc:{{0}}:throttle:login:pair:{ip}|{email}", f"hc:{{0}}:throttle:login:ip:{ip}"]
 
     async def attempt(self, email: str, ip: str) -> None:
         """Count this attempt now, or raise ``TooManyAttempts`` with the wait."""
@@ -64,7 +64,7 @@ class LoginThrottle:
 
     async def sign_up(self, ip: str) -> None:
         wait_ms = int(await self._signup(
-            keys=[f"hc:throttle:signup:{ip}"],
+            keys=[f"hc:{{0}}:throttle:signup:{ip}"],
             args=[self.rules.signups_per_ip_per_hour, SIGNUP_WINDOW_MS]))
         if wait_ms > 0:
             raise TooManySignUps(max(1, math.ceil(wait_ms / 1000)))

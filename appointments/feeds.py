@@ -14,11 +14,11 @@ from common.redisvalues import text_or_none
 
 
 def token_key(token: str) -> str:
-    return f"hc:calendar:token:{token}"
+    return f"hc:{{0}}:calendar:token:{token}"
 
 
 def account_token_key(account_id: str) -> str:
-    return f"hc:calendar:account:{account_id}"
+    return f"hc:{{0}}:calendar:account:{account_id}"
 
 
 class FeedTokens:

@@ -35,31 +35,31 @@ from sessions.errors import NotEnoughFunds, PriceChanged
 from sessions.pricing import Pricing, PricingMode
 from sessions.wallet import ledger_key, wallet_key
 
-DEADLINES = "hc:bookings:deadlines"
+DEADLINES = "hc:{0}:bookings:deadlines"
 MAX_LEN_MS = MAX_LENGTH_MINUTES * 60_000
 
 def booking_key(booking_id: str) -> str:
-    return f"hc:{{b:{booking_id}}}"
+    return f"hc:{{0}}:{{b:{booking_id}}}"
 
 
 def active_key(expert_id: str) -> str:
-    return f"hc:bookings:active:{expert_id}"
+    return f"hc:{{0}}:bookings:active:{expert_id}"
 
 
 def index_key(account_id: str) -> str:
-    return f"hc:bookings:of:{account_id}"
+    return f"hc:{{0}}:bookings:of:{account_id}"
 
 
 def notifications_key(account_id: str) -> str:
-    return f"hc:notifications:{account_id}"
+    return f"hc:{{0}}:notifications:{account_id}"
 
 
 def reliability_key(expert_id: str) -> str:
-    return f"hc:bookings:reliability:{expert_id}"
+    return f"hc:{{0}}:bookings:reliability:{expert_id}"
 
 
 def availability_key(expert_id: str) -> str:
-    return f"hc:availability:{expert_id}"
+    return f"hc:{{0}}:availability:{expert_id}"
 
 
 @dataclass(frozen=True)

@@ -43,13 +43,13 @@ from common.redistime import redis_ms
 
 log = logging.getLogger(__name__)
 
-DUE_KEY = "hc:hooks:due"
-ATTEMPTS_KEY = "hc:hooks:attempts"
+DUE_KEY = "hc:{0}:hooks:due"
+ATTEMPTS_KEY = "hc:{0}:hooks:attempts"
 # brand -> when its next attempt is due, only while it waits out a backoff ("retry now").
-BACKOFF_KEY = "hc:hooks:backoff"
+BACKOFF_KEY = "hc:{0}:hooks:backoff"
 # brand -> JSON of its last failed attempt (event, attempts, error, when), for the console.
-FAILURES_KEY = "hc:hooks:failures"
-STATS_KEY = "hc:worker:brand-stats"
+FAILURES_KEY = "hc:{0}:hooks:failures"
+STATS_KEY = "hc:{0}:worker:brand-stats"
 SLOTS = 8  # brands delivered at once by one worker
 POLL_SECONDS = 0.2
 POST_TIMEOUT_SECONDS = 10.0
@@ -58,7 +58,7 @@ LEASE_MS = int(3 * POST_TIMEOUT_SECONDS * 1000)
 
 
 def queue_key(brand_id: str) -> str:
-    return f"hc:hooks:q:{brand_id}"
+    return f"hc:{{0}}:hooks:q:{brand_id}"
 
 
 def _script(redis: aioredis.Redis, name: str) -> Lua:

@@ -26,7 +26,7 @@ from common.lua import Lua
 from common.redisvalues import text_map
 from common.timefmt import iso_ms
 
-PLATFORM_FAILING_KEY = "hc:worker:failing"
+PLATFORM_FAILING_KEY = "hc:{0}:worker:failing"
 
 
 class Target(StrEnum):

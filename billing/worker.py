@@ -53,9 +53,9 @@ from common.timefmt import iso_ms
 log = logging.getLogger(__name__)
 
 GROUP = "helpcall-webhooks"
-STATS_KEY = "hc:worker:stats"
+STATS_KEY = "hc:{0}:worker:stats"
 BRAND_GROUP = "helpcall-brand-webhooks"
-BRAND_STATS_KEY = "hc:worker:brand-stats"
+BRAND_STATS_KEY = "hc:{0}:worker:brand-stats"
 BATCH = 10
 POST_TIMEOUT_SECONDS = 10.0
 MAX_BLOCK_MS = 1000

@@ -14,48 +14,48 @@ sessions package).
 
 from __future__ import annotations
 
-ALL = "hc:brands"
+ALL = "hc:{0}:brands"
 QUEUE_PREFIX = "brand:"
 
 
 def brand(brand_id: str) -> str:
-    return f"hc:brand:{brand_id}"
+    return f"hc:{{0}}:brand:{brand_id}"
 
 
 def slug(value: str) -> str:
-    return f"hc:brand:slug:{value}"
+    return f"hc:{{0}}:brand:slug:{value}"
 
 
 def experts(brand_id: str) -> str:
-    return f"hc:brand:{brand_id}:experts"
+    return f"hc:{{0}}:brand:{brand_id}:experts"
 
 
 def admins(brand_id: str) -> str:
-    return f"hc:brand:{brand_id}:admins"
+    return f"hc:{{0}}:brand:{brand_id}:admins"
 
 
 def account_brands(account_id: str) -> str:
-    return f"hc:account:{account_id}:brands"
+    return f"hc:{{0}}:account:{account_id}:brands"
 
 
 def expert_brands(expert_id: str) -> str:
-    return f"hc:expert:{expert_id}:brands"
+    return f"hc:{{0}}:expert:{expert_id}:brands"
 
 
 def invitation(token_hash: str) -> str:
-    return f"hc:brandinv:{token_hash}"
+    return f"hc:{{0}}:brandinv:{token_hash}"
 
 
 def api_key(key_hash: str) -> str:
-    return f"hc:brandkey:{key_hash}"
+    return f"hc:{{0}}:brandkey:{key_hash}"
 
 
 def brand_keys(brand_id: str) -> str:
-    return f"hc:brand:{brand_id}:keys"
+    return f"hc:{{0}}:brand:{brand_id}:keys"
 
 
 def logo(brand_id: str) -> str:
-    return f"hc:brand:{brand_id}:logo"
+    return f"hc:{{0}}:brand:{brand_id}:logo"
 
 
 def queue(brand_id: str) -> str:

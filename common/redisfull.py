@@ -8,6 +8,8 @@ import logging
 import redis.asyncio as aioredis
 from redis.exceptions import OutOfMemoryError, RedisError, ResponseError
 
+from common.redisclient import info_of_home
+
 log = logging.getLogger(__name__)
 
 STORAGE_FULL = {
@@ -29,7 +31,7 @@ async def warn_if_evicting(redis: aioredis.Redis) -> None:
     """An external Redis that may evict keys could drop a wallet or a billing event: say so
     at start (docs/deployment.md tells what to set)."""
     try:
-        memory = await redis.info("memory")
+        memory = await info_of_home(redis, "memory")
     except (RedisError, OSError):
         return  # readiness reports an unreachable Redis
     policy = str(memory.get("maxmemory_policy", "noeviction"))

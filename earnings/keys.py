@@ -18,7 +18,7 @@ STATES = ("requested", "approved", "paid", "rejected")
 
 
 def account(expert_id: str) -> str:
-    return f"hc:{{e:{expert_id}}}"
+    return f"hc:{{0}}:{{e:{expert_id}}}"
 
 
 def ledger(expert_id: str) -> str:
@@ -42,8 +42,8 @@ def expert_payouts(expert_id: str) -> str:
 
 
 def payout(payout_id: str) -> str:
-    return f"hc:payout:{payout_id}"
+    return f"hc:{{0}}:payout:{payout_id}"
 
 
 def in_state(state: str) -> str:
-    return f"hc:payouts:{state}"
+    return f"hc:{{0}}:payouts:{state}"

@@ -198,8 +198,8 @@ class EarningsStore:
     async def experts_with_earnings(self) -> list[str]:
         """Every expert with an earnings account (reconciliation)."""
         found = []
-        async for key in self._redis.scan_iter(match="hc:{e:*}", _type="hash"):
-            found.append(str(text_or_none(key))[len("hc:{e:"):-1])
+        async for key in self._redis.scan_iter(match="hc:{0}:{e:*}", _type="hash"):
+            found.append(str(text_or_none(key))[len("hc:{0}:{e:"):-1])
         return sorted(found)
 
     async def now_iso(self) -> str:

@@ -23,23 +23,23 @@ from common.lua import Lua
 from common.redisvalues import text_map
 
 GROUP = "helpcall-mail"
-STATS_KEY = "hc:mail:stats"
-FAILURES_KEY = "hc:mail:failures"
+STATS_KEY = "hc:{0}:mail:stats"
+FAILURES_KEY = "hc:{0}:mail:failures"
 FAILURES_KEPT = 20
 DEDUP_SECONDS = 30 * 86400
 SENT_SECONDS = 7 * 86400
 
 
 def queued_key(key: str) -> str:
-    return f"hc:mail:queued:{key}"
+    return f"hc:{{0}}:mail:queued:{key}"
 
 
 def lock_key(key: str) -> str:
-    return f"hc:mail:lock:{key}"
+    return f"hc:{{0}}:mail:lock:{key}"
 
 
 def sent_key(key: str) -> str:
-    return f"hc:mail:sent:{key}"
+    return f"hc:{{0}}:mail:sent:{key}"
 
 
 class MailStats(TypedDict):

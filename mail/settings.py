@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from urllib.parse import unquote, urlparse
 
-STREAM = "hc:mail"
+STREAM = "hc:{0}:mail"
 
 
 @dataclass(frozen=True)

@@ -11,69 +11,69 @@ where the category requires it).
 
 from __future__ import annotations
 
-ALL_EXPERTS = "hc:experts"
-VERIFICATION_LOG = "hc:verifications:log"
+ALL_EXPERTS = "hc:{0}:experts"
+VERIFICATION_LOG = "hc:{0}:verifications:log"
 
 
 def expert(expert_id: str) -> str:
-    return f"hc:expert:{expert_id}"
+    return f"hc:{{0}}:expert:{expert_id}"
 
 
 def photo(expert_id: str) -> str:
-    return f"hc:expert:{expert_id}:photo"
+    return f"hc:{{0}}:expert:{expert_id}:photo"
 
 
 def wants(expert_id: str) -> str:
-    return f"hc:expert:{expert_id}:wants"
+    return f"hc:{{0}}:expert:{expert_id}:wants"
 
 
 def verified(expert_id: str) -> str:
-    return f"hc:expert:{expert_id}:verified"
+    return f"hc:{{0}}:expert:{expert_id}:verified"
 
 
 def category(slug: str) -> str:
-    return f"hc:experts:cat:{slug}"
+    return f"hc:{{0}}:experts:cat:{slug}"
 
 
 def verification(request_id: str) -> str:
-    return f"hc:verification:{request_id}"
+    return f"hc:{{0}}:verification:{request_id}"
 
 
 def verifications_in(state: str) -> str:
     """Requests by state (``pending``, ``approved``, ``rejected``), scored by creation ms."""
-    return f"hc:verifications:{state}"
+    return f"hc:{{0}}:verifications:{state}"
 
 
 def expert_verifications(expert_id: str) -> str:
     """An expert's requests, scored by creation ms."""
-    return f"hc:expert:{expert_id}:verifications"
+    return f"hc:{{0}}:expert:{expert_id}:verifications"
 
 
 def open_verifications() -> str:
     """``<expert>|<category>`` -> the pending request: one at a time per pair."""
-    return "hc:verifications:open"
+    return "hc:{0}:verifications:open"
 
 
 def review(review_id: str) -> str:
-    return f"hc:review:{review_id}"
+    return f"hc:{{0}}:review:{review_id}"
 
 
 def session_review(session_id: str) -> str:
-    return f"hc:review:session:{session_id}"
+    return f"hc:{{0}}:review:session:{session_id}"
 
 
 def expert_reviews(expert_id: str) -> str:
     """Visible reviews of an expert, scored by creation ms."""
-    return f"hc:expert:{expert_id}:reviews"
+    return f"hc:{{0}}:expert:{expert_id}:reviews"
 
 
 def favourites(client_id: str) -> str:
-    return f"hc:favourites:{client_id}"
+    return f"hc:{{0}}:favourites:{client_id}"
 
 
 def callbacks(slug: str) -> str:
-    return f"hc:callbacks:{slug}"
+    return f"hc:{{0}}:callbacks:{slug}"
 
 
 def callback(request_id: str) -> str:
-    return f"hc:callback:{request_id}"
+    return f"hc:{{0}}:callback:{request_id}"

@@ -22,10 +22,11 @@ from sessions.wallet import ledger_key
 
 async def _owners(redis: aioredis.Redis) -> list[str]:
     owners = set()
-    for pattern in ("hc:{w:*}:topups", "hc:{w:*}:refunds"):
+    for pattern in ("hc:{0}:{w:*}:topups", "hc:{0}:{w:*}:refunds"):
         async for key in redis.scan_iter(match=pattern, _type="zset"):
             name = str(text_or_none(key))
-            owners.add(name[len("hc:{w:"):name.index("}")])
+            start = len("hc:{0}:{w:")
+            owners.add(name[start:name.index("}", start)])
     return sorted(owners)
 
 

@@ -27,19 +27,19 @@ from sessions.wallet import ledger_key, wallet_key
 
 
 def topup_key(owner: str, topup_id: str) -> str:
-    return f"hc:{{w:{owner}}}:topup:{topup_id}"
+    return f"hc:{{0}}:{{w:{owner}}}:topup:{topup_id}"
 
 
 def topups_key(owner: str) -> str:
-    return f"hc:{{w:{owner}}}:topups"
+    return f"hc:{{0}}:{{w:{owner}}}:topups"
 
 
 def refund_key(owner: str, refund_id: str) -> str:
-    return f"hc:{{w:{owner}}}:refund:{refund_id}"
+    return f"hc:{{0}}:{{w:{owner}}}:refund:{refund_id}"
 
 
 def refunds_key(owner: str) -> str:
-    return f"hc:{{w:{owner}}}:refunds"
+    return f"hc:{{0}}:{{w:{owner}}}:refunds"
 
 
 @dataclass(frozen=True)

@@ -47,12 +47,13 @@ from sessions.wallet import wallet_key
 from trust.personal import TrustRecords
 
 log = logging.getLogger(__name__)
-PENDING = "hc:erasing"  # hash account id -> JSON {email, name} while an erasure runs
-ERASED = "hc:accounts:erased"  # zset account id -> ms: ids that now name no one
-MAIL_STREAM = "hc:mail"
+PENDING = "hc:{0}:erasing"  # hash account id -> JSON {email, name} while an erasure runs
+ERASED = "hc:{0}:accounts:erased"  # zset account id -> ms: ids that now name no one
+MAIL_STREAM = "hc:{0}:mail"
 # Counters named by the email (accounts/links.py, accounts/throttle.py); they expire within
 # the hour anyway, but an erasure leaves none.
-THROTTLE_PATTERNS = ("hc:throttle:link:*:{email}", "hc:throttle:login:pair:*|{email}")
+# str.format patterns: {{0}} is the hash tag, written twice to stay literal.
+THROTTLE_PATTERNS = ("hc:{{0}}:throttle:link:*:{email}", "hc:{{0}}:throttle:login:pair:*|{email}")
 
 
 @dataclass(frozen=True)

@@ -23,15 +23,15 @@ MAX_NOTE_CHARS = 4000
 
 
 def note_key(expert_id: str, client_id: str) -> str:
-    return f"hc:note:{expert_id}:{client_id}"
+    return f"hc:{{0}}:note:{expert_id}:{client_id}"
 
 
 def by_key(expert_id: str) -> str:
-    return f"hc:notes:by:{expert_id}"
+    return f"hc:{{0}}:notes:by:{expert_id}"
 
 
 def about_key(client_id: str) -> str:
-    return f"hc:notes:about:{client_id}"
+    return f"hc:{{0}}:notes:about:{client_id}"
 
 
 def clean_note(raw: object) -> str:

@@ -43,11 +43,11 @@ from sessions.store import (
 )
 
 log = logging.getLogger(__name__)
-LEASE = "hc:retention:lease"
+LEASE = "hc:{0}:retention:lease"
 DAY_MS = 86_400_000
 BATCH = 500
-_SESSIONS = "hc:sessions:*"
-_BOOKINGS = "hc:bookings:of:*"
+_SESSIONS = "hc:{0}:sessions:*"
+_BOOKINGS = "hc:{0}:bookings:of:*"
 
 
 @dataclass(frozen=True)

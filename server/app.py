@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 
 import redis.asyncio as aioredis
 import socketio
@@ -22,7 +23,7 @@ from calls.router import Router
 from calls.usecases import Calls
 from common.ids import new_id
 from common.loops import stop_all
-from common.redisclient import redis_client
+from common.redisclient import detect_topology, redis_client, stream_on
 from common.redisfull import warn_if_evicting
 from mail.hooks import MailingBookingNotifier, MailingCallNotifier
 from marketplace.experts import Experts
@@ -58,6 +59,7 @@ from server.embedded_redis import EmbeddedRedis
 from server.errors import error_middleware
 from server.files import files_ctx
 from server.headers import api_headers
+from server.keymigration import migrate_key_layout
 from server.keys import (
     ACCOUNTS,
     APPOINTMENTS,
@@ -135,8 +137,15 @@ async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
     if url is None:
         embedded = EmbeddedRedis(config.data_dir, config.redis_maxmemory_mb)
         url = await embedded.start()
+    # Single, cluster or sentinel, asked here without blocking the loop; every later client of
+    # this URL (the delivery manager's) builds the same kind.
+    kind = await detect_topology(url)
+    log.info("Redis: %s", kind)
     client = redis_client(url)
+    if kind != "cluster":
+        await migrate_key_layout(client)  # a cluster never held the names before it
     app[REDIS] = client
+    app[CONFIG] = replace(config, billing_stream=stream_on(config.billing_stream, kind))
     await warn_if_evicting(client)
     try:
         yield

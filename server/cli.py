@@ -15,9 +15,10 @@ from accounts.store import AccountStore
 from accounts.throttle import LoginThrottle
 from accounts.tokens import TokenSigner
 from common.errors import Invalid
-from common.redisclient import redis_client
+from common.redisclient import is_cluster, redis_client, stream_on
 from server.config import Config
 from server.embedded_redis import EmbeddedRedis, EmbeddedRedisError
+from server.keymigration import migrate_key_layout
 from server.secret import load_or_create_secret
 
 
@@ -35,6 +36,8 @@ async def open_redis(config: Config) -> AsyncIterator[aioredis.Redis]:
             embedded = None
             url = f"unix://{(config.data_dir / 'redis' / 'redis.sock').resolve()}"
     client = redis_client(url)
+    if not is_cluster(client):
+        await migrate_key_layout(client)
     try:
         yield client
     finally:
@@ -86,10 +89,11 @@ async def _problems(config: Config, redis: aioredis.Redis) -> list[str]:
     from payments.gateway import StripeGateway
     from server.reconcile import reconcile_all
 
+    stream = stream_on(config.billing_stream, "cluster" if is_cluster(redis) else "single")
     if config.payments != "stripe" or config.stripe_secret_key is None:
-        return await reconcile_all(redis, config.billing_stream)
+        return await reconcile_all(redis, stream)
     gateway = StripeGateway(config.stripe_secret_key, config.stripe_api_base)
     try:
-        return await reconcile_all(redis, config.billing_stream, gateway)
+        return await reconcile_all(redis, stream, gateway)
     finally:
         await gateway.close()

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from common.redisclient import check_url
+
 IPNetwork = IPv4Network | IPv6Network
 
 
@@ -196,9 +198,8 @@ def _prefixed(*prefixes: str) -> Callable[[str], str]:
 
 
 def _redis_url(value: str) -> str:
-    if urlparse(value).scheme not in ("redis", "rediss", "unix"):
-        raise ValueError("must be a redis://, rediss:// or unix:// URL")
-    return value
+    # A single Redis, any node of a Cluster (told apart at start), or Sentinel (docs/cluster.md).
+    return check_url(value)
 
 
 def _http_url(value: str) -> str:

@@ -13,13 +13,14 @@ import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 import redis.asyncio as aioredis
 
 from billing.worker import BillingWorker, BrandWebhookWorker, running_workers
 from brands.store import BrandStore
 from common.loops import stop_task
-from common.redisclient import redis_client
+from common.redisclient import detect_topology, redis_client, stream_on
 from server.config import Config, ConfigError, load_config
 from server.logs import configure_logging
 
@@ -40,8 +41,12 @@ async def running_worker(
 
 
 async def _serve(config: Config, consumer: str) -> int:
-    assert config.redis_url is not None
-    redis = redis_client(config.redis_url)
+    url = config.redis_url
+    assert url is not None
+    # As the web process does: on a Cluster the billing events are in <stream>:{0}.
+    kind = await detect_topology(url)
+    config = replace(config, billing_stream=stream_on(config.billing_stream, kind))
+    redis = redis_client(url)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

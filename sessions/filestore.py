@@ -26,7 +26,7 @@ from sessions.errors import AccountQuotaFull, UploadRateLimited
 from sessions.files import FileLimits, SharedFile, mebibytes
 from sessions.store import session_key
 
-EXPIRY = "hc:files:expiry"
+EXPIRY = "hc:{0}:files:expiry"
 
 
 def file_key(session_id: str, file_id: str) -> str:
@@ -34,15 +34,15 @@ def file_key(session_id: str, file_id: str) -> str:
 
 
 def index_key(account_id: str) -> str:
-    return f"hc:files:{account_id}"
+    return f"hc:{{0}}:files:{account_id}"
 
 
 def usage_key(account_id: str) -> str:
-    return f"hc:files:{account_id}:use"
+    return f"hc:{{0}}:files:{account_id}:use"
 
 
 def rate_key(account_id: str) -> str:
-    return f"hc:files:{account_id}:rate"
+    return f"hc:{{0}}:files:{account_id}:rate"
 
 
 @dataclass(frozen=True)

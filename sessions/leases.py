@@ -18,8 +18,8 @@ from common.redisvalues import text_or_none
 
 log = logging.getLogger(__name__)
 
-PROCS = "hc:procs"
-LAST_SEEN = "hc:procs:dead"
+PROCS = "hc:{0}:procs"
+LAST_SEEN = "hc:{0}:procs:dead"
 
 
 

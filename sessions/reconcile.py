@@ -40,11 +40,11 @@ async def reconcile(redis: aioredis.Redis, stream: str) -> list[str]:
     trimmed = await trimmed_before(redis, stream)  # older events were trimmed on purpose
     charged: dict[str, int] = defaultdict(int)
     refunded: dict[str, int] = defaultdict(int)
-    async for key in redis.scan_iter(match="hc:{w:*}", _type="hash"):
+    async for key in redis.scan_iter(match="hc:{0}:{w:*}", _type="hash"):
         wallet_key = str(text_or_none(key))
-        if "}:" in wallet_key:
+        if "}:" in wallet_key[len("hc:{0}:"):]:
             continue  # a hash next to a wallet (a card top-up, a refund), not the wallet
-        account = wallet_key[len("hc:{w:"):-1]
+        account = wallet_key[len("hc:{0}:{w:"):-1]
         wallet = text_map(await redis.hgetall(wallet_key))
         balance, held = 0, 0
         for entry_id, raw in await redis.xrange(wallet_key + ":ledger") or []:

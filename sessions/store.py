@@ -47,7 +47,7 @@ from sessions.pricing import Pricing, PricingMode
 from sessions.states import State, lua_table
 from sessions.wallet import ledger_key, wallet_key
 
-DEADLINES = "hc:deadlines"
+DEADLINES = "hc:{0}:deadlines"
 CHAT_KEPT = 200  # messages kept per session: what a re-joining participant gets back
 KNOWN_PARTIES = 10_000  # sessions whose parties a process keeps in memory
 
@@ -137,7 +137,7 @@ class Outcome:
 
 
 def session_key(session_id: str) -> str:
-    return f"hc:{{s:{session_id}}}"
+    return f"hc:{{0}}:{{s:{session_id}}}"
 
 
 def sockets_key(session_id: str) -> str:
@@ -150,31 +150,31 @@ def timeline_key(session_id: str) -> str:
 
 
 def busy_key(expert_id: str) -> str:
-    return f"hc:busy:{expert_id}"
+    return f"hc:{{0}}:busy:{expert_id}"
 
 
 def booking_session_key(booking_id: str) -> str:
-    return f"hc:booking:{booking_id}:session"
+    return f"hc:{{0}}:booking:{booking_id}:session"
 
 
 def queue_key(category: str) -> str:
-    return f"hc:queue:{category}"
+    return f"hc:{{0}}:queue:{category}"
 
 
-QUEUES = "hc:queues"
-LAST_RUNG = "hc:lastrung"
+QUEUES = "hc:{0}:queues"
+LAST_RUNG = "hc:{0}:lastrung"
 
 
 def proc_sockets_key(proc: str) -> str:
-    return f"hc:proc:{proc}:socks"
+    return f"hc:{{0}}:proc:{proc}:socks"
 
 
 def index_key(account_id: str) -> str:
-    return f"hc:sessions:{account_id}"
+    return f"hc:{{0}}:sessions:{account_id}"
 
 
 def brand_sessions_key(brand_id: str) -> str:
-    return f"hc:brand:{brand_id}:sessions"
+    return f"hc:{{0}}:brand:{brand_id}:sessions"
 
 
 def _paid_by(new: NewSession) -> str:
@@ -495,7 +495,7 @@ class SessionStore:
         """The session and the Redis time it was read at, or None."""
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.hgetall(session_key(session_id))
-            pipe.time()
+            pipe.execute_command("TIME")  # not .time(): redis-py refuses it in a cluster pipeline
             fields, now = await pipe.execute()
         if not fields:
             return None
@@ -522,7 +522,7 @@ class SessionStore:
         async with self._redis.pipeline(transaction=False) as pipe:
             for session_id in ids:
                 pipe.hgetall(session_key(str(session_id)))
-            pipe.time()
+            pipe.execute_command("TIME")  # as in get()
             *rows, now = await pipe.execute()
         views = [SessionView.from_hash(text_map(row)) for row in rows if row]
         return views, ms_of(now)

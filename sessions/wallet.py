@@ -24,11 +24,11 @@ MAX_TOPUP_CENTS = 100_000_00
 
 
 def wallet_key(account_id: str) -> str:
-    return f"hc:{{w:{account_id}}}"
+    return f"hc:{{0}}:{{w:{account_id}}}"
 
 
 def ledger_key(account_id: str) -> str:
-    return f"hc:{{w:{account_id}}}:ledger"
+    return f"hc:{{0}}:{{w:{account_id}}}:ledger"
 
 
 @dataclass(frozen=True)

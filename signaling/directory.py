@@ -20,7 +20,7 @@ from common.redisvalues import text_or_none
 from sessions.store import sockets_key
 from signaling.frames import Kind, room_kind, session_of, session_rooms
 
-SOCKETS_PREFIX = "hc:sockets:"
+SOCKETS_PREFIX = "hc:{0}:sockets:"
 
 
 def _account_key(account_id: str) -> str:
@@ -28,7 +28,7 @@ def _account_key(account_id: str) -> str:
 
 
 def _proc_key(proc: str) -> str:
-    return f"hc:proc:{proc}:accounts"
+    return f"hc:{{0}}:proc:{proc}:accounts"
 
 
 def account_of(room: str) -> str:

@@ -35,7 +35,7 @@ class LimitRules:
 
 
 def _sockets_key(account_id: str) -> str:
-    return f"hc:acct:{account_id}:socks"
+    return f"hc:{{0}}:acct:{account_id}:socks"
 
 
 class AccountLimits:
@@ -50,9 +50,9 @@ class AccountLimits:
 
     async def ring(self, client_id: str, expert_id: str | None) -> None:
         """Count a ``call:start``, or raise ``RateLimited``."""
-        pair = f"hc:rings:{client_id}:{expert_id}" if expert_id else ""
+        pair = f"hc:{{0}}:rings:{client_id}:{expert_id}" if expert_id else ""
         wait_ms = int(await self._ring(
-            keys=[pair or f"hc:rings:{client_id}:-", f"hc:rings:{client_id}"],
+            keys=[pair or f"hc:{{0}}:rings:{client_id}:-", f"hc:{{0}}:rings:{client_id}"],
             args=[self.rules.rings_per_expert, self.rules.rings_per_client, RING_WINDOW_MS,
                   "1" if expert_id else "0"]))
         if wait_ms > 0:

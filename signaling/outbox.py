@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import redis.asyncio as aioredis
 from redis.asyncio.client import Pipeline
+from redis.asyncio.cluster import ClusterPipeline
 
 from signaling.directory import parse_read, queue_read
 from signaling.frames import proc_channel
@@ -53,7 +54,10 @@ Learned = Callable[[int, dict[str, frozenset[str]]], None]
 
 
 def publish_one(pipe: Pipeline, channel: str, message: str) -> None:
-    pipe.publish(channel, message)
+    # Through execute_command: redis-py refuses .publish() in a cluster pipeline. On a
+    # Cluster, sharded pub/sub: the message goes to its channel's shard only.
+    command = "SPUBLISH" if isinstance(pipe, ClusterPipeline) else "PUBLISH"
+    pipe.execute_command(command, channel, message)
 
 
 class Outbox:

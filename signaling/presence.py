@@ -17,7 +17,7 @@ from common.lua import Lua
 from common.redisvalues import text_or_none
 from sessions.store import busy_key
 
-WANT = "hc:presence:want"
+WANT = "hc:{0}:presence:want"
 # An expert is set away after unanswered rings from this many different clients in a row
 # (docs/security.md, 6): one client ringing and leaving it ring out is not enough.
 AWAY_AFTER_CLIENTS = 2
@@ -32,15 +32,15 @@ class Status(StrEnum):
 
 
 def _socks_key(expert_id: str) -> str:
-    return f"hc:presence:socks:{expert_id}"
+    return f"hc:{{0}}:presence:socks:{expert_id}"
 
 
 def _proc_key(proc: str) -> str:
-    return f"hc:proc:{proc}:experts"
+    return f"hc:{{0}}:proc:{proc}:experts"
 
 
 def _unanswered_key(expert_id: str) -> str:
-    return f"hc:presence:unanswered:{expert_id}"
+    return f"hc:{{0}}:presence:unanswered:{expert_id}"
 
 
 class PresenceStore:
@@ -85,7 +85,8 @@ class PresenceStore:
             return {}
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.hmget(WANT, expert_ids)
-            pipe.mget([busy_key(e) for e in expert_ids])
+            # Not .mget(): redis-py refuses it in a cluster pipeline, though the keys share a slot.
+            pipe.execute_command("MGET", *[busy_key(e) for e in expert_ids])
             for expert_id in expert_ids:
                 pipe.scard(_socks_key(expert_id))
             wants, busies, *counts = await pipe.execute()

@@ -1,5 +1,8 @@
 """The one Redis subscription of a process: its own channel and the channel for all.
 
+On a Redis Cluster both are shard channels (SSUBSCRIBE, on the primary serving each one's
+slot, so up to two connections): a message crosses only its shard (docs/cluster.md).
+
 Messages are handled one at a time, each to the end before the next is read: nothing
 queues between Redis and the sockets, so a process that cannot keep up leaves the backlog
 in Redis, whose ``client-output-buffer-limit pubsub`` closes the subscription rather than
@@ -13,11 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 import redis.asyncio as aioredis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
+from redis.asyncio.client import PubSub
+
+from common.redisclient import listeners
 
 log = logging.getLogger(__name__)
 
@@ -39,28 +44,40 @@ class Subscription:
     async def run(self) -> None:
         delay = FIRST_RETRY_SECONDS
         while True:
-            # TCP keepalive (not on a Unix socket) notices a silently cut subscription.
-            tcp = {} if self._url.startswith("unix:") else {"socket_keepalive": True}
-            client = aioredis.Redis.from_url(
-                self._url, decode_responses=True, socket_connect_timeout=2,
-                retry=Retry(NoBackoff(), 0), **tcp)
-            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            opened: list[tuple[PubSub, aioredis.Redis]] = []
             try:
-                await pubsub.subscribe(*self._channels)
+                # One connection, or on a Cluster one per primary serving our channels.
+                for listener in await listeners(self._url, self._channels):
+                    pubsub = listener.client.pubsub()
+                    opened.append((pubsub, listener.client))
+                    if listener.sharded:
+                        for channel in listener.channels:  # one slot per SSUBSCRIBE
+                            await pubsub.ssubscribe(channel)
+                    else:
+                        await pubsub.subscribe(*listener.channels)
                 self._up(self.losses > 0)
                 delay = FIRST_RETRY_SECONDS
-                async for message in pubsub.listen():
-                    if message["type"] == "message":
-                        await self._safely(message["data"])
+                await _until_one_ends([self._read(pubsub) for pubsub, _ in opened])
             except (aioredis.RedisError, OSError) as exc:
                 if self.losses == 0 or delay == FIRST_RETRY_SECONDS:
                     log.warning("pub/sub subscription lost (%s); subscribing again", exc)
             finally:
                 self._down()
-                await _close(pubsub, client)
+                for pubsub, client in opened:
+                    await _close(pubsub, client)
             self.losses += 1
             await asyncio.sleep(delay)
             delay = min(delay * 2, MAX_RETRY_SECONDS)
+
+    async def _read(self, pubsub: PubSub) -> None:
+        async for message in pubsub.listen():
+            kind = message["type"]
+            if kind in ("message", "smessage"):
+                await self._safely(message["data"])
+            elif kind == "sunsubscribe":
+                # The channel's slot moved to another primary (a failover, a resharding):
+                # Redis dropped the subscription; subscribe again where it now lives.
+                raise aioredis.ConnectionError(f"shard channel {message['channel']} moved")
 
     async def _safely(self, data: str) -> None:
         try:
@@ -71,7 +88,23 @@ class Subscription:
             log.exception("a pub/sub message could not be handled: %.80r", data)
 
 
-async def _close(pubsub: aioredis.client.PubSub, client: aioredis.Redis) -> None:
+async def _until_one_ends(readers: list[Coroutine[Any, Any, None]]) -> None:
+    """Read every connection; the first that fails (or ends) stops them all, with its error."""
+    if len(readers) == 1:
+        await readers[0]
+        return
+    tasks = [asyncio.create_task(reader) for reader in readers]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            task.result()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _close(pubsub: PubSub, client: aioredis.Redis) -> None:
     try:
         await pubsub.aclose()  # type: ignore[no-untyped-call]
         await client.aclose()

@@ -7,8 +7,9 @@ configured values passed to ``start_app``.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,23 +18,59 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from common.redisclient import redis_client
+from common.redisclient import is_cluster, redis_client, stream_on
 from server.app import create_app
 from server.config import Config, load_config
 from server.embedded_redis import EmbeddedRedis
 from server.keys import REDIS
+from tests import topologies
 from tests.mailbox import follow_verification
 from tests.openapi_check import DESCRIBED, EXERCISED, AnswerCheck
+from tests.topologies import Cluster, Sentinels
 
 _counter = itertools.count(1)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--redis", choices=("single", "cluster", "sentinel"),
+        default=os.environ.get("HELPCALL_TEST_REDIS", "single"),
+        help="the Redis every test's app uses: the embedded single one (default), a 6-node "
+             "Cluster or a Sentinel-managed primary started from Debian's redis-server "
+             "(run with -m cluster: the subset known to work there, docs/cluster.md)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "cluster: also run against a Redis Cluster (pytest -m cluster --redis=cluster)")
+
+
 @pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def redis_url(request: pytest.FixtureRequest,
+              tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    kind = request.config.getoption("--redis")
+    if kind == "cluster":
+        yield request.getfixturevalue("redis_cluster").url
+        return
+    if kind == "sentinel":
+        yield request.getfixturevalue("redis_sentinels").url
+        return
     server = EmbeddedRedis(tmp_path_factory.mktemp("redis"))
     url = server.start_sync()
     yield url
     server.stop_sync()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """One 3-primary, 3-replica cluster for the whole run (tests/topologies.py)."""
+    yield from topologies.started(Cluster, tmp_path_factory.mktemp("cluster"))
+
+
+@pytest.fixture(scope="session")
+def redis_sentinels(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sentinels]:
+    """One primary, one replica and three sentinels for the whole run."""
+    yield from topologies.started(Sentinels, tmp_path_factory.mktemp("sentinels"))
 
 
 @pytest.fixture
@@ -42,6 +79,16 @@ async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
     await client.flushall()
     yield client
     await client.aclose()
+
+
+def on_this_redis(redis: aioredis.Redis, stream: str = "helpcall:billing") -> str:
+    """The billing stream's name on the Redis the tests run on (a Cluster's is ``<name>:{0}``)."""
+    return stream_on(stream, "cluster" if is_cluster(redis) else "single")
+
+
+def on_this_redis_config(redis: aioredis.Redis, config: Config) -> Config:
+    """``config`` as a worker started on this Redis sees it (its billing stream, above)."""
+    return replace(config, billing_stream=on_this_redis(redis, config.billing_stream))
 
 
 def base_env(redis_url: str, data_dir: Path) -> dict[str, str]:

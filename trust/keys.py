@@ -17,29 +17,29 @@ from __future__ import annotations
 
 DISPUTE_STATES = ("open", "answered", "decided")
 REPORT_STATES = ("open", "closed")
-MODERATION_LOG = "hc:moderation:log"
+MODERATION_LOG = "hc:{0}:moderation:log"
 
 
 def dispute(session_id: str) -> str:
-    return f"hc:{{s:{session_id}}}:dispute"
+    return f"hc:{{0}}:{{s:{session_id}}}:dispute"
 
 
 def disputes_in(state: str) -> str:
-    return f"hc:disputes:{state}"
+    return f"hc:{{0}}:disputes:{state}"
 
 
 def pair(one: str, other: str) -> str:
     first, second = sorted((one, other))
-    return f"hc:block:{first}|{second}"
+    return f"hc:{{0}}:block:{first}|{second}"
 
 
 def blocks(account_id: str) -> str:
-    return f"hc:blocks:{account_id}"
+    return f"hc:{{0}}:blocks:{account_id}"
 
 
 def report(report_id: str) -> str:
-    return f"hc:report:{report_id}"
+    return f"hc:{{0}}:report:{report_id}"
 
 
 def reports_in(state: str) -> str:
-    return f"hc:reports:{state}"
+    return f"hc:{{0}}:reports:{state}"

@@ -48,7 +48,7 @@ class TrustRecords:
 
     async def forget(self, account_id: str, session_ids: Iterable[str]) -> None:
         """Idempotent: a crashed erasure runs it again."""
-        async for pair in self._redis.scan_iter(match=f"hc:block:*{account_id}*"):
+        async for pair in self._redis.scan_iter(match=f"hc:{{0}}:block:*{account_id}*"):
             members = [str(text_or_none(m)) for m in await self._redis.smembers(pair)]
             for who in members:
                 await self._redis.zrem(keys.blocks(who), *pair_others(pair, who))
@@ -66,5 +66,5 @@ class TrustRecords:
 
 def pair_others(pair: Any, who: str) -> list[str]:
     """The other account of a block pair key ``hc:block:<a>|<b>``."""
-    first, _, second = str(text_or_none(pair)).removeprefix("hc:block:").partition("|")
+    first, _, second = str(text_or_none(pair)).removeprefix("hc:{0}:block:").partition("|")
     return [second if first == who else first]

@@ -6,7 +6,7 @@
 local now = now_ms()
 redis.call('ZREMRANGEBYSCORE', KEY.open, '-inf', now - tonumber(ARG.ttl_ms))
 for _, id in ipairs(redis.call('ZRANGE', KEY.open, 0, -1)) do
-  if redis.call('HGET', 'hc:callback:' .. id, 'client_id') == ARG.client then
+  if redis.call('HGET', 'hc:{0}:callback:' .. id, 'client_id') == ARG.client then
     return {'err', 'conflict'}
   end
 end

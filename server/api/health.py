@@ -8,6 +8,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from aiohttp import web
 
+from common.redisclient import info_of_home
 from server.keys import REDIS
 
 routes = web.RouteTableDef()
@@ -23,7 +24,7 @@ async def healthz(request: web.Request) -> web.Response:
 async def readyz(request: web.Request) -> web.Response:
     try:
         async with asyncio.timeout(1.0):
-            memory = await request.app[REDIS].info("memory")
+            memory = await info_of_home(request.app[REDIS], "memory")
     except (TimeoutError, OSError, aioredis.RedisError):
         return web.json_response({"status": "unavailable", "redis": "down"}, status=503)
     if redis_full(memory):

@@ -41,7 +41,7 @@ local STALE = false
 local function load_session()
   local s = load_hash(K.s)
   if not s then return nil end
-  if s.expert_id ~= '' and K.busy ~= 'hc:busy:' .. s.expert_id then
+  if s.expert_id ~= '' and K.busy ~= 'hc:{0}:busy:' .. s.expert_id then
     STALE = true
     return nil
   end

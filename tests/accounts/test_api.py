@@ -1,7 +1,12 @@
 import asyncio
 
+import pytest
+
 from accounts.tokens import TokenSigner
 from tests.conftest import Running
+
+# Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).
+pytestmark = pytest.mark.cluster
 
 SIGNUP = {"email": "Ada@Example.TEST ", "password": "long enough", "display_name": "Ada",
           "role": "client"}

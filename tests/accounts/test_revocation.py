@@ -11,6 +11,9 @@ from tests.conftest import Running, StartApp, User
 from tests.signaling.conftest import Connect, connect
 from tests.signaling.peers import SocketPeer
 
+# Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).
+pytestmark = pytest.mark.cluster
+
 __all__ = ["connect"]
 
 

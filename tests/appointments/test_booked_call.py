@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 import redis.asyncio as aioredis
 
 from sessions.reconcile import reconcile
@@ -16,10 +17,13 @@ from tests.appointments.conftest import (
     soon,
     wallet,
 )
-from tests.conftest import Running
+from tests.conftest import Running, on_this_redis
 from tests.sessions.test_metering import go_live
 from tests.signaling.conftest import Connect, connect
 from tests.signaling.peers import SocketPeer
+
+# Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).
+pytestmark = pytest.mark.cluster
 
 __all__ = ["connect"]
 
@@ -31,7 +35,7 @@ async def hang_up_billed(
 ) -> None:
     """One side hangs up: the session's one billing event carries the booking."""
     await socket.ok("call:hangup", {"session_id": session_id})
-    [event] = [f for _, f in await redis.xrange("helpcall:billing")
+    [event] = [f for _, f in await redis.xrange(on_this_redis(redis))
                if f["type"] == "session.ended"]
     assert event["booking_id"] == booking_id
 
@@ -61,7 +65,7 @@ async def test_the_client_joins_first_and_the_expert_is_rung(
     state = await running.client.get(f"/api/v1/bookings/{booking['id']}", headers=client.headers)
     assert (await state.json())["state"] == "attended"
     assert (await wallet(running, client))["held_cents"] == 0
-    assert await reconcile(redis, "helpcall:billing") == []
+    assert await reconcile(redis, on_this_redis(redis)) == []
 
 
 async def test_the_expert_joins_first_and_the_client_is_rung(
@@ -119,7 +123,7 @@ async def test_joining_after_the_start_is_still_the_booked_call_and_may_run_long
     # Nothing ends it at the booked end: its only deadlines are the wallet's (the warning,
     # then the end of 2,000 cents at 60 a minute, well past the 15 booked minutes).
     session_id = opened["session_id"]
-    deadlines = dict(await redis.zrange("hc:deadlines", 0, -1, withscores=True))
+    deadlines = dict(await redis.zrange("hc:{0}:deadlines", 0, -1, withscores=True))
     assert set(deadlines) == {f"low|{session_id}", f"balance|{session_id}"}
     assert deadlines[f"balance|{session_id}"] > start + 15 * 60_000
     await hang_up_billed(redis, expert_socket, opened["session_id"], booking["id"])

@@ -22,14 +22,17 @@ from tests.appointments.conftest import (
     soon,
     wallet,
 )
-from tests.conftest import Running, StartApp, User
+from tests.conftest import Running, StartApp, User, on_this_redis
+
+# Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).
+pytestmark = pytest.mark.cluster
 
 DAY = 86_400_000
-STREAM = "helpcall:billing"
 
 
 async def billing_events(redis: aioredis.Redis) -> list[dict[str, str]]:
-    return [text_map(fields or {}) for _, fields in await redis.xrange(STREAM) or []]
+    stream = on_this_redis(redis)
+    return [text_map(fields or {}) for _, fields in await redis.xrange(stream) or []]
 
 
 async def ledger_kinds(running: Running, user: User) -> list[tuple[str, int]]:
@@ -118,7 +121,7 @@ async def test_two_concurrent_requests_never_share_a_slot(running: Running,
         assert sorted(a.status for a in answers) == [201, 409]
         loser = next(c for c, a in zip(clients, answers, strict=True) if a.status == 409)
         assert (await wallet(running, loser))["held_cents"] == 0
-    assert len(await redis.zrange(f"hc:bookings:active:{expert.id}", 0, -1)) == 4
+    assert len(await redis.zrange(f"hc:{{0}}:bookings:active:{expert.id}", 0, -1)) == 4
 
 
 async def test_two_processes_never_share_a_slot(start_app: StartApp) -> None:
@@ -175,7 +178,7 @@ async def test_cancel_before_the_notice_is_free(running: Running, redis: aioredi
     again = await running.client.post(f"/api/v1/bookings/{booking['id']}/cancel",
                                       headers=client.headers)
     assert again.status == 409
-    assert await reconcile(redis, STREAM) == []
+    assert await reconcile(redis, on_this_redis(redis)) == []
 
 
 async def test_late_cancel_by_the_client_pays_the_fee(running: Running,
@@ -223,7 +226,7 @@ async def test_late_cancel_by_the_expert_releases_everything_and_tells_the_clien
     assert [n["kind"] for n in (await listed.json())["notifications"]] == ["booking.cancelled"]
     reliability = await running.client.get(f"/api/v1/experts/{expert.id}/reliability")
     assert (await reliability.json())["late_cancellations"] == 1
-    assert await reconcile(redis, STREAM) == []
+    assert await reconcile(redis, on_this_redis(redis)) == []
 
 
 async def test_reschedule_proposed_by_the_client_and_accepted_by_the_expert(
@@ -302,7 +305,7 @@ async def test_reconcile_agrees_after_holds_and_releases(running: Running,
     dropped = await booked(running, client, expert, start + 15 * 60_000)
     await running.client.post(f"/api/v1/bookings/{dropped['id']}/cancel", headers=client.headers)
     assert kept["state"] == "booked"
-    assert await reconcile(redis, STREAM) == []
+    assert await reconcile(redis, on_this_redis(redis)) == []
 
 
 async def test_reconcile_agrees_after_a_late_cancellation_fee(running: Running,
@@ -312,4 +315,4 @@ async def test_reconcile_agrees_after_a_late_cancellation_fee(running: Running,
     client = await funded_client(running)
     booking = await booked(running, client, expert, start)
     await running.client.post(f"/api/v1/bookings/{booking['id']}/cancel", headers=client.headers)
-    assert await reconcile(redis, STREAM) == []
+    assert await reconcile(redis, on_this_redis(redis)) == []

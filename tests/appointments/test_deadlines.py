@@ -20,13 +20,11 @@ from tests.appointments.conftest import (
     soon,
     wallet,
 )
-from tests.conftest import Running, StartApp, User
-
-STREAM = "helpcall:billing"
+from tests.conftest import Running, StartApp, User, on_this_redis
 
 
 async def billing_events(redis: aioredis.Redis) -> list[dict[str, str]]:
-    return [text_map(fields or {}) for _, fields in await redis.xrange(STREAM) or []]
+    return [text_map(fields or {}) for _, fields in await redis.xrange(on_this_redis(redis)) or []]
 
 
 async def stored(running: Running, user: User, kind: str) -> list[dict[str, Any]]:
@@ -64,7 +62,7 @@ async def test_reminders_fire_once_with_two_processes(start_app: StartApp, wirin
     assert sum(1 for r in wiring.recorders for a, n in r.sent
                if n["kind"] == "booking.no_show") == 2  # one to each side, from one process
     assert len(wiring.recorders) == 2
-    assert await redis.zcard("hc:bookings:deadlines") == 0
+    assert await redis.zcard("hc:{0}:bookings:deadlines") == 0
 
 
 async def test_a_reminder_already_past_at_booking_is_not_sent(start_app: StartApp,
@@ -125,7 +123,7 @@ async def test_the_expert_no_show_releases_the_hold_and_counts(running: Running,
             event["expert_payout_cents"]) == ("booking.no_show", "expert", "0", "0")
     reliability = await running.client.get(f"/api/v1/experts/{expert.id}/reliability")
     assert await reliability.json() == {"attended": 0, "no_shows": 1, "late_cancellations": 0}
-    assert await reconcile(redis, STREAM) == []
+    assert await reconcile(redis, on_this_redis(redis)) == []
 
 
 async def test_both_joined_is_attended_with_no_event(running: Running, wiring: Wiring,
@@ -142,9 +140,9 @@ async def test_both_joined_is_attended_with_no_event(running: Running, wiring: W
     again = await service.mark_joined(booking["id"], client.id)  # a reconnect
     assert again.state == "attended"
     assert (await wallet(running, client))["held_cents"] == 0
-    assert await redis.zcard("hc:bookings:deadlines") == 0
+    assert await redis.zcard("hc:{0}:bookings:deadlines") == 0
     assert not await service.blocks_on_demand(expert.id, 60_000)
     assert await billing_events(redis) == []
     reliability = await running.client.get(f"/api/v1/experts/{expert.id}/reliability")
     assert (await reliability.json())["attended"] == 1
-    assert await reconcile(redis, STREAM) == []
+    assert await reconcile(redis, on_this_redis(redis)) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import redis.asyncio as aioredis
 
 from billing.webhooks import verify
@@ -9,6 +10,9 @@ from server.worker import running_worker
 from tests.appointments.conftest import booked, expert_with_hours, funded_client, hours_around, soon
 from tests.billing.test_worker import SECRET, Receiver, next_of, receiver, worker_config
 from tests.conftest import Running
+
+# Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).
+pytestmark = pytest.mark.cluster
 
 __all__ = ["receiver"]  # the webhook endpoint fixture, shared with the worker tests
 

@@ -19,7 +19,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -30,13 +30,14 @@ from aiohttp.test_utils import TestServer
 from billing.stats import delivery_stats
 from billing.webhooks import verify
 from billing.worker import GROUP, STATS_KEY
+from common.redisclient import stream_on, topology
 from server.config import Config, load_config
 from server.worker import running_worker
+from tests.conftest import on_this_redis
 from tests.processes import ROOT, ServerProcess, free_port
 from tests.waiting import eventually
 
 SECRET = "whsec-test-secret"
-STREAM = "helpcall:billing"
 
 
 @dataclass
@@ -111,7 +112,9 @@ def worker_config(redis_url: str, url: str | None, **env: str) -> Config:
     }
     if url is not None:
         values |= {"HELPCALL_WEBHOOK_URL": url, "HELPCALL_WEBHOOK_SECRET": SECRET}
-    return load_config(values | env)
+    config = load_config(values | env)
+    # As the worker command does: on a Cluster the events are in <stream>:{0}.
+    return replace(config, billing_stream=stream_on(config.billing_stream, topology(redis_url)))
 
 
 def event(n: int) -> dict[str, str]:
@@ -127,15 +130,15 @@ def event(n: int) -> dict[str, str]:
 
 
 async def append(redis: aioredis.Redis, n: int) -> str:
-    return str(await redis.xadd(STREAM, event(n)))  # type: ignore[arg-type]
+    return str(await redis.xadd(on_this_redis(redis), event(n)))  # type: ignore[arg-type]
 
 
 async def pending_count(redis: aioredis.Redis) -> int:
-    return int((await redis.xpending(STREAM, GROUP))["pending"])
+    return int((await redis.xpending(on_this_redis(redis), GROUP))["pending"])
 
 
 async def owners_of_pending(redis: aioredis.Redis) -> list[str]:
-    return [str(p["consumer"]) for p in await redis.xpending_range(STREAM, GROUP, "-", "+", 10)]
+    return [str(p["consumer"]) for p in await redis.xpending_range(on_this_redis(redis), GROUP, "-", "+", 10)]
 
 
 async def test_failed_attempts_are_retried_until_a_signed_2xx_then_acked(
@@ -216,10 +219,10 @@ async def test_an_event_appended_before_any_worker_ran_is_delivered(
 async def test_an_entry_held_by_a_dead_worker_is_delivered_after_the_claim_idle_time(
     redis: aioredis.Redis, redis_url: str, receiver: Receiver
 ) -> None:
-    await redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+    await redis.xgroup_create(on_this_redis(redis), GROUP, id="0", mkstream=True)
     await append(redis, 1)
     # "dead" reads the entry, as a worker does, and never acknowledges it.
-    assert await redis.xreadgroup(GROUP, "dead", {STREAM: ">"}, count=10)
+    assert await redis.xreadgroup(GROUP, "dead", {on_this_redis(redis): ">"}, count=10)
     read_at = time.monotonic()
     async with running_worker(redis, worker_config(redis_url, receiver.url), "alive"):
         done = await next_of(receiver.delivered)
@@ -317,10 +320,10 @@ async def test_a_stopped_worker_leaves_its_event_pending_for_the_next_run(
 async def test_an_entry_deleted_before_delivery_is_acknowledged_and_skipped(
     redis: aioredis.Redis, redis_url: str, receiver: Receiver
 ) -> None:
-    await redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+    await redis.xgroup_create(on_this_redis(redis), GROUP, id="0", mkstream=True)
     gone = await append(redis, 1)
-    await redis.xreadgroup(GROUP, "dead", {STREAM: ">"}, count=10)
-    await redis.xdel(STREAM, gone)
+    await redis.xreadgroup(GROUP, "dead", {on_this_redis(redis): ">"}, count=10)
+    await redis.xdel(on_this_redis(redis), gone)
     await append(redis, 2)
     async with running_worker(redis, worker_config(redis_url, receiver.url), "w1"):
         done = await next_of(receiver.delivered)

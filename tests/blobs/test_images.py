@@ -31,7 +31,7 @@ async def test_a_photo_is_a_blob_and_redis_keeps_only_its_version(
     blob = running.config.data_dir / "blobs" / expert.id / "photo.jpg"
     served = await running.client.get((await answer.json())["photo_url"])
     assert await served.read() == blob.read_bytes()
-    assert not await redis.exists(f"hc:expert:{expert.id}:photo")
+    assert not await redis.exists(f"hc:{{0}}:expert:{expert.id}:photo")
 
 
 async def test_a_photo_left_in_redis_by_an_earlier_version_moves_to_the_store(
@@ -40,10 +40,10 @@ async def test_a_photo_left_in_redis_by_an_earlier_version_moves_to_the_store(
     expert = await running.user("expert")
     await put_profile(running, expert)
     old = _png((40, 40))
-    await redis.set(f"hc:expert:{expert.id}:photo", base64.b64encode(old).decode())
+    await redis.set(f"hc:{{0}}:expert:{expert.id}:photo", base64.b64encode(old).decode())
     served = await running.client.get(f"/media/experts/{expert.id}.jpg")
     assert served.status == 200 and await served.read() == old
-    assert not await redis.exists(f"hc:expert:{expert.id}:photo")
+    assert not await redis.exists(f"hc:{{0}}:expert:{expert.id}:photo")
     assert (running.config.data_dir / "blobs" / expert.id / "photo.jpg").read_bytes() == old
     again = await running.client.get(f"/media/experts/{expert.id}.jpg")
     assert await again.read() == old
@@ -59,4 +59,4 @@ async def test_a_brand_logo_is_a_blob(running: Running, redis: aioredis.Redis) -
     logo = await running.client.get((await answer.json())["logo_url"])
     blob = running.config.data_dir / "blobs" / brand["id"] / "logo.jpg"
     assert await logo.read() == blob.read_bytes()
-    assert not await redis.exists(f"hc:brand:{brand['id']}:logo")
+    assert not await redis.exists(f"hc:{{0}}:brand:{brand['id']}:logo")

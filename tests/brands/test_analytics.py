@@ -71,7 +71,7 @@ async def test_figures_of_a_known_set_of_calls(
     assert all(e["paid_by"] in ("brand", "none") for e in events)
     waits = []
     for session_id in (first, second):
-        created, accepted = await redis.hmget(f"hc:{{s:{session_id}}}", "created_at",
+        created, accepted = await redis.hmget(f"hc:{{0}}:{{s:{session_id}}}", "created_at",
                                               "accepted_at")
         waits.append(int(str(accepted)) - int(str(created)))
 

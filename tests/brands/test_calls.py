@@ -7,7 +7,7 @@ import redis.asyncio as aioredis
 from common.redisvalues import text_map
 from sessions.reconcile import reconcile
 from tests.brands.conftest import admin, brand_admin, member_expert, new_brand, top_up_brand
-from tests.conftest import Running, StartApp, User
+from tests.conftest import Running, StartApp, User, on_this_redis
 from tests.signaling.conftest import Connect, funded_client, online_expert
 from tests.signaling.peers import SocketPeer
 from tests.waiting import eventually
@@ -16,7 +16,7 @@ PER_MINUTE_600 = {"mode": "per_minute", "amount_cents": 600}  # 10 cents a secon
 
 
 async def billing_events(redis: aioredis.Redis) -> list[dict[str, str]]:
-    return [text_map(fields or {}) for _, fields in await redis.xrange("helpcall:billing") or []]
+    return [text_map(fields or {}) for _, fields in await redis.xrange(on_this_redis(redis)) or []]
 
 
 async def wallet(running: Running, user: User) -> dict[str, object]:
@@ -130,8 +130,8 @@ async def test_a_sponsored_call_debits_the_brand_and_not_the_client(
         ["topup", "hold", "hold", "release", "charge"]
     assert await wallet(running, client) == {"balance_cents": 0, "held_cents": 0,
                                              "available_cents": 0, "currency": "EUR"}
-    assert await redis.xlen(f"hc:{{w:{client.id}}}:ledger") == 0
-    assert await reconcile(redis, "helpcall:billing") == []
+    assert await redis.xlen(f"hc:{{0}}:{{w:{client.id}}}:ledger") == 0
+    assert await reconcile(redis, on_this_redis(redis)) == []
 
 
 async def test_a_client_paid_brand_call_charges_the_client_with_the_brand_fee(

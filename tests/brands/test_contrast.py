@@ -45,6 +45,6 @@ async def test_unreadable_colours_are_refused_when_saved(
                                      json={"accent_colour": "#fefefe"})).status == 200
 
     # A pair stored before the rule: the page shows a readable text colour instead.
-    await redis.hset(f"hc:brand:{created['id']}", mapping={"accent_colour": "#d62828"})
+    await redis.hset(f"hc:{{0}}:brand:{created['id']}", mapping={"accent_colour": "#d62828"})
     theme = await (await running.client.get("/b/acme/theme.css")).text()
     assert "--brand-accent: #ffffff" in theme

@@ -20,6 +20,7 @@ from brands.models import BrandCreate
 from brands.service import Brands
 from server.config import load_config
 from server.worker import running_worker
+from tests.conftest import on_this_redis, on_this_redis_config
 from tests.waiting import eventually
 
 PLATFORM_SECRET = "whsec-platform-secret"
@@ -93,21 +94,21 @@ async def test_each_brand_gets_its_own_events_signed_with_its_secret(
     acme = await brand_with_hook(redis, "acme", acme_hook.url)
     quiet = await brand_with_hook(redis, "quiet", "")  # no webhook: nothing to send
     for n, brand_id in enumerate([acme, "", quiet, acme]):
-        await redis.xadd("helpcall:billing", event(n, brand_id))  # type: ignore[arg-type]
+        await redis.xadd(on_this_redis(redis), event(n, brand_id))  # type: ignore[arg-type]
     config = load_config({
         "REDIS_URL": redis_url, "HELPCALL_WEBHOOK_URL": platform.url,
         "HELPCALL_WEBHOOK_SECRET": PLATFORM_SECRET,
         "HELPCALL_WEBHOOK_MAX_BACKOFF_SECONDS": "0.2",
         # The receivers are on loopback: allowed here only (protocol §7.6).
         "HELPCALL_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8"})
-    async with running_worker(redis, config, "w1"):
+    async with running_worker(redis, on_this_redis_config(redis, config), "w1"):
         for _ in range(4):
             await asyncio.wait_for(platform.arrived.get(), 15)
         for _ in range(2):
             await asyncio.wait_for(acme_hook.arrived.get(), 15)
 
         async def all_acked() -> bool:
-            return int((await redis.xpending("helpcall:billing", BRAND_GROUP))["pending"]) == 0
+            return int((await redis.xpending(on_this_redis(redis), BRAND_GROUP))["pending"]) == 0
 
         await eventually(all_acked, what="brand group acknowledged everything")
     assert platform.event_ids() == ["evt_s_0", "evt_s_1", "evt_s_2", "evt_s_3"]
@@ -126,14 +127,14 @@ async def test_a_brand_receiver_that_is_down_does_not_hold_back_the_platform(
     down.status = 503
     acme = await brand_with_hook(redis, "acme", down.url)
     for n in range(3):
-        await redis.xadd("helpcall:billing", event(n, acme))  # type: ignore[arg-type]
+        await redis.xadd(on_this_redis(redis), event(n, acme))  # type: ignore[arg-type]
     config = load_config({
         "REDIS_URL": redis_url, "HELPCALL_WEBHOOK_URL": platform.url,
         "HELPCALL_WEBHOOK_SECRET": PLATFORM_SECRET,
         "HELPCALL_WEBHOOK_MAX_BACKOFF_SECONDS": "0.2",
         # The receivers are on loopback: allowed here only (protocol §7.6).
         "HELPCALL_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8"})
-    async with running_worker(redis, config, "w1"):
+    async with running_worker(redis, on_this_redis_config(redis, config), "w1"):
         for _ in range(3):
             await asyncio.wait_for(platform.arrived.get(), 15)
 

@@ -7,7 +7,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from common.redisvalues import text_map
-from tests.conftest import Running, User
+from tests.conftest import Running, User, on_this_redis
 from tests.sessions.test_receipt import live_for
 from tests.signaling.conftest import Connect, connect
 from tests.signaling.peers import SocketPeer
@@ -36,7 +36,7 @@ async def paid_call(running: Running, client: User, client_socket: SocketPeer,
 async def payouts_by_expert(redis: aioredis.Redis) -> dict[str, dict[str, int]]:
     """expert -> {session id: payout} from the billing stream."""
     found: dict[str, dict[str, int]] = {}
-    for _, raw in await redis.xrange("helpcall:billing"):
+    for _, raw in await redis.xrange(on_this_redis(redis)):
         event = text_map(raw)
         found.setdefault(event["expert_id"], {})[event["session_id"]] = int(
             event["expert_payout_cents"])

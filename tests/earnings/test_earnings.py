@@ -8,16 +8,20 @@ import asyncio
 import csv
 import io
 
+import pytest
 import redis.asyncio as aioredis
 
 from earnings.reconcile import reconcile_earnings
 from earnings.store import Credit
 from server.keys import EARNINGS
 from sessions.reconcile import reconcile
-from tests.conftest import Running, StartApp, User
+from tests.conftest import Running, StartApp, User, on_this_redis
 from tests.earnings.conftest import IBAN, Connect, credited, earnings, paid_call, payouts_by_expert
 from tests.marketplace.conftest import admin
 from tests.signaling.conftest import funded_client, online_expert
+
+# Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).
+pytestmark = pytest.mark.cluster
 
 PER_MINUTE_600 = {"mode": "per_minute", "amount_cents": 600}
 
@@ -123,8 +127,8 @@ async def test_earnings_follow_the_calls_and_payouts_move_the_money(
     back = await earnings(running, second)
     assert back["available_cents"] == back["earned_cents"] and back["pending_cents"] == 0
 
-    assert await reconcile(redis, "helpcall:billing") == []
-    assert await reconcile_earnings(redis, "helpcall:billing") == []
+    assert await reconcile(redis, on_this_redis(redis)) == []
+    assert await reconcile_earnings(redis, on_this_redis(redis)) == []
 
 
 async def test_strangers_are_refused(running: Running) -> None:
@@ -154,11 +158,11 @@ async def test_an_event_delivered_twice_is_credited_once(
              "expert_id": expert.id, "expert_payout_cents": "480",
              "ended_at": "2026-11-30T23:59:59.999Z"}
     for _ in range(2):
-        await redis.xadd("helpcall:billing", event)
+        await redis.xadd(on_this_redis(redis), event)
     await credited(running, expert, 480)
     again = Credit.of_event(event)
     assert again is not None and await running.app[EARNINGS].store.credit(again) is False
     summary = await earnings(running, expert)
     assert summary["earned_cents"] == 480
     assert summary["months"] == [{"month": "2026-11", "payout_cents": 480}]
-    assert await reconcile_earnings(redis, "helpcall:billing") == []
+    assert await reconcile_earnings(redis, on_this_redis(redis)) == []

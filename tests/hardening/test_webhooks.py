@@ -17,7 +17,7 @@ from server.config import load_config
 from server.worker import running_worker
 from tests.brands.conftest import admin, brand_admin, new_brand
 from tests.brands.test_webhooks import BRAND_SECRET, Hooks, brand_with_hook, event, hooks
-from tests.conftest import Running, StartApp
+from tests.conftest import Running, StartApp, on_this_redis, on_this_redis_config
 from tests.waiting import eventually
 
 __all__ = ["hooks"]
@@ -96,9 +96,9 @@ async def test_each_delivery_checks_the_address_again(
     # Saved while loopback was allowed (or resolved elsewhere): now it is not.
     inside = await hooks()
     acme = await brand_with_hook(redis, "acme", inside.url.replace("127.0.0.1", "localhost"))
-    await redis.xadd("helpcall:billing", event(1, acme))  # type: ignore[arg-type]
+    await redis.xadd(on_this_redis(redis), event(1, acme))  # type: ignore[arg-type]
     config = load_config({"REDIS_URL": redis_url, "HELPCALL_WEBHOOK_MAX_BACKOFF_SECONDS": "0.2"})
-    async with running_worker(redis, config, "w1"):
+    async with running_worker(redis, on_this_redis_config(redis, config), "w1"):
         async def refused() -> bool:
             return "refused" in str(await redis.hget(STATS_KEY, "last_error") or "")
 
@@ -106,7 +106,7 @@ async def test_each_delivery_checks_the_address_again(
     assert inside.bodies == []
     allowing = load_config({"REDIS_URL": redis_url, "HELPCALL_WEBHOOK_MAX_BACKOFF_SECONDS": "0.2",
                             "HELPCALL_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128"})
-    async with running_worker(redis, allowing, "w1"):
+    async with running_worker(redis, on_this_redis_config(redis, allowing), "w1"):
         delivered = await asyncio.wait_for(inside.arrived.get(), 15)
     assert delivered["event_id"] == "evt_s_1"
     body, headers = inside.bodies[-1]
@@ -122,12 +122,12 @@ async def test_a_failing_brand_receiver_never_delays_another_brand(
     dead = await brand_with_hook(redis, "dead", down.url)
     live = await brand_with_hook(redis, "live", up.url)
     for n in range(3):
-        await redis.xadd("helpcall:billing", event(n, dead))  # type: ignore[arg-type]
+        await redis.xadd(on_this_redis(redis), event(n, dead))  # type: ignore[arg-type]
     for n in range(3, 6):
-        await redis.xadd("helpcall:billing", event(n, live))  # type: ignore[arg-type]
+        await redis.xadd(on_this_redis(redis), event(n, live))  # type: ignore[arg-type]
     config = load_config({"REDIS_URL": redis_url, "HELPCALL_WEBHOOK_MAX_BACKOFF_SECONDS": "0.2",
                           "HELPCALL_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8"})
-    async with running_worker(redis, config, "w1"):
+    async with running_worker(redis, on_this_redis_config(redis, config), "w1"):
         # The live brand gets all its events while the dead one still fails.
         for _ in range(3):
             await asyncio.wait_for(up.arrived.get(), 15)

@@ -95,7 +95,8 @@ async def test_a_reset_link_expires(mail_app: MailApp, inbox: Inbox,
     [link] = [u for u in links(message) if "/password-reset/" in u]
 
     async def expired() -> bool:
-        return not await redis.keys("hc:link:reset:*")
+        # SCAN, not KEYS: on a Cluster KEYS reads one node only.
+        return not [key async for key in redis.scan_iter(match="hc:{0}:link:reset:*")]
 
     await eventually(expired, within=5, what="the link to expire")
     page = await running.client.get(path_of(link))

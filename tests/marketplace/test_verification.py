@@ -135,7 +135,7 @@ async def test_racing_decisions_decide_once(running: Running) -> None:
                             json={"decision": d}, headers=boss.headers)
         for d in ("approve", "reject") * 3))
     assert sorted(a.status for a in answers) == [200, 409, 409, 409, 409, 409]
-    assert await running.app[REDIS].xlen("hc:verifications:log") == 1
+    assert await running.app[REDIS].xlen("hc:{0}:verifications:log") == 1
 
 
 async def test_only_admins_decide_and_only_experts_ask(running: Running) -> None:

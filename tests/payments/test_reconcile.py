@@ -61,7 +61,7 @@ async def test_reconcile_finds_a_payment_stripe_took_but_never_credited(
     assert "agree" in out
 
     # Tampering shows.
-    await redis.hset(f"hc:{{w:{user.id}}}:topup:{paid['topup_id']}", "refunded", 0)
+    await redis.hset(f"hc:{{0}}:{{w:{user.id}}}:topup:{paid['topup_id']}", "refunded", 0)
     gateway = StripeGateway("sk_test_helpcall", localstripe.url)
     try:
         problems = await reconcile_payments(redis, gateway)

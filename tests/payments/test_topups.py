@@ -9,6 +9,8 @@ import json
 import time
 from typing import Any
 
+import pytest
+
 from tests.conftest import Running
 from tests.payments.conftest import (
     WEBHOOK_SECRET,
@@ -18,6 +20,9 @@ from tests.payments.conftest import (
     start_topup,
 )
 from tests.waiting import eventually
+
+# Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).
+pytestmark = pytest.mark.cluster
 
 WEBHOOK = "/api/v1/payments/stripe/webhook"
 

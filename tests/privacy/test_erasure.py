@@ -16,7 +16,7 @@ from privacy.erase import ERASED, PENDING, Eraser, Rules
 from privacy.errors import NotYet
 from server.keys import ACCOUNTS, ERASER, RETENTION
 from tests.appointments.conftest import booked, expert_with_hours, funded_client, hours_around, soon
-from tests.conftest import Running, StartApp, User
+from tests.conftest import Running, StartApp, User, on_this_redis
 from tests.earnings.conftest import credited
 from tests.privacy.conftest import PNG, PastCall, past_call
 from tests.signaling.conftest import Connect
@@ -167,7 +167,7 @@ async def test_after_erasure_no_key_holds_the_email_or_the_name(
                                         headers=client.headers)
     assert wrong.status == 400 and (await wrong.json())["error"]["code"] == "invalid"
     # An expert with earnings not yet paid out is told so, and stays.
-    await redis.xadd("helpcall:billing", {
+    await redis.xadd(on_this_redis(redis), {
         "event_id": "evt_s_earlier1", "type": "session.ended", "session_id": "s_earlier1",
         "expert_id": call.expert.id, "expert_payout_cents": "1500",
         "ended_at": "2026-12-01T10:00:00.000Z"})
@@ -183,12 +183,12 @@ async def test_after_erasure_no_key_holds_the_email_or_the_name(
     assert (await running.client.get("/api/v1/me", headers=client.headers)).status == 401
     await eventually(lambda: _gone(call.client_socket), what="the socket closed")
     assert await holders(redis, client.email, NAME) == []
-    assert [key async for key in redis.scan_iter(match="hc:block:*")] == []
+    assert [key async for key in redis.scan_iter(match="hc:{0}:block:*")] == []
 
     # Money records stay, under the bare id.
-    ledger = await redis.xrange(f"hc:{{w:{client.id}}}:ledger")
+    ledger = await redis.xrange(f"hc:{{0}}:{{w:{client.id}}}:ledger")
     assert any(fields.get("session_id") == call.session_id for _, fields in ledger)
-    billed = [f for _, f in await redis.xrange("helpcall:billing")]
+    billed = [f for _, f in await redis.xrange(on_this_redis(redis))]
     assert billed[0]["client_id"] == client.id
     # The expert keeps the transcript of their side; the client's messages are gone.
     answer = await running.client.get(f"/api/v1/sessions/{call.session_id}/chat",

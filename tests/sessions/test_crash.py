@@ -96,10 +96,10 @@ async def test_sigkill_of_the_clients_process_ends_the_call_billed_to_the_truth(
 
     [event] = await billing_events(redis)
     assert event["end_reason"] == "dropped"
-    live_started = await redis.hget(f"hc:{{s:{session_id}}}", "live_started_at")
+    live_started = await redis.hget(f"hc:{{0}}:{{s:{session_id}}}", "live_started_at")
     truth_ms = killed_at - int(live_started)
     live_ms = int(event["live_ms"])
     # Billed up to the dead process's last heartbeat: never more than the truth, and
     # short of it by at most one lease.
     assert truth_ms - LEASE_SECONDS * 1000 <= live_ms <= truth_ms, (live_ms, truth_ms)
-    assert await redis.get(f"hc:busy:{expert.id}") is None
+    assert await redis.get(f"hc:{{0}}:busy:{expert.id}") is None

@@ -140,13 +140,13 @@ async def test_expired_files_are_deleted_once_by_any_number_of_processes(
 
     async def all_gone() -> bool:
         return not blob_files(first.config.data_dir) and not await redis.exists(
-            f"hc:files:{client.id}")
+            f"hc:{{0}}:files:{client.id}")
 
     await eventually(all_gone, 15, "the expired files to be deleted")
     for url in urls:
         assert (await second.client.get(url, headers=client.headers)).status == 404
     # Two cleaners saw the same files: the usage went back to zero exactly, not below.
-    assert await redis.hgetall(f"hc:files:{client.id}:use") == {"bytes": "0", "files": "0"}
+    assert await redis.hgetall(f"hc:{{0}}:files:{client.id}:use") == {"bytes": "0", "files": "0"}
     assert (await share(second, client, session_id, PNG))[0] == 201
 
 
@@ -158,7 +158,7 @@ async def test_redis_keeps_the_record_and_the_blob_store_the_bytes(
     status, body, _ = await share(running, client, session_id, PNG, "tap.png")
     assert status == 201
     file_id = str(body["file"]["file_id"])  # type: ignore[index]
-    record = await redis.hgetall(f"hc:{{s:{session_id}}}:file:{file_id}")
+    record = await redis.hgetall(f"hc:{{0}}:{{s:{session_id}}}:file:{file_id}")
     assert record["from"] == client.id and record["size"] == str(len(PNG))
     assert record["blob"] == f"{client.id}/{file_id}" and "data" not in record
     blob = running.config.data_dir / "blobs" / client.id / file_id
@@ -168,4 +168,4 @@ async def test_redis_keeps_the_record_and_the_blob_store_the_bytes(
     assert head.status == 200 and head.headers["Content-Length"] == str(len(PNG))
     assert await (await running.client.get(url, headers=client.headers)).read() == PNG
     # What a "my documents" page needs: every file of the account, newest last.
-    assert await redis.zrange(f"hc:files:{client.id}", 0, -1) == [f"{session_id}|{file_id}"]
+    assert await redis.zrange(f"hc:{{0}}:files:{client.id}", 0, -1) == [f"{session_id}|{file_id}"]

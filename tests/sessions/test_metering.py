@@ -6,18 +6,22 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
 import redis.asyncio as aioredis
 
-from tests.conftest import Running, StartApp, User
+from tests.conftest import Running, StartApp, User, on_this_redis
 from tests.signaling.conftest import Connect, funded_client, online_expert
 from tests.signaling.peers import SocketPeer
 from tests.signaling.webrtc import RtcPeer
+
+# Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).
+pytestmark = pytest.mark.cluster
 
 PER_MINUTE_600 = {"mode": "per_minute", "amount_cents": 600}  # 10 cents a second
 
 
 async def billing_events(redis: aioredis.Redis, stream: str = "helpcall:billing") -> list[dict[str, str]]:
-    return [fields for _, fields in await redis.xrange(stream)]
+    return [fields for _, fields in await redis.xrange(on_this_redis(redis, stream))]
 
 
 async def wallet(running: Running, user: User) -> dict[str, Any]:
@@ -188,7 +192,7 @@ async def test_reconcile_finds_agreement_and_then_a_tampered_wallet(
     await go_live(client_socket, expert_socket, session_id)
     await client_socket.ok("call:hangup", {"session_id": session_id})
     assert await reconcile(redis, "helpcall:billing") == []
-    await redis.hincrby(f"hc:{{w:{client.id}}}", "balance", 1_000)
+    await redis.hincrby(f"hc:{{0}}:{{w:{client.id}}}", "balance", 1_000)
     problems = await reconcile(redis, "helpcall:billing")
     assert len(problems) == 1 and client.id in problems[0] and "balance" in problems[0]
 
@@ -216,7 +220,7 @@ async def test_billing_events_and_wallet_movements_survive_a_redis_restart(
             [event] = await billing_events(fresh)
             assert event["session_id"] == session_id
             assert await wallet(running, client) == before
-            ledger = await fresh.xrange(f"hc:{{w:{client.id}}}:ledger")
+            ledger = await fresh.xrange(f"hc:{{0}}:{{w:{client.id}}}:ledger")
             # The start holds one minute, going live holds the rest, the end releases it.
             assert [fields["kind"] for _, fields in ledger] == ["topup", "hold", "hold", "release"]
         finally:
@@ -231,7 +235,7 @@ async def test_hangups_racing_a_deadline_make_one_event(
     # The connect deadline and both hang-ups race: whoever wins, one event, one summary.
     running = await start_app(HELPCALL_CONNECT_TIMEOUT_SECONDS="0.1")
     for _ in range(3):
-        await redis.delete("helpcall:billing")
+        await redis.delete(on_this_redis(redis))
         _, client_socket, _, expert_socket, session_id = await accepted_call(running, connect)
         answers = await asyncio.gather(
             client_socket.call("call:hangup", {"session_id": session_id}),

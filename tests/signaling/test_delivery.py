@@ -1,5 +1,8 @@
 """Targeted delivery across real processes: every event reaches its sockets, once, in order.
 
+# Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).
+pytestmark = pytest.mark.cluster
+
 Each process reads only its own channel (signaling/manager.py); these tests put the two
 sides of calls, and the tabs of one account, on different processes and check what people
 see: rings, state changes, signals, chat and summaries, each exactly once, and nothing

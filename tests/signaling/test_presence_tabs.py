@@ -15,7 +15,7 @@ async def test_closing_one_tab_of_several_keeps_the_expert_online(
 ) -> None:
     expert, first = await online_expert(running, connect)
     second = await connect(running, expert)  # another tab: joins without asking again
-    sockets = f"hc:presence:socks:{expert.id}"
+    sockets = f"hc:{{0}}:presence:socks:{expert.id}"
 
     async def status() -> str:
         answer = await running.client.get(f"/api/v1/experts/{expert.id}")

@@ -10,7 +10,7 @@ from common.redisvalues import text_map
 from server.reconcile import reconcile_all
 from server.worker import running_worker
 from tests.billing.test_worker import Receiver, next_of, receiver, worker_config
-from tests.conftest import Running, StartApp
+from tests.conftest import Running, StartApp, on_this_redis
 from tests.earnings.conftest import credited, earnings
 from tests.marketplace.conftest import admin
 from tests.trust.conftest import Connect, called, get_json, pair, post_json
@@ -27,7 +27,7 @@ async def wallet(running: Running, user: object) -> int:
 
 
 async def billing_events(redis: aioredis.Redis, kind: str) -> list[dict[str, str]]:
-    return [e for e in (text_map(raw) for _, raw in await redis.xrange("helpcall:billing"))
+    return [e for e in (text_map(raw) for _, raw in await redis.xrange(on_this_redis(redis)))
             if e["type"] == kind]
 
 
@@ -110,7 +110,7 @@ async def test_a_dispute_refunded_in_part_moves_the_money_once_and_reconciles(
     summary = await earnings(running, people.expert)
     assert summary["available_cents"] == payout - (part - fee_back)
     assert [e["kind"] for e in summary["ledger"]][:1] == ["refund"]
-    assert await reconcile_all(redis, "helpcall:billing") == []
+    assert await reconcile_all(redis, on_this_redis(redis)) == []
 
     # Both sides read the outcome.
     for person in (people.client, people.expert):
@@ -165,10 +165,10 @@ async def test_reconcile_names_a_refund_that_the_stream_does_not_back(
     redis: aioredis.Redis
 ) -> None:
     # A wallet credited as if a dispute had been refunded, with no session.refunded event.
-    await redis.hset("hc:{w:a_0123456789abcdef0123}", mapping={"balance": 500, "held": 0})
-    await redis.xadd("hc:{w:a_0123456789abcdef0123}:ledger", {
+    await redis.hset("hc:{0}:{w:a_0123456789abcdef0123}", mapping={"balance": 500, "held": 0})
+    await redis.xadd("hc:{0}:{w:a_0123456789abcdef0123}:ledger", {
         "kind": "dispute_refund", "amount_cents": 500, "balance_cents": 500,
         "session_id": "s_0123456789abcdef0123", "at": "2026-12-03T10:00:00.000Z"})
-    problems = await reconcile_all(redis, "helpcall:billing")
+    problems = await reconcile_all(redis, on_this_redis(redis))
     assert problems == ["session s_0123456789abcdef0123: refunded 500 to the wallet but 0 in "
                         "the billing stream"]

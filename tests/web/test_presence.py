@@ -34,7 +34,7 @@ async def test_an_expert_stays_online_on_every_page_and_tab_until_the_last_one_c
 ) -> None:
     cast = await make_cast(browse, site)
     first = cast.expert_page
-    sockets = f"hc:presence:socks:{cast.expert.id}"
+    sockets = f"hc:{{0}}:presence:socks:{cast.expert.id}"
     await expect(first.locator("[data-role=presence-pill]")).to_have_attribute(
         "data-status", "online")
 

@@ -1,0 +1,64 @@
+"""REDIS_URL forms, checked at start, and the move of an earlier version's keys."""
+
+from __future__ import annotations
+
+import pytest
+import redis.asyncio as aioredis
+
+from common.redisclient import SentinelTarget, stream_on
+from server.config import ConfigError, load_config
+from server.keymigration import migrate_key_layout, new_name
+from tests.conftest import Running, StartApp
+
+
+def test_a_sentinel_url_names_its_sentinels_and_service() -> None:
+    target = SentinelTarget.parse("redis+sentinel://:s3cret@10.0.0.1:26379,[::1]:26380/helpcall/2")
+    assert target.sentinels == (("10.0.0.1", 26379), ("::1", 26380))
+    assert (target.service, target.password, target.db) == ("helpcall", "s3cret", 2)
+    assert SentinelTarget.parse("redis+sentinel://h:1/svc").password is None
+
+
+@pytest.mark.parametrize("url", [
+    "redis+sentinel://h:26379",             # no service
+    "redis+sentinel:///helpcall",           # no sentinel
+    "redis+sentinel://h:port/helpcall",     # not a port
+    "redis+sentinel://h:26379/a/b/c",       # too many parts
+    "http://h:6379",                        # not Redis at all
+])
+def test_a_malformed_redis_url_stops_the_start(url: str) -> None:
+    with pytest.raises(ConfigError, match="REDIS_URL"):
+        load_config({"REDIS_URL": url})
+
+
+def test_every_supported_form_is_accepted() -> None:
+    for url in ("redis://h:6379/0", "rediss://h:6380", "unix:///tmp/r.sock",
+                "redis+sentinel://a:26379,b:26379/helpcall"):
+        assert load_config({"REDIS_URL": url}).redis_url == url
+
+
+def test_billing_events_on_a_cluster_go_to_the_first_shard_stream() -> None:
+    assert stream_on("helpcall:billing", "single") == "helpcall:billing"
+    assert stream_on("helpcall:billing", "sentinel") == "helpcall:billing"
+    assert stream_on("helpcall:billing", "cluster") == "helpcall:billing:{0}"
+
+
+def test_old_names_gain_the_hash_tag_once() -> None:
+    assert new_name("hc:{w:a_1}:ledger") == "hc:{0}:{w:a_1}:ledger"
+    assert new_name("hc:busy:a_2") == "hc:{0}:busy:a_2"
+    assert new_name("hc:{0}:busy:a_2") == "hc:{0}:busy:a_2"
+
+
+async def test_a_wallet_kept_by_an_earlier_version_is_still_there(
+    redis: aioredis.Redis, start_app: StartApp
+) -> None:
+    first: Running = await start_app()
+    client = await first.user("client")
+    # What an earlier version wrote: the wallet and its ledger under the old names.
+    await redis.delete(f"hc:{{0}}:{{w:{client.id}}}", f"hc:{{0}}:{{w:{client.id}}}:ledger",
+                       "hc:{0}:layout")
+    await redis.hset(f"hc:{{w:{client.id}}}", mapping={"balance": 1234, "held": 0})
+    await redis.xadd(f"hc:{{w:{client.id}}}:ledger", {"kind": "topup", "amount_cents": 1234})
+    assert await migrate_key_layout(redis) == 2
+    assert await migrate_key_layout(redis) == 0  # done once
+    answer = await first.client.get("/api/v1/wallet", headers=client.headers)
+    assert (await answer.json())["balance_cents"] == 1234
