@@ -16,6 +16,8 @@ const channel = "BroadcastChannel" in window ? new BroadcastChannel("helpcall.pr
 const socket = pageSocket();
 const events = new EventTarget();
 let status = "offline";
+// Counts the person's own changes: what restore() learnt before one of them is stale.
+let changes = 0;
 
 const tabOnline = () => sessionStorage.getItem(TAB_KEY) === `online:${account?.id}`;
 
@@ -39,6 +41,7 @@ export function onPresence(fn) {
 
 // Asked by a person (a button): answers the ack, throws CallError on refusal.
 export async function changePresence(next) {
+  changes += 1;
   await whenConnected(socket);
   const ack = await setPresence(socket, next);
   remember(next === "online");
@@ -48,19 +51,24 @@ export async function changePresence(next) {
 }
 
 async function restore() {
+  const before = changes;
+  // A person who clicked meanwhile has the last word: never show an older answer over it.
+  const settle = (next, detail = {}) => {
+    if (changes === before) render(next, detail);
+  };
   if (tabOnline()) {
     try {
       const ack = await setPresence(socket, "online");
-      render("online", { callbacks: ack.callbacks });
+      settle("online", { callbacks: ack.callbacks });
     } catch {
-      render("offline");
+      settle("offline");
     }
     return;
   }
   // A new tab: online if another tab of this expert already is.
   try {
     const own = await api("/api/v1/experts/me");
-    if (own?.status === "online") {
+    if (own?.status === "online" && changes === before) {
       remember(true);
       render("online");
       return;
@@ -68,7 +76,7 @@ async function restore() {
   } catch {
     // no profile yet: offline
   }
-  render("offline");
+  settle("offline");
 }
 
 channel?.addEventListener("message", (event) => {
