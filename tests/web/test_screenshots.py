@@ -56,8 +56,10 @@ async def test_screenshots_of_the_main_pages(
 ) -> None:
     folder = _folder(tmp_path)
     expert = await expert_with_profile(site)
-    week = {day: [{"start": "09:00", "end": "12:00"}, {"start": "14:00", "end": "18:00"}]
-            for day in ("mon", "tue", "wed", "thu", "fri", "sat")}
+    # Hours all day, every day: the expert page must offer slots whatever time CI runs
+    # (with working hours, late afternoon in Paris left fewer than three).
+    week = {day: [{"start": "00:00", "end": "12:00"}, {"start": "12:30", "end": "23:30"}]
+            for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
     hours = await site.client.put(
         "/api/v1/experts/me/availability",
         json={"time_zone": "Europe/Paris", "weekly": week, "lengths": [30, 60]},
