@@ -32,7 +32,7 @@ class TooManySignUps(RateLimited):
 class AccountSuspended(Forbidden):
     """An admin suspended the account: it may not log in until the suspension is lifted."""
 
-    code = "account_suspended"
+    reason = "account_suspended"
 
     def __init__(self) -> None:
         super().__init__("this account is suspended; write to the helpcall team to appeal")

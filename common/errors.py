@@ -13,13 +13,19 @@ class HelpcallError(Exception):
     """A failure the caller can understand and act on."""
 
     code = "internal"
+    # Which rule refused, within the contract's code (e.g. a 403 ``forbidden`` because of a
+    # block): clients that only know the codes of §2 and §3 still read the code.
+    reason: str | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message}
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.reason is not None:
+            body["reason"] = self.reason
+        return body
 
 
 class Invalid(HelpcallError):

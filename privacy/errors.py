@@ -3,8 +3,6 @@ explain (``in_call``, ``bookings_open``, ``balance_remaining``, ``credit_remaini
 
 from __future__ import annotations
 
-from typing import Any
-
 from common.errors import Conflict
 
 
@@ -14,6 +12,3 @@ class NotYet(Conflict):
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
         self.reason = reason
-
-    def as_dict(self) -> dict[str, Any]:
-        return super().as_dict() | {"reason": self.reason}

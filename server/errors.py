@@ -17,8 +17,6 @@ STATUS = {
     "unauthorized": 401,
     "insufficient_funds": 402,
     "forbidden": 403,
-    "blocked": 403,  # docs/trust.md: one of the two blocked the other
-    "account_suspended": 403,
     "not_found": 404,
     "conflict": 409,
     "price_changed": 409,  # protocol §7.2: a conflict that names the current price

@@ -18,7 +18,7 @@ class NoSuchReport(NotFound):
 class Blocked(Forbidden):
     """One of the two people blocked the other: no call, booking or message between them."""
 
-    code = "blocked"
+    reason = "blocked"
 
     def __init__(self) -> None:
         super().__init__("one of you has blocked the other")
@@ -30,6 +30,3 @@ class NotDisputable(Conflict):
     def __init__(self, message: str, reason: str) -> None:
         super().__init__(message)
         self.reason = reason
-
-    def as_dict(self) -> dict[str, object]:
-        return {**super().as_dict(), "reason": self.reason}

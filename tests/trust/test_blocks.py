@@ -53,16 +53,16 @@ async def test_a_block_stops_direct_calls_bookings_and_chat_both_ways_until_undo
     blocked = await block(running, client, expert)
     assert (blocked["account_id"], blocked["display_name"]) == (expert.id, expert.display_name)
     for socket in (people.client_socket, people.expert_socket):
-        assert await socket.error("chat", {"session_id": session_id, "text": "hi"}) == "blocked"
+        assert await socket.error("chat", {"session_id": session_id, "text": "hi"}) == "forbidden"
     await people.client_socket.ok("call:hangup", {"session_id": session_id})
     await people.client_socket.state("ended")
 
     assert await people.client_socket.error(
-        "call:start", {"expert_id": expert.id, "topic": "again"}) == "blocked"
+        "call:start", {"expert_id": expert.id, "topic": "again"}) == "forbidden"
     start, hours = tomorrow_hours()
     await set_hours(running, expert, **hours)
     booking = await book(running, client, expert, start)
-    assert booking.status == 403 and (await booking.json())["error"]["code"] == "blocked", await booking.text()
+    assert booking.status == 403 and (await booking.json())["error"]["reason"] == "blocked", await booking.text()
     listed = await get_json(running, "/api/v1/blocks", client)
     assert [b["account_id"] for b in listed["blocked"]] == [expert.id]
     # The expert did not block anyone; the client's block binds them all the same.
@@ -77,7 +77,7 @@ async def test_a_block_stops_direct_calls_bookings_and_chat_both_ways_until_undo
     # The expert blocks the client: the same walls, from the other side.
     await block(running, expert, client)
     assert await people.client_socket.error(
-        "call:start", {"expert_id": expert.id, "topic": "again"}) == "blocked"
+        "call:start", {"expert_id": expert.id, "topic": "again"}) == "forbidden"
 
 
 async def test_only_the_other_side_is_blocked(running: Running, connect: Connect) -> None:
@@ -142,7 +142,7 @@ async def test_callback_requests_of_a_blocked_client_are_hidden_and_cannot_be_ta
     assert (await get_json(running, "/api/v1/callbacks", expert))["callbacks"] == []
     taken = await running.client.post(f"/api/v1/callbacks/{request_id}/take",
                                       headers=expert.headers)
-    assert taken.status == 403 and (await taken.json())["error"]["code"] == "blocked"
+    assert taken.status == 403 and (await taken.json())["error"]["reason"] == "blocked"
 
 
 async def test_a_booking_made_before_a_block_no_longer_rings(
@@ -156,4 +156,4 @@ async def test_a_booking_made_before_a_block_no_longer_rings(
     await block(running, expert, client)
     for person in (client, expert):
         socket = await connect(running, person)
-        assert await socket.error("booking:join", {"booking_id": booking["id"]}) == "blocked"
+        assert await socket.error("booking:join", {"booking_id": booking["id"]}) == "forbidden"

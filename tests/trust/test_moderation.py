@@ -73,7 +73,7 @@ async def test_a_suspension_drops_the_socket_refuses_login_hides_the_expert_unti
     await get_json(running, "/api/v1/me", expert, 401)  # the old token is revoked
     login = await running.client.post("/api/v1/tokens", json={**LOGIN, "email": expert.email})
     assert login.status == 403
-    assert (await login.json())["error"]["code"] == "account_suspended"
+    assert (await login.json())["error"]["reason"] == "account_suspended"
     wrong = await running.client.post("/api/v1/tokens",
                                       json={"email": expert.email, "password": "wrong horse"})
     assert wrong.status == 401  # the suspension is told only to who knows the password

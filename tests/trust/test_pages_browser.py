@@ -119,7 +119,7 @@ async def test_a_block_made_on_a_receipt_is_listed_and_undone_in_the_settings(
     await expect(page.locator('[data-role="blocked"] li')).to_contain_text(
         people.client.display_name)
     assert await people.client_socket.error(
-        "call:start", {"expert_id": people.expert.id, "topic": "again"}) == "blocked"
+        "call:start", {"expert_id": people.expert.id, "topic": "again"}) == "forbidden"
 
     await page.goto("/settings")
     await page.get_by_role("link", name="See and undo your blocks").click()
