@@ -23,6 +23,7 @@ from common.errors import Invalid
 from common.schema import Body, Choice, Integer, Text
 from sessions.errors import NoSuchSession
 from sessions.model import SessionView
+from sessions.pricing import round_half_up
 from sessions.states import State
 from trust.errors import NotDisputable
 
@@ -116,9 +117,8 @@ def split(amount_cents: int, platform_fee_cents: int, refund_cents: int) -> Spli
     """How a refund is shared between the platform's fee and the expert's payout."""
     if refund_cents <= 0 or amount_cents <= 0:
         return Split(0, 0, 0)
-    # Half up in integers: floor((2 * fee * refund + amount) / (2 * amount)).
-    fee = (2 * platform_fee_cents * refund_cents + amount_cents) // (2 * amount_cents)
-    fee = min(fee, platform_fee_cents, refund_cents)
+    fee = min(round_half_up(platform_fee_cents * refund_cents, amount_cents),
+              platform_fee_cents, refund_cents)
     return Split(refund_cents, fee, refund_cents - fee)
 
 
