@@ -24,8 +24,11 @@ import contextlib
 import multiprocessing as mp
 import os
 import time
+from collections import Counter
 from multiprocessing.connection import Connection
 from typing import Any
+
+import redis
 
 from bench.harness import Servers, receive
 from bench.people import Peer, User, go_live, hang_up, make_pairs
@@ -133,6 +136,14 @@ def worker(conn: Connection, redis_url: str, pairs: list[PairSpec]) -> None:
     asyncio.run(serve())
 
 
+def command_counts(redis_url: str) -> Counter[str]:
+    """Redis commands run so far, by name (those run inside scripts included)."""
+    with redis.Redis.from_url(redis_url) as client:
+        stats: dict[str, Any] = client.info("commandstats")
+    return Counter({name.removeprefix("cmdstat_"): int(row["calls"])
+                    for name, row in stats.items()})
+
+
 def measure(servers: Servers, pairs: list[tuple[User, User]], processes: int,
             seconds: float, repeats: int) -> list[dict[str, Any]]:
     specs: list[PairSpec] = [
@@ -157,11 +168,14 @@ def measure(servers: Servers, pairs: list[tuple[User, User]], processes: int,
         time.sleep(IDLE_SECONDS)
         idle_rate = (sum(cpu_seconds(pid) for pid in pids[:-1]) - idle0) / (time.monotonic() - t0)
         for _ in range(repeats):
+            commands0 = command_counts(servers.redis_url)
             cpu0 = [cpu_seconds(pid) for pid in pids]
             for conn in conns:
                 conn.send(("run", seconds))
             answers = [receive(c, p) for c, p in zip(conns, procs, strict=True)]
             cpu = [cpu_seconds(pid) - c for pid, c in zip(pids, cpu0, strict=True)]
+            commands = command_counts(servers.redis_url)
+            commands.subtract(commands0)
             wall = max(a[0] for a in answers)
             durations = sorted(d for a in answers for d in a[1])
             errors = [e for a in answers for e in a[2]]
@@ -177,6 +191,7 @@ def measure(servers: Servers, pairs: list[tuple[User, User]], processes: int,
                 "redis_cpu_ms": 1000 * cpu[-1] / done,
                 "server_busy": 100 * sum(cpu[:-1]) / wall / len(servers.procs),
                 "errors": len(errors),
+                "commands": {name: n / done for name, n in commands.items() if n > 0},
             })
     finally:
         for conn in conns:
@@ -216,11 +231,23 @@ def run(args: argparse.Namespace) -> str:
                      spread([r["redis_cpu_ms"] for r in rs], "{:.2f}"),
                      spread([r["server_busy"] for r in rs]), sum(r["errors"] for r in rs)])
         print(table(HEADERS, rows[-1:]), flush=True)
+        print(commands_line(rs), flush=True)
     text = (f"Call lifecycles, {args.pairs} pairs back to back, {args.seconds:.0f} s windows, "
             f"min / median / max of {args.repeats} (load average {os.getloadavg()[0]:.1f})\n"
             + table(HEADERS, rows))
     print(text)
     return text
+
+
+def commands_line(results: list[dict[str, Any]]) -> str:
+    """Redis commands per lifecycle, medians of the runs, the most frequent first."""
+    names = {name for r in results for name in r["commands"]}
+    median = {name: sorted(r["commands"].get(name, 0.0) for r in results)[len(results) // 2]
+              for name in names}
+    top = sorted(median.items(), key=lambda item: -item[1])
+    return (f"  Redis commands per lifecycle (medians, scripts' own included): "
+            f"{sum(median.values()):.1f}: "
+            + ", ".join(f"{name} {n:.1f}" for name, n in top if n >= 0.05))
 
 
 HEADERS = ["servers", "lifecycles/s", "per process", "p50 ms", "p99 ms",
