@@ -22,6 +22,7 @@ from appointments.soon import UpcomingBookings
 from brands.service import Brands
 from calls.router import Router
 from calls.usecases import Calls
+from common import replicas
 from common.ids import new_id
 from common.loops import stop_all
 from common.redisclient import detect_topology, redis_client, stream_on
@@ -141,6 +142,7 @@ async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
     kind = await detect_topology(url)
     log.info("Redis: %s", kind)
     client = redis_client(url)
+    replicas.require(client, config.redis_wait_replicas, config.redis_wait_timeout_ms)
     if kind != "cluster":
         await migrate_key_layout(client)  # a cluster never held the names before it
     app[REDIS] = client
