@@ -21,7 +21,6 @@ from common.schema import (
     Text,
 )
 from common.timefmt import iso_ms
-from sessions.agreed import no_single_price
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -30,7 +29,6 @@ _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _LOGO_URL = re.compile(r"^(?:https://|/)[^\s\"'<>\\`]{1,500}$")
 _WEBHOOK_URL = re.compile(r"^https?://[^\s\"'<>\\`]{1,1000}$")
 MAX_WELCOME = 500
-MAX_TOPIC_CHARS = 200  # as for every call:start (protocol §3)
 DEFAULT_PRIMARY = "#1f6feb"
 DEFAULT_ACCENT = "#ffffff"
 # A brand's calls queue as the category ``brand:<id>`` (sessions and the router see a name).
@@ -278,26 +276,3 @@ class KeyRequest:
     @classmethod
     def parse(cls, payload: object) -> KeyRequest:
         return cls(cls.WIRE.read(payload)["name"])
-
-
-@dataclass(frozen=True)
-class BrandCall:
-    """``call:start {brand: "<slug>", topic, max_rate_cents?}``: a call for a brand's experts."""
-
-    brand: str
-    topic: str
-    max_rate_cents: int | None
-
-    @classmethod
-    def parse(cls, payload: object) -> BrandCall:
-        body = v.require_object(payload)
-        no_single_price(body)
-        return cls(
-            brand=read_slug(body.get("brand"), "brand"),
-            topic=v.text(body, "topic", max_len=MAX_TOPIC_CHARS, default=""),
-            max_rate_cents=v.optional_integer(body, "max_rate_cents", minimum=0),
-        )
-
-    @staticmethod
-    def wanted(payload: object) -> bool:
-        return isinstance(payload, Mapping) and payload.get("brand") is not None

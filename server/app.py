@@ -18,6 +18,7 @@ from accounts.store import AccountStore
 from accounts.throttle import LoginThrottle, ThrottleRules
 from accounts.tokens import TokenSigner
 from appointments.settings import AppointmentSettings
+from appointments.soon import UpcomingBookings
 from brands.analytics import BrandAnalytics
 from brands.service import Brands
 from calls.router import Router
@@ -94,7 +95,7 @@ from sessions.service import CallService
 from sessions.store import SessionStore, Timing
 from sessions.wallet import WalletStore
 from signaling.guard import GuardedServer
-from signaling.ice import ice_servers
+from signaling.ice import IceServers
 from signaling.limits import AccountLimits, LimitRules
 from signaling.manager import DeliveryManager
 from signaling.namespace import CallNamespace
@@ -107,8 +108,6 @@ log = logging.getLogger(__name__)
 
 # Pages may carry uploads (photos, shared files); JSON bodies are capped at 64 KiB apart.
 MAX_REQUEST_BYTES = 11 * 1024 * 1024
-# An on-demand call is not rung when an appointment of the expert starts within this.
-ON_DEMAND_MINIMUM_MS = 15 * 60 * 1000
 # An SDP may be 64 KiB; the Socket.IO envelope and JSON escaping need a little more.
 MAX_SOCKET_MESSAGE_BYTES = 100 * 1024
 
@@ -210,10 +209,8 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
     brands = Brands(redis)
     experts = Experts(redis, presence, brands)
 
-    def ice(account_id: str, now_s: int) -> list[dict[str, object]]:
-        return ice_servers(config.stun_urls, config.turn_urls, config.turn_secret, account_id,
-                           now_s, config.turn_ttl_seconds)
-
+    ice = IceServers(config.stun_urls, config.turn_urls, config.turn_secret,
+                     config.turn_ttl_seconds)
     notifier = SocketNotifier(sio, app[ACCOUNTS].store, presence, ice, config.ring_seconds)
     calls = CallService(SessionStore(redis, timing(config)),
                         MailingCallNotifier(MeteredNotifier(notifier, app[METRICS]),
@@ -222,10 +219,7 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
     app[BRANDS] = brands
     app[ANALYTICS] = BrandAnalytics(BrandCalls(redis), experts.reviews)
     app[WALLETS] = WalletStore(redis, config.currency)
-    async def booked_soon(expert_id: str) -> bool:
-        # The appointments service starts in a later context; it is there by the first call.
-        return await app[APPOINTMENTS].blocks_on_demand(expert_id, ON_DEMAND_MINIMUM_MS)
-
+    booked_soon = UpcomingBookings(redis)
     blocks = Blocks(redis)  # trust/blocks.py: the one rule every calling path asks
     router = Router(calls, experts, notifier, config.ring_seconds,
                     config.reaper_interval_seconds, booked_soon, blocks)
