@@ -31,6 +31,8 @@ _WEBHOOK_URL = re.compile(r"^https?://[^\s\"'<>\\`]{1,1000}$")
 MAX_WELCOME = 500
 DEFAULT_PRIMARY = "#1f6feb"
 DEFAULT_ACCENT = "#ffffff"
+# A brand's calls queue as the category ``brand:<id>`` (sessions and the router see a name).
+QUEUE_PREFIX = "brand:"
 
 SLUG = Custom("slug", shape={"type": "string", "pattern": _SLUG.pattern}, sample="acme")
 
@@ -85,6 +87,11 @@ def _fee(body: Mapping[str, Any]) -> int | None:
     return v.optional_integer(body, "fee_percent", minimum=0, maximum=100)
 
 
+def brand_of_queue(category: str) -> str | None:
+    """The brand whose queue this category is, or None for a platform category."""
+    return category[len(QUEUE_PREFIX):] if category.startswith(QUEUE_PREFIX) else None
+
+
 @dataclass(frozen=True)
 class Brand:
     id: str
@@ -101,7 +108,8 @@ class Brand:
 
     @property
     def queue(self) -> str:
-        return f"brand:{self.id}"
+        """The queue (a session's ``category``) of the brand's calls."""
+        return f"{QUEUE_PREFIX}{self.id}"
 
     @classmethod
     def from_hash(cls, fields: Mapping[str, str]) -> Brand:

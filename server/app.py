@@ -19,6 +19,7 @@ from accounts.throttle import LoginThrottle, ThrottleRules
 from accounts.tokens import TokenSigner
 from appointments.settings import AppointmentSettings
 from appointments.soon import UpcomingBookings
+from brands.analytics import BrandAnalytics
 from brands.service import Brands
 from calls.router import Router
 from calls.usecases import Calls
@@ -64,6 +65,7 @@ from server.headers import api_headers
 from server.keymigration import migrate_key_layout
 from server.keys import (
     ACCOUNTS,
+    ANALYTICS,
     APPOINTMENTS,
     BRANDS,
     CALLS,
@@ -87,6 +89,7 @@ from server.privacy import privacy_ctx
 from server.reconcile import reconcile_all
 from server.secret import load_or_create_secret
 from server.worker import default_consumer_name, running_worker
+from sessions.brand_facts import BrandCalls
 from sessions.leases import Leases
 from sessions.reaper import Reaper
 from sessions.service import CallService
@@ -216,6 +219,7 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
                                             app[MAILER]))
     app[PRESENCE], app[EXPERTS], app[CALLS] = presence, experts, calls
     app[BRANDS] = brands
+    app[ANALYTICS] = BrandAnalytics(BrandCalls(redis), experts.reviews)
     app[WALLETS] = WalletStore(redis, config.currency)
     booked_soon = UpcomingBookings(redis)
     blocks = Blocks(redis)  # trust/blocks.py: the one rule every calling path asks
