@@ -100,6 +100,10 @@ class Servers:
     shared_redis: bool = False
     # A real 3-primary, 3-replica Redis Cluster (tests/topologies.py) instead of one Redis.
     redis_cluster: bool = False
+    # A Sentinel-managed primary with one replica (tests/topologies.py), and how many
+    # replicas each money movement waits for (HELPCALL_REDIS_WAIT_REPLICAS).
+    redis_sentinel: bool = False
+    wait_replicas: int = 0
     uvloop: bool = False
     no_rate_limits: bool = True
     experiments: tuple[str, ...] = ()  # bench/serve.py switches: "direct-rooms", ...
@@ -114,7 +118,7 @@ class Servers:
     redis_node_urls: list[str] = field(default_factory=list)
     _tmp: tempfile.TemporaryDirectory[str] | None = None
     _redis: EmbeddedRedis | None = None
-    _cluster: Any = None  # tests.topologies.Cluster
+    _cluster: Any = None  # tests.topologies.Cluster or Sentinels
 
     def __enter__(self) -> Servers:
         # Short path: the embedded Redis listens on a unix socket under it.
@@ -129,14 +133,15 @@ class Servers:
     def _start(self) -> None:
         assert self._tmp is not None
         tmp = Path(self._tmp.name)
-        if self.redis_cluster:
-            # Imported here: only this option needs the test suite's Cluster (and pytest).
-            from tests.topologies import Cluster
+        if self.redis_cluster or self.redis_sentinel:
+            # Imported here: only these options need the test suite's topologies (and pytest).
+            from tests.topologies import Cluster, Sentinels
 
-            self._cluster = Cluster(tmp / "cluster")
+            self._cluster = (Cluster if self.redis_cluster else Sentinels)(tmp / "topology")
+            nodes = (self._cluster.nodes if self.redis_cluster else self._cluster.servers)
             self.redis_url = self._cluster.url
-            self.redis_pids = [n.process.pid for n in self._cluster.nodes if n.process]
-            self.redis_node_urls = [f"redis://{n.address}" for n in self._cluster.nodes]
+            self.redis_pids = [n.process.pid for n in nodes if n.process]
+            self.redis_node_urls = [f"redis://{n.address}" for n in nodes]
             for pid in self.redis_pids:
                 pin(pid, self.other_cpus)
         elif self.kind == "helpcall" and (self.shared_redis or self.processes > 1):
@@ -168,6 +173,8 @@ class Servers:
                         "HELPCALL_MAX_SOCKETS_PER_ACCOUNT": "1000000"}
                 if self.redis_url:
                     env["REDIS_URL"] = self.redis_url
+                if self.wait_replicas:
+                    env["HELPCALL_REDIS_WAIT_REPLICAS"] = str(self.wait_replicas)
             log = open(tmp / f"server{n}.log", "wb")
             # Run as scripts of this checkout, importing the server from SERVER_TREE.
             env["PYTHONPATH"] = str(SERVER_TREE)

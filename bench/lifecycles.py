@@ -11,7 +11,9 @@ every event crosses processes through Redis pub/sub. Suffixes: ``r`` (one proces
 ``REDIS_URL``), ``o`` (python-socketio's AsyncRedisManager, as before issue 14), ``p`` (each
 server process pinned to its own core), ``u`` (uvloop), ``c`` (a real Redis Cluster, 3
 primaries and 3 replicas from Debian's redis-server, instead of one Redis; its Redis CPU is
-that of all six nodes): ``--processes 1r,1ro,2,2o,4,4o,1c,2c``.
+that of all six nodes), ``s`` (a Sentinel-managed primary with one replica; its Redis CPU
+is that of both), ``w`` (the same, each money movement waiting for the replica,
+``HELPCALL_REDIS_WAIT_REPLICAS=1``): ``--processes 1r,1ro,2,2o,4,4o,1c,2c,1s,1w``.
 The per-socket rate limits are lifted (bench/serve.py): a pair here calls far more often
 than any person does.
 
@@ -217,20 +219,23 @@ def measure(servers: Servers, pairs: list[tuple[User, User]], processes: int,
 def run(args: argparse.Namespace) -> str:
     rows = []
     for config in args.processes.split(","):
-        processes = int(config.rstrip("uroptc"))
+        processes = int(config.rstrip("uroptcsw"))
         flags = config[len(str(processes)):]
         uvloop = "u" in flags or args.uvloop
         cluster = "c" in flags
-        shared = "r" in flags or processes > 1 or cluster
+        sentinel = "s" in flags or "w" in flags
+        shared = "r" in flags or processes > 1 or cluster or sentinel
         with Servers(processes=processes, uvloop=uvloop, shared_redis=shared,
-                     redis_cluster=cluster,
+                     redis_cluster=cluster, redis_sentinel=sentinel,
+                     wait_replicas=1 if "w" in flags else 0,
                      experiments=("broadcast-manager",) if "o" in flags else (),
                      server_cpus=[{0}, {1}] if "p" in flags else [None]) as servers:
             pairs = asyncio.run(make_pairs(servers.url, args.pairs))
             rs = measure(servers, pairs, args.clients, args.seconds, args.repeats)
         label = (f"{processes} process{'es' if processes > 1 else ''}, "
                  + ("Redis Cluster 3+3" if cluster else
-                    "shared Redis" if shared else "embedded Redis"))
+                    "Sentinel primary + replica" + (", WAIT 1" if "w" in flags else "")
+                    if sentinel else "shared Redis" if shared else "embedded Redis"))
         label += (", old manager" if "o" in flags else ", targeted manager") if shared else ""
         label += ", pinned 1 core each" if "p" in flags else ""
         label += ", uvloop" if uvloop else ""
@@ -275,7 +280,8 @@ def main() -> None:
                         help="server processes to try, with suffixes: u uvloop, r REDIS_URL "
                              "with one process, o the old manager (python-socketio's "
                              "AsyncRedisManager), p each process pinned to its own core, "
-                             "c a Redis Cluster (3+3)")
+                             "c a Redis Cluster (3+3), s a Sentinel primary + replica, w the "
+                             "same with WAIT 1 after money movements")
     parser.add_argument("--clients", type=int, default=2, help="client processes")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--repeats", type=int, default=3)
