@@ -76,9 +76,11 @@ class AccountStore:
     ) -> Account:
         account_id = new_id("a")
         created = await self._create(
-            keys=[_email_key(email), _account_key(account_id), VERIFIED],
-            args=[account_id, email, display_name, role.value, password_hash, language,
-                  int(verified)],
+            keys={"email": _email_key(email), "account": _account_key(account_id),
+                  "verified_set": VERIFIED},
+            args={"id": account_id, "email": email, "display_name": display_name,
+                  "role": role.value, "pw": password_hash, "language": language,
+                  "verified": int(verified)},
         )
         if not created:
             raise EmailTaken()
@@ -134,12 +136,14 @@ class AccountStore:
 
     async def set_password(self, account_id: str, password_hash: str, keep_jti: str = "") -> int:
         """A new password; every token but ``keep_jti`` stops working. Answers the epoch."""
-        return int(await self._new_epoch(keys=[_account_key(account_id)],
-                                         args=[password_hash, keep_jti, REVOKED_CHANNEL]))
+        return int(await self._new_epoch(
+            keys={"account": _account_key(account_id)},
+            args={"pw": password_hash, "keep": keep_jti, "channel": REVOKED_CHANNEL}))
 
     async def revoke(self, account_id: str, jti: str, expires_ms: int) -> None:
-        await self._revoke(keys=[_account_key(account_id)],
-                           args=[jti, expires_ms, REVOKED_CHANNEL])
+        await self._revoke(keys={"account": _account_key(account_id)},
+                           args={"jti": jti, "expires_ms": expires_ms,
+                                 "channel": REVOKED_CHANNEL})
 
     async def update(self, account_id: str, language: str | None,
                      mail_off: frozenset[str] | None) -> None:

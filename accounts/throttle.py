@@ -46,16 +46,19 @@ class LoginThrottle:
         self._signup = Lua(redis, "accounts/lua/signup.lua")
 
     @staticmethod
-    def _keys(email: str, ip: str) -> list[str]:
-        return [f"hc:{{0}}:throttle:login:pair:{ip}|{email}", f"hc:{{0}}:throttle:login:ip:{ip}"]
+    def _keys(email: str, ip: str) -> dict[str, str]:
+        return {"pair": f"hc:{{0}}:throttle:login:pair:{ip}|{email}",
+                "ip": f"hc:{{0}}:throttle:login:ip:{ip}"}
 
     async def attempt(self, email: str, ip: str) -> None:
         """Count this attempt now, or raise ``TooManyAttempts`` with the wait."""
         r = self.rules
-        wait_ms = int(await self._attempt(keys=self._keys(email, ip), args=[
-            r.free_attempts, r.ip_free_attempts, int(r.delay_seconds * 1000),
-            int(r.max_delay_seconds * 1000),
-            int(min(r.max_delay_seconds, IP_MAX_DELAY_SECONDS) * 1000), PAIR_TTL_MS, IP_TTL_MS]))
+        wait_ms = int(await self._attempt(keys=self._keys(email, ip), args={
+            "free_pair": r.free_attempts, "free_ip": r.ip_free_attempts,
+            "base_ms": int(r.delay_seconds * 1000),
+            "cap_pair_ms": int(r.max_delay_seconds * 1000),
+            "cap_ip_ms": int(min(r.max_delay_seconds, IP_MAX_DELAY_SECONDS) * 1000),
+            "ttl_pair_ms": PAIR_TTL_MS, "ttl_ip_ms": IP_TTL_MS}))
         if wait_ms > 0:
             raise TooManyAttempts(max(1, math.ceil(wait_ms / 1000)))
 
@@ -64,7 +67,7 @@ class LoginThrottle:
 
     async def sign_up(self, ip: str) -> None:
         wait_ms = int(await self._signup(
-            keys=[f"hc:{{0}}:throttle:signup:{ip}"],
-            args=[self.rules.signups_per_ip_per_hour, SIGNUP_WINDOW_MS]))
+            keys={"counter": f"hc:{{0}}:throttle:signup:{ip}"},
+            args={"limit": self.rules.signups_per_ip_per_hour, "window_ms": SIGNUP_WINDOW_MS}))
         if wait_ms > 0:
             raise TooManySignUps(max(1, math.ceil(wait_ms / 1000)))

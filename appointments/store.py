@@ -12,6 +12,7 @@ client's wallet and ledger and the billing stream belong to ``sessions``.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,20 +160,26 @@ class BookingStore:
         }
         self._due = Lua(redis, "common/lua/due.lua")
 
-    def _keys(self, booking_id: str, client_id: str, expert_id: str) -> list[str]:
-        return [
-            booking_key(booking_id), active_key(expert_id), DEADLINES, wallet_key(client_id),
-            ledger_key(client_id), self.rules.billing_stream, index_key(client_id),
-            index_key(expert_id), notifications_key(client_id), notifications_key(expert_id),
-            reliability_key(expert_id),
-        ]
+    def _keys(self, booking_id: str, client_id: str, expert_id: str) -> dict[str, str]:
+        """The keys of every booking script (named in ``appointments/lua/prelude.lua``)."""
+        return {
+            "booking": booking_key(booking_id), "active": active_key(expert_id),
+            "deadlines": DEADLINES, "wallet": wallet_key(client_id),
+            "ledger": ledger_key(client_id), "billing": self.rules.billing_stream,
+            "client_index": index_key(client_id), "expert_index": index_key(expert_id),
+            "client_notes": notifications_key(client_id),
+            "expert_notes": notifications_key(expert_id),
+            "reliability": reliability_key(expert_id),
+        }
 
     async def _run(self, name: str, booking_id: str, parties: tuple[str, str],
-                   *extra: str | int, more_keys: tuple[str, ...] = ()) -> Outcome:
+                   args: Mapping[str, str | int],
+                   more_keys: Mapping[str, str] | None = None) -> Outcome:
+        """A booking script: the family's keys and arguments, then its own."""
         reply = await self._scripts[name](
-            keys=[*self._keys(booking_id, *parties), *more_keys],
-            args=[booking_id, self.rules.notifications_kept, self.rules.platform_fee_percent,
-                  *extra],
+            keys={**self._keys(booking_id, *parties), **(more_keys or {})},
+            args={"id": booking_id, "kept": self.rules.notifications_kept,
+                  "fee_percent": self.rules.platform_fee_percent, **args},
         )
         return _outcome(reply)
 
@@ -190,29 +197,40 @@ class BookingStore:
         r = self.rules
         return await self._run(
             "book", booking_id, (new.client_id, new.expert_id),
-            new.client_id, new.expert_id, new.topic, new.start_ms, new.end_ms,
-            new.length_minutes, new.pricing_mode, new.rate_cents, new.hold_cents, r.currency,
-            new.min_notice_ms, MAX_LEN_MS, ",".join(str(o) for o in r.reminder_offsets_ms),
-            r.no_show_ms, new.cancel_notice_ms, new.late_cancel_fee_percent,
-            new.no_show_fee_percent, new.client_name, new.expert_name, new.time_zone,
+            {"client_id": new.client_id, "expert_id": new.expert_id, "topic": new.topic,
+             "start_ms": new.start_ms, "end_ms": new.end_ms,
+             "length_minutes": new.length_minutes, "pricing_mode": new.pricing_mode,
+             "rate_cents": new.rate_cents, "hold_cents": new.hold_cents,
+             "currency": r.currency, "min_notice_ms": new.min_notice_ms,
+             "max_len_ms": MAX_LEN_MS,
+             "reminders": ",".join(str(o) for o in r.reminder_offsets_ms),
+             "no_show_ms": r.no_show_ms, "cancel_notice_ms": new.cancel_notice_ms,
+             "late_fee_percent": new.late_cancel_fee_percent,
+             "no_show_fee_percent": new.no_show_fee_percent,
+             "client_name": new.client_name, "expert_name": new.expert_name,
+             "time_zone": new.time_zone},
             # The expert's profile, whose current price must be the booking's (§7.2).
-            more_keys=(market_keys.expert(new.expert_id),),
+            more_keys={"profile": market_keys.expert(new.expert_id)},
         )
 
     async def cancel(self, booking_id: str, account_id: str) -> Outcome:
-        return await self._run("cancel", booking_id, await self.parties(booking_id), account_id)
+        return await self._run("cancel", booking_id, await self.parties(booking_id),
+                               {"account": account_id})
 
     async def propose(self, booking_id: str, account_id: str, start_ms: int,
                       end_ms: int) -> Outcome:
         return await self._run("propose", booking_id, await self.parties(booking_id),
-                               account_id, start_ms, end_ms)
+                               {"account": account_id, "start_ms": start_ms, "end_ms": end_ms})
 
     async def respond(self, booking_id: str, account_id: str, accept: bool) -> Outcome:
         return await self._run("respond", booking_id, await self.parties(booking_id),
-                               account_id, "accept" if accept else "decline", MAX_LEN_MS)
+                               {"account": account_id,
+                                "answer": "accept" if accept else "decline",
+                                "max_len_ms": MAX_LEN_MS})
 
     async def joined(self, booking_id: str, account_id: str) -> Outcome:
-        return await self._run("joined", booking_id, await self.parties(booking_id), account_id)
+        return await self._run("joined", booking_id, await self.parties(booking_id),
+                               {"account": account_id})
 
     async def fire(self, member: str) -> Outcome:
         booking_id = member.partition("|")[2]
@@ -221,7 +239,7 @@ class BookingStore:
         except NoSuchBooking:
             await self._redis.zrem(DEADLINES, member)
             return Outcome("gone")
-        return await self._run("fire", booking_id, parties, member)
+        return await self._run("fire", booking_id, parties, {"member": member})
 
     async def due(self, limit: int = 200) -> list[str]:
         return [str(text_or_none(m)) for m in await self._due(

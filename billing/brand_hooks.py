@@ -118,8 +118,9 @@ class BrandDeliveries:
     async def enqueue(self, stream: str, group: str, entry_id: str, brand_id: str,
                       event_id: str, body: bytes) -> None:
         element = event_id + "\n" + body.decode("ascii")
-        await self._enqueue(keys=[stream, queue_key(brand_id), DUE_KEY],
-                            args=[group, entry_id, element, brand_id])
+        await self._enqueue(keys={"stream": stream, "queue": queue_key(brand_id), "due": DUE_KEY},
+                            args={"group": group, "entry_id": entry_id, "element": element,
+                                  "brand": brand_id})
 
     async def run(self) -> None:
         try:
@@ -146,8 +147,9 @@ class BrandDeliveries:
             if brand_id in self._active or len(self._active) >= SLOTS:
                 continue
             claimed = await self._claim(
-                keys=[DUE_KEY, queue_key(brand_id), ATTEMPTS_KEY, BACKOFF_KEY],
-                args=[brand_id, LEASE_MS])
+                keys={"due": DUE_KEY, "queue": queue_key(brand_id), "attempts": ATTEMPTS_KEY,
+                      "backoff": BACKOFF_KEY},
+                args={"brand": brand_id, "lease_ms": LEASE_MS})
             if not claimed:
                 continue
             element, attempts = str(claimed[0]), int(claimed[1])
@@ -180,8 +182,10 @@ class BrandDeliveries:
                                    self._first_backoff)
             log.warning("brand %s: webhook attempt %d for %s failed: %s; next in %.1f s",
                         brand_id, attempts + 1, event_id, error, delay)
-            await self._retry(keys=[DUE_KEY, ATTEMPTS_KEY, BACKOFF_KEY, FAILURES_KEY],
-                              args=[brand_id, int(delay * 1000), error, event_id])
+            await self._retry(keys={"due": DUE_KEY, "attempts": ATTEMPTS_KEY,
+                                    "backoff": BACKOFF_KEY, "failures": FAILURES_KEY},
+                              args={"brand": brand_id, "delay_ms": int(delay * 1000),
+                                    "error": error, "event_id": event_id})
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.hincrby(STATS_KEY, "failed_attempts", 1)
                 pipe.hset(STATS_KEY, mapping={"last_error": error,
@@ -193,7 +197,8 @@ class BrandDeliveries:
 
     async def _finish(self, brand_id: str, element: str, delivered: bool = False) -> None:
         await self._done(
-            keys=[DUE_KEY, queue_key(brand_id), ATTEMPTS_KEY, BACKOFF_KEY, FAILURES_KEY],
-            args=[brand_id, element])
+            keys={"due": DUE_KEY, "queue": queue_key(brand_id), "attempts": ATTEMPTS_KEY,
+                  "backoff": BACKOFF_KEY, "failures": FAILURES_KEY},
+            args={"brand": brand_id, "element": element})
         if delivered:
             await self._redis.hincrby(STATS_KEY, "delivered", 1)

@@ -10,14 +10,19 @@ A script names what it needs in header lines (``--!``) at its top:
   (``keys={"booking": ...}``): nobody counts positions on either side, and a name missing
   or misspelt fails at once (``ValueError``) instead of shifting every later value. A last
   name written ``...name`` takes the rest as a list (``KEY.name`` is then a Lua array).
+  A long list goes on over several lines, each ``--! keys:`` continuing the one before.
+- A shared piece may name keys and arguments too: the layout common to a family of scripts
+  (the booking family's ``appointments/lua/prelude.lua``). Its names come first, then those
+  of the script that uses it, so every script of the family reads the same ``KEY.booking``
+  and adds its own; a name given twice, or after a ``...rest``, fails at load.
 
 A script that moves money (holds, charges, credits, billing events) says ``--! durable``:
 when replicas are required (``replicas.require``, ``HELPCALL_REDIS_WAIT_REPLICAS``) it
 runs in one pipeline with ``WAIT``, so that its caller hears of it only once the replicas
 have it and a failover cannot lose what a person was told (docs/cluster.md).
 
-Scripts without names (the session and booking families, whose keys are laid out by one
-``_keys`` method each) are called with sequences, as redis-py scripts are.
+Scripts without names (the session family, whose keys are laid out by one ``_keys``
+method) are called with sequences, as redis-py scripts are.
 """
 
 from __future__ import annotations
@@ -68,6 +73,18 @@ class Names:
     def declared(self) -> bool:
         return bool(self.fixed) or self.rest is not None
 
+    @property
+    def every(self) -> tuple[str, ...]:
+        return (*self.fixed, *([self.rest] if self.rest else []))
+
+    def then(self, more: Names) -> Names:
+        """These names followed by ``more``'s (a shared piece's, then its script's)."""
+        if not more.declared:
+            return self
+        if self.rest or set(self.every) & set(more.every):
+            raise ValueError(f"Lua names {self.every} cannot be followed by {more.every}")
+        return Names((*self.fixed, *more.fixed), more.rest)
+
     def lua(self, table: str, source: str) -> str:
         """``local KEY = {name = KEYS[1], ...}`` (the rest as an array)."""
         cells = [f"{name} = {source}[{n}]" for n, name in enumerate(self.fixed, 1)]
@@ -76,7 +93,7 @@ class Names:
         return f"local {table} = {{{', '.join(cells)}}}\n"
 
     def flatten(self, what: str, given: Mapping[str, Any]) -> list[Any]:
-        expected = {*self.fixed, *([self.rest] if self.rest else [])}
+        expected = set(self.every)
         if set(given) != expected:
             raise ValueError(f"Lua {what}: expected {sorted(expected)}, got {sorted(given)}")
         values = [given[name] for name in self.fixed]
@@ -112,9 +129,9 @@ def _headers(path: str) -> tuple[list[str], Names, Names, str]:
         if kind == "use":
             uses.append(value)
         elif kind == "keys:":
-            keys = Names.parse(value)
+            keys = keys.then(Names.parse(value))
         else:
-            args = Names.parse(value)
+            args = args.then(Names.parse(value))
     return uses, keys, args, body
 
 
@@ -136,7 +153,10 @@ def source(path: str, prefix: str = "") -> Source:
     """
     order: list[str] = []
     _pieces(path, order)
-    _, keys, args, _ = _headers(path)
+    keys, args = Names(), Names()
+    for piece in order:  # dependencies first, the script itself last
+        _, piece_keys, piece_args, _ = _headers(piece)
+        keys, args = keys.then(piece_keys), args.then(piece_args)
     parts = [prefix] if prefix else []
     parts += [keys.lua("KEY", "KEYS") if keys.declared else "",
               args.lua("ARG", "ARGV") if args.declared else ""]

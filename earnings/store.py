@@ -93,24 +93,27 @@ class EarningsStore:
         }
 
     @staticmethod
-    def _base(expert_id: str) -> list[str]:
-        return [keys.account(expert_id), keys.ledger(expert_id)]
+    def _base(expert_id: str) -> dict[str, str]:
+        """The keys of every earnings script (named in ``earnings/lua/prelude.lua``)."""
+        return {"account": keys.account(expert_id), "ledger": keys.ledger(expert_id)}
 
     async def credit(self, credit: Credit) -> bool:
         """Credit an event's payout; False when it had been credited already."""
         done = await self._scripts["credit"](
-            keys=[*self._base(credit.expert_id), keys.credited(credit.expert_id),
-                  keys.months(credit.expert_id)],
-            args=[credit.event_id, credit.payout_cents, month_of(credit.at), credit.session_id,
-                  credit.booking_id, credit.at],
+            keys={**self._base(credit.expert_id), "credited": keys.credited(credit.expert_id),
+                  "months": keys.months(credit.expert_id)},
+            args={"event_id": credit.event_id, "payout_cents": credit.payout_cents,
+                  "month": month_of(credit.at), "session_id": credit.session_id,
+                  "booking_id": credit.booking_id, "call_at": credit.at},
         )
         return bool(done)
 
     async def debit(self, debit: Debit) -> bool:
         """Take a refund's share back; False when it had been taken already."""
         done = await self._scripts["debit"](
-            keys=[*self._base(debit.expert_id), keys.credited(debit.expert_id)],
-            args=[debit.event_id, debit.cents, debit.session_id, debit.at])
+            keys={**self._base(debit.expert_id), "credited": keys.credited(debit.expert_id)},
+            args={"event_id": debit.event_id, "cents": debit.cents,
+                  "session_id": debit.session_id, "refunded_at": debit.at})
         return bool(done)
 
     async def balances(self, expert_id: str) -> Balances:
@@ -145,10 +148,12 @@ class EarningsStore:
     async def request(self, payout_id: str, expert_id: str, amount_cents: int | None,
                       minimum_cents: int, currency: str) -> Payout:
         reply = await self._scripts["request"](
-            keys=[*self._base(expert_id), keys.payout(payout_id), keys.expert_payouts(expert_id),
-                  keys.in_state("requested"), keys.bank(expert_id)],
-            args=[payout_id, expert_id, "" if amount_cents is None else amount_cents,
-                  minimum_cents, currency],
+            keys={**self._base(expert_id), "payout": keys.payout(payout_id),
+                  "payouts": keys.expert_payouts(expert_id),
+                  "requested": keys.in_state("requested"), "bank": keys.bank(expert_id)},
+            args={"payout_id": payout_id, "expert_id": expert_id,
+                  "amount": "" if amount_cents is None else amount_cents,
+                  "minimum": minimum_cents, "currency": currency},
         )
         status = text_or_none(reply[0])
         if status == "err":
@@ -171,9 +176,12 @@ class EarningsStore:
         if found is None:
             raise NoSuchPayout()
         reply = await self._scripts["decide"](
-            keys=[*self._base(found.expert_id), keys.payout(payout_id),
-                  *(keys.in_state(state) for state in keys.STATES)],
-            args=[decision.action, admin_id, decision.reference, found.expert_id, payout_id],
+            # Each state's index under the state's name.
+            keys={**self._base(found.expert_id), "payout": keys.payout(payout_id),
+                  **{state: keys.in_state(state) for state in keys.STATES}},
+            args={"action": decision.action, "admin": admin_id,
+                  "reference": decision.reference, "expert_id": found.expert_id,
+                  "payout_id": payout_id},
         )
         if text_or_none(reply[0]) == "err":
             if text_or_none(reply[1]) == "not_found":

@@ -81,8 +81,9 @@ class Outbox:
         """Queue a rendered message; False when a message with this key was queued before."""
         raw = message.as_bytes().decode("ascii")  # compose.POLICY: 7-bit, CRLF
         added = await self._enqueue(
-            keys=[queued_key(key), self.stream],
-            args=[DEDUP_SECONDS, "key", key, "to", to, "kind", kind, "raw", raw])
+            keys={"dedup": queued_key(key), "stream": self.stream},
+            args={"dedup_seconds": DEDUP_SECONDS,
+                  "fields": ["key", key, "to", to, "kind", kind, "raw", raw]})
         return bool(added)
 
     async def stats(self, smtp_configured: bool) -> MailStats:

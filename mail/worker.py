@@ -191,7 +191,7 @@ class MailWorker:
             log.warning("mail entry %s is empty or was deleted; acknowledging it", entry_id)
             await self._done(entry_id)
             return
-        if not await self._lock(keys=[lock_key(key)], args=[self.consumer, LOCK_MS]):
+        if not await self._take_lock(key):
             # Another worker is sending it: look again once its lease could have run out.
             self._skip_until[entry_id] = time.monotonic() + LOCK_MS / 1000
             return
@@ -277,12 +277,17 @@ class MailWorker:
             pipe.xdel(self._stream, entry_id)
             await pipe.execute()
 
+    async def _take_lock(self, key: str) -> bool:
+        """Take (or renew) the send lock of a message; False while another worker holds it."""
+        return bool(await self._lock(keys={"lock": lock_key(key)},
+                                     args={"owner": self.consumer, "lease_ms": LOCK_MS}))
+
     async def _keep_locks(self) -> None:
         while True:
             await asyncio.sleep(LOCK_MS / 3000)
             for key in list(self._held):
                 try:
-                    await self._lock(keys=[lock_key(key)], args=[self.consumer, LOCK_MS])
+                    await self._take_lock(key)
                 except RedisError as exc:
                     log.warning("mail worker %s could not renew a send lock: %s",
                                 self.consumer, exc)

@@ -68,8 +68,9 @@ class PaymentStore:
     async def create_topup(self, owner: str, topup_id: str, amount_cents: int,
                            currency: str) -> None:
         await self._scripts["topup_create"](
-            keys=[topup_key(owner, topup_id), topups_key(owner)],
-            args=[topup_id, owner, amount_cents, currency.lower()])
+            keys={"topup": topup_key(owner, topup_id), "topups": topups_key(owner)},
+            args={"id": topup_id, "owner": owner, "amount": amount_cents,
+                  "currency": currency.lower()})
 
     async def set_intent(self, owner: str, topup_id: str, intent: str) -> None:
         await self._redis.hset(topup_key(owner, topup_id), "intent", intent)
@@ -87,17 +88,20 @@ class PaymentStore:
     async def settle(self, owner: str, topup_id: str, intent: str, outcome: str,
                      amount_cents: int, currency: str, error: str = "") -> Settled:
         answer, balance = await self._scripts["topup_settle"](
-            keys=[wallet_key(owner), ledger_key(owner), topup_key(owner, topup_id)],
-            args=[intent, outcome, amount_cents, currency.lower(), error])
+            keys={"wallet": wallet_key(owner), "ledger": ledger_key(owner),
+                  "topup": topup_key(owner, topup_id)},
+            args={"intent": intent, "outcome": outcome, "amount": amount_cents,
+                  "currency": currency.lower(), "error": error})
         return Settled(str(text_or_none(answer)), int(balance))
 
     async def reserve_refund(self, owner: str, refund_id: str,
                              amount_cents: int) -> list[RefundPart]:
         topups = [topup_key(owner, t) for t in await self.topup_ids(owner, newest_first=True)]
         answer = await self._scripts["refund_reserve"](
-            keys=[wallet_key(owner), ledger_key(owner), refund_key(owner, refund_id),
-                  refunds_key(owner), *topups],
-            args=[refund_id, amount_cents])
+            keys={"wallet": wallet_key(owner), "ledger": ledger_key(owner),
+                  "refund": refund_key(owner, refund_id), "refunds": refunds_key(owner),
+                  "topups": topups},
+            args={"id": refund_id, "amount": amount_cents})
         kind, *rest = [str(text_or_none(a)) for a in answer]
         if kind == "insufficient":
             raise InsufficientFunds(
@@ -124,9 +128,11 @@ class PaymentStore:
         done = sum(r.part.amount_cents for r in results if r.stripe_refund is not None)
         ids = ",".join(r.stripe_refund for r in results if r.stripe_refund is not None)
         status, balance = await self._scripts["refund_finish"](
-            keys=[wallet_key(owner), ledger_key(owner), refund_key(owner, refund_id),
-                  *(topup_key(owner, p.topup_id) for p in refused)],
-            args=[refund_id, done, ids, *(p.amount_cents for p in refused)])
+            keys={"wallet": wallet_key(owner), "ledger": ledger_key(owner),
+                  "refund": refund_key(owner, refund_id),
+                  "refused": [topup_key(owner, p.topup_id) for p in refused]},
+            args={"id": refund_id, "refunded": done, "stripe_refunds": ids,
+                  "refused_cents": [p.amount_cents for p in refused]})
         return str(text_or_none(status)), int(balance)
 
     async def refund(self, owner: str, refund_id: str) -> dict[str, str]:

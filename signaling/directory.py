@@ -41,15 +41,19 @@ class SocketDirectory:
         self._enter = Lua(redis, "signaling/lua/enter.lua")
         self._leave = Lua(redis, "signaling/lua/leave.lua")
 
+    @staticmethod
+    def _keys(account_id: str, proc: str) -> dict[str, str]:
+        return {"sockets": _account_key(account_id), "proc_accounts": _proc_key(proc)}
+
     async def account_entered(self, account_id: str, proc: str) -> bool:
         """Counts a socket in; True when it is the account's first on ``proc``."""
-        count = await self._enter(keys=[_account_key(account_id), _proc_key(proc)],
-                                  args=[proc, account_id])
+        count = await self._enter(keys=self._keys(account_id, proc),
+                                  args={"proc": proc, "account": account_id})
         return int(count) == 1
 
     async def account_left(self, account_id: str, proc: str) -> None:
-        await self._leave(keys=[_account_key(account_id), _proc_key(proc)],
-                          args=[proc, account_id])
+        await self._leave(keys=self._keys(account_id, proc),
+                          args={"proc": proc, "account": account_id})
 
     async def bury(self, proc: str) -> int:
         """Forget a dead process's sockets; idempotent, so a survivor may finish it."""

@@ -52,17 +52,20 @@ class AccountLimits:
         """Count a ``call:start``, or raise ``RateLimited``."""
         pair = f"hc:{{0}}:rings:{client_id}:{expert_id}" if expert_id else ""
         wait_ms = int(await self._ring(
-            keys=[pair or f"hc:{{0}}:rings:{client_id}:-", f"hc:{{0}}:rings:{client_id}"],
-            args=[self.rules.rings_per_expert, self.rules.rings_per_client, RING_WINDOW_MS,
-                  "1" if expert_id else "0"]))
+            keys={"pair": pair or f"hc:{{0}}:rings:{client_id}:-",
+                  "client": f"hc:{{0}}:rings:{client_id}"},
+            args={"per_expert": self.rules.rings_per_expert,
+                  "per_client": self.rules.rings_per_client, "window_ms": RING_WINDOW_MS,
+                  "named": "1" if expert_id else "0"}))
         if wait_ms > 0:
             raise RateLimited(f"too many calls started; try again in {-(-wait_ms // 1000)} s")
 
     async def socket_opened(self, account_id: str, sid: str) -> bool:
         """False when the account already holds its cap of sockets."""
         admitted = await self._open(
-            keys=[_sockets_key(account_id), PROCS],
-            args=[f"{self._proc}|{sid}", self.rules.max_sockets, int(time.time() * 1000)])
+            keys={"sockets": _sockets_key(account_id), "procs": PROCS},
+            args={"member": f"{self._proc}|{sid}", "cap": self.rules.max_sockets,
+                  "now_ms": int(time.time() * 1000)})
         if admitted:
             self._buckets.setdefault(account_id, (SocketLimits(), set()))[1].add(sid)
         return bool(admitted)

@@ -73,8 +73,10 @@ class PresenceStore:
 
     async def unanswered(self, expert_id: str, client_id: str) -> bool:
         """Record a ring of ``client_id`` left unanswered; True: the expert is away now."""
-        away = await self._unanswered(keys=[_unanswered_key(expert_id)],
-                                      args=[client_id, AWAY_AFTER_CLIENTS, UNANSWERED_TTL_MS])
+        away = await self._unanswered(
+            keys={"clients": _unanswered_key(expert_id)},
+            args={"client": client_id, "away_after": AWAY_AFTER_CLIENTS,
+                  "ttl_ms": UNANSWERED_TTL_MS})
         return bool(away)
 
     async def answered(self, expert_id: str) -> None:

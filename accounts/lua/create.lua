@@ -1,15 +1,17 @@
+--! use common/lua/clock.lua
+--! keys: email account verified_set
+--! args: id email display_name role pw language verified
 -- A new account: the email claimed (SET NX) and the hash written in one step, so that two
--- sign-ups with one email can never both succeed.
--- KEYS: email key, account hash. ARGV: id, email, display name, role, password hash,
--- language, verified (1 or 0: an admin made by the command line needs no mail), verified set.
-if redis.call('SET', KEYS[1], ARGV[1], 'NX') == false then return 0 end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('HSET', KEYS[2], 'id', ARGV[1], 'email', ARGV[2], 'display_name', ARGV[3],
-           'role', ARGV[4], 'pw', ARGV[5], 'created_at', now, 'language', ARGV[6],
-           'epoch', 0)
-if ARGV[7] == '1' then
-  redis.call('HSET', KEYS[2], 'verified_at', now)
-  redis.call('SADD', KEYS[3], ARGV[1])
+-- sign-ups with one email can never both succeed. ``pw``: the password's hash;
+-- ``verified``: 1 or 0 (an admin made by the command line needs no mail), and a verified
+-- account joins ``verified_set``.
+if redis.call('SET', KEY.email, ARG.id, 'NX') == false then return 0 end
+local now = now_ms()
+redis.call('HSET', KEY.account, 'id', ARG.id, 'email', ARG.email,
+           'display_name', ARG.display_name, 'role', ARG.role, 'pw', ARG.pw,
+           'created_at', now, 'language', ARG.language, 'epoch', 0)
+if ARG.verified == '1' then
+  redis.call('HSET', KEY.account, 'verified_at', now)
+  redis.call('SADD', KEY.verified_set, ARG.id)
 end
 return now

@@ -1,8 +1,9 @@
 --! use appointments/lua/prelude.lua
--- A participant cancels. ARGV from 4: the account cancelling.
+--! args: account
+-- A participant (``account``) cancels.
 local b = load_booking()
 if not b then return {'err', 'not_found'} end
-local role = role_of(b, ARGV[4])
+local role = role_of(b, ARG.account)
 if not role then return {'err', 'forbidden'} end
 if b.state ~= 'booked' then return {'err', 'conflict', b.state} end
 local now = now_ms()
@@ -14,9 +15,9 @@ if late and role == 'client' then
 end
 local amount, fee, payout = settle(b, due, now)
 close(b, 'cancelled', now)
-redis.call('HSET', K.b, 'cancelled_by', role, 'late', late and '1' or '')
+redis.call('HSET', KEY.booking, 'cancelled_by', role, 'late', late and '1' or '')
 if late then
-  if role == 'expert' then redis.call('HINCRBY', K.rel, 'late_cancellations', 1) end
+  if role == 'expert' then redis.call('HINCRBY', KEY.reliability, 'late_cancellations', 1) end
   billing_event(b, 'cancelled', 'cancelled_by', role, amount, fee, payout, now)
 end
 notify(other(role), b, 'booking.cancelled', now, {cancelled_by = role})

@@ -1,11 +1,12 @@
 --! use appointments/lua/prelude.lua
--- A booking deadline fell due. ARGV from 4: the member (remind:<ms>|id or noshow|id).
+--! args: member
+-- A booking deadline fell due: ``member`` (remind:<ms>|id or noshow|id).
 -- Every process's loop may try; the ZREM below lets exactly one of them act.
-local member = ARGV[4]
+local member = ARG.member
 local now = now_ms()
-local due = redis.call('ZSCORE', K.dl, member)
+local due = redis.call('ZSCORE', KEY.deadlines, member)
 if not due or tonumber(due) > now then return {'gone'} end
-redis.call('ZREM', K.dl, member)
+redis.call('ZREM', KEY.deadlines, member)
 local b = load_booking()
 if not b or b.state ~= 'booked' then return {'gone'} end
 local offset = string.match(member, '^remind:(%d+)|')
@@ -26,8 +27,8 @@ elseif expert_in then
 end
 local amount, fee, payout = settle(b, due_cents, now)
 close(b, 'no_show', now)
-redis.call('HSET', K.b, 'no_show_by', who)
-if who ~= 'client' then redis.call('HINCRBY', K.rel, 'no_shows', 1) end
+redis.call('HSET', KEY.booking, 'no_show_by', who)
+if who ~= 'client' then redis.call('HINCRBY', KEY.reliability, 'no_shows', 1) end
 billing_event(b, 'no_show', 'no_show_by', who, amount, fee, payout, now)
 notify('client', b, 'booking.no_show', now, {no_show_by = who})
 notify('expert', b, 'booking.no_show', now, {no_show_by = who})

@@ -1,9 +1,10 @@
 --! use appointments/lua/prelude.lua
--- A participant joined the booking's call. ARGV from 4: the account. Once both have
+--! args: account
+-- A participant (``account``) joined the booking's call. Once both have
 -- joined, the booking is attended: its hold is released (the session meters the call).
 local b = load_booking()
 if not b then return {'err', 'not_found'} end
-local role = role_of(b, ARGV[4])
+local role = role_of(b, ARG.account)
 if not role then return {'err', 'forbidden'} end
 -- Rejoining after a reconnect, once both were there, changes nothing.
 if b.state == 'attended' then return reply('attended') end
@@ -12,12 +13,12 @@ local now = now_ms()
 local field = 'joined_' .. role .. '_ms'
 if b[field] == '' then
   b[field] = tostring(now)
-  redis.call('HSET', K.b, field, now)
+  redis.call('HSET', KEY.booking, field, now)
 end
 if b.joined_client_ms ~= '' and b.joined_expert_ms ~= '' then
   settle(b, 0, now)
   close(b, 'attended', now)
-  redis.call('HINCRBY', K.rel, 'attended', 1)
+  redis.call('HINCRBY', KEY.reliability, 'attended', 1)
   return reply('attended')
 end
 return reply('joined')

@@ -1,32 +1,33 @@
 --! use earnings/lua/prelude.lua
+--! keys: payout requested approved paid rejected
+--! args: action admin reference expert_id payout_id
 -- An admin moves a payout on: approve (requested -> approved), pay (approved -> paid,
--- with the bank transfer's reference) or reject (requested or approved -> rejected, the
--- money back to available). KEYS 3: the payout hash, 4..7: the state indexes in the order
--- requested, approved, paid, rejected. ARGV: action, admin id, reference, expert id,
--- payout id.
+-- with the bank transfer's ``reference``) or reject (requested or approved -> rejected,
+-- the money back to available). The keys named after a state are its index.
 local now = now_ms()
-local id = ARGV[5]
-local index = {requested = KEYS[4], approved = KEYS[5], paid = KEYS[6], rejected = KEYS[7]}
-local state, expert, amount = unpack(redis.call('HMGET', KEYS[3], 'state', 'expert_id',
+local id = ARG.payout_id
+local index = {requested = KEY.requested, approved = KEY.approved, paid = KEY.paid,
+               rejected = KEY.rejected}
+local state, expert, amount = unpack(redis.call('HMGET', KEY.payout, 'state', 'expert_id',
                                                 'amount_cents'))
-if not state or expert ~= ARGV[4] then return {'err', 'not_found'} end
+if not state or expert ~= ARG.expert_id then return {'err', 'not_found'} end
 amount = tonumber(amount)
-local action, to = ARGV[1], nil
+local action, to = ARG.action, nil
 if action == 'approve' and state == 'requested' then
   to = 'approved'
-  redis.call('HSET', KEYS[3], 'approved_at', now, 'approved_by', ARGV[2])
+  redis.call('HSET', KEY.payout, 'approved_at', now, 'approved_by', ARG.admin)
 elseif action == 'pay' and state == 'approved' then
   to = 'paid'
-  redis.call('HSET', KEYS[3], 'paid_at', now, 'paid_by', ARGV[2], 'reference', ARGV[3])
-  redis.call('HINCRBY', E.account, 'pending', -amount)
-  redis.call('HINCRBY', E.account, 'paid_out', amount)
-  entry('payout_paid', amount, 'payout_id', id,
-        'reference', ARGV[3])
+  redis.call('HSET', KEY.payout, 'paid_at', now, 'paid_by', ARG.admin,
+             'reference', ARG.reference)
+  redis.call('HINCRBY', KEY.account, 'pending', -amount)
+  redis.call('HINCRBY', KEY.account, 'paid_out', amount)
+  entry('payout_paid', amount, 'payout_id', id, 'reference', ARG.reference)
 elseif action == 'reject' and (state == 'requested' or state == 'approved') then
   to = 'rejected'
-  redis.call('HSET', KEYS[3], 'rejected_at', now, 'rejected_by', ARGV[2])
-  redis.call('HINCRBY', E.account, 'pending', -amount)
-  redis.call('HINCRBY', E.account, 'available', amount)
+  redis.call('HSET', KEY.payout, 'rejected_at', now, 'rejected_by', ARG.admin)
+  redis.call('HINCRBY', KEY.account, 'pending', -amount)
+  redis.call('HINCRBY', KEY.account, 'available', amount)
   entry('payout_rejected', amount, 'payout_id', id)
 else
   return {'err', 'conflict', state}
@@ -34,5 +35,5 @@ end
 local score = redis.call('ZSCORE', index[state], id)
 redis.call('ZREM', index[state], id)
 redis.call('ZADD', index[to], score or now, id)
-redis.call('HSET', KEYS[3], 'state', to)
-return {'ok', redis.call('HGETALL', KEYS[3])}
+redis.call('HSET', KEY.payout, 'state', to)
+return {'ok', redis.call('HGETALL', KEY.payout)}

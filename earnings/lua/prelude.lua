@@ -1,13 +1,13 @@
 --! use common/lua/clock.lua
--- Shared by the earnings scripts. KEYS 1..2 are always the
--- expert's earnings hash and ledger.
-local E = {account = KEYS[1], ledger = KEYS[2]}
+--! keys: account ledger
+-- Shared by the earnings scripts: every one of them has the expert's earnings hash
+-- (``account``) and ledger; a script's own names follow.
 
 -- One ledger entry: what moved, and the three balances after it; ``...`` names what it
 -- is for (field, value pairs).
 local function entry(kind, amount, ...)
-  local a, p, o = unpack(redis.call('HMGET', E.account, 'available', 'pending', 'paid_out'))
-  redis.call('XADD', E.ledger, '*', 'kind', kind, 'amount_cents', amount,
+  local a, p, o = unpack(redis.call('HMGET', KEY.account, 'available', 'pending', 'paid_out'))
+  redis.call('XADD', KEY.ledger, '*', 'kind', kind, 'amount_cents', amount,
              'available_cents', a or '0', 'pending_cents', p or '0', 'paid_out_cents', o or '0',
              'at', iso(now_ms()), ...)
 end

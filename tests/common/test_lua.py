@@ -8,7 +8,7 @@ import time
 import pytest
 import redis.asyncio as aioredis
 
-from common.lua import Lua, every_script, source
+from common.lua import Lua, Names, every_script, source
 from common.timefmt import iso_ms
 from sessions.states import lua_table
 
@@ -109,3 +109,35 @@ async def test_a_rest_name_takes_a_list(redis: aioredis.Redis) -> None:
     save = Lua(redis, "marketplace/lua/expert_save.lua")
     assert save.source.keys.rest == "categories"
     assert save.source.args.rest == "flags"
+
+
+def test_a_shared_piece_names_the_familys_keys_first_then_each_script_its_own() -> None:
+    prelude = ("booking", "active", "deadlines", "wallet", "ledger", "billing", "client_index",
+               "expert_index", "client_notes", "expert_notes", "reliability")
+    book, cancel = source("appointments/lua/book.lua"), source("appointments/lua/cancel.lua")
+    assert book.keys.fixed == (*prelude, "profile")
+    assert cancel.keys.fixed == prelude
+    assert cancel.args.fixed == ("id", "kept", "fee_percent", "account")
+    # Header lines of one kind continue each other: book.lua's arguments take three lines.
+    assert book.args.fixed[3:6] == ("client_id", "expert_id", "topic")
+    assert book.args.fixed[-1] == "time_zone"
+
+
+async def test_a_piece_and_its_script_share_one_table_of_names(redis: aioredis.Redis) -> None:
+    # tests/common/lua/piece_user.lua uses piece.lua, which names ``wallet`` and ``amount``.
+    script = Lua(redis, "tests/common/lua/piece_user.lua")
+    await redis.hset("w", "balance", 500)
+    assert await script(keys={"wallet": "w", "log": "l"},
+                        args={"amount": 120, "note": "ok"}) == 380
+    assert await redis.lrange("l", 0, -1) == ["ok 380"]
+    with pytest.raises(ValueError, match="expected \\['log', 'wallet'\\]"):
+        await script(keys={"log": "l"}, args={"amount": 1, "note": "x"})
+
+
+def test_a_name_twice_or_after_a_rest_fails_at_load() -> None:
+    with pytest.raises(ValueError, match="cannot be followed"):
+        Names.parse("wallet ledger").then(Names.parse("wallet"))
+    with pytest.raises(ValueError, match="cannot be followed"):
+        Names.parse("wallet ...parts").then(Names.parse("ledger"))
+    assert Names.parse("wallet").then(Names.parse("ledger ...parts")) == Names(
+        ("wallet", "ledger"), "parts")

@@ -131,17 +131,21 @@ async def test_retry_now_hurries_a_waiting_brand_but_never_one_being_attempted(
 ) -> None:
     redis = running.app[REDIS]
     claim, retry = _script(redis, "hook_claim"), _script(redis, "hook_retry")
-    claim_keys = [DUE_KEY, queue_key("b1"), ATTEMPTS_KEY, BACKOFF_KEY]
+    claim_keys = {"due": DUE_KEY, "queue": queue_key("b1"), "attempts": ATTEMPTS_KEY,
+                  "backoff": BACKOFF_KEY}
+    claim_args = {"brand": "b1", "lease_ms": LEASE_MS}
     await redis.rpush(queue_key("b1"), "evt_1\n{}")
     await redis.zadd(DUE_KEY, {"b1": 0})
     failures = HookFailures(redis)
-    assert await claim(keys=claim_keys, args=["b1", LEASE_MS])
+    assert await claim(keys=claim_keys, args=claim_args)
     # Under way: hurrying it could send its event twice.
     assert not await failures.retry_now(Target.BRAND, "b1")
-    await retry(keys=[DUE_KEY, ATTEMPTS_KEY, BACKOFF_KEY, FAILURES_KEY],
-                args=["b1", 3_600_000, "HTTP 500", "evt_1"])
-    assert not await claim(keys=claim_keys, args=["b1", LEASE_MS])  # waiting its hour
+    await retry(keys={"due": DUE_KEY, "attempts": ATTEMPTS_KEY, "backoff": BACKOFF_KEY,
+                      "failures": FAILURES_KEY},
+                args={"brand": "b1", "delay_ms": 3_600_000, "error": "HTTP 500",
+                      "event_id": "evt_1"})
+    assert not await claim(keys=claim_keys, args=claim_args)  # waiting its hour
     assert await failures.retry_now(Target.BRAND, "b1")
     assert not await failures.retry_now(Target.BRAND, "b1")  # once is enough
-    assert await claim(keys=claim_keys, args=["b1", LEASE_MS])  # due at once
+    assert await claim(keys=claim_keys, args=claim_args)  # due at once
     assert not await failures.retry_now(Target.PLATFORM, "1-0")  # nothing of that id
