@@ -10,9 +10,13 @@ A script names what it needs in header lines (``--!``) at its top:
   (``keys={"booking": ...}``): nobody counts positions on either side, and a name missing
   or misspelt fails at once (``ValueError``) instead of shifting every later value. A last
   name written ``...name`` takes the rest as a list (``KEY.name`` is then a Lua array).
+- A shared piece may name keys and arguments too: the layout common to a family of scripts
+  (the session family's ``sessions/lua/prelude.lua``). Its names come first, then those
+  of the script that uses it, so every script of the family reads the same ``KEY.session``
+  and adds its own; a name given twice, or after a ``...rest``, fails at load.
 
-Scripts without names (the session and booking families, whose keys are laid out by one
-``_keys`` method each) are called with sequences, as redis-py scripts are.
+Scripts without names (the booking family, whose keys are laid out by one ``_keys``
+method) are called with sequences, as redis-py scripts are.
 """
 
 from __future__ import annotations
@@ -61,6 +65,18 @@ class Names:
     def declared(self) -> bool:
         return bool(self.fixed) or self.rest is not None
 
+    @property
+    def every(self) -> tuple[str, ...]:
+        return (*self.fixed, *([self.rest] if self.rest else []))
+
+    def then(self, more: Names) -> Names:
+        """These names followed by ``more``'s (a shared piece's, then its script's)."""
+        if not more.declared:
+            return self
+        if self.rest or set(self.every) & set(more.every):
+            raise ValueError(f"Lua names {self.every} cannot be followed by {more.every}")
+        return Names((*self.fixed, *more.fixed), more.rest)
+
     def lua(self, table: str, source: str) -> str:
         """``local KEY = {name = KEYS[1], ...}`` (the rest as an array)."""
         cells = [f"{name} = {source}[{n}]" for n, name in enumerate(self.fixed, 1)]
@@ -69,7 +85,7 @@ class Names:
         return f"local {table} = {{{', '.join(cells)}}}\n"
 
     def flatten(self, what: str, given: Mapping[str, Any]) -> list[Any]:
-        expected = {*self.fixed, *([self.rest] if self.rest else [])}
+        expected = set(self.every)
         if set(given) != expected:
             raise ValueError(f"Lua {what}: expected {sorted(expected)}, got {sorted(given)}")
         values = [given[name] for name in self.fixed]
@@ -126,7 +142,10 @@ def source(path: str, prefix: str = "") -> Source:
     """
     order: list[str] = []
     _pieces(path, order)
-    _, keys, args, _ = _headers(path)
+    keys, args = Names(), Names()
+    for piece in order:  # dependencies first, the script itself last
+        _, piece_keys, piece_args, _ = _headers(piece)
+        keys, args = keys.then(piece_keys), args.then(piece_args)
     parts = [prefix] if prefix else []
     parts += [keys.lua("KEY", "KEYS") if keys.declared else "",
               args.lua("ARG", "ARGV") if args.declared else ""]

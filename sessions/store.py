@@ -15,14 +15,14 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import redis.asyncio as aioredis
 
-from common.lua import Lua
+from common.lua import ArgValue, KeyValue, Lua
 from common.redistime import ms_of
 from common.redisvalues import pairs, text_map, text_or_none
 from sessions.errors import (
@@ -181,6 +181,11 @@ def _paid_by(new: NewSession) -> str:
     return "client" if new.payer == new.client_id else "brand"
 
 
+def _profile(profile_key: str) -> list[str]:
+    """The ``...profile`` keys of start and route: the profile whose price is checked, if any."""
+    return [profile_key] if profile_key else []
+
+
 def _raise(reply: list[Any]) -> None:
     """Turn a script's ``{'err', code, ...}`` into the domain error."""
     match text_or_none(reply[1]):
@@ -241,35 +246,44 @@ class SessionStore:
         self._release = Lua(redis, "common/lua/release_lock.lua")
         self._due = Lua(redis, "common/lua/due.lua")
 
-    def _keys(self, session_id: str, parties: Parties, proc: str) -> list[str]:
+    def _keys(self, session_id: str, parties: Parties, proc: str) -> dict[str, KeyValue]:
+        """The keys every session script shares (``sessions/lua/prelude.lua``)."""
         key = session_key(session_id)
         expert = parties.expert_id or "-"
-        return [
-            key, sockets_key(session_id), DEADLINES, busy_key(expert),
-            wallet_key(parties.payer), ledger_key(parties.payer),
-            self.timing.billing_stream, index_key(parties.client_id), index_key(expert),
-            proc_sockets_key(proc), key + ":chat", queue_key(parties.category or "-"), QUEUES,
-            key + ":rung", LAST_RUNG, brand_sessions_key(parties.brand_id or "-"),
-        ]
+        return {
+            "session": key, "socks": sockets_key(session_id), "deadlines": DEADLINES,
+            "busy": busy_key(expert), "wallet": wallet_key(parties.payer),
+            "ledger": ledger_key(parties.payer), "billing": self.timing.billing_stream,
+            "client_index": index_key(parties.client_id), "expert_index": index_key(expert),
+            "proc_socks": proc_sockets_key(proc), "chat": key + ":chat",
+            "queue": queue_key(parties.category or "-"), "queues": QUEUES,
+            "rung": key + ":rung", "last_rung": LAST_RUNG,
+            "brand_index": brand_sessions_key(parties.brand_id or "-"),
+            "timeline": timeline_key(session_id),
+        }
 
-    def _args(self, session_id: str) -> list[str | int]:
+    def _args(self, session_id: str) -> dict[str, ArgValue]:
+        """The arguments every session script shares: the session and the rules."""
         t = self.timing
-        return [session_id, t.guarantee_seconds, t.increment_seconds, t.connect_ms, t.grace_ms,
-                t.ring_ms, t.low_balance_ms, t.queue_ms]
+        return {"id": session_id, "guarantee": t.guarantee_seconds,
+                "increment": t.increment_seconds, "connect_ms": t.connect_ms,
+                "grace_ms": t.grace_ms, "ring_ms": t.ring_ms, "low_ms": t.low_balance_ms,
+                "queue_ms": t.queue_ms}
 
     async def _eval(
-        self, name: str, session_id: str, parties: Parties | None, *extra: str | int,
-        proc: str = "-", more_keys: tuple[str, ...] = (),
+        self, name: str, session_id: str, parties: Parties | None,
+        args: Mapping[str, ArgValue] | None = None, proc: str = "-",
+        keys: Mapping[str, KeyValue] | None = None,
     ) -> Any:
-        """A session script's reply. Its keys are named from ``parties`` (None: what this
-        process knows of them); a script that finds them stale gets them read again."""
+        """A session script's reply: ``keys`` and ``args`` are its own, after the shared
+        ones. The keys are named from ``parties`` (None: what this process knows of them);
+        a script that finds them stale gets them read again."""
         if parties is None:
             parties = await self.parties(session_id)
         for _ in range(5):
             reply = await self._scripts[name](
-                keys=[*self._keys(session_id, parties, proc), *more_keys,
-                      timeline_key(session_id)],
-                args=[*self._args(session_id), *extra],
+                keys={**self._keys(session_id, parties, proc), **(keys or {})},
+                args={**self._args(session_id), **(args or {})},
             )
             if not (isinstance(reply, list) and len(reply) > 1
                     and text_or_none(reply[0]) == "err" and text_or_none(reply[1]) == "stale"):
@@ -278,11 +292,11 @@ class SessionStore:
         raise RuntimeError(f"session {session_id} kept changing under {name}")
 
     async def _run(
-        self, name: str, session_id: str, parties: Parties | None, *extra: str | int,
-        proc: str = "-", more_keys: tuple[str, ...] = (),
+        self, name: str, session_id: str, parties: Parties | None,
+        args: Mapping[str, ArgValue] | None = None, proc: str = "-",
+        keys: Mapping[str, KeyValue] | None = None,
     ) -> Outcome:
-        return _outcome(await self._eval(name, session_id, parties, *extra, proc=proc,
-                                         more_keys=more_keys))
+        return _outcome(await self._eval(name, session_id, parties, args, proc, keys))
 
     async def parties(self, session_id: str, fresh: bool = False) -> Parties:
         """Who a session concerns; ``not_found`` when there is none.
@@ -313,29 +327,35 @@ class SessionStore:
     async def start(self, session_id: str, new: NewSession) -> Outcome:
         parties = Parties(new.client_id, new.expert_id, new.category, new.payer, new.brand_id)
         outcome = await self._run(
-            "start", session_id, parties,
-            new.client_id, new.expert_id, new.topic, new.pricing.mode.value,
-            new.pricing.amount_cents, self.timing.currency, new.fee(self.timing),
-            self.timing.start_hold_cents(new.pricing), new.sid, new.proc, new.brand_id,
-            _paid_by(new) if new.pricing.is_paid else "none", new.category, new.payer,
-            new.booking_id, new.rung, "1" if new.profile_key else "", proc=new.proc,
-            more_keys=(new.profile_key,) if new.profile_key else (),
+            "start", session_id, parties, {
+                "client_id": new.client_id, "expert_id": new.expert_id, "topic": new.topic,
+                "pricing_mode": new.pricing.mode.value, "rate_cents": new.pricing.amount_cents,
+                "currency": self.timing.currency, "fee_percent": new.fee(self.timing),
+                "hold_cents": self.timing.start_hold_cents(new.pricing), "sid": new.sid,
+                "proc": new.proc, "brand_id": new.brand_id,
+                "paid_by": _paid_by(new) if new.pricing.is_paid else "none",
+                "category": new.category, "payer_id": new.payer, "booking_id": new.booking_id,
+                "rung": new.rung,
+            }, proc=new.proc, keys={"profile": _profile(new.profile_key)},
         )
         self._remember(session_id, parties)
         return outcome
 
     async def accept(self, session_id: str, account_id: str, sid: str, proc: str) -> Outcome:
         return await self._run(
-            "accept", session_id, None, account_id, sid, proc,
-            self.timing.start_cover_seconds, proc=proc,
+            "accept", session_id, None, {
+                "account": account_id, "sid": sid, "proc": proc,
+                "start_cover_seconds": self.timing.start_cover_seconds,
+            }, proc=proc,
         )
 
     async def act(self, session_id: str, account_id: str, event: str) -> Outcome:
-        return await self._run("act", session_id, None, account_id, event)
+        return await self._run("act", session_id, None, {"account": account_id, "event": event})
 
     async def attach(self, session_id: str, account_id: str, sid: str, proc: str) -> Outcome:
         return await self._run(
-            "attach", session_id, None, account_id, sid, proc, proc=proc
+            "attach", session_id, None, {"account": account_id, "sid": sid, "proc": proc},
+            proc=proc,
         )
 
     async def detach(
@@ -346,11 +366,13 @@ class SessionStore:
         except NoSuchSession:
             return Outcome("noop")
         return await self._run(
-            "detach", session_id, parties, sid, "" if at_ms is None else at_ms, proc=proc
+            "detach", session_id, parties, {"sid": sid, "at": "" if at_ms is None else at_ms},
+            proc=proc,
         )
 
     async def chat(self, session_id: str, account_id: str, sid: str, text: str) -> dict[str, str]:
-        reply = await self._eval("chat", session_id, None, account_id, sid, text, CHAT_KEPT)
+        reply = await self._eval("chat", session_id, None, {
+            "account": account_id, "sid": sid, "text": text, "kept": CHAT_KEPT})
         if text_or_none(reply[0]) == "err":
             _raise(reply)
         message: dict[str, str] = json.loads(str(text_or_none(reply[1])))
@@ -358,16 +380,20 @@ class SessionStore:
 
     async def share(
         self, session_id: str, account_id: str, shared: SharedFile, blob: str,
-        limits: FileLimits, claimed: int, quota_message: str, file_keys: tuple[str, ...],
+        limits: FileLimits, claimed: int, quota_message: str, file_keys: Mapping[str, str],
     ) -> dict[str, Any]:
         """Record a file already in the blob store and post it in the chat (the message,
-        as for ``chat``); refused for the call's or the account's limits."""
-        reply = await self._eval(
-            "share", session_id, None, account_id, shared.file_id, shared.name, shared.size,
-            shared.content_type, blob, file_url(session_id, shared.file_id), limits.kept_ms,
-            MAX_FILES_PER_SESSION, MAX_BYTES_PER_SESSION, CHAT_KEPT, limits.quota_bytes,
-            limits.quota_files, claimed, quota_message, more_keys=file_keys,
-        )
+        as for ``chat``); refused for the call's or the account's limits. ``file_keys``:
+        the file's keys, as ``FileStore.share_keys`` names them."""
+        reply = await self._eval("share", session_id, None, {
+            "account": account_id, "file_id": shared.file_id, "name": shared.name,
+            "size": shared.size, "content_type": shared.content_type, "blob": blob,
+            "url": file_url(session_id, shared.file_id), "kept_ms": limits.kept_ms,
+            "max_files": MAX_FILES_PER_SESSION, "max_bytes": MAX_BYTES_PER_SESSION,
+            "kept": CHAT_KEPT, "quota_bytes": limits.quota_bytes,
+            "quota_files": limits.quota_files, "claimed": claimed,
+            "quota_message": quota_message,
+        }, keys=file_keys)
         if text_or_none(reply[0]) == "err":
             _raise(reply)
         message: dict[str, Any] = json.loads(str(text_or_none(reply[1])))
@@ -388,7 +414,7 @@ class SessionStore:
 
     async def media(self, session_id: str, account_id: str, state: str, sid: str) -> Outcome:
         return await self._run(
-            "media", session_id, None, account_id, state, sid
+            "media", session_id, None, {"account": account_id, "state": state, "sid": sid}
         )
 
     async def fire(self, member: str) -> Outcome:
@@ -398,7 +424,7 @@ class SessionStore:
         except NoSuchSession:
             await self._redis.zrem(DEADLINES, member)
             return Outcome("gone")
-        return await self._run("fire", session_id, parties, member)
+        return await self._run("fire", session_id, parties, {"member": member})
 
     # -- category calls ----------------------------------------------------------------
 
@@ -407,10 +433,13 @@ class SessionStore:
     ) -> Outcome:
         parties = Parties(new.client_id, "", new.category, new.payer, new.brand_id)
         outcome = await self._run(
-            "enqueue", session_id, parties,
-            new.client_id, new.category, new.topic,
-            "" if max_rate_cents is None else max_rate_cents, self.timing.currency,
-            new.fee(self.timing), new.sid, new.proc, new.brand_id, new.payer, proc=new.proc,
+            "enqueue", session_id, parties, {
+                "client_id": new.client_id, "category": new.category, "topic": new.topic,
+                "max_rate_cents": "" if max_rate_cents is None else max_rate_cents,
+                "currency": self.timing.currency, "fee_percent": new.fee(self.timing),
+                "sid": new.sid, "proc": new.proc, "brand_id": new.brand_id,
+                "payer_id": new.payer,
+            }, proc=new.proc,
         )
         self._remember(session_id, parties)
         return outcome
@@ -423,16 +452,18 @@ class SessionStore:
         ringing = Parties(parties.client_id, expert_id, parties.category, parties.payer_id,
                           parties.brand_id)
         return await self._run(
-            "route", session_id, ringing, expert_id, pricing.mode.value, pricing.amount_cents,
-            self.timing.start_hold_cents(pricing), "1" if profile_key else "",
-            more_keys=(profile_key,) if profile_key else (),
+            "route", session_id, ringing, {
+                "expert_id": expert_id, "pricing_mode": pricing.mode.value,
+                "rate_cents": pricing.amount_cents,
+                "hold_cents": self.timing.start_hold_cents(pricing),
+            }, keys={"profile": _profile(profile_key)},
         )
 
     async def abandon(self, session_id: str) -> Outcome:
         return await self._run("abandon", session_id, None)
 
     async def position_changed(self, session_id: str, position: int) -> bool:
-        reply = await self._eval("queue_position", session_id, None, position)
+        reply = await self._eval("queue_position", session_id, None, {"position": position})
         return isinstance(reply, int) and reply == 1
 
     async def queues(self) -> list[str]:

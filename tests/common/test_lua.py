@@ -8,7 +8,7 @@ import time
 import pytest
 import redis.asyncio as aioredis
 
-from common.lua import Lua, every_script, source
+from common.lua import Lua, Names, every_script, source
 from common.timefmt import iso_ms
 from sessions.states import lua_table
 
@@ -109,3 +109,25 @@ async def test_a_rest_name_takes_a_list(redis: aioredis.Redis) -> None:
     save = Lua(redis, "marketplace/lua/expert_save.lua")
     assert save.source.keys.rest == "categories"
     assert save.source.args.rest == "flags"
+
+
+async def test_a_piece_names_what_its_family_shares_first(redis: aioredis.Redis) -> None:
+    member = Lua(redis, "tests/common/lua/family_member.lua")
+    assert member.source.keys == Names(("record", "own"))
+    assert member.source.args == Names(("id",), rest="more")
+    assert await member(keys={"record": "r", "own": "o"},
+                        args={"id": "s1", "more": [1, 2, 3]}) == ["r", "s1", "o", 3]
+    with pytest.raises(ValueError, match="expected \\['own', 'record'\\]"):
+        await member(keys={"own": "o"}, args={"id": "s1", "more": []})
+    # Every session script reads the same leading keys, then its own.
+    share = source("sessions/lua/share.lua", lua_table())
+    assert share.keys.fixed[:2] == ("session", "socks")
+    assert share.keys.fixed[-2:] == ("file_index", "expiry")
+
+
+def test_a_name_given_twice_or_after_a_rest_fails_at_load() -> None:
+    with pytest.raises(ValueError, match="cannot be followed"):
+        Names(("session",)).then(Names(("session",)))
+    with pytest.raises(ValueError, match="cannot be followed"):
+        Names((), rest="profile").then(Names(("more",)))
+    assert Names(("a",)).then(Names()) == Names(("a",))
