@@ -26,7 +26,7 @@ from common.errors import Invalid
 from common.redisvalues import text_map, text_or_none
 from common.schema import Custom, Field
 from marketplace import keys as market_keys
-from sessions.store import brand_sessions_key, session_key
+from sessions.keys import brand_sessions_key, session_key
 
 log = logging.getLogger(__name__)
 

@@ -87,8 +87,9 @@ from server.secret import load_or_create_secret
 from server.worker import default_consumer_name, running_worker
 from sessions.leases import Leases
 from sessions.reaper import Reaper
+from sessions.scripts import Timing
 from sessions.service import CallService
-from sessions.store import SessionStore, Timing
+from sessions.store import SessionStore
 from sessions.wallet import WalletStore
 from signaling.guard import GuardedServer
 from signaling.ice import ice_servers

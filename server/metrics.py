@@ -21,8 +21,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 
 from sessions.census import Census, DeliveryCensus
 from sessions.notify import Notifier
+from sessions.replies import Outcome
 from sessions.states import State
-from sessions.store import Outcome
 from signaling.presence import Status
 
 log = logging.getLogger(__name__)

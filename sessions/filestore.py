@@ -24,7 +24,7 @@ from common.redistime import redis_ms
 from common.redisvalues import text_or_none
 from sessions.errors import AccountQuotaFull, UploadRateLimited
 from sessions.files import FileLimits, SharedFile, mebibytes
-from sessions.store import session_key
+from sessions.keys import session_key
 
 EXPIRY = "hc:{0}:files:expiry"
 

@@ -5,7 +5,7 @@
 -- Shared by every session script. The loader (common/lua.py) puts the transition table T
 -- (rendered from sessions/states.py) first, then the pieces named above.
 --
--- The keys and arguments every session script shares (sessions/store.py names them); a
+-- The keys and arguments every session script shares (sessions/scripts.py names them); a
 -- script's own follow, declared in its header.
 --   session: the session hash; socks: its sockets (socket id -> 'c|proc' or 'e|proc');
 --   deadlines: the zset of 'kind|session' by due ms; busy: the expert's busy key;
