@@ -174,11 +174,6 @@ class Appointments:
         return self._booking(await self._published(await self.store.joined(booking_id,
                                                                             account_id)))
 
-    async def blocks_on_demand(self, expert_id: str, within_ms: int) -> bool:
-        """True when one of the expert's appointments starts within ``within_ms`` (or is
-        under way and not yet met): an on-demand ring now would run into it."""
-        return await self.store.blocks(expert_id, within_ms)
-
     async def reliability(self, expert_id: str) -> dict[str, int]:
         return await self.store.reliability(expert_id)
 

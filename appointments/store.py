@@ -158,7 +158,6 @@ class BookingStore:
             for name in ("book", "cancel", "propose", "respond", "joined", "fire")
         }
         self._due = Lua(redis, "common/lua/due.lua")
-        self._blocks = Lua(redis, "appointments/lua/blocks.lua")
 
     def _keys(self, booking_id: str, client_id: str, expert_id: str) -> list[str]:
         return [
@@ -227,10 +226,6 @@ class BookingStore:
     async def due(self, limit: int = 200) -> list[str]:
         return [str(text_or_none(m)) for m in await self._due(
             keys={"deadlines": DEADLINES}, args={"limit": limit})]
-
-    async def blocks(self, expert_id: str, within_ms: int) -> bool:
-        return bool(await self._blocks(keys={"active": active_key(expert_id)},
-                                       args={"within_ms": within_ms, "max_len_ms": MAX_LEN_MS}))
 
     async def busy(self, expert_id: str, from_ms: int, to_ms: int) -> list[tuple[int, int]]:
         """The expert's bookings still to be met that overlap [from, to)."""

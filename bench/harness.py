@@ -98,6 +98,8 @@ class Servers:
     kind: str = "helpcall"
     processes: int = 1
     shared_redis: bool = False
+    # A real 3-primary, 3-replica Redis Cluster (tests/topologies.py) instead of one Redis.
+    redis_cluster: bool = False
     uvloop: bool = False
     no_rate_limits: bool = True
     experiments: tuple[str, ...] = ()  # bench/serve.py switches: "direct-rooms", ...
@@ -107,8 +109,12 @@ class Servers:
     procs: list[Proc] = field(default_factory=list)
     redis_url: str = ""
     redis_pid: int = 0
+    # Every Redis process: the one above, or the six nodes of a Cluster.
+    redis_pids: list[int] = field(default_factory=list)
+    redis_node_urls: list[str] = field(default_factory=list)
     _tmp: tempfile.TemporaryDirectory[str] | None = None
     _redis: EmbeddedRedis | None = None
+    _cluster: Any = None  # tests.topologies.Cluster
 
     def __enter__(self) -> Servers:
         # Short path: the embedded Redis listens on a unix socket under it.
@@ -123,7 +129,17 @@ class Servers:
     def _start(self) -> None:
         assert self._tmp is not None
         tmp = Path(self._tmp.name)
-        if self.kind == "helpcall" and (self.shared_redis or self.processes > 1):
+        if self.redis_cluster:
+            # Imported here: only this option needs the test suite's Cluster (and pytest).
+            from tests.topologies import Cluster
+
+            self._cluster = Cluster(tmp / "cluster")
+            self.redis_url = self._cluster.url
+            self.redis_pids = [n.process.pid for n in self._cluster.nodes if n.process]
+            self.redis_node_urls = [f"redis://{n.address}" for n in self._cluster.nodes]
+            for pid in self.redis_pids:
+                pin(pid, self.other_cpus)
+        elif self.kind == "helpcall" and (self.shared_redis or self.processes > 1):
             self._redis = EmbeddedRedis(tmp / "shared")
             self.redis_url = self._redis.start_sync()
             self.redis_pid = self._redis.pid or 0
@@ -167,6 +183,9 @@ class Servers:
                               if b"redis-server" in Path(f"/proc/{c}/cmdline").read_bytes()]
             self.redis_pid = redis_children[0]
             pin(self.redis_pid, self.other_cpus)
+        if self.redis_pid:
+            self.redis_pids = [self.redis_pid]
+            self.redis_node_urls = [self.redis_url]
 
     def _wait_up(self, proc: Proc, timeout: float = 120) -> None:
         path = "/healthz" if self.kind == "helpcall" else "/socket.io/?EIO=4&transport=polling"
@@ -199,6 +218,8 @@ class Servers:
                 proc.popen.wait()
         if self._redis is not None:
             self._redis.stop_sync()
+        if self._cluster is not None:
+            self._cluster.stop()
         if self._tmp is not None:
             keep = os.environ.get("BENCH_KEEP_LOGS")
             if keep:

@@ -9,7 +9,9 @@ Configurations: one process with its embedded Redis; N processes sharing one Red
 (``REDIS_URL``), each pair's client on one process and its expert on the next, so that
 every event crosses processes through Redis pub/sub. Suffixes: ``r`` (one process, but with
 ``REDIS_URL``), ``o`` (python-socketio's AsyncRedisManager, as before issue 14), ``p`` (each
-server process pinned to its own core), ``u`` (uvloop): ``--processes 1r,1ro,2,2o,4,4o``.
+server process pinned to its own core), ``u`` (uvloop), ``c`` (a real Redis Cluster, 3
+primaries and 3 replicas from Debian's redis-server, instead of one Redis; its Redis CPU is
+that of all six nodes): ``--processes 1r,1ro,2,2o,4,4o,1c,2c``.
 The per-socket rate limits are lifted (bench/serve.py): a pair here calls far more often
 than any person does.
 
@@ -24,14 +26,17 @@ import contextlib
 import multiprocessing as mp
 import os
 import time
+from collections import Counter
 from multiprocessing.connection import Connection
 from typing import Any
+
+import redis
 
 from bench.harness import Servers, receive
 from bench.people import Peer, User, go_live, hang_up, make_pairs
 from bench.stats import cpu_seconds, percentile, spread, table
 from bench.wire import http_session
-from common.redisclient import redis_client
+from common.redisclient import redis_client, stream_on, topology
 
 STREAM = "helpcall:billing"
 IDLE_SECONDS = 2.0
@@ -42,6 +47,7 @@ class BillingWatch:
 
     def __init__(self, redis_url: str) -> None:
         self._redis = redis_client(redis_url)
+        self._stream = stream_on(STREAM, topology(redis_url))  # ``<name>:{0}`` on a Cluster
         self._seen: dict[str, asyncio.Future[None]] = {}
         self._task: asyncio.Task[None] | None = None
 
@@ -52,12 +58,13 @@ class BillingWatch:
         return future
 
     async def start(self) -> None:
-        last: Any = await self._redis.xrevrange(STREAM, count=1)
+        last: Any = await self._redis.xrevrange(self._stream, count=1)
         self._task = asyncio.create_task(self._follow(str(last[0][0]) if last else "0-0"))
 
     async def _follow(self, last: str) -> None:
         while True:
-            answer: Any = await self._redis.xread({STREAM: last}, block=1000, count=500)
+            answer: Any = await self._redis.xread({self._stream: last}, block=1000,
+                                                  count=500)
             for _, entries in answer or []:
                 for entry_id, fields in entries:
                     last = entry_id
@@ -133,6 +140,18 @@ def worker(conn: Connection, redis_url: str, pairs: list[PairSpec]) -> None:
     asyncio.run(serve())
 
 
+def command_counts(node_urls: list[str]) -> Counter[str]:
+    """Redis commands run so far on every node, by name (those run inside scripts included;
+    on a Cluster, what primaries replicate to replicas too)."""
+    counts: Counter[str] = Counter()
+    for url in node_urls:
+        with redis.Redis.from_url(url) as client:
+            stats: dict[str, Any] = client.info("commandstats")
+        counts.update({name.removeprefix("cmdstat_"): int(row["calls"])
+                       for name, row in stats.items()})
+    return counts
+
+
 def measure(servers: Servers, pairs: list[tuple[User, User]], processes: int,
             seconds: float, repeats: int) -> list[dict[str, Any]]:
     specs: list[PairSpec] = [
@@ -150,18 +169,23 @@ def measure(servers: Servers, pairs: list[tuple[User, User]], processes: int,
         for conn, proc in zip(conns, procs, strict=True):
             if receive(conn, proc) != "ready":
                 raise RuntimeError("client process failed")
-        pids = [p.pid for p in servers.procs] + [servers.redis_pid]
+        pids = [p.pid for p in servers.procs]
         # What the servers spend with nothing to do (lease, reaper, router ticks): with more
         # processes it grows, and at a low rate it would swamp the cost of a lifecycle.
-        idle0, t0 = sum(cpu_seconds(pid) for pid in pids[:-1]), time.monotonic()
+        idle0, t0 = sum(cpu_seconds(pid) for pid in pids), time.monotonic()
         time.sleep(IDLE_SECONDS)
-        idle_rate = (sum(cpu_seconds(pid) for pid in pids[:-1]) - idle0) / (time.monotonic() - t0)
+        idle_rate = (sum(cpu_seconds(pid) for pid in pids) - idle0) / (time.monotonic() - t0)
         for _ in range(repeats):
+            commands0 = command_counts(servers.redis_node_urls)
             cpu0 = [cpu_seconds(pid) for pid in pids]
+            redis0 = sum(cpu_seconds(pid) for pid in servers.redis_pids)
             for conn in conns:
                 conn.send(("run", seconds))
             answers = [receive(c, p) for c, p in zip(conns, procs, strict=True)]
             cpu = [cpu_seconds(pid) - c for pid, c in zip(pids, cpu0, strict=True)]
+            redis_cpu = sum(cpu_seconds(pid) for pid in servers.redis_pids) - redis0
+            commands = command_counts(servers.redis_node_urls)
+            commands.subtract(commands0)
             wall = max(a[0] for a in answers)
             durations = sorted(d for a in answers for d in a[1])
             errors = [e for a in answers for e in a[2]]
@@ -172,11 +196,12 @@ def measure(servers: Servers, pairs: list[tuple[User, User]], processes: int,
                 "per_s": len(durations) / wall,
                 "p50_ms": 1000 * percentile(durations, 50),
                 "p99_ms": 1000 * percentile(durations, 99),
-                "server_cpu_ms": 1000 * sum(cpu[:-1]) / done,
-                "above_idle_ms": 1000 * (sum(cpu[:-1]) - idle_rate * wall) / done,
-                "redis_cpu_ms": 1000 * cpu[-1] / done,
-                "server_busy": 100 * sum(cpu[:-1]) / wall / len(servers.procs),
+                "server_cpu_ms": 1000 * sum(cpu) / done,
+                "above_idle_ms": 1000 * (sum(cpu) - idle_rate * wall) / done,
+                "redis_cpu_ms": 1000 * redis_cpu / done,
+                "server_busy": 100 * sum(cpu) / wall / len(servers.procs),
                 "errors": len(errors),
+                "commands": {name: n / done for name, n in commands.items() if n > 0},
             })
     finally:
         for conn in conns:
@@ -192,17 +217,20 @@ def measure(servers: Servers, pairs: list[tuple[User, User]], processes: int,
 def run(args: argparse.Namespace) -> str:
     rows = []
     for config in args.processes.split(","):
-        processes = int(config.rstrip("uropt"))
+        processes = int(config.rstrip("uroptc"))
         flags = config[len(str(processes)):]
         uvloop = "u" in flags or args.uvloop
-        shared = "r" in flags or processes > 1
+        cluster = "c" in flags
+        shared = "r" in flags or processes > 1 or cluster
         with Servers(processes=processes, uvloop=uvloop, shared_redis=shared,
+                     redis_cluster=cluster,
                      experiments=("broadcast-manager",) if "o" in flags else (),
                      server_cpus=[{0}, {1}] if "p" in flags else [None]) as servers:
             pairs = asyncio.run(make_pairs(servers.url, args.pairs))
             rs = measure(servers, pairs, args.clients, args.seconds, args.repeats)
         label = (f"{processes} process{'es' if processes > 1 else ''}, "
-                 + ("shared Redis" if shared else "embedded Redis"))
+                 + ("Redis Cluster 3+3" if cluster else
+                    "shared Redis" if shared else "embedded Redis"))
         label += (", old manager" if "o" in flags else ", targeted manager") if shared else ""
         label += ", pinned 1 core each" if "p" in flags else ""
         label += ", uvloop" if uvloop else ""
@@ -216,11 +244,23 @@ def run(args: argparse.Namespace) -> str:
                      spread([r["redis_cpu_ms"] for r in rs], "{:.2f}"),
                      spread([r["server_busy"] for r in rs]), sum(r["errors"] for r in rs)])
         print(table(HEADERS, rows[-1:]), flush=True)
+        print(commands_line(rs), flush=True)
     text = (f"Call lifecycles, {args.pairs} pairs back to back, {args.seconds:.0f} s windows, "
             f"min / median / max of {args.repeats} (load average {os.getloadavg()[0]:.1f})\n"
             + table(HEADERS, rows))
     print(text)
     return text
+
+
+def commands_line(results: list[dict[str, Any]]) -> str:
+    """Redis commands per lifecycle, medians of the runs, the most frequent first."""
+    names = {name for r in results for name in r["commands"]}
+    median = {name: sorted(r["commands"].get(name, 0.0) for r in results)[len(results) // 2]
+              for name in names}
+    top = sorted(median.items(), key=lambda item: -item[1])
+    return (f"  Redis commands per lifecycle (medians, scripts' own included): "
+            f"{sum(median.values()):.1f}: "
+            + ", ".join(f"{name} {n:.1f}" for name, n in top if n >= 0.05))
 
 
 HEADERS = ["servers", "lifecycles/s", "per process", "p50 ms", "p99 ms",
@@ -234,7 +274,8 @@ def main() -> None:
     parser.add_argument("--processes", default="1,2",
                         help="server processes to try, with suffixes: u uvloop, r REDIS_URL "
                              "with one process, o the old manager (python-socketio's "
-                             "AsyncRedisManager), p each process pinned to its own core")
+                             "AsyncRedisManager), p each process pinned to its own core, "
+                             "c a Redis Cluster (3+3)")
     parser.add_argument("--clients", type=int, default=2, help="client processes")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--repeats", type=int, default=3)

@@ -1,7 +1,8 @@
 """A brand's figures over a time range: per day, per expert, and in total.
 
-Read from the brand's sessions index (every session of a brand call, by creation) and the
-session hashes, which are kept after the end. Definitions (docs/brands.md):
+The facts come from their owners, injected by the app factory: the sessions package reads
+a brand's sessions (its index by creation, and the session hashes, kept after the end) and
+the marketplace the visible ratings of their reviews. Definitions (docs/brands.md):
 - ``calls``: sessions created in the range (per expert: the calls the expert was rung for);
 - ``rung``: rings (one per expert per call); ``answered``: calls accepted;
   ``answer_rate`` = answered / rung (None without rings);
@@ -15,18 +16,14 @@ session hashes, which are kept after the end. Definitions (docs/brands.md):
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
-
-import redis.asyncio as aioredis
+from typing import Any, ClassVar, Protocol
 
 from common.errors import Invalid
-from common.redisvalues import text_map, text_or_none
 from common.schema import Custom, Field
-from marketplace import keys as market_keys
-from sessions.keys import brand_sessions_key, session_key
+from sessions.brand_facts import BrandCall
 
 log = logging.getLogger(__name__)
 
@@ -92,47 +89,46 @@ def day_of(epoch_ms: int) -> str:
     return datetime.fromtimestamp(epoch_ms / 1000, tz=UTC).strftime("%Y-%m-%d")
 
 
-async def collect(redis: aioredis.Redis, brand_id: str, span: Range) -> list[CallFacts]:
-    ids = [str(text_or_none(i)) for i in await redis.zrangebyscore(
-        brand_sessions_key(brand_id), span.from_ms, f"({span.to_ms}")]
-    if not ids:
-        return []
-    async with redis.pipeline(transaction=False) as pipe:
-        for session_id in ids:
-            pipe.hgetall(session_key(session_id))
-            pipe.smembers(session_key(session_id) + ":rung")
-            pipe.get(market_keys.session_review(session_id))
-        replies = await pipe.execute()
-    rows = [(text_map(replies[n]), {str(text_or_none(r)) for r in replies[n + 1]},
-             text_or_none(replies[n + 2])) for n in range(0, len(replies), 3)]
-    review_ids = [review for _, _, review in rows if review]
-    ratings: dict[str, int] = {}
-    if review_ids:
-        async with redis.pipeline(transaction=False) as pipe:
-            for review_id in review_ids:
-                pipe.hmget(market_keys.review(review_id), "rating", "hidden")
-            for review_id, (rating, hidden) in zip(review_ids, await pipe.execute(),
-                                                   strict=True):
-                if rating is not None and hidden != "1":
-                    ratings[review_id] = int(rating)
-    return [_facts(fields, rung, ratings.get(review or ""))
-            for fields, rung, review in rows if fields]
+class CallsOfBrand(Protocol):
+    """The sessions side's read (sessions/brand_facts.py)."""
+
+    async def between(self, brand_id: str, from_ms: int, to_ms: int) -> list[BrandCall]: ...
 
 
-def _facts(fields: dict[str, str], rung: set[str], rating: int | None) -> CallFacts:
-    created = int(fields["created_at"])
-    accepted = fields.get("accepted_at", "")
-    expert = fields.get("expert_id", "") if accepted else ""
+class SessionRatings(Protocol):
+    """The marketplace's read (marketplace/reviews.py): visible ratings by session."""
+
+    async def visible_ratings(self, session_ids: Sequence[str]) -> dict[str, int]: ...
+
+
+class BrandAnalytics:
+    """Asks the owners of the facts (sessions, reviews); reads no key of theirs itself."""
+
+    def __init__(self, calls: CallsOfBrand, ratings: SessionRatings) -> None:
+        self._calls = calls
+        self._ratings = ratings
+
+    async def collect(self, brand_id: str, span: Range) -> list[CallFacts]:
+        calls = await self._calls.between(brand_id, span.from_ms, span.to_ms)
+        # Only a call that went live can be reviewed, so only answered calls are asked about.
+        answered = [c.session_id for c in calls if c.accepted_ms is not None]
+        ratings = await self._ratings.visible_ratings(answered) if answered else {}
+        return [_facts(call, ratings.get(call.session_id)) for call in calls]
+
+
+def _facts(call: BrandCall, rating: int | None) -> CallFacts:
+    answered = call.accepted_ms is not None
+    expert = call.expert_id if answered else ""
     return CallFacts(
-        session_id=fields["id"],
-        created_ms=created,
+        session_id=call.session_id,
+        created_ms=call.created_ms,
         expert_id=expert,
-        rung=frozenset(rung | ({expert} if expert else set())),
-        answered=bool(accepted),
-        live_ms=int(fields.get("live_ms") or 0),
-        wait_ms=int(accepted) - created if accepted else None,
-        paid_by=fields.get("paid_by", "none"),
-        amount_cents=int(fields.get("amount_cents") or 0),
+        rung=call.rung | ({expert} if expert else set()),
+        answered=answered,
+        live_ms=call.live_ms,
+        wait_ms=call.accepted_ms - call.created_ms if call.accepted_ms is not None else None,
+        paid_by=call.paid_by,
+        amount_cents=call.amount_cents,
         rating=rating,
     )
 

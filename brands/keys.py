@@ -15,7 +15,6 @@ sessions package).
 from __future__ import annotations
 
 ALL = "hc:{0}:brands"
-QUEUE_PREFIX = "brand:"
 
 
 def brand(brand_id: str) -> str:
@@ -56,12 +55,3 @@ def brand_keys(brand_id: str) -> str:
 
 def logo(brand_id: str) -> str:
     return f"hc:{{0}}:brand:{brand_id}:logo"
-
-
-def queue(brand_id: str) -> str:
-    """The queue (a session's ``category``) of a brand's calls."""
-    return f"{QUEUE_PREFIX}{brand_id}"
-
-
-def brand_of_queue(category: str) -> str | None:
-    return category[len(QUEUE_PREFIX):] if category.startswith(QUEUE_PREFIX) else None

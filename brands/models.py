@@ -21,7 +21,6 @@ from common.schema import (
     Text,
 )
 from common.timefmt import iso_ms
-from sessions.agreed import no_single_price
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -30,9 +29,10 @@ _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _LOGO_URL = re.compile(r"^(?:https://|/)[^\s\"'<>\\`]{1,500}$")
 _WEBHOOK_URL = re.compile(r"^https?://[^\s\"'<>\\`]{1,1000}$")
 MAX_WELCOME = 500
-MAX_TOPIC_CHARS = 200  # as for every call:start (protocol §3)
 DEFAULT_PRIMARY = "#1f6feb"
 DEFAULT_ACCENT = "#ffffff"
+# A brand's calls queue as the category ``brand:<id>`` (sessions and the router see a name).
+QUEUE_PREFIX = "brand:"
 
 SLUG = Custom("slug", shape={"type": "string", "pattern": _SLUG.pattern}, sample="acme")
 
@@ -87,6 +87,11 @@ def _fee(body: Mapping[str, Any]) -> int | None:
     return v.optional_integer(body, "fee_percent", minimum=0, maximum=100)
 
 
+def brand_of_queue(category: str) -> str | None:
+    """The brand whose queue this category is, or None for a platform category."""
+    return category[len(QUEUE_PREFIX):] if category.startswith(QUEUE_PREFIX) else None
+
+
 @dataclass(frozen=True)
 class Brand:
     id: str
@@ -103,7 +108,8 @@ class Brand:
 
     @property
     def queue(self) -> str:
-        return f"brand:{self.id}"
+        """The queue (a session's ``category``) of the brand's calls."""
+        return f"{QUEUE_PREFIX}{self.id}"
 
     @classmethod
     def from_hash(cls, fields: Mapping[str, str]) -> Brand:
@@ -270,26 +276,3 @@ class KeyRequest:
     @classmethod
     def parse(cls, payload: object) -> KeyRequest:
         return cls(cls.WIRE.read(payload)["name"])
-
-
-@dataclass(frozen=True)
-class BrandCall:
-    """``call:start {brand: "<slug>", topic, max_rate_cents?}``: a call for a brand's experts."""
-
-    brand: str
-    topic: str
-    max_rate_cents: int | None
-
-    @classmethod
-    def parse(cls, payload: object) -> BrandCall:
-        body = v.require_object(payload)
-        no_single_price(body)
-        return cls(
-            brand=read_slug(body.get("brand"), "brand"),
-            topic=v.text(body, "topic", max_len=MAX_TOPIC_CHARS, default=""),
-            max_rate_cents=v.optional_integer(body, "max_rate_cents", minimum=0),
-        )
-
-    @staticmethod
-    def wanted(payload: object) -> bool:
-        return isinstance(payload, Mapping) and payload.get("brand") is not None

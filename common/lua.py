@@ -15,6 +15,11 @@ A script names what it needs in header lines (``--!``) at its top:
   of the script that uses it, so every script of the family reads the same ``KEY.session``
   and adds its own; a name given twice, or after a ``...rest``, fails at load.
 
+A script that moves money (holds, charges, credits, billing events) says ``--! durable``:
+when replicas are required (``replicas.require``, ``HELPCALL_REDIS_WAIT_REPLICAS``) it
+runs in one pipeline with ``WAIT``, so that its caller hears of it only once the replicas
+have it and a failover cannot lose what a person was told (docs/cluster.md).
+
 Scripts without names (the booking family, whose keys are laid out by one ``_keys``
 method) are called with sequences, as redis-py scripts are.
 """
@@ -32,6 +37,8 @@ import redis as syncredis
 import redis.asyncio as aioredis
 from redis.typing import EncodableT, KeyT
 
+from common import replicas
+
 # The directory holding the packages (the source tree, or site-packages once installed).
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 _RESERVED = frozenset(
     "and break do else elseif end false for function if in local nil not or repeat return "
     "then true until while".split())
-_HEADER = re.compile(r"^--!\s*(use|keys:|args:)\s*(.*?)\s*$")
+_HEADER = re.compile(r"^--!\s*(use|keys:|args:|durable)\s*(.*?)\s*$")
 
 KeyValue = KeyT | Sequence[KeyT]
 ArgValue = EncodableT | Sequence[EncodableT]
@@ -102,6 +109,7 @@ class Source:
     text: str
     keys: Names
     args: Names
+    durable: bool = False
 
 
 def _headers(path: str) -> tuple[list[str], Names, Names, str]:
@@ -115,6 +123,8 @@ def _headers(path: str) -> tuple[list[str], Names, Names, str]:
                 raise ValueError(f"{path}: unknown header {line!r}")
             continue
         kind, value = match.groups()
+        if kind == "durable":
+            continue
         if kind == "use":
             uses.append(value)
         elif kind == "keys:":
@@ -150,7 +160,8 @@ def source(path: str, prefix: str = "") -> Source:
     parts += [keys.lua("KEY", "KEYS") if keys.declared else "",
               args.lua("ARG", "ARGV") if args.declared else ""]
     parts += [_headers(piece)[3] for piece in order]
-    return Source(path, "".join(parts), keys, args)
+    durable = "--! durable" in (line.strip() for line in _headers(path)[3].splitlines())
+    return Source(path, "".join(parts), keys, args, durable)
 
 
 def _values(names: Names, what: str,
@@ -167,6 +178,7 @@ class Lua:
 
     def __init__(self, redis: aioredis.Redis, path: str, prefix: str = "") -> None:
         self.source = source(path, prefix)
+        self._redis = redis
         self._script = redis.register_script(self.source.text)
 
     async def __call__(
@@ -175,8 +187,18 @@ class Lua:
         args: Mapping[str, ArgValue] | Sequence[EncodableT] = (),
         client: aioredis.Redis | None = None,
     ) -> Any:
-        return await self._script(keys=_values(self.source.keys, "keys", keys),
-                                  args=_values(self.source.args, "args", args), client=client)
+        key_values = _values(self.source.keys, "keys", keys)
+        arg_values = _values(self.source.args, "args", args)
+        wanted = replicas.required(self._redis) if self.source.durable else None
+        if wanted is None or client is not None:
+            return await self._script(keys=key_values, args=arg_values, client=client)
+        # One pipeline, so one connection: WAIT counts the writes of its own connection.
+        async with self._redis.pipeline(transaction=False) as pipe:
+            await self._script(keys=key_values, args=arg_values, client=pipe)
+            replicas.wait(pipe, wanted)
+            reply, acknowledged = await pipe.execute()
+        replicas.check(self.source.path, wanted, int(acknowledged))
+        return reply
 
 
 class SyncLua:

@@ -16,8 +16,7 @@ import redis.asyncio as aioredis
 
 from accounts.models import Account
 from accounts.store import SUSPENDED, AccountStore
-from brands import keys as brand_keys
-from brands.models import Brand
+from brands.models import Brand, brand_of_queue
 from brands.service import Brands
 from common.lua import Lua
 from common.redisvalues import text_map, text_or_none
@@ -145,18 +144,21 @@ class Experts:
     async def in_category(self, category: str) -> list[dict[str, Any]]:
         """Cards of every expert open to calls in a category (verified where required), or
         of a brand's member experts for a brand's queue (``brand:<id>``)."""
-        brand_id = brand_keys.brand_of_queue(category)
-        key = brand_keys.experts(brand_id) if brand_id else keys.category(category)
-        return await self.cards(await self._listed(key))
+        brand_id = brand_of_queue(category)
+        ids = (await self._brands.store.members(brand_id) if brand_id
+               else await self._members(keys.category(category)))
+        return await self.cards(await self._listed(ids))
 
     async def listing(self, query: ListingQuery) -> tuple[list[dict[str, Any]], int]:
         key = keys.category(query.category) if query.category else keys.ALL_EXPERTS
-        return query.arrange(await self.cards(await self._listed(key)))
+        return query.arrange(await self.cards(await self._listed(await self._members(key))))
 
-    async def _listed(self, key: str) -> list[str]:
-        """The experts of an index who may be listed and rung: their email is verified (and,
+    async def _members(self, key: str) -> list[str]:
+        return sorted(str(text_or_none(i)) for i in await self._redis.smembers(key))
+
+    async def _listed(self, ids: list[str]) -> list[str]:
+        """The experts (sorted) who may be listed and rung: their email is verified (and,
         as everywhere a card is made, they are not suspended)."""
-        ids = sorted(str(text_or_none(i)) for i in await self._redis.smembers(key))
         verified = await self._accounts.verified(ids)
         return [i for i in ids if i in verified]
 

@@ -18,9 +18,12 @@ from accounts.store import AccountStore
 from accounts.throttle import LoginThrottle, ThrottleRules
 from accounts.tokens import TokenSigner
 from appointments.settings import AppointmentSettings
+from appointments.soon import UpcomingBookings
+from brands.analytics import BrandAnalytics
 from brands.service import Brands
 from calls.router import Router
 from calls.usecases import Calls
+from common import replicas
 from common.ids import new_id
 from common.loops import stop_all
 from common.redisclient import detect_topology, redis_client, stream_on
@@ -62,6 +65,7 @@ from server.headers import api_headers
 from server.keymigration import migrate_key_layout
 from server.keys import (
     ACCOUNTS,
+    ANALYTICS,
     APPOINTMENTS,
     BRANDS,
     CALLS,
@@ -85,6 +89,7 @@ from server.privacy import privacy_ctx
 from server.reconcile import reconcile_all
 from server.secret import load_or_create_secret
 from server.worker import default_consumer_name, running_worker
+from sessions.brand_facts import BrandCalls
 from sessions.leases import Leases
 from sessions.reaper import Reaper
 from sessions.scripts import Timing
@@ -92,7 +97,7 @@ from sessions.service import CallService
 from sessions.store import SessionStore
 from sessions.wallet import WalletStore
 from signaling.guard import GuardedServer
-from signaling.ice import ice_servers
+from signaling.ice import IceServers
 from signaling.limits import AccountLimits, LimitRules
 from signaling.manager import DeliveryManager
 from signaling.namespace import CallNamespace
@@ -105,8 +110,6 @@ log = logging.getLogger(__name__)
 
 # Pages may carry uploads (photos, shared files); JSON bodies are capped at 64 KiB apart.
 MAX_REQUEST_BYTES = 11 * 1024 * 1024
-# An on-demand call is not rung when an appointment of the expert starts within this.
-ON_DEMAND_MINIMUM_MS = 15 * 60 * 1000
 # An SDP may be 64 KiB; the Socket.IO envelope and JSON escaping need a little more.
 MAX_SOCKET_MESSAGE_BYTES = 100 * 1024
 
@@ -143,6 +146,7 @@ async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
     kind = await detect_topology(url)
     log.info("Redis: %s", kind)
     client = redis_client(url)
+    replicas.require(client, config.redis_wait_replicas, config.redis_wait_timeout_ms)
     if kind != "cluster":
         await migrate_key_layout(client)  # a cluster never held the names before it
     app[REDIS] = client
@@ -208,21 +212,17 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
     brands = Brands(redis)
     experts = Experts(redis, presence, brands)
 
-    def ice(account_id: str, now_s: int) -> list[dict[str, object]]:
-        return ice_servers(config.stun_urls, config.turn_urls, config.turn_secret, account_id,
-                           now_s, config.turn_ttl_seconds)
-
+    ice = IceServers(config.stun_urls, config.turn_urls, config.turn_secret,
+                     config.turn_ttl_seconds)
     notifier = SocketNotifier(sio, app[ACCOUNTS].store, presence, ice, config.ring_seconds)
     calls = CallService(SessionStore(redis, timing(config)),
                         MailingCallNotifier(MeteredNotifier(notifier, app[METRICS]),
                                             app[MAILER]))
     app[PRESENCE], app[EXPERTS], app[CALLS] = presence, experts, calls
     app[BRANDS] = brands
+    app[ANALYTICS] = BrandAnalytics(BrandCalls(redis), experts.reviews)
     app[WALLETS] = WalletStore(redis, config.currency)
-    async def booked_soon(expert_id: str) -> bool:
-        # The appointments service starts in a later context; it is there by the first call.
-        return await app[APPOINTMENTS].blocks_on_demand(expert_id, ON_DEMAND_MINIMUM_MS)
-
+    booked_soon = UpcomingBookings(redis)
     blocks = Blocks(redis)  # trust/blocks.py: the one rule every calling path asks
     router = Router(calls, experts, notifier, config.ring_seconds,
                     config.reaper_interval_seconds, booked_soon, blocks)

@@ -73,6 +73,9 @@ class Config:
     rings_per_client: int = 30
     max_sockets_per_account: int = 10
     redis_maxmemory_mb: int = 1024
+    # docs/cluster.md: replicas that must confirm a money movement before it is answered.
+    redis_wait_replicas: int = 0
+    redis_wait_timeout_ms: int = 500
     blob_url: str | None = None
     s3_endpoint: str | None = None
     s3_region: str = "us-east-1"
@@ -331,6 +334,8 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "HELPCALL_RINGS_PER_CLIENT": ("rings_per_client", _positive_int),
     "HELPCALL_MAX_SOCKETS_PER_ACCOUNT": ("max_sockets_per_account", _positive_int),
     "HELPCALL_REDIS_MAXMEMORY_MB": ("redis_maxmemory_mb", _non_negative_int),
+    "HELPCALL_REDIS_WAIT_REPLICAS": ("redis_wait_replicas", _non_negative_int),
+    "HELPCALL_REDIS_WAIT_TIMEOUT_MS": ("redis_wait_timeout_ms", _positive_int),
     "HELPCALL_BLOB_URL": ("blob_url", _blob_url),
     "HELPCALL_S3_ENDPOINT": ("s3_endpoint", _http_url),
     "HELPCALL_S3_REGION": ("s3_region", _text),

@@ -16,6 +16,7 @@ from aiohttp import web
 from accounts.service import Accounts
 from appointments.service import Appointments
 from blobs.store import BlobStore
+from brands.analytics import BrandAnalytics
 from brands.service import Brands
 from earnings.service import Earnings
 from mail.mailer import Mailer
@@ -44,6 +45,7 @@ ACCOUNTS = web.AppKey("accounts", Accounts)
 PRESENCE = web.AppKey("presence", PresenceStore)
 EXPERTS = web.AppKey("experts", Experts)
 BRANDS = web.AppKey("brands", Brands)
+ANALYTICS = web.AppKey("analytics", BrandAnalytics)
 CALLS = web.AppKey("calls", CallService)
 WALLETS = web.AppKey("wallets", WalletStore)
 APPOINTMENTS = web.AppKey("appointments", Appointments)

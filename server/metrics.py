@@ -19,7 +19,8 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
-from sessions.census import Census, DeliveryCensus
+from billing.census import DeliveryCensus
+from sessions.census import Census
 from sessions.notify import Notifier
 from sessions.replies import Outcome
 from sessions.states import State

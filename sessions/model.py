@@ -39,6 +39,7 @@ class SessionView:
     expert_payout_cents: int
     booking_id: str = ""
     rung_role: str = "e"  # who is rung: the expert, or the client of a booking
+    payer_id: str = ""  # the sponsoring brand whose wallet pays; "" when the client pays
 
     @classmethod
     def from_hash(cls, fields: dict[str, str]) -> SessionView:
@@ -66,6 +67,7 @@ class SessionView:
             expert_payout_cents=int(fields.get("expert_payout_cents") or 0),
             booking_id=fields.get("booking_id", ""),
             rung_role="c" if fields.get("rung_role") == "c" else "e",
+            payer_id=fields.get("payer_id", ""),
         )
 
     def live_ms_at(self, now_ms: int) -> int:
@@ -75,6 +77,11 @@ class SessionView:
 
     def live_seconds_at(self, now_ms: int) -> int:
         return self.live_ms_at(now_ms) // 1000
+
+    @property
+    def payer(self) -> str:
+        """Whose wallet the call is held on and charged to."""
+        return self.payer_id or self.client_id
 
     @property
     def rung_id(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -19,18 +20,22 @@ def turn_credentials(secret: str, account_id: str, now_s: int, ttl_s: int) -> tu
     return username, base64.b64encode(digest).decode()
 
 
-def ice_servers(
-    stun_urls: tuple[str, ...],
-    turn_urls: tuple[str, ...],
-    turn_secret: str | None,
-    account_id: str,
-    now_s: int,
-    ttl_s: int,
-) -> list[dict[str, Any]]:
-    servers: list[dict[str, Any]] = []
-    if stun_urls:
-        servers.append({"urls": list(stun_urls)})
-    if turn_urls and turn_secret:
-        username, credential = turn_credentials(turn_secret, account_id, now_s, ttl_s)
-        servers.append({"urls": list(turn_urls), "username": username, "credential": credential})
-    return servers
+@dataclass(frozen=True)
+class IceServers:
+    """The configured servers; ``ice(account_id, now_s)`` is what one peer is handed."""
+
+    stun_urls: tuple[str, ...]
+    turn_urls: tuple[str, ...]
+    turn_secret: str | None
+    ttl_s: int
+
+    def __call__(self, account_id: str, now_s: int) -> list[dict[str, Any]]:
+        servers: list[dict[str, Any]] = []
+        if self.stun_urls:
+            servers.append({"urls": list(self.stun_urls)})
+        if self.turn_urls and self.turn_secret:
+            username, credential = turn_credentials(self.turn_secret, account_id, now_s,
+                                                    self.ttl_s)
+            servers.append({"urls": list(self.turn_urls), "username": username,
+                            "credential": credential})
+        return servers

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from brands.models import read_slug
 from common import validation as v
 from common.errors import Invalid
 from sessions.agreed import expected_pricing, no_single_price
@@ -152,3 +154,26 @@ class ChatMessage:
         if not text.strip():
             raise Invalid("text must not be blank", "text")
         return cls(v.identifier(body, "session_id"), text)
+
+
+@dataclass(frozen=True)
+class BrandCall:
+    """``call:start {brand: "<slug>", topic, max_rate_cents?}``: a call for a brand's experts."""
+
+    brand: str
+    topic: str
+    max_rate_cents: int | None
+
+    @classmethod
+    def parse(cls, payload: object) -> BrandCall:
+        body = v.require_object(payload)
+        no_single_price(body)
+        return cls(
+            brand=read_slug(body.get("brand"), "brand"),
+            topic=v.text(body, "topic", max_len=MAX_TOPIC_CHARS, default=""),
+            max_rate_cents=v.optional_integer(body, "max_rate_cents", minimum=0),
+        )
+
+    @staticmethod
+    def wanted(payload: object) -> bool:
+        return isinstance(payload, Mapping) and payload.get("brand") is not None

@@ -19,7 +19,6 @@ import socketio
 from accounts.models import Account, Role
 from accounts.service import Accounts
 from accounts.tokens import COOKIE_NAME
-from brands.models import BrandCall
 from calls.usecases import Calls, Entered, Rejoined, Socket
 from common import logcontext
 from common.errors import (
@@ -37,6 +36,7 @@ from signaling.errors import NotJoined
 from signaling.limits import AccountLimits
 from signaling.messages import (
     BookingRef,
+    BrandCall,
     CallStart,
     ChatMessage,
     MediaReport,

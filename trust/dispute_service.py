@@ -71,8 +71,7 @@ class Disputes:
         assert view is not None  # a dispute is only opened on an existing session
         refund = decision.refund_of(view.amount_cents)
         shares = split(view.amount_cents, view.platform_fee_cents, refund)
-        fields = await self.store.decide(session_id, await self.store.payer_of(session_id),
-                                         admin_id, decision, shares)
+        fields = await self.store.decide(session_id, view.payer, admin_id, decision, shares)
         log.info("dispute of %s decided by %s: %s, %d cents back", session_id, admin_id,
                  decision.outcome, shares.refund_cents)
         await self._tell(fields, "decided", fields["client_id"], fields["expert_id"])

@@ -86,10 +86,6 @@ class DisputeStore:
         fields = text_map(await self._redis.hgetall(keys.dispute(session_id)))
         return fields or None
 
-    async def payer_of(self, session_id: str) -> str:
-        client, payer = await self._redis.hmget(session_key(session_id), "client_id", "payer_id")
-        return str(text_or_none(payer) or text_or_none(client) or "")
-
     async def listed(self, states: tuple[str, ...], limit: int = 200) -> list[dict[str, Any]]:
         """Disputes in these states, newest first."""
         ids: list[tuple[str, float]] = []

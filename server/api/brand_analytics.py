@@ -6,14 +6,14 @@ from typing import Any
 
 from aiohttp import web
 
-from brands.analytics import Range, collect, summarise
+from brands.analytics import Range, summarise
 from brands.models import Brand
 from brands.report import to_csv
 from common.redistime import redis_ms
 from common.timefmt import iso_ms
 from server.api.brand_access import acting
 from server.apidoc import ID, TIME, Raw, described, obj
-from server.keys import ACCOUNTS, REDIS
+from server.keys import ACCOUNTS, ANALYTICS, REDIS
 
 routes = web.RouteTableDef()
 
@@ -21,7 +21,7 @@ routes = web.RouteTableDef()
 async def figures(request: web.Request, brand: Brand) -> tuple[Range, dict[str, Any]]:
     redis = request.app[REDIS]
     span = Range.parse(request.query, await redis_ms(redis))
-    return span, summarise(await collect(redis, brand.id, span))
+    return span, summarise(await request.app[ANALYTICS].collect(brand.id, span))
 
 
 @routes.get("/api/v1/brands/{slug}/analytics")

@@ -9,11 +9,11 @@ import socketio
 from aiohttp import web
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from billing.worker import BRAND_GROUP, BRAND_STATS_KEY, GROUP, STATS_KEY
+from billing.census import brand_census, platform_census
 from common.errors import Unauthorized
 from server.keys import CONFIG, METRICS, PRESENCE, REDIS, SIO
 from server.metrics import Snapshot
-from sessions.census import delivery_census, take_census
+from sessions.census import take_census
 
 routes = web.RouteTableDef()
 
@@ -28,11 +28,10 @@ async def _snapshot(app: web.Application) -> Snapshot:
     await redis.ping()
     roundtrip = time.perf_counter() - started
     census = await take_census(redis)
-    deliveries = {"brand": await delivery_census(redis, config.billing_stream, BRAND_GROUP,
-                                                 BRAND_STATS_KEY, census.now_ms)}
+    deliveries = {"brand": await brand_census(redis, config.billing_stream, census.now_ms)}
     if config.webhook_url:
-        deliveries["platform"] = await delivery_census(redis, config.billing_stream, GROUP,
-                                                       STATS_KEY, census.now_ms)
+        deliveries["platform"] = await platform_census(redis, config.billing_stream,
+                                                       census.now_ms)
     return Snapshot(census, deliveries, await app[PRESENCE].counts(), roundtrip,
                     _connected(app[SIO]))
 

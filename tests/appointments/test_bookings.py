@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
+from appointments.soon import UpcomingBookings
 from common.redisvalues import text_map
 from common.timefmt import iso_ms
-from server.api.appointments import APPOINTMENTS
+from server.keys import REDIS
 from sessions.reconcile import reconcile
 from tests.appointments.conftest import (
     Wiring,
@@ -290,10 +291,10 @@ async def test_an_appointment_blocks_on_demand_rings_that_would_run_into_it(
     idle = await expert_with_hours(running, **hours_around(start, 15))
     client = await funded_client(running)
     await booked(running, client, expert, start)
-    service = running.app[APPOINTMENTS]
-    assert await service.blocks_on_demand(expert.id, 60_000)
-    assert not await service.blocks_on_demand(expert.id, 1_000)
-    assert not await service.blocks_on_demand(idle.id, 60_000)
+    within_a_minute = UpcomingBookings(running.app[REDIS], 60_000)
+    assert await within_a_minute(expert.id)
+    assert not await UpcomingBookings(running.app[REDIS], 1_000)(expert.id)
+    assert not await within_a_minute(idle.id)
 
 
 async def test_reconcile_agrees_after_holds_and_releases(running: Running,

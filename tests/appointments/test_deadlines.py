@@ -7,8 +7,10 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from appointments.soon import UpcomingBookings
 from common.redisvalues import text_map
 from server.api.appointments import APPOINTMENTS
+from server.keys import REDIS
 from sessions.reconcile import reconcile
 from tests.appointments.conftest import (
     Wiring,
@@ -141,7 +143,7 @@ async def test_both_joined_is_attended_with_no_event(running: Running, wiring: W
     assert again.state == "attended"
     assert (await wallet(running, client))["held_cents"] == 0
     assert await redis.zcard("hc:{0}:bookings:deadlines") == 0
-    assert not await service.blocks_on_demand(expert.id, 60_000)
+    assert not await UpcomingBookings(running.app[REDIS], 60_000)(expert.id)
     assert await billing_events(redis) == []
     reliability = await running.client.get(f"/api/v1/experts/{expert.id}/reliability")
     assert (await reliability.json())["attended"] == 1

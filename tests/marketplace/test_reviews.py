@@ -6,8 +6,10 @@ import asyncio
 from typing import Any
 
 import pytest
+import redis.asyncio as aioredis
 
-from marketplace.reviews import rating
+from marketplace import keys
+from marketplace.reviews import RATINGS_PER_CALL, Reviews, rating
 from tests.conftest import Running, StartApp, User
 from tests.marketplace.conftest import admin, live_then_ended
 from tests.signaling.conftest import Connect, funded_client, online_expert
@@ -186,3 +188,21 @@ async def test_reviews_of_an_unknown_expert_are_404(running: Running) -> None:
     assert answer.status == 404
     bad_page = await running.client.get("/api/v1/experts/e_0123456789abcdef/reviews?page=0")
     assert bad_page.status == 400
+
+
+async def test_brand_reports_see_visible_ratings_however_many_sessions(
+    redis: aioredis.Redis
+) -> None:
+    # Written as the review scripts write them, for more sessions than one script call takes.
+    sessions = [f"s_{n:05d}" for n in range(2 * RATINGS_PER_CALL + 100)]
+    async with redis.pipeline(transaction=False) as pipe:
+        for n, session_id in enumerate(sessions):
+            if n % 3 == 2:
+                continue  # never reviewed
+            pipe.set(keys.session_review(session_id), f"r_{n}")
+            pipe.hset(keys.review(f"r_{n}"), mapping={
+                "rating": 1 + n % 5, "hidden": "1" if n % 3 == 1 else "0"})
+        await pipe.execute()
+    ratings = await Reviews(redis).visible_ratings(sessions)
+    assert ratings == {s: 1 + n % 5 for n, s in enumerate(sessions) if n % 3 == 0}
+    assert await Reviews(redis).visible_ratings([]) == {}

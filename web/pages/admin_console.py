@@ -12,9 +12,9 @@ from typing import Any
 
 from aiohttp import web
 
-from billing.worker import BRAND_GROUP, BRAND_STATS_KEY, GROUP, STATS_KEY
+from billing.census import DeliveryCensus, brand_census, platform_census
 from server.keys import ACCOUNTS, CALLS, CONFIG, PRESENCE, RECONCILE, REDIS
-from sessions.census import DeliveryCensus, delivery_census, take_census
+from sessions.census import take_census
 from sessions.model import SessionView
 from web import csrf
 from web.pages.admin import admin_or_problem
@@ -51,9 +51,9 @@ async def deliveries(request: web.Request, now_ms: int) -> list[Delivery]:
     stream = config.billing_stream
     return [
         Delivery("platform", bool(config.webhook_url),
-                 await delivery_census(redis, stream, GROUP, STATS_KEY, now_ms)),
+                 await platform_census(redis, stream, now_ms)),
         Delivery("brand", True,
-                 await delivery_census(redis, stream, BRAND_GROUP, BRAND_STATS_KEY, now_ms)),
+                 await brand_census(redis, stream, now_ms)),
     ]
 
 

@@ -1,0 +1,1 @@
+from tests.signaling.conftest import connect  # noqa: F401
