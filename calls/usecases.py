@@ -32,9 +32,10 @@ from marketplace.keys import expert as expert_key
 from sessions.agreed import agreed
 from sessions.model import SessionView
 from sessions.pricing import Pricing, PricingMode
+from sessions.replies import Outcome
 from sessions.service import CallService
 from sessions.states import State
-from sessions.store import NewSession, Outcome
+from sessions.store import NewSession
 
 FREE = Pricing(PricingMode.FREE, 0)
 

@@ -12,8 +12,9 @@ A script names what it needs in header lines (``--!``) at its top:
   name written ``...name`` takes the rest as a list (``KEY.name`` is then a Lua array).
   A long list goes on over several lines, each ``--! keys:`` continuing the one before.
 - A shared piece may name keys and arguments too: the layout common to a family of scripts
-  (the booking family's ``appointments/lua/prelude.lua``). Its names come first, then those
-  of the script that uses it, so every script of the family reads the same ``KEY.booking``
+  (``sessions/lua/prelude.lua``, ``appointments/lua/prelude.lua``). Its names come first,
+  then those of the script that uses it, so every script of a family reads the same
+  ``KEY.session`` (or ``KEY.booking``)
   and adds its own; a name given twice, or after a ``...rest``, fails at load.
 
 A script that moves money (holds, charges, credits, billing events) says ``--! durable``:
@@ -21,8 +22,8 @@ when replicas are required (``replicas.require``, ``HELPCALL_REDIS_WAIT_REPLICAS
 runs in one pipeline with ``WAIT``, so that its caller hears of it only once the replicas
 have it and a failover cannot lose what a person was told (docs/cluster.md).
 
-Scripts without names (the session family, whose keys are laid out by one ``_keys``
-method) are called with sequences, as redis-py scripts are.
+Every script of the project names its keys and arguments; sequences are still accepted for
+a script that declares none (the shared pieces' own test drivers).
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ from appointments.notify import Notifier as BookingNotifier
 from appointments.store import BookingStore
 from mail.mailer import Mailer
 from sessions.notify import Notifier as CallNotifier
+from sessions.replies import Outcome
 from sessions.states import EndReason, State
-from sessions.store import Outcome
 
 log = logging.getLogger(__name__)
 

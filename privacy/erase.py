@@ -40,9 +40,9 @@ from privacy.errors import NotYet
 from privacy.notes import NoteStore
 from privacy.records import Record, chat_key, records_of
 from sessions.filestore import Expired, index_key, rate_key, usage_key
+from sessions.keys import session_key
 from sessions.sharing import FileSharing
 from sessions.states import State
-from sessions.store import session_key
 from sessions.wallet import wallet_key
 from trust.personal import TrustRecords
 

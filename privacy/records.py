@@ -11,8 +11,8 @@ import redis.asyncio as aioredis
 
 from common.redisvalues import text_map, text_or_none
 from sessions.filestore import file_key
+from sessions.keys import index_key, session_key, timeline_key
 from sessions.model import SessionView
-from sessions.store import index_key, session_key, timeline_key
 
 MAX_SESSIONS = 2000  # how many of a person's sessions one read covers, newest first
 

@@ -32,8 +32,7 @@ from common.loops import Loop
 from common.redisvalues import text_map, text_or_none
 from common.streams import stream_id, trimmed_key
 from privacy.erase import Eraser
-from sessions.sharing import FileSharing
-from sessions.store import (
+from sessions.keys import (
     booking_session_key,
     brand_sessions_key,
     index_key,
@@ -41,6 +40,7 @@ from sessions.store import (
     sockets_key,
     timeline_key,
 )
+from sessions.sharing import FileSharing
 
 log = logging.getLogger(__name__)
 LEASE = "hc:{0}:retention:lease"

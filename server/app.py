@@ -92,8 +92,9 @@ from server.worker import default_consumer_name, running_worker
 from sessions.brand_facts import BrandCalls
 from sessions.leases import Leases
 from sessions.reaper import Reaper
+from sessions.scripts import Timing
 from sessions.service import CallService
-from sessions.store import SessionStore, Timing
+from sessions.store import SessionStore
 from sessions.wallet import WalletStore
 from signaling.guard import GuardedServer
 from signaling.ice import IceServers

@@ -22,8 +22,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from billing.census import DeliveryCensus
 from sessions.census import Census
 from sessions.notify import Notifier
+from sessions.replies import Outcome
 from sessions.states import State
-from sessions.store import Outcome
 from signaling.presence import Status
 
 log = logging.getLogger(__name__)

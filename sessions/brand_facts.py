@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 
 from common.redisvalues import text_map, text_or_none
-from sessions.store import brand_sessions_key, session_key
+from sessions.keys import brand_sessions_key, session_key
 
 
 @dataclass(frozen=True)

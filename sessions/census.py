@@ -19,9 +19,9 @@ import redis.asyncio as aioredis
 
 from common.redistime import redis_ms
 from common.redisvalues import text_or_none
+from sessions.keys import DEADLINES, QUEUES, proc_sockets_key, queue_key, session_key
 from sessions.leases import PROCS
 from sessions.states import State
-from sessions.store import DEADLINES, QUEUES, proc_sockets_key, queue_key, session_key
 
 
 @dataclass(frozen=True)

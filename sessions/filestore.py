@@ -24,7 +24,7 @@ from common.redistime import redis_ms
 from common.redisvalues import text_or_none
 from sessions.errors import AccountQuotaFull, UploadRateLimited
 from sessions.files import FileLimits, SharedFile, mebibytes
-from sessions.store import session_key
+from sessions.keys import session_key
 
 EXPIRY = "hc:{0}:files:expiry"
 
@@ -89,18 +89,20 @@ class FileStore:
         self._admit = Lua(redis, "sessions/lua/file_admit.lua")
         self._forget = Lua(redis, "sessions/lua/file_forget.lua")
 
-    def share_keys(self, account_id: str, session_id: str, file_id: str) -> tuple[str, ...]:
-        """The keys ``share.lua`` takes after the session's own."""
-        return (file_key(session_id, file_id), usage_key(account_id), rate_key(account_id),
-                index_key(account_id), EXPIRY)
+    def share_keys(self, account_id: str, session_id: str, file_id: str) -> dict[str, str]:
+        """The keys ``share.lua`` takes besides the session's own."""
+        return {"file": file_key(session_id, file_id), "usage": usage_key(account_id),
+                "rate": rate_key(account_id), "file_index": index_key(account_id),
+                "expiry": EXPIRY}
 
     async def admit(self, account_id: str, claim: int) -> None:
         """Refuse an upload over the account's quota or rate; else count it in the rate."""
         lim = self.limits
         reply = await self._admit(
-            keys=[usage_key(account_id), rate_key(account_id)],
-            args=[claim, lim.quota_bytes, lim.quota_files, lim.rate_bytes, lim.rate_files,
-                  lim.rate_window_ms],
+            keys={"usage": usage_key(account_id), "rate": rate_key(account_id)},
+            args={"claim": claim, "quota_bytes": lim.quota_bytes, "quota_files": lim.quota_files,
+                  "rate_bytes": lim.rate_bytes, "rate_files": lim.rate_files,
+                  "window_ms": lim.rate_window_ms},
         )
         code = text_or_none(reply[1]) if len(reply) > 1 else None
         if code == "quota":
@@ -130,9 +132,11 @@ class FileStore:
     async def forget(self, expired: Expired) -> bool:
         """Drop the record (once its blob is gone); True for the call that did it."""
         done = await self._forget(
-            keys=[EXPIRY, file_key(expired.session_id, expired.file_id),
-                  index_key(expired.owner_id), usage_key(expired.owner_id)],
-            args=[expired.member, f"{expired.session_id}|{expired.file_id}"],
+            keys={"expiry": EXPIRY, "file": file_key(expired.session_id, expired.file_id),
+                  "file_index": index_key(expired.owner_id),
+                  "usage": usage_key(expired.owner_id)},
+            args={"expiry_member": expired.member,
+                  "index_member": f"{expired.session_id}|{expired.file_id}"},
         )
         return bool(done)
 

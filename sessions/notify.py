@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from sessions.store import Outcome
+from sessions.replies import Outcome
 
 
 class Notifier(Protocol):

@@ -12,7 +12,8 @@ from typing import Any
 from common import logcontext
 from sessions.notify import Notifier
 from sessions.pricing import Pricing
-from sessions.store import NewSession, Outcome, SessionStore
+from sessions.replies import Outcome
+from sessions.store import NewSession, SessionStore
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from redis.asyncio.client import Pipeline
 
 from common.lua import Lua
 from common.redisvalues import text_or_none
-from sessions.store import sockets_key
+from sessions.keys import sockets_key
 from signaling.frames import Kind, room_kind, session_of, session_rooms
 
 SOCKETS_PREFIX = "hc:{0}:sockets:"

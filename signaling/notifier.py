@@ -17,8 +17,8 @@ import socketio
 
 from accounts.store import AccountStore
 from sessions.model import SessionView
+from sessions.replies import Outcome
 from sessions.states import EndReason, State
-from sessions.store import Outcome
 from signaling.presence import PresenceStore, Status
 
 log = logging.getLogger(__name__)

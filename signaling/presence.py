@@ -15,7 +15,7 @@ import redis.asyncio as aioredis
 
 from common.lua import Lua
 from common.redisvalues import text_or_none
-from sessions.store import busy_key
+from sessions.keys import busy_key
 
 WANT = "hc:{0}:presence:want"
 # An expert is set away after unanswered rings from this many different clients in a row

@@ -11,7 +11,7 @@ from common.errors import Conflict, Invalid
 from common.lua import Lua
 from common.redisvalues import pairs, text_map, text_or_none
 from sessions.errors import NoSuchSession
-from sessions.store import session_key
+from sessions.keys import session_key
 from sessions.wallet import ledger_key, wallet_key
 from trust import keys
 from trust.disputes import Decision, DisputeRequest, Split

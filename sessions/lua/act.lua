@@ -1,11 +1,11 @@
 --! use sessions/lua/prelude.lua
--- A participant ends or refuses the call. ARGV from 9: account, event
--- (decline, cancel or hangup).
+--! args: account event
+-- A participant ends or refuses the call; the event is decline, cancel or hangup.
 local s = load_session()
 if not s then return {'err', STALE and 'stale' or 'not_found'} end
-local role = role_of(s, ARGV[9])
+local role = role_of(s, ARG.account)
 if not role then return {'err', 'forbidden'} end
-local event = ARGV[10]
+local event = ARG.event
 if event == 'decline' and role ~= 'e' then return {'err', 'forbidden'} end
 if event == 'cancel' and role ~= 'c' then return {'err', 'forbidden'} end
 -- An expert hanging up on a ringing call declines it.

@@ -1,16 +1,17 @@
 --! use sessions/lua/prelude.lua
--- A participant's (new) socket joins the session (call:join). ARGV from 9: account,
--- sid, proc. Its media state is unknown until it reports again (protocol §3).
+--! args: account sid proc
+-- A participant's (new) socket joins the session (call:join). Its media state is unknown
+-- until it reports again (protocol §3).
 local s = load_session()
 if not s then return {'err', STALE and 'stale' or 'not_found'} end
-local role = role_of(s, ARGV[9])
+local role = role_of(s, ARG.account)
 if not role then return {'err', 'forbidden'} end
 if s.state == 'ended' then return {'err', 'conflict', s.state} end
-redis.call('HSET', K.socks, ARGV[10], role .. '|' .. ARGV[11])
-redis.call('SADD', K.proc, ID .. '|' .. ARGV[10])
+redis.call('HSET', KEY.socks, ARG.sid, role .. '|' .. ARG.proc)
+redis.call('SADD', KEY.proc_socks, ID .. '|' .. ARG.sid)
 if s.state ~= 'ringing' and s.state ~= 'queued' then
   s['media_' .. role] = ''
-  redis.call('HSET', K.s, 'media_' .. role, '')
+  redis.call('HSET', KEY.session, 'media_' .. role, '')
 end
 local now = now_ms()
 local low = evaluate(s, now, now)

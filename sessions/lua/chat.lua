@@ -1,5 +1,6 @@
 --! use sessions/lua/prelude.lua
--- A chat message from an attached socket. ARGV from 9: account, sid, text, max kept.
-local _, _, refused = attached_in_call(ARGV[9], ARGV[10])
+--! args: account sid text kept
+-- A chat message from an attached socket; ``kept``: how many messages the chat keeps.
+local _, _, refused = attached_in_call(ARG.account, ARG.sid)
 if refused then return refused end
-return post_chat(ARGV[9], ARGV[11], nil, ARGV[12])
+return post_chat(ARG.account, ARG.text, nil, ARG.kept)

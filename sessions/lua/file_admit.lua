@@ -1,21 +1,22 @@
--- Before an upload's first byte is read: may this account send a file now?
--- KEYS: the account's usage hash, its rate hash. ARGV: bytes the upload claims, quota
--- bytes, quota files, rate bytes, rate files, rate window ms.
+--! keys: usage rate
+--! args: claim quota_bytes quota_files rate_bytes rate_files window_ms
+-- Before an upload's first byte is read: may this account send a file now? ``usage`` and
+-- ``rate`` are the account's usage and rate hashes; ``claim`` the bytes the upload claims.
 -- The storage quota is only checked here (share.lua enforces it when the file is stored);
 -- the rate is counted here, so uploads sent in parallel are bounded by it too.
-local claim = tonumber(ARGV[1])
-local use = redis.call('HMGET', KEYS[1], 'bytes', 'files')
-if (tonumber(use[2]) or 0) + 1 > tonumber(ARGV[3])
-    or (tonumber(use[1]) or 0) + claim > tonumber(ARGV[2]) then
+local claim = tonumber(ARG.claim)
+local use = redis.call('HMGET', KEY.usage, 'bytes', 'files')
+if (tonumber(use[2]) or 0) + 1 > tonumber(ARG.quota_files)
+    or (tonumber(use[1]) or 0) + claim > tonumber(ARG.quota_bytes) then
   return {'err', 'quota'}
 end
-local rate = redis.call('HMGET', KEYS[2], 'bytes', 'files')
-if (tonumber(rate[2]) or 0) + 1 > tonumber(ARGV[5])
-    or (tonumber(rate[1]) or 0) + claim > tonumber(ARGV[4]) then
-  local left = redis.call('PTTL', KEYS[2])
-  return {'err', 'rate', left > 0 and left or tonumber(ARGV[6])}
+local rate = redis.call('HMGET', KEY.rate, 'bytes', 'files')
+if (tonumber(rate[2]) or 0) + 1 > tonumber(ARG.rate_files)
+    or (tonumber(rate[1]) or 0) + claim > tonumber(ARG.rate_bytes) then
+  local left = redis.call('PTTL', KEY.rate)
+  return {'err', 'rate', left > 0 and left or tonumber(ARG.window_ms)}
 end
-redis.call('HINCRBY', KEYS[2], 'bytes', claim)
-redis.call('HINCRBY', KEYS[2], 'files', 1)
-if redis.call('PTTL', KEYS[2]) < 0 then redis.call('PEXPIRE', KEYS[2], ARGV[6]) end
+redis.call('HINCRBY', KEY.rate, 'bytes', claim)
+redis.call('HINCRBY', KEY.rate, 'files', 1)
+if redis.call('PTTL', KEY.rate) < 0 then redis.call('PEXPIRE', KEY.rate, ARG.window_ms) end
 return {'ok'}

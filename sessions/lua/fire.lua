@@ -1,13 +1,14 @@
 --! use sessions/lua/prelude.lua
--- A deadline fell due. ARGV from 9: the deadline member (kind|session id). Every reaper
+--! args: member
+-- A deadline fell due: ``member`` is the deadline (kind|session id). Every reaper
 -- may try; the ZREM below lets exactly one of them act.
-local member = ARGV[9]
+local member = ARG.member
 local now = now_ms()
-local due = redis.call('ZSCORE', K.dl, member)
+local due = redis.call('ZSCORE', KEY.deadlines, member)
 if not due or tonumber(due) > now then return {'gone'} end
 local s = load_session()
 if STALE then return {'err', 'stale'} end
-redis.call('ZREM', K.dl, member)
+redis.call('ZREM', KEY.deadlines, member)
 if not s then return {'gone'} end
 local kind = string.match(member, '^(%a+)|')
 if kind == 'ring' and s.state == 'ringing' then

@@ -1,9 +1,10 @@
 --! use sessions/lua/prelude.lua
--- A participant reports its peer connection. ARGV from 9: account, state, sid.
-local s, role, refused = attached_in_call(ARGV[9], ARGV[11])
+--! args: account state sid
+-- A participant reports its peer connection (``state``) from socket ``sid``.
+local s, role, refused = attached_in_call(ARG.account, ARG.sid)
 if refused then return refused end
-s['media_' .. role] = ARGV[10]
-redis.call('HSET', K.s, 'media_' .. role, ARGV[10])
+s['media_' .. role] = ARG.state
+redis.call('HSET', KEY.session, 'media_' .. role, ARG.state)
 local now = now_ms()
 local low = evaluate(s, now, now)
 return reply('ok', low)

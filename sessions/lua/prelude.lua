@@ -5,29 +5,26 @@
 -- Shared by every session script. The loader (common/lua.py) puts the transition table T
 -- (rendered from sessions/states.py) first, then the pieces named above.
 --
--- KEYS, the same for every session script:
---   1 session hash  2 session sockets hash  3 deadlines zset  4 expert busy key
---   5 payer wallet hash  6 payer ledger stream  7 billing stream
---   8 client's sessions index  9 expert's sessions index
---   10 the acting process's socket index  11 the session's chat list
---   12 the category queue (zset)  13 the set of queues  14 experts already rung for
---   this session  15 when each expert was last rung (zset, for fairness)
---   16 the brand's sessions index (zset by creation; a placeholder key without a brand)
---   then a script's own keys, if any, and last of all the session's timeline (a list)
--- The payer (KEYS 5 and 6) is the session's ``payer_id``: the client, or the brand that
--- sponsors the call. It is fixed when the session is created.
--- ARGV 1..8, the same for every session script:
---   session id, guarantee s, increment s, connect ms, grace ms, ring ms, low-balance ms,
---   queue ms; the script's own arguments follow from ARGV[9].
-local K = {s = KEYS[1], socks = KEYS[2], dl = KEYS[3], busy = KEYS[4], wallet = KEYS[5],
-           ledger = KEYS[6], billing = KEYS[7], idx_c = KEYS[8], idx_e = KEYS[9],
-           proc = KEYS[10], chat = KEYS[11], queue = KEYS[12], queues = KEYS[13],
-           rung = KEYS[14], lastrung = KEYS[15], brand = KEYS[16], timeline = KEYS[#KEYS]}
-local ID = ARGV[1]
-local CFG = {guarantee = tonumber(ARGV[2]), increment = tonumber(ARGV[3]),
-             connect_ms = tonumber(ARGV[4]), grace_ms = tonumber(ARGV[5]),
-             ring_ms = tonumber(ARGV[6]), low_ms = tonumber(ARGV[7]),
-             queue_ms = tonumber(ARGV[8])}
+-- The keys and arguments every session script shares (sessions/scripts.py names them); a
+-- script's own follow, declared in its header.
+--   session: the session hash; socks: its sockets (socket id -> 'c|proc' or 'e|proc');
+--   deadlines: the zset of 'kind|session' by due ms; busy: the expert's busy key;
+--   wallet, ledger: the payer's wallet hash and ledger stream (the session's ``payer_id``:
+--   the client, or the brand that sponsors the call, fixed when the session is created);
+--   billing: the billing stream; client_index, expert_index: the parties' sessions indexes;
+--   proc_socks: the acting process's socket index; chat: the session's chat list;
+--   queue: the category queue (zset); queues: the set of queues; rung: experts already rung
+--   for this session; last_rung: when each expert was last rung (zset, for fairness);
+--   brand_index: the brand's sessions (zset by creation; a placeholder key without a brand);
+--   timeline: what happened, for the receipt (a list).
+--! keys: session socks deadlines busy wallet ledger billing client_index expert_index proc_socks chat queue queues rung last_rung brand_index timeline
+--   id: the session id; then the rules in the units the scripts use.
+--! args: id guarantee increment connect_ms grace_ms ring_ms low_ms queue_ms
+local ID = ARG.id
+local CFG = {guarantee = tonumber(ARG.guarantee), increment = tonumber(ARG.increment),
+             connect_ms = tonumber(ARG.connect_ms), grace_ms = tonumber(ARG.grace_ms),
+             ring_ms = tonumber(ARG.ring_ms), low_ms = tonumber(ARG.low_ms),
+             queue_ms = tonumber(ARG.queue_ms)}
 local DEADLINE_KINDS = {'ring', 'connect', 'grace', 'balance', 'low', 'queue'}
 -- At most this many timeline entries per session; the last place is kept for 'ended'.
 local TIMELINE_MAX = 100
@@ -39,9 +36,9 @@ local STALE = false
 -- call may have changed expert since. Then the script does nothing and answers
 -- 'stale', and the caller reads the parties again.
 local function load_session()
-  local s = load_hash(K.s)
+  local s = load_hash(KEY.session)
   if not s then return nil end
-  if s.expert_id ~= '' and K.busy ~= 'hc:{0}:busy:' .. s.expert_id then
+  if s.expert_id ~= '' and KEY.busy ~= 'hc:{0}:busy:' .. s.expert_id then
     STALE = true
     return nil
   end
@@ -52,7 +49,7 @@ end
 -- Every successful script answers: status, an extra value (seconds left when a
 -- low-balance warning is due), the Redis time, the state before, and the session.
 local function reply(status, extra)
-  return {status, extra or '', now_ms(), PREV, redis.call('HGETALL', K.s)}
+  return {status, extra or '', now_ms(), PREV, redis.call('HGETALL', KEY.session)}
 end
 
 -- Sessions write a side as one letter (socket values, ``media_c``, the timeline's ``by``).
@@ -80,19 +77,19 @@ end
 local function attached_in_call(account, sid)
   local s, role, refused = in_call(account)
   if refused then return nil, nil, refused end
-  if redis.call('HEXISTS', K.socks, sid) == 0 then return nil, nil, {'err', 'forbidden'} end
+  if redis.call('HEXISTS', KEY.socks, sid) == 0 then return nil, nil, {'err', 'forbidden'} end
   return s, role, nil
 end
 
 -- Appends a chat message (keeping the newest ``kept``) and answers it, JSON-encoded.
 -- ``file`` describes a shared file; nil for a text message.
 local function post_chat(from, text, file, kept)
-  local seq = redis.call('HINCRBY', K.s, 'chat_seq', 1)
+  local seq = redis.call('HINCRBY', KEY.session, 'chat_seq', 1)
   local message = {message_id = 'm_' .. ID .. '_' .. seq, from = from, text = text,
                    at = iso(now_ms()), file = file}
   local encoded = cjson.encode(message)
-  redis.call('RPUSH', K.chat, encoded)
-  redis.call('LTRIM', K.chat, -tonumber(kept), -1)
+  redis.call('RPUSH', KEY.chat, encoded)
+  redis.call('LTRIM', KEY.chat, -tonumber(kept), -1)
   return {'ok', encoded}
 end
 
@@ -101,13 +98,13 @@ end
 -- timeline costs no round trip. Past the cap, only 'ended' is written and the session
 -- counts what it left out (``timeline_dropped``).
 local function note(event, at, cause, by, extra)
-  if event ~= 'ended' and redis.call('LLEN', K.timeline) >= TIMELINE_MAX - 1 then
-    redis.call('HINCRBY', K.s, 'timeline_dropped', 1)
+  if event ~= 'ended' and redis.call('LLEN', KEY.timeline) >= TIMELINE_MAX - 1 then
+    redis.call('HINCRBY', KEY.session, 'timeline_dropped', 1)
     return
   end
   local entry = event .. '|' .. at .. '|' .. (cause or '') .. '|' .. (by or '')
   if extra then entry = entry .. '|' .. extra end
-  redis.call('RPUSH', K.timeline, entry)
+  redis.call('RPUSH', KEY.timeline, entry)
 end
 
 local function live_ms_at(s, at)
@@ -117,19 +114,19 @@ local function live_ms_at(s, at)
 end
 
 local function ledger(kind, amount, now)
-  write_ledger(K.wallet, K.ledger, kind, amount, now, 'session_id', ID)
+  write_ledger(KEY.wallet, KEY.ledger, kind, amount, now, 'session_id', ID)
 end
 
 local function available()
-  return available_in(K.wallet)
+  return available_in(KEY.wallet)
 end
 
 local function drop_deadlines()
-  for _, kind in ipairs(DEADLINE_KINDS) do redis.call('ZREM', K.dl, kind .. '|' .. ID) end
+  for _, kind in ipairs(DEADLINE_KINDS) do redis.call('ZREM', KEY.deadlines, kind .. '|' .. ID) end
 end
 
 local function set_deadline(kind, at)
-  redis.call('ZADD', K.dl, at, kind .. '|' .. ID)
+  redis.call('ZADD', KEY.deadlines, at, kind .. '|' .. ID)
 end
 
 -- The wallet deadlines of a live per-minute call: first take every available cent into
@@ -139,9 +136,9 @@ local function schedule_balance(s, now)
   if s.pricing_mode ~= 'per_minute' or tonumber(s.rate_cents) == 0 then return nil end
   local extra = available()
   if extra > 0 then
-    redis.call('HINCRBY', K.wallet, 'held', extra)
+    redis.call('HINCRBY', KEY.wallet, 'held', extra)
     s.hold_cents = tostring(tonumber(s.hold_cents) + extra)
-    redis.call('HSET', K.s, 'hold_cents', s.hold_cents)
+    redis.call('HSET', KEY.session, 'hold_cents', s.hold_cents)
     ledger('hold', extra, now)
   end
   local affordable = hc_affordable_ms(s.pricing_mode, tonumber(s.rate_cents), CFG.increment,
@@ -153,7 +150,7 @@ local function schedule_balance(s, now)
   if left > CFG.low_ms then
     if s.low_sent ~= '1' then set_deadline('low', now + left - CFG.low_ms) end
   elseif s.low_sent ~= '1' then
-    redis.call('HSET', K.s, 'low_sent', '1')
+    redis.call('HSET', KEY.session, 'low_sent', '1')
     return math.floor(math.max(0, left) / 1000)
   end
   return nil
@@ -162,9 +159,9 @@ end
 local function go_live(s, now)
   s.state = 'live'
   s.live_since = tostring(now)
-  redis.call('HSET', K.s, 'state', 'live', 'live_since', now)
-  if s.live_started_at == '' then redis.call('HSET', K.s, 'live_started_at', now) end
-  redis.call('ZREM', K.dl, 'connect|' .. ID, 'grace|' .. ID)
+  redis.call('HSET', KEY.session, 'state', 'live', 'live_since', now)
+  if s.live_started_at == '' then redis.call('HSET', KEY.session, 'live_started_at', now) end
+  redis.call('ZREM', KEY.deadlines, 'connect|' .. ID, 'grace|' .. ID)
   note('live', now)
   return schedule_balance(s, now)
 end
@@ -177,14 +174,14 @@ local function pause(s, now, at, cause, by)
   s.state = 'paused'
   s.live_ms = tostring(live)
   s.live_since = ''
-  redis.call('HSET', K.s, 'state', 'paused', 'live_ms', live, 'live_since', '')
-  redis.call('ZREM', K.dl, 'balance|' .. ID, 'low|' .. ID)
+  redis.call('HSET', KEY.session, 'state', 'paused', 'live_ms', live, 'live_since', '')
+  redis.call('ZREM', KEY.deadlines, 'balance|' .. ID, 'low|' .. ID)
   set_deadline('grace', now + CFG.grace_ms)
 end
 
 local function sockets_present()
   local present = {c = false, e = false}
-  for _, value in ipairs(redis.call('HVALS', K.socks)) do
+  for _, value in ipairs(redis.call('HVALS', KEY.socks)) do
     present[string.sub(value, 1, 1)] = true
   end
   return present
@@ -224,12 +221,12 @@ end
 -- Takes the expert being rung off a category call and puts it back in the queue at its
 -- original place (arrival order), releasing the hold of that expert's price.
 local function requeue(s, now)
-  release_hold(K.wallet, ledger, tonumber(s.hold_cents), now)
-  if redis.call('GET', K.busy) == ID then redis.call('DEL', K.busy) end
-  redis.call('ZREM', K.dl, 'ring|' .. ID)
-  redis.call('HSET', K.s, 'state', 'queued', 'expert_id', '', 'hold_cents', 0, 'queue_pos', '')
-  redis.call('ZADD', K.queue, tonumber(s.created_at), ID)
-  redis.call('SADD', K.queues, s.category)
+  release_hold(KEY.wallet, ledger, tonumber(s.hold_cents), now)
+  if redis.call('GET', KEY.busy) == ID then redis.call('DEL', KEY.busy) end
+  redis.call('ZREM', KEY.deadlines, 'ring|' .. ID)
+  redis.call('HSET', KEY.session, 'state', 'queued', 'expert_id', '', 'hold_cents', 0, 'queue_pos', '')
+  redis.call('ZADD', KEY.queue, tonumber(s.created_at), ID)
+  redis.call('SADD', KEY.queues, s.category)
   note('requeued', now)
   return s.expert_id
 end
@@ -249,18 +246,18 @@ local function finish(s, reason, now, at, by)
                                            tonumber(s.fee_percent), hold)
   end
   if hold > 0 then
-    release_hold(K.wallet, ledger, hold, now)
-    charge(K.wallet, ledger, amount, now)
+    release_hold(KEY.wallet, ledger, hold, now)
+    charge(KEY.wallet, ledger, amount, now)
   end
-  redis.call('HSET', K.s, 'state', 'ended', 'end_reason', reason, 'ended_at', now,
+  redis.call('HSET', KEY.session, 'state', 'ended', 'end_reason', reason, 'ended_at', now,
              'live_ms', live, 'live_since', '', 'billed_seconds', billed, 'amount_cents', amount,
              'platform_fee_cents', fee, 'expert_payout_cents', payout,
              'guarantee_s', CFG.guarantee, 'increment_s', CFG.increment, 'cap_cents', hold)
   drop_deadlines()
-  if s.category ~= '' then redis.call('ZREM', K.queue, ID) end
-  if s.expert_id ~= '' and redis.call('GET', K.busy) == ID then redis.call('DEL', K.busy) end
+  if s.category ~= '' then redis.call('ZREM', KEY.queue, ID) end
+  if s.expert_id ~= '' and redis.call('GET', KEY.busy) == ID then redis.call('DEL', KEY.busy) end
   if s.accepted_at ~= '' then
-    redis.call('XADD', K.billing, '*',
+    redis.call('XADD', KEY.billing, '*',
       'event_id', 'evt_' .. ID, 'type', 'session.ended', 'session_id', ID,
       'client_id', s.client_id, 'expert_id', s.expert_id, 'brand_id', s.brand_id,
       'paid_by', (amount > 0) and s.paid_by or 'none',

@@ -15,7 +15,7 @@ import pytest
 from redis.crc import key_slot
 
 from common.redisclient import stream_on
-from sessions.store import busy_key, session_key, sockets_key
+from sessions.keys import busy_key, session_key, sockets_key
 from sessions.wallet import ledger_key, wallet_key
 
 # Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).

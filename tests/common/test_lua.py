@@ -141,3 +141,19 @@ def test_a_name_twice_or_after_a_rest_fails_at_load() -> None:
         Names.parse("wallet ...parts").then(Names.parse("ledger"))
     assert Names.parse("wallet").then(Names.parse("ledger ...parts")) == Names(
         ("wallet", "ledger"), "parts")
+    assert Names(("a",)).then(Names()) == Names(("a",))
+
+
+async def test_a_piece_names_what_its_family_shares_first(redis: aioredis.Redis) -> None:
+    member = Lua(redis, "tests/common/lua/family_member.lua")
+    assert member.source.keys == Names(("record", "own"))
+    assert member.source.args == Names(("id",), rest="more")
+    assert await member(keys={"record": "r", "own": "o"},
+                        args={"id": "s1", "more": [1, 2, 3]}) == ["r", "s1", "o", 3]
+    with pytest.raises(ValueError, match="expected \\['own', 'record'\\]"):
+        await member(keys={"own": "o"}, args={"id": "s1", "more": []})
+    # Every session script reads the same leading keys, then its own.
+    share = source("sessions/lua/share.lua", lua_table())
+    assert share.keys.fixed[:2] == ("session", "socks")
+    assert share.keys.fixed[-2:] == ("file_index", "expiry")
+

@@ -11,8 +11,9 @@ import pytest
 from marketplace.keys import expert as expert_key
 from server.keys import CALLS, REDIS
 from sessions.errors import PriceChanged
+from sessions.keys import busy_key
 from sessions.pricing import Pricing, PricingMode
-from sessions.store import NewSession, busy_key
+from sessions.store import NewSession
 from tests.conftest import Running, StartApp, User
 from tests.signaling.conftest import PROFILE, Connect, funded_client, online_expert
 

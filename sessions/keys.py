@@ -1,0 +1,63 @@
+"""The names of the session keys, for the scripts and for every reader of sessions.
+
+Every key starts ``hc:{0}:`` (one hash slot, docs/cluster.md), left out here. The session
+hash ``{s:<id>}`` and, beside it, ``:socks`` (socket id -> ``role|process``), ``:chat``,
+``:rung`` (experts already rung), ``:timeline`` (what happened, for the receipt) and
+``:file:<id>`` (a shared file, ``sessions/filestore.py``); ``deadlines`` (zset of
+``kind|session`` by due ms), ``busy:<expert>`` (the session holding the expert),
+``sessions:<account>`` and ``brand:<id>:sessions`` (indexes by creation), the category
+queues, each process's sockets, and the link from a booking to its session. The payer's
+wallet and ledger are named in ``sessions/wallet.py``.
+"""
+
+from __future__ import annotations
+
+DEADLINES = "hc:{0}:deadlines"
+QUEUES = "hc:{0}:queues"  # the categories with a queue
+LAST_RUNG = "hc:{0}:lastrung"  # when each expert was last rung, for fairness
+
+
+def session_key(session_id: str) -> str:
+    return f"hc:{{0}}:{{s:{session_id}}}"
+
+
+def sockets_key(session_id: str) -> str:
+    """Socket id -> ``c|<proc>`` or ``e|<proc>``: where a session's sockets are."""
+    return f"{session_key(session_id)}:socks"
+
+
+def chat_key(session_id: str) -> str:
+    return f"{session_key(session_id)}:chat"
+
+
+def rung_key(session_id: str) -> str:
+    """The experts a category call already rang."""
+    return f"{session_key(session_id)}:rung"
+
+
+def timeline_key(session_id: str) -> str:
+    return f"{session_key(session_id)}:timeline"
+
+
+def busy_key(expert_id: str) -> str:
+    return f"hc:{{0}}:busy:{expert_id}"
+
+
+def booking_session_key(booking_id: str) -> str:
+    return f"hc:{{0}}:booking:{booking_id}:session"
+
+
+def queue_key(category: str) -> str:
+    return f"hc:{{0}}:queue:{category}"
+
+
+def proc_sockets_key(proc: str) -> str:
+    return f"hc:{{0}}:proc:{proc}:socks"
+
+
+def index_key(account_id: str) -> str:
+    return f"hc:{{0}}:sessions:{account_id}"
+
+
+def brand_sessions_key(brand_id: str) -> str:
+    return f"hc:{{0}}:brand:{brand_id}:sessions"

@@ -1,0 +1,109 @@
+"""Reads of sessions that no script needs: one session, listings, receipts, chat, queues.
+
+Each is one round trip (a pipeline) or two; the scripts of ``sessions/store.py`` are the
+only writers of these keys.
+"""
+
+from __future__ import annotations
+
+import json
+
+import redis.asyncio as aioredis
+
+from common.lua import Lua
+from common.redistime import ms_of
+from common.redisvalues import text_map, text_or_none
+from sessions.keys import (
+    DEADLINES,
+    LAST_RUNG,
+    QUEUES,
+    brand_sessions_key,
+    chat_key,
+    index_key,
+    queue_key,
+    rung_key,
+    session_key,
+    timeline_key,
+)
+from sessions.model import SessionView
+from sessions.wallet import wallet_key
+
+
+class SessionQueries:
+    def __init__(self, redis: aioredis.Redis) -> None:
+        self._redis = redis
+        self._due = Lua(redis, "common/lua/due.lua")
+
+    async def get(self, session_id: str) -> tuple[SessionView, int] | None:
+        """The session and the Redis time it was read at, or None."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hgetall(session_key(session_id))
+            pipe.execute_command("TIME")  # not .time(): redis-py refuses it in a cluster pipeline
+            fields, now = await pipe.execute()
+        if not fields:
+            return None
+        return SessionView.from_hash(text_map(fields)), ms_of(now)
+
+    async def list_for(self, account_id: str, limit: int = 50) -> tuple[list[SessionView], int]:
+        return await self._list(index_key(account_id), limit)
+
+    async def list_for_brand(
+        self, brand_id: str, limit: int = 50
+    ) -> tuple[list[SessionView], int]:
+        return await self._list(brand_sessions_key(brand_id), limit)
+
+    async def _list(self, index: str, limit: int) -> tuple[list[SessionView], int]:
+        ids = await self._redis.zrevrange(index, 0, limit - 1)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for session_id in ids:
+                pipe.hgetall(session_key(str(session_id)))
+            pipe.execute_command("TIME")  # as in get()
+            *rows, now = await pipe.execute()
+        views = [SessionView.from_hash(text_map(row)) for row in rows if row]
+        return views, ms_of(now)
+
+    async def receipt_facts(self, session_id: str) -> tuple[dict[str, str], list[str]]:
+        """The session hash (empty when none) and its timeline, for a receipt."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hgetall(session_key(session_id))
+            pipe.lrange(timeline_key(session_id), 0, -1)
+            fields, timeline = await pipe.execute()
+        return text_map(fields), [str(text_or_none(entry)) for entry in timeline]
+
+    async def chat_history(self, session_id: str) -> list[dict[str, str]]:
+        raw = await self._redis.lrange(chat_key(session_id), 0, -1)
+        return [json.loads(str(text_or_none(m))) for m in raw]
+
+    async def due_deadlines(self, limit: int = 200) -> list[str]:
+        members = await self._due(keys={"deadlines": DEADLINES}, args={"limit": limit})
+        return [str(text_or_none(m)) for m in members]
+
+    # -- category queues -----------------------------------------------------------------
+
+    async def queues(self) -> list[str]:
+        return sorted(str(text_or_none(q)) for q in await self._redis.smembers(QUEUES))
+
+    async def waiting(self, category: str) -> list[str]:
+        """Queued sessions of a category, in arrival order; an empty queue is forgotten."""
+        ids = [str(text_or_none(i)) for i in await self._redis.zrange(queue_key(category), 0, -1)]
+        if not ids:
+            await self._redis.srem(QUEUES, category)
+        return ids
+
+    async def routing_facts(
+        self, session_id: str, expert_ids: list[str]
+    ) -> tuple[set[str], dict[str, int], dict[str, str]]:
+        """Experts already rung for a session, when each expert was last rung, and the
+        session's client, max rate and the availability of the payer's wallet."""
+        key = session_key(session_id)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.smembers(rung_key(session_id))
+            pipe.zmscore(LAST_RUNG, expert_ids or ["-"])
+            pipe.hmget(key, "client_id", "max_rate_cents", "created_at", "payer_id")
+            rung, scores, (client, max_rate, created, payer) = await pipe.execute()
+        wallet = text_map(await self._redis.hgetall(wallet_key(str(payer or client))))
+        available = int(wallet.get("balance", 0)) - int(wallet.get("held", 0))
+        last = {e: int(s or 0) for e, s in zip(expert_ids, scores or [], strict=False)}
+        facts = {"client_id": str(client), "max_rate_cents": str(max_rate or ""),
+                 "available_cents": str(available), "created_at": str(created or 0)}
+        return {str(text_or_none(r)) for r in rung}, last, facts

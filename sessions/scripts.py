@@ -1,0 +1,117 @@
+"""How the session scripts are called: one layout of keys and arguments for the family.
+
+Every script of ``sessions/lua/`` (but the file and lease ones) uses ``prelude.lua``, which
+names the keys and arguments they all share; a script declares its own after them. This
+module names the shared ones from a session's parties and the configured rules, and calls
+a script again, with its parties read afresh, when it answers that they changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from common.lua import ArgValue, KeyValue, Lua
+from sessions.keys import (
+    DEADLINES,
+    LAST_RUNG,
+    QUEUES,
+    brand_sessions_key,
+    busy_key,
+    chat_key,
+    index_key,
+    proc_sockets_key,
+    queue_key,
+    rung_key,
+    session_key,
+    sockets_key,
+    timeline_key,
+)
+from sessions.parties import KnownParties, Parties
+from sessions.pricing import Pricing, PricingMode
+from sessions.replies import is_stale
+from sessions.states import lua_table
+from sessions.wallet import ledger_key, wallet_key
+
+NAMES = ("start", "accept", "act", "attach", "detach", "media", "fire", "chat", "share",
+         "enqueue", "route", "abandon", "queue_position")
+STALE_TRIES = 5  # a category call changes expert rarely; five changes in a row is a bug
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The session rules from configuration, in the units the scripts use."""
+
+    ring_ms: int
+    connect_ms: int
+    grace_ms: int
+    queue_ms: int
+    guarantee_seconds: int
+    increment_seconds: int
+    fee_percent: int
+    currency: str
+    billing_stream: str
+    low_balance_ms: int = 60_000
+    start_cover_seconds: int = 60  # how much of a per-minute call must be covered to start
+
+    def start_hold_cents(self, pricing: Pricing) -> int:
+        if pricing.mode == PricingMode.PER_MINUTE:
+            return -(-pricing.amount_cents * self.start_cover_seconds // 60)
+        return pricing.start_hold_cents()
+
+
+class SessionScripts:
+    """The session scripts, registered once, called by name with their own keys and args."""
+
+    def __init__(self, redis: aioredis.Redis, timing: Timing, parties: KnownParties) -> None:
+        self.timing = timing
+        self._parties = parties
+        self._scripts = {name: Lua(redis, f"sessions/lua/{name}.lua", prefix=lua_table())
+                         for name in NAMES}
+
+    def _keys(self, session_id: str, parties: Parties, proc: str) -> dict[str, KeyValue]:
+        """The keys every session script shares (``sessions/lua/prelude.lua``)."""
+        expert = parties.expert_id or "-"
+        return {
+            "session": session_key(session_id), "socks": sockets_key(session_id),
+            "deadlines": DEADLINES, "busy": busy_key(expert),
+            "wallet": wallet_key(parties.payer), "ledger": ledger_key(parties.payer),
+            "billing": self.timing.billing_stream,
+            "client_index": index_key(parties.client_id), "expert_index": index_key(expert),
+            "proc_socks": proc_sockets_key(proc), "chat": chat_key(session_id),
+            "queue": queue_key(parties.category or "-"), "queues": QUEUES,
+            "rung": rung_key(session_id), "last_rung": LAST_RUNG,
+            "brand_index": brand_sessions_key(parties.brand_id or "-"),
+            "timeline": timeline_key(session_id),
+        }
+
+    def _args(self, session_id: str) -> dict[str, ArgValue]:
+        """The arguments every session script shares: the session and the rules."""
+        t = self.timing
+        return {"id": session_id, "guarantee": t.guarantee_seconds,
+                "increment": t.increment_seconds, "connect_ms": t.connect_ms,
+                "grace_ms": t.grace_ms, "ring_ms": t.ring_ms, "low_ms": t.low_balance_ms,
+                "queue_ms": t.queue_ms}
+
+    async def run(
+        self, name: str, session_id: str, parties: Parties | None,
+        args: Mapping[str, ArgValue] | None = None, proc: str = "-",
+        keys: Mapping[str, KeyValue] | None = None,
+    ) -> Any:
+        """A session script's reply: ``keys`` and ``args`` are its own, after the shared
+        ones. The keys are named from ``parties`` (None: what this process knows of them);
+        a script that finds them stale gets them read again."""
+        if parties is None:
+            parties = await self._parties.of(session_id)
+        for _ in range(STALE_TRIES):
+            reply = await self._scripts[name](
+                keys={**self._keys(session_id, parties, proc), **(keys or {})},
+                args={**self._args(session_id), **(args or {})},
+            )
+            if not is_stale(reply):
+                return reply
+            parties = await self._parties.of(session_id, fresh=True)
+        raise RuntimeError(f"session {session_id} kept changing under {name}")
