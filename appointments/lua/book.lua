@@ -1,3 +1,4 @@
+--! durable
 --! use appointments/lua/prelude.lua
 --! keys: profile
 --! args: client_id expert_id topic start_ms end_ms length_minutes pricing_mode rate_cents

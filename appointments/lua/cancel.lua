@@ -1,3 +1,4 @@
+--! durable
 --! use appointments/lua/prelude.lua
 --! args: account
 -- A participant (``account``) cancels.

@@ -1,3 +1,4 @@
+--! durable
 --! use appointments/lua/prelude.lua
 --! args: member
 -- A booking deadline fell due: ``member`` (remind:<ms>|id or noshow|id).

@@ -1,3 +1,4 @@
+--! durable
 --! use appointments/lua/prelude.lua
 --! args: account
 -- A participant (``account``) joined the booking's call. Once both have

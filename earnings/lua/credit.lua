@@ -1,3 +1,4 @@
+--! durable
 --! use earnings/lua/prelude.lua
 --! keys: credited months
 --! args: event_id payout_cents month session_id booking_id call_at

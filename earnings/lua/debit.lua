@@ -1,3 +1,4 @@
+--! durable
 --! use earnings/lua/prelude.lua
 --! keys: credited
 --! args: event_id cents session_id refunded_at

@@ -1,3 +1,4 @@
+--! durable
 --! use earnings/lua/prelude.lua
 --! keys: payout requested approved paid rejected
 --! args: action admin reference expert_id payout_id

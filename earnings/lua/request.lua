@@ -1,3 +1,4 @@
+--! durable
 --! use earnings/lua/prelude.lua
 --! keys: payout payouts requested bank
 --! args: payout_id expert_id amount minimum currency

@@ -1,3 +1,4 @@
+--! durable
 --! use sessions/lua/wallet.lua
 --! keys: wallet ledger refund ...refused
 --! args: id refunded stripe_refunds ...refused_cents

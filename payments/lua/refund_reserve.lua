@@ -1,3 +1,4 @@
+--! durable
 --! use sessions/lua/wallet.lua
 --! keys: wallet ledger refund refunds ...topups
 --! args: id amount

@@ -1,3 +1,4 @@
+--! durable
 --! use sessions/lua/wallet.lua
 --! keys: wallet ledger topup
 --! args: intent outcome amount currency error

@@ -1,3 +1,4 @@
+--! durable
 --! use sessions/lua/prelude.lua
 -- The router gives up on a queued category call: no online expert is left to ring.
 local s = load_session()

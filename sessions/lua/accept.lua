@@ -1,3 +1,4 @@
+--! durable
 --! use sessions/lua/prelude.lua
 --! args: account sid proc start_cover_seconds
 -- The side rung (the expert; the client when the expert joined a booking first) accepts

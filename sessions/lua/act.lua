@@ -1,3 +1,4 @@
+--! durable
 --! use sessions/lua/prelude.lua
 --! args: account event
 -- A participant ends or refuses the call; the event is decline, cancel or hangup.

@@ -1,3 +1,4 @@
+--! durable
 --! use sessions/lua/prelude.lua
 --! args: member
 -- A deadline fell due: ``member`` is the deadline (kind|session id). Every reaper

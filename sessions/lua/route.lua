@@ -1,3 +1,4 @@
+--! durable
 --! use sessions/lua/prelude.lua
 --! keys: ...profile
 --! args: expert_id pricing_mode rate_cents hold_cents

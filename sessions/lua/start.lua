@@ -1,3 +1,4 @@
+--! durable
 --! use sessions/lua/prelude.lua
 --! keys: ...profile
 --! args: client_id expert_id topic pricing_mode rate_cents currency fee_percent hold_cents sid proc brand_id paid_by category payer_id booking_id rung

@@ -3,12 +3,13 @@ behave, and keys and arguments go by name."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 import redis.asyncio as aioredis
 
-from common.lua import Lua, Names, every_script, source
+from common.lua import ROOT, Lua, Names, every_script, source
 from common.timefmt import iso_ms
 from sessions.states import lua_table
 
@@ -157,3 +158,25 @@ async def test_a_piece_names_what_its_family_shares_first(redis: aioredis.Redis)
     assert share.keys.fixed[:2] == ("session", "socks")
     assert share.keys.fixed[-2:] == ("file_index", "expiry")
 
+
+
+# What a script calls when it moves money: holds, charges, ledger lines, a call's end.
+_MOVES_MONEY = re.compile(r"(?<![\w.])(hold_funds|release_hold|charge|finish|write_ledger|"
+                          r"ledger|settle)\(")
+
+
+def test_every_script_that_moves_money_is_durable() -> None:
+    """``--! durable`` is what makes a script wait for replicas (common/replicas.py): a
+    new money script without it would be answered before a replica has it."""
+    pieces = {line.split()[-1] for path in every_script()
+              for line in (ROOT / path).read_text().splitlines() if line.startswith("--! use")}
+    for path in every_script():
+        if path in pieces or path.startswith("tests/"):  # the tests' own drivers
+            continue
+        calls = [line for line in (ROOT / path).read_text().splitlines()
+                 if not line.lstrip().startswith(("--", "local function"))
+                 and _MOVES_MONEY.search(line)]
+        if calls:
+            assert source(path).durable, f"{path} moves money ({calls[0].strip()!r})"
+    assert source("sessions/lua/act.lua").durable
+    assert not source("sessions/lua/chat.lua").durable

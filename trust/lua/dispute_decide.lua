@@ -1,3 +1,4 @@
+--! durable
 --! use sessions/lua/wallet.lua
 --! keys: dispute session wallet ledger billing open answered decided log
 --! args: admin_id outcome refund_cents fee_refund_cents payout_refund_cents note
