@@ -25,7 +25,7 @@ from billing.hook_failures import FailedDelivery, HookFailures, Target, failed_d
 from server.keys import REDIS
 from server.worker import running_worker
 from tests.brands.test_webhooks import PLATFORM_SECRET, Hooks, brand_with_hook, event, hooks
-from tests.conftest import Running, StartApp
+from tests.conftest import Running, StartApp, on_this_redis, on_this_redis_config
 from tests.marketplace.conftest import admin
 from tests.waiting import eventually
 from tests.web.conftest import Browse, log_in
@@ -62,9 +62,9 @@ async def test_an_admin_sees_a_failed_brand_delivery_and_retries_it_now(
     receiver = await hooks()
     receiver.status = 500
     brand_id = await brand_with_hook(redis, "acme", receiver.url)
-    await redis.xadd(site.config.billing_stream, event(1, brand_id))  # type: ignore[arg-type]
+    await redis.xadd(on_this_redis(redis), event(1, brand_id))  # type: ignore[arg-type]
     boss = await admin(site)
-    async with running_worker(redis, site.config, "w1"):
+    async with running_worker(redis, on_this_redis_config(redis, site.config), "w1"):
         [failed] = await failing(site, 1)
         assert failed.attempts == 1 and len(receiver.bodies) == 1
 
@@ -101,10 +101,10 @@ async def test_retry_now_for_the_platform_webhook_and_a_second_click_changes_not
     running = await start_app(HELPCALL_WEBHOOK_URL=receiver.url,
                               HELPCALL_WEBHOOK_SECRET=PLATFORM_SECRET, **AN_HOUR)
     redis = running.app[REDIS]
-    entry_id = await redis.xadd(running.config.billing_stream,
+    entry_id = await redis.xadd(on_this_redis(redis),
                                 event(2, ""))  # type: ignore[arg-type]
     await signed_in_admin(running)
-    async with running_worker(redis, running.config, "w1"):
+    async with running_worker(redis, on_this_redis_config(redis, running.config), "w1"):
         [failed] = await failing(running, 1)
         assert (failed.target, failed.key, failed.event_id) == (Target.PLATFORM, entry_id,
                                                                 "evt_s_2")

@@ -8,7 +8,7 @@ import re
 import redis.asyncio as aioredis
 
 from accounts.tokens import COOKIE_NAME
-from tests.conftest import Running, User
+from tests.conftest import Running, User, on_this_redis
 from tests.earnings.conftest import IBAN, credited
 from tests.marketplace.conftest import admin
 
@@ -37,7 +37,7 @@ async def test_from_earnings_to_a_paid_bank_transfer(
 ) -> None:
     expert = await running.user("expert", name="Marie Curie")
     for n, cents in enumerate((1500, 1700)):
-        await redis.xadd("helpcall:billing", {
+        await redis.xadd(on_this_redis(redis), {
             "event_id": f"evt_s_page{n}", "type": "session.ended", "session_id": f"s_page{n}",
             "expert_id": expert.id, "expert_payout_cents": str(cents),
             "ended_at": "2026-12-01T10:00:00.000Z"})
