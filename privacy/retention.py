@@ -35,7 +35,9 @@ from privacy.erase import Eraser
 from sessions.keys import (
     booking_session_key,
     brand_sessions_key,
+    chat_key,
     index_key,
+    rung_key,
     session_key,
     sockets_key,
     timeline_key,
@@ -120,7 +122,7 @@ class Retention:
             return 0  # still going, or ended too recently
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.delete(session_key(session_id), sockets_key(session_id),
-                        timeline_key(session_id), session_key(session_id) + ":chat")
+                        timeline_key(session_id), chat_key(session_id), rung_key(session_id))
             if fields.get("booking_id"):
                 pipe.delete(booking_session_key(fields["booking_id"]))
             for account in (fields.get("client_id"), fields.get("expert_id")):

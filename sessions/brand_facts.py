@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 
 from common.redisvalues import text_map, text_or_none
-from sessions.keys import brand_sessions_key, session_key
+from sessions.keys import brand_sessions_key, rung_key, session_key
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,6 @@ class BrandCall:
     live_ms: int
     paid_by: str  # "brand", "client" or "none"
     amount_cents: int
-
-
-def _rung_key(session_id: str) -> str:
-    # Written by the session scripts (sessions/store.py lays out their keys).
-    return session_key(session_id) + ":rung"
 
 
 def _call(fields: dict[str, str], rung: set[str]) -> BrandCall:
@@ -62,7 +57,7 @@ class BrandCalls:
         async with self._redis.pipeline(transaction=False) as pipe:
             for session_id in ids:
                 pipe.hgetall(session_key(session_id))
-                pipe.smembers(_rung_key(session_id))
+                pipe.smembers(rung_key(session_id))
             replies = await pipe.execute()
         rows = zip(replies[::2], replies[1::2], strict=True)
         # Retention may have dropped a hash between the two reads: such a session is skipped.

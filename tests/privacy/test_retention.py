@@ -111,3 +111,32 @@ async def test_one_process_trims_at_a_time(start_app: StartApp, redis: aioredis.
     await redis.delete(LEASE)
     report = await running.app[RETENTION].run_once()
     assert not report.skipped and await redis.get(LEASE) is None
+
+
+async def test_a_category_call_leaves_no_key_behind(
+    start_app: StartApp, connect: Connect, redis: aioredis.Redis
+) -> None:
+    """A routed call also has the set of experts it rang (``:rung``): trimmed with it."""
+    running = await start_app(**SHORT)
+    expert = await running.user("expert")
+    assert (await running.client.put("/api/v1/experts/me", json=PROFILE,
+                                     headers=expert.headers)).status == 200
+    expert_socket = await connect(running, expert)
+    await expert_socket.ok("presence", {"status": "online"})
+    client = await running.user("client")
+    assert (await running.client.post("/api/v1/wallet/topups", json={"amount_cents": 5000},
+                                      headers=client.headers)).status == 201
+    client_socket = await connect(running, client)
+    started = await client_socket.ok("call:start", {"category": "cooking", "topic": "Sauce"})
+    session_id = started["session_id"]
+    await expert_socket.wait_for("call:incoming", lambda d: d["session_id"] == session_id)
+    await expert_socket.ok("call:accept", {"session_id": session_id})
+    await client_socket.ok("call:hangup", {"session_id": session_id})
+    await client_socket.state("ended")
+    assert [k async for k in redis.scan_iter(match=f"hc:{{0}}:{{s:{session_id}}}:rung")]
+
+    async def nothing_left() -> bool:
+        await running.app[RETENTION].run_once()
+        return not [k async for k in redis.scan_iter(match=f"hc:{{0}}:{{s:{session_id}}}*")]
+
+    await eventually(nothing_left, what="every key of the session trimmed")
