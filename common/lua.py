@@ -14,8 +14,8 @@ A script names what it needs in header lines (``--!``) at its top:
 - A shared piece may name keys and arguments too: the layout common to a family of scripts
   (``sessions/lua/prelude.lua``, ``appointments/lua/prelude.lua``). Its names come first,
   then those of the script that uses it, so every script of a family reads the same
-  ``KEY.session`` (or ``KEY.booking``)
-  and adds its own; a name given twice, or after a ``...rest``, fails at load.
+  ``KEY.session`` (or ``KEY.booking``) and adds its own; a name given twice, or after a
+  ``...rest``, fails at load.
 
 A script that moves money (holds, charges, credits, billing events) says ``--! durable``:
 when replicas are required (``replicas.require``, ``HELPCALL_REDIS_WAIT_REPLICAS``) it
@@ -89,9 +89,14 @@ class Names:
     def lua(self, table: str, source: str) -> str:
         """``local KEY = {name = KEYS[1], ...}`` (the rest as an array)."""
         cells = [f"{name} = {source}[{n}]" for n, name in enumerate(self.fixed, 1)]
+        text = f"local {table} = {{{', '.join(cells)}}}\n"
         if self.rest:
-            cells.append(f"{self.rest} = {{unpack({source}, {len(self.fixed) + 1})}}")
-        return f"local {table} = {{{', '.join(cells)}}}\n"
+            # A loop, not unpack(): Lua in Redis refuses to unpack 8000 values or more.
+            skip = len(self.fixed)
+            text += (f"{table}.{self.rest} = {{}}\n"
+                     f"for i = {skip + 1}, #{source} do "
+                     f"{table}.{self.rest}[i - {skip}] = {source}[i] end\n")
+        return text
 
     def flatten(self, what: str, given: Mapping[str, Any]) -> list[Any]:
         expected = set(self.every)

@@ -30,8 +30,8 @@ from sessions.states import State
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000
-# Sessions per ratings script call: the loader unpacks a named key list, and Lua in Redis
-# refuses to unpack 8000 values or more.
+# Sessions per ratings script call: a script blocks Redis while it runs, so a report over
+# many sessions is read in slices.
 RATINGS_PER_CALL = 4000
 
 
