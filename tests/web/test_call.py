@@ -40,6 +40,7 @@ async def cast(browse: Browse, site: Running) -> Cast:
     return await make_cast(browse, site)
 
 
+@pytest.mark.cluster  # a browser call on a Cluster too, in CI
 async def test_a_whole_call_from_call_now_to_the_summary(
     cast: Cast, redis: aioredis.Redis, site: Running
 ) -> None:
