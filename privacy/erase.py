@@ -7,8 +7,9 @@ the expert profile and photo, the files the person sent, their chat messages (th
 side's stay, marked where the person's were), the topics they wrote, the names copied
 into bookings and reviews, their reviews' text, notes by them and about them, bank
 details, favourites, notifications, calendar feed, queued mail to or about them, throttle
-counters named by their email, blocks by or against them, and the text of reports and
-disputes they wrote or that are about them (trust/personal.py).
+counters named by their email, blocks by or against them, the text of reports and
+disputes they wrote or that are about them (trust/personal.py), and their places as a
+brand's admin or expert (brands/personal.py).
 
 The sequence is recorded first (``hc:erasing`` names the account, with the email and name
 it must scrub) and every step is idempotent, so a crash half-way is finished by the
@@ -30,6 +31,7 @@ from appointments import store as booking_keys
 from appointments.feeds import account_token_key, token_key
 from appointments.inbox import seen_key
 from blobs.store import BlobKey, BlobMissing, BlobStore
+from brands.personal import BrandRecords
 from common.errors import Invalid
 from common.lua import Lua
 from common.redisvalues import text_map, text_or_none
@@ -63,13 +65,15 @@ class Rules:
 
 class Eraser:
     def __init__(self, redis: aioredis.Redis, accounts: AccountStore, files: FileSharing,
-                 blobs: BlobStore, notes: NoteStore, trust: TrustRecords, rules: Rules) -> None:
+                 blobs: BlobStore, notes: NoteStore, trust: TrustRecords,
+                 brands: BrandRecords, rules: Rules) -> None:
         self.redis = redis
         self.accounts = accounts
         self.files = files
         self.blobs = blobs
         self.notes = notes
         self.trust = trust
+        self.brands = brands
         self.rules = rules
         self._scrub = Lua(redis, "privacy/lua/notifications_scrub.lua")
 
@@ -131,6 +135,7 @@ class Eraser:
         await self._bookings(account_id)
         await self.notes.erase_all_of(account_id)
         await self.trust.forget(account_id, [r.view.id for r in records])
+        await self.brands.forget(account_id)
         await self._small_keys(account_id)
         await self._mail(email, name)
         for pattern in THROTTLE_PATTERNS:

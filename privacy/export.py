@@ -6,7 +6,8 @@ timeline), ``reviews.json`` (written, or received by an expert), ``bookings.json
 ledger, payouts; the bank details are masked), ``notes_about_me.json`` (with the text: a
 right of access), ``notes_by_me.json`` (experts), ``favourites.json``,
 ``notifications.json``, ``trust.json`` (whom the person blocked, the reports they filed,
-the disputes of their calls), and ``documents/``: every file of the vault, byte for byte, with
+the disputes of their calls), ``brands.json`` (the brands they run or take calls for), and
+``documents/``: every file of the vault, byte for byte, with
 the transcripts, receipts and invites.
 """
 
@@ -19,6 +20,7 @@ import redis.asyncio as aioredis
 
 from accounts.models import Account
 from appointments.store import notifications_key
+from brands.personal import BrandRecords
 from common.redisvalues import text_map, text_or_none
 from common.timefmt import iso_ms
 from earnings import keys as earning_keys
@@ -38,11 +40,12 @@ async def _stream(redis: aioredis.Redis, key: str) -> list[dict[str, Any]]:
 
 class Exporter:
     def __init__(self, redis: aioredis.Redis, vault: Vault, notes: NoteStore,
-                 trust: TrustRecords) -> None:
+                 trust: TrustRecords, brands: BrandRecords) -> None:
         self.redis = redis
         self.vault = vault
         self.notes = notes
         self.trust = trust
+        self.brands = brands
 
     async def write(self, account: Account, out: ZipStream) -> None:
         me = account.id
@@ -80,6 +83,7 @@ class Exporter:
             json.loads(str(text_or_none(n)))
             for n in await redis.lrange(notifications_key(me), 0, -1)])
         await out.add_json("trust.json", await self.trust.of(me, [r.view.id for r in records]))
+        await out.add_json("brands.json", await self.brands.of(me))
         await self.vault.write_documents(me, VaultQuery(), out, folder="documents/")
 
     async def _reviews(self, me: str, records: list[Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from brands.personal import BrandRecords
 from common.loops import stop_all
 from privacy.erase import Eraser, Rules
 from privacy.export import Exporter
@@ -19,6 +20,7 @@ from server.keys import (
     ACCOUNTS,
     APPOINTMENTS,
     BLOBS,
+    BRANDS,
     CONFIG,
     ERASER,
     EXPORTER,
@@ -40,8 +42,9 @@ async def privacy_ctx(app: web.Application) -> AsyncIterator[None]:
                   config.public_base)
     app[VAULT] = vault
     trust = TrustRecords(redis)
-    app[EXPORTER] = Exporter(redis, vault, notes, trust)
-    eraser = Eraser(redis, app[ACCOUNTS].store, app[FILES], app[BLOBS], notes, trust,
+    brands = BrandRecords(app[BRANDS].store)
+    app[EXPORTER] = Exporter(redis, vault, notes, trust, brands)
+    eraser = Eraser(redis, app[ACCOUNTS].store, app[FILES], app[BLOBS], notes, trust, brands,
                     Rules(card_payments=config.payments == "stripe"))
     app[ERASER] = eraser
     retention = Retention(redis, app[FILES], eraser, RetentionRules(

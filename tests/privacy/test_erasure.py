@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
+from brands import keys as brand_keys
 from privacy.erase import ERASED, PENDING, Eraser, Rules
 from privacy.errors import NotYet
 from server.keys import ACCOUNTS, ERASER, RETENTION
 from tests.appointments.conftest import booked, expert_with_hours, funded_client, hours_around, soon
+from tests.brands.conftest import admin, brand_admin, member_expert, new_brand
 from tests.conftest import Running, StartApp, User, on_this_redis
 from tests.earnings.conftest import credited
 from tests.privacy.conftest import PNG, PastCall, past_call
@@ -256,10 +258,41 @@ async def test_with_card_payments_unused_credit_is_refunded_before_erasure(
     # The same eraser as the app's, with the rule that HELPCALL_PAYMENTS=stripe sets.
     app_eraser = running.app[ERASER]
     eraser = Eraser(redis, app_eraser.accounts, app_eraser.files, app_eraser.blobs,
-                    app_eraser.notes, app_eraser.trust, Rules(card_payments=True))
+                    app_eraser.notes, app_eraser.trust, app_eraser.brands,
+                    Rules(card_payments=True))
     with pytest.raises(NotYet) as refused:
         await eraser.erase(account, "correct horse")
     assert refused.value.reason == "credit_remaining" and "700 cents" in refused.value.message
     # In test mode the credit is play money: the account goes.
     assert (await running.client.delete("/api/v1/me", json={"password": "correct horse"},
                                         headers=client.headers)).status == 204
+
+
+async def test_brand_places_are_exported_and_erased(
+    running: Running, connect: Connect, redis: aioredis.Redis
+) -> None:
+    platform = await admin(running)
+    brand_id = (await new_brand(running, platform, "acme", name="Acme Taps"))["id"]
+    boss = await brand_admin(running, platform, "acme")
+    expert, socket = await member_expert(running, connect, boss, "acme", online=False)
+    acme = {"id": brand_id, "slug": "acme", "name": "Acme Taps"}
+
+    assert _json(await _export(running, boss), "brands.json") == {
+        "administered": [acme], "member_of": []}
+    assert _json(await _export(running, expert), "brands.json") == {
+        "administered": [], "member_of": [acme]}
+
+    await socket.close()
+    for person in (expert, boss):
+        erased = await running.client.delete("/api/v1/me", json={"password": "correct horse"},
+                                             headers=person.headers)
+        assert erased.status == 204, await erased.text()
+    members = await running.client.get("/api/v1/brands/acme/experts", headers=platform.headers)
+    assert members.status == 200 and expert.id not in await members.text()
+    assert await redis.smembers(brand_keys.admins(brand_id)) == set()
+    assert not await redis.exists(brand_keys.account_brands(boss.id),
+                                  brand_keys.expert_brands(expert.id))
+    # The brand itself stays, for the platform's admins to give a new admin.
+    again = await running.client.post("/api/v1/brands/acme/admins",
+                                      json={"account_id": platform.id}, headers=platform.headers)
+    assert again.status == 201
