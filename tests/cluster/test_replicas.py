@@ -79,6 +79,7 @@ async def test_scripts_that_move_no_money_do_not_wait(
         assert not [r for r in caplog.records if r.name == "common.replicas"]
 
 
+@pytest.mark.cluster  # the refusal itself runs in the Cluster phase of scripts/test
 async def test_a_cluster_cannot_require_replicas_yet(redis: aioredis.Redis) -> None:
     replicas.require(redis, 0, 100)  # 0: nothing asked, on any Redis
     if not replicas.is_cluster(redis):
