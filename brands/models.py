@@ -22,7 +22,6 @@ from common.schema import (
 )
 from common.timefmt import iso_ms
 
-_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # A logo is ours (an upload, a path on this site) or an https image: never a script URL,
 # and nothing that could close the attribute it is written into.
@@ -34,7 +33,7 @@ DEFAULT_ACCENT = "#ffffff"
 # A brand's calls queue as the category ``brand:<id>`` (sessions and the router see a name).
 QUEUE_PREFIX = "brand:"
 
-SLUG = Custom("slug", shape={"type": "string", "pattern": _SLUG.pattern}, sample="acme")
+SLUG = Custom("slug", shape={"type": "string", "pattern": v.SLUG.pattern}, sample="acme")
 
 
 def _colour_field(name: str, default: str | None) -> Field:
@@ -57,12 +56,6 @@ _PAGE_FIELDS: tuple[Field, ...] = (
             description="platform admins only; absent: the platform's fee"),
     Boolean("sponsored", default=False, description="the brand pays for its calls"),
 )
-
-
-def read_slug(value: object, field: str = "slug") -> str:
-    if not isinstance(value, str) or not _SLUG.match(value):
-        raise Invalid(f"{field} must be 1-40 lower-case letters, digits or dashes", field)
-    return value
 
 
 def _colour(body: Mapping[str, Any], field: str, default: str | None) -> str | None:
@@ -175,7 +168,7 @@ class BrandCreate:
         for account_id in admins:
             v.identifier({"admins": account_id}, "admins")
         created = cls(
-            slug=read_slug(body.get("slug")),
+            slug=v.read_slug(body.get("slug")),
             name=v.name(body, "name"),
             logo_url=_logo(body) or "",
             primary_colour=_colour(body, "primary_colour", DEFAULT_PRIMARY) or DEFAULT_PRIMARY,

@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
-from appointments.booking import Booking
+from typing import Protocol
+
 from sessions.errors import WrongState
 
 # A booked call can be joined from 5 minutes before its start until its end.
 BOOKED_CALL_OPENS_MS = 5 * 60 * 1000
 
 
-def check_open(booking: Booking, now_ms: int) -> None:
+class BookedCall(Protocol):
+    """A booking, as far as its call reads it (``appointments.booking.Booking``)."""
+
+    @property
+    def state(self) -> str: ...  # booked, attended, cancelled, no_show
+
+    @property
+    def client_id(self) -> str: ...
+
+    @property
+    def expert_id(self) -> str: ...
+
+    @property
+    def topic(self) -> str: ...
+
+    @property
+    def start_ms(self) -> int: ...
+
+    @property
+    def end_ms(self) -> int: ...
+
+    @property
+    def pricing_mode(self) -> str: ...
+
+    @property
+    def rate_cents(self) -> int: ...
+
+
+def check_open(booking: BookedCall, now_ms: int) -> None:
     """Raises ``conflict`` unless the booking's call can be opened at ``now_ms``."""
     if booking.state not in ("booked", "attended"):
         raise WrongState(f"this appointment is {booking.state.replace('_', ' ')}")

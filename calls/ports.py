@@ -1,5 +1,8 @@
 """What the call use cases need from the rest of the system, as the wiring provides it
-(``server/app.py``): the use cases never import the edges, Socket.IO or the wiring."""
+(``server/app.py``). The use cases import ``sessions`` and ``common`` only (an
+import-linter contract): every other package is reached through one of these ports, and
+what a port answers is described here by the attributes the rules read, not by another
+package's class."""
 
 from __future__ import annotations
 
@@ -7,22 +10,53 @@ from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import Any, Protocol
 
-from appointments.booking import Booking
-from brands.models import Brand
-from marketplace.profiles import ProfileUpdate
+from calls.booked import BookedCall
+from sessions.pricing import Pricing
 
 
-class ExpertDirectory(Protocol):
+class Offer(Protocol):
+    """An expert's profile, as far as a call reads it (``marketplace.profiles.ProfileUpdate``)."""
+
+    @property
+    def pricing(self) -> Pricing: ...
+
+
+class BrandQueue(Protocol):
+    """A brand, as far as its calls read it (``brands.models.Brand``)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def queue(self) -> str: ...
+
+    @property
+    def sponsored(self) -> bool: ...
+
+    @property
+    def fee_percent(self) -> int | None: ...
+
+
+class PriceKeys(Protocol):
+    """Where a session script re-reads an expert's current price, in the same atomic step
+    that fixes it into the session (``sessions/lua/agreed.lua``)."""
+
+    def price_key(self, expert_id: str) -> str: ...
+
+
+class ExpertDirectory(PriceKeys, Protocol):
     """The marketplace (``marketplace.experts.Experts``)."""
 
-    async def profile(self, expert_id: str) -> ProfileUpdate | None: ...
+    def is_category(self, slug: str) -> bool: ...
+
+    async def profile(self, expert_id: str) -> Offer | None: ...
 
     async def callbacks_for(self, expert_id: str) -> list[dict[str, Any]]: ...
 
-    async def brand_call(self, slug: str) -> Brand: ...
+    async def brand_call(self, slug: str) -> BrandQueue: ...
 
 
-class CategoryExperts(Protocol):
+class CategoryExperts(PriceKeys, Protocol):
     """The cards of the experts a queue may ring (``Experts.in_category``)."""
 
     async def in_category(self, category: str) -> list[dict[str, Any]]: ...
@@ -31,9 +65,9 @@ class CategoryExperts(Protocol):
 class BookingDesk(Protocol):
     """Appointments (``appointments.service.Appointments``)."""
 
-    async def get(self, booking_id: str, account_id: str) -> Booking: ...
+    async def get(self, booking_id: str, account_id: str) -> BookedCall: ...
 
-    async def mark_joined(self, booking_id: str, account_id: str) -> Booking: ...
+    async def mark_joined(self, booking_id: str, account_id: str) -> BookedCall: ...
 
 
 class Presence(Protocol):

@@ -15,7 +15,6 @@ from calls.ports import Blocks, BookedSoon, CategoryExperts, QueueNotices
 from calls.routing import Candidate, GiveUp, Ring, decide, estimated_wait_seconds
 from common.errors import HelpcallError
 from common.loops import Loop, tolerant
-from marketplace.keys import expert as expert_key
 from sessions.pricing import Pricing, PricingMode
 from sessions.service import CallService
 
@@ -115,7 +114,7 @@ class Router:
                 if await self._quietly(
                     self._calls.route(session_id, decision.expert.expert_id,
                                       decision.expert.pricing,
-                                      expert_key(decision.expert.expert_id))
+                                      self._experts.price_key(decision.expert.expert_id))
                 ):
                     for card in cards:
                         if card["id"] == decision.expert.expert_id:

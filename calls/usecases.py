@@ -27,8 +27,6 @@ from calls.ports import (
 from calls.router import Router
 from common.errors import Forbidden, Invalid, Unavailable
 from common.ids import new_id
-from marketplace.categories import BY_SLUG
-from marketplace.keys import expert as expert_key
 from sessions.agreed import agreed
 from sessions.model import SessionView
 from sessions.pricing import Pricing, PricingMode
@@ -123,7 +121,7 @@ class Calls:
             raise Unavailable("the expert has an appointment starting soon")
         session_id = new_id("s")
         new = NewSession(at.account_id, expert_id, topic, pricing, at.sid, at.proc,
-                         profile_key=expert_key(expert_id))
+                         profile_key=self._experts.price_key(expert_id))
         outcome = await self._calls.start(session_id, new)
         await at.enter(session_id, "client")
         assert outcome.session is not None
@@ -131,7 +129,7 @@ class Calls:
 
     async def start_category(self, at: Socket, category: str, topic: str,
                              max_rate_cents: int | None) -> Entered:
-        if category not in BY_SLUG:
+        if not self._experts.is_category(category):
             raise Invalid(f"unknown category: {category}", "category")
         await self._limits.ring(at.account_id, None)
         new = NewSession(at.account_id, "", topic, FREE, at.sid, at.proc, category=category)

@@ -18,12 +18,21 @@ from common.ids import looks_like_id
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Joiners shape emoji sequences and some scripts' words: fine between two visible characters.
 _JOINERS = frozenset("\u200c\u200d")
+# A name that goes in URLs (a brand's page, its calls): lower-case letters, digits and
+# inner dashes, 1 to 40 of them.
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 
 
 def require_object(payload: object) -> Mapping[str, Any]:
     if not isinstance(payload, Mapping):
         raise Invalid("expected a JSON object")
     return payload
+
+
+def read_slug(value: object, field: str = "slug") -> str:
+    if not isinstance(value, str) or not SLUG.match(value):
+        raise Invalid(f"{field} must be 1-40 lower-case letters, digits or dashes", field)
+    return value
 
 
 def text(

@@ -67,6 +67,13 @@ class Experts:
                   "display_name": expert.display_name, "flags": flags})
         return await self.own(expert.id)
 
+    def price_key(self, expert_id: str) -> str:
+        """The key whose profile a session script reads the current price from."""
+        return keys.expert(expert_id)
+
+    def is_category(self, slug: str) -> bool:
+        return slug in BY_SLUG
+
     async def profile(self, expert_id: str) -> ProfileUpdate | None:
         raw = text_or_none(await self._redis.hget(keys.expert(expert_id), "profile"))
         return ProfileUpdate.from_json(raw) if raw else None

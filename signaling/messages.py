@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from brands.models import read_slug
 from common import validation as v
 from common.errors import Invalid
 from sessions.agreed import expected_pricing, no_single_price
@@ -169,7 +168,7 @@ class BrandCall:
         body = v.require_object(payload)
         no_single_price(body)
         return cls(
-            brand=read_slug(body.get("brand"), "brand"),
+            brand=v.read_slug(body.get("brand"), "brand"),
             topic=v.text(body, "topic", max_len=MAX_TOPIC_CHARS, default=""),
             max_rate_cents=v.optional_integer(body, "max_rate_cents", minimum=0),
         )

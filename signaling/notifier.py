@@ -15,7 +15,7 @@ from typing import Any
 
 import socketio
 
-from accounts.store import AccountStore
+from calls.ports import Names
 from sessions.model import SessionView
 from sessions.replies import Outcome
 from sessions.states import EndReason, State
@@ -38,13 +38,13 @@ class SocketNotifier:
     def __init__(
         self,
         sio: socketio.AsyncServer,
-        accounts: AccountStore,
+        names: Names,
         presence: PresenceStore,
         ice: IceFactory,
         ring_seconds: float,
     ) -> None:
         self._sio = sio
-        self._accounts = accounts
+        self._names = names
         self._presence = presence
         self._ice = ice
         self._ring_seconds = ring_seconds
@@ -140,7 +140,7 @@ class SocketNotifier:
         )
 
     async def _ring(self, session: SessionView) -> None:
-        names = await self._accounts.display_names([session.client_id, session.expert_id])
+        names = await self._names.display_names([session.client_id, session.expert_id])
         incoming: dict[str, Any] = {
             "session_id": session.id,
             "client": {"id": session.client_id, "display_name": names.get(session.client_id, "")},

@@ -12,9 +12,9 @@ from aiohttp import web
 from accounts.models import Role
 from brands.apikeys import looks_like_brand_key
 from brands.errors import NoSuchBrand
-from brands.models import read_slug
 from brands.service import Acting, Brands
 from common.errors import Forbidden, Invalid
+from common.validation import read_slug
 from server.http import caller, caller_with_role, request_token
 from server.keys import BRANDS
 

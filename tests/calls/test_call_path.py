@@ -4,6 +4,10 @@ Every project function that runs with the Socket.IO edge on its stack is recorde
 ``call:start`` to ``call:summary`` (the hang-up's script appends the billing event): the
 packages they live in are the packages one call crosses. docs/architecture.md lists them,
 with what each is asked; a new one on the path must be added there, and here, on purpose.
+
+The line of the call imports nothing else (import-linter contracts in pyproject.toml); a
+side trip is entered only through a port the wiring injects (``calls/ports.py``, the
+sessions' ``Notifier``), and this test checks each entry against those ports' methods.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+import calls.ports
+import sessions.notify
 from tests.conftest import Running
 from tests.signaling.conftest import Connect, funded_client, online_expert
 
@@ -37,23 +43,54 @@ class PathTrace:
 
     def __init__(self) -> None:
         self.files: Counter[str] = Counter()
+        # (side-trip package, function) where a side trip was entered from another package.
+        self.entries: set[tuple[str, str]] = set()
 
     def __call__(self, frame: FrameType, event: str, arg: Any) -> None:
         if event != "call":
             return
         name = frame.f_code.co_filename
-        if not name.startswith(str(ROOT)) or "/tests/" in name or "/.venv/" in name:
+        package = _package(name)
+        if package is None:
             return
         caller: FrameType | None = frame
         while caller is not None:
             if caller.f_code.co_filename == EDGE:
                 self.files[str(Path(name).relative_to(ROOT))] += 1
+                if package in SIDE_TRIPS and _package(_project_caller(frame)) != package:
+                    self.entries.add((package, frame.f_code.co_name))
                 return
             caller = caller.f_back
 
     @property
     def packages(self) -> set[str]:
         return {path.split("/")[0] for path in self.files}
+
+
+def _package(filename: str) -> str | None:
+    if not filename.startswith(str(ROOT)) or "/tests/" in filename or "/.venv/" in filename:
+        return None
+    return Path(filename).relative_to(ROOT).parts[0]
+
+
+def _project_caller(frame: FrameType) -> str:
+    """The file of the nearest project function that called ``frame`` (the event loop's
+    and libraries' frames in between skipped)."""
+    caller = frame.f_back
+    while caller is not None and _package(caller.f_code.co_filename) is None:
+        caller = caller.f_back
+    return caller.f_code.co_filename if caller is not None else ""
+
+
+def _port_methods() -> set[str]:
+    """The methods of every port the line is given: what a side trip may be asked."""
+    ports = [getattr(calls.ports, name) for name in dir(calls.ports)]
+    ports.append(sessions.notify.Notifier)
+    names = {"__call__"}  # calls.ports.BookedSoon is a callable
+    for port in ports:
+        if isinstance(port, type) and getattr(port, "_is_protocol", False):
+            names |= {n for n in vars(port) if not n.startswith("_")}
+    return names
 
 
 async def test_one_call_runs_through_the_packages_the_docs_list(
@@ -77,6 +114,10 @@ async def test_one_call_runs_through_the_packages_the_docs_list(
     assert summary["end_reason"] == "hangup"
     print(f"\n{len(trace.files)} files in {len(trace.packages)} packages:")
     print("\n".join(f"{path} {n}" for path, n in sorted(trace.files.items())))
+    print("entered through ports:", sorted(trace.entries))
     assert MAIN_LINE <= trace.packages
     assert trace.packages <= MAIN_LINE | SIDE_TRIPS, sorted(
         trace.packages - MAIN_LINE - SIDE_TRIPS)
+    assert {package for package, _ in trace.entries} == trace.packages - MAIN_LINE
+    outside_ports = {entry for entry in trace.entries if entry[1] not in _port_methods()}
+    assert not outside_ports, sorted(outside_ports)

@@ -25,11 +25,11 @@ from brands.models import (
     Brand,
     BrandCreate,
     BrandUpdate,
-    read_slug,
 )
 from brands.service import Brands
 from common.errors import HelpcallError, Invalid
 from common.ids import looks_like_id
+from common.validation import read_slug
 from server.keys import ACCOUNTS, BRANDS, CONFIG, WALLETS
 from sessions.wallet import TopUp
 from web import csrf

@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from brands.errors import NoSuchBrand
-from brands.models import read_slug
 from common.errors import Forbidden, Invalid
+from common.validation import read_slug
 from server.keys import BRANDS, CONFIG, WALLETS
 from web.pages.public import problem_page
 from web.render import render
