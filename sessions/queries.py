@@ -33,6 +33,7 @@ class SessionQueries:
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
         self._due = Lua(redis, "common/lua/due.lua")
+        self._forget_queue = Lua(redis, "sessions/lua/queue_forget.lua")
 
     async def get(self, session_id: str) -> tuple[SessionView, int] | None:
         """The session and the Redis time it was read at, or None."""
@@ -87,7 +88,8 @@ class SessionQueries:
         """Queued sessions of a category, in arrival order; an empty queue is forgotten."""
         ids = [str(text_or_none(i)) for i in await self._redis.zrange(queue_key(category), 0, -1)]
         if not ids:
-            await self._redis.srem(QUEUES, category)
+            await self._forget_queue(keys={"queue": queue_key(category), "queues": QUEUES},
+                                     args={"category": category})
         return ids
 
     async def routing_facts(
