@@ -12,8 +12,9 @@ every event crosses processes through Redis pub/sub. Suffixes: ``r`` (one proces
 server process pinned to its own core), ``u`` (uvloop), ``c`` (a real Redis Cluster, 3
 primaries and 3 replicas from Debian's redis-server, instead of one Redis; its Redis CPU is
 that of all six nodes), ``s`` (a Sentinel-managed primary with one replica; its Redis CPU
-is that of both), ``w`` (the same, each money movement waiting for the replica,
-``HELPCALL_REDIS_WAIT_REPLICAS=1``): ``--processes 1r,1ro,2,2o,4,4o,1c,2c,1s,1w``.
+is that of both), ``w`` (each money movement waiting for a replica,
+``HELPCALL_REDIS_WAIT_REPLICAS=1``; on a Sentinel-managed primary unless ``c`` says a
+Cluster): ``--processes 1r,1ro,2,2o,4,4o,1c,1cw,2c,1s,1w``.
 The per-socket rate limits are lifted (bench/serve.py): a pair here calls far more often
 than any person does.
 
@@ -223,7 +224,7 @@ def run(args: argparse.Namespace) -> str:
         flags = config[len(str(processes)):]
         uvloop = "u" in flags or args.uvloop
         cluster = "c" in flags
-        sentinel = "s" in flags or "w" in flags
+        sentinel = "s" in flags or ("w" in flags and not cluster)
         shared = "r" in flags or processes > 1 or cluster or sentinel
         with Servers(processes=processes, uvloop=uvloop, shared_redis=shared,
                      redis_cluster=cluster, redis_sentinel=sentinel,
@@ -233,9 +234,9 @@ def run(args: argparse.Namespace) -> str:
             pairs = asyncio.run(make_pairs(servers.url, args.pairs))
             rs = measure(servers, pairs, args.clients, args.seconds, args.repeats)
         label = (f"{processes} process{'es' if processes > 1 else ''}, "
-                 + ("Redis Cluster 3+3" if cluster else
-                    "Sentinel primary + replica" + (", WAIT 1" if "w" in flags else "")
+                 + ("Redis Cluster 3+3" if cluster else "Sentinel primary + replica"
                     if sentinel else "shared Redis" if shared else "embedded Redis"))
+        label += ", WAIT 1" if "w" in flags else ""
         label += (", old manager" if "o" in flags else ", targeted manager") if shared else ""
         label += ", pinned 1 core each" if "p" in flags else ""
         label += ", uvloop" if uvloop else ""

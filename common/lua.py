@@ -199,13 +199,8 @@ class Lua:
         wanted = replicas.required(self._redis) if self.source.durable else None
         if wanted is None or client is not None:
             return await self._script(keys=key_values, args=arg_values, client=client)
-        # One pipeline, so one connection: WAIT counts the writes of its own connection.
-        async with self._redis.pipeline(transaction=False) as pipe:
-            await self._script(keys=key_values, args=arg_values, client=pipe)
-            replicas.wait(pipe, wanted)
-            reply, acknowledged = await pipe.execute()
-        replicas.check(self.source.path, wanted, int(acknowledged))
-        return reply
+        return await replicas.run_durable(self._redis, self._script, self.source.path,
+                                          key_values, arg_values, wanted)
 
 
 class SyncLua:

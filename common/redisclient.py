@@ -19,6 +19,8 @@ from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel
 from redis.backoff import NoBackoff
 
+from common.clusterclient import QueueingCluster
+
 # Connections one process may open; beyond that, commands wait for a free one.
 MAX_CONNECTIONS = 64
 SENTINEL_SCHEME = "redis+sentinel"
@@ -111,9 +113,10 @@ def redis_client(url: str) -> aioredis.Redis:
     if kind == "cluster":
         # RedisCluster offers every command the stores use (scripts are routed by their first
         # key, pipelines split by slot); typed as Redis so that no store needs to know.
-        cluster = RedisCluster.from_url(
+        # Commands past MAX_CONNECTIONS wait, as on a single Redis (common/clusterclient.py).
+        cluster = QueueingCluster.from_url(
             url, decode_responses=True, socket_connect_timeout=2, socket_timeout=10,
-            max_connections=MAX_CONNECTIONS)
+            permits=MAX_CONNECTIONS)
         return cast(aioredis.Redis, cluster)
     if kind == "sentinel":
         return sentinel_primary(SentinelTarget.parse(url))

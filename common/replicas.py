@@ -6,6 +6,11 @@ that move money (``--! durable``, common/lua.py) helpcall can ask ``WAIT <count>
 <timeout>`` after the script, in the same pipeline (``WAIT`` counts the writes of its own
 connection), when ``HELPCALL_REDIS_WAIT_REPLICAS`` says so (docs/cluster.md).
 
+On a Redis Cluster the pipeline is a cluster pipeline, which groups its commands by node
+and sends each group on one connection: the keyless ``WAIT`` is given the node that serves
+the script's first key, so it travels right behind the script and counts that primary's
+replicas.
+
 ``WAIT`` cannot undo: when fewer replicas answer within the timeout, the movement stands on
 the primary, the caller is answered as usual, and a warning says which script was not
 confirmed, so that operators see a replica falling behind.
@@ -15,10 +20,14 @@ from __future__ import annotations
 
 import logging
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import redis.asyncio as aioredis
-from redis.asyncio.client import Pipeline
+from redis.commands.core import AsyncScript
+from redis.exceptions import NoScriptError
+from redis.typing import EncodableT, KeyT
 
 from common.redisclient import is_cluster
 
@@ -39,10 +48,6 @@ def require(redis: aioredis.Redis, count: int, timeout_ms: int) -> None:
     if count <= 0:
         _required.pop(redis, None)
         return
-    if is_cluster(redis):
-        # A cluster pipeline cannot carry a keyless WAIT to the script's own connection.
-        raise ValueError("HELPCALL_REDIS_WAIT_REPLICAS is not supported on a Redis Cluster "
-                         "yet (docs/cluster.md); use 0 there")
     _required[redis] = Replicas(count, timeout_ms)
 
 
@@ -50,11 +55,43 @@ def required(redis: aioredis.Redis) -> Replicas | None:
     return _required.get(redis)
 
 
-def wait(pipe: Pipeline, wanted: Replicas) -> None:
-    pipe.execute_command("WAIT", wanted.count, wanted.timeout_ms)
+async def run_durable(redis: aioredis.Redis, script: AsyncScript, path: str,
+                      keys: Sequence[KeyT], args: Sequence[EncodableT], wanted: Replicas) -> Any:
+    """The script's reply, once ``wanted`` replicas hold its writes (or the timeout passed:
+    then a warning)."""
+    if not is_cluster(redis):
+        # One pipeline, so one connection: WAIT counts the writes of its own connection.
+        async with redis.pipeline(transaction=False) as pipe:
+            await script(keys=keys, args=args, client=pipe)
+            pipe.execute_command("WAIT", wanted.count, wanted.timeout_ms)
+            reply, acknowledged = await pipe.execute()
+    else:
+        reply, acknowledged = await _on_cluster(redis, script, keys, args, wanted)
+    _check(path, wanted, int(acknowledged))
+    return reply
 
 
-def check(script: str, wanted: Replicas, acknowledged: int) -> None:
+async def _on_cluster(redis: Any, script: AsyncScript, keys: Sequence[KeyT],
+                      args: Sequence[EncodableT], wanted: Replicas) -> list[Any]:
+    node = redis.get_node_from_key(keys[0])
+
+    async def script_then_wait() -> list[Any]:
+        async with redis.pipeline() as pipe:
+            # Not pipe.evalsha(): redis-py blocks that name in a cluster pipeline.
+            pipe.execute_command("EVALSHA", script.sha, len(keys), *keys, *args)
+            pipe.execute_command("WAIT", wanted.count, wanted.timeout_ms, target_nodes=node)
+            return list(await pipe.execute())
+
+    try:
+        return await script_then_wait()
+    except NoScriptError:
+        # A cluster pipeline does not load scripts. The EVALSHA ran nothing, so loading the
+        # script (on every primary) and running it again is safe.
+        await redis.script_load(script.script)
+        return await script_then_wait()
+
+
+def _check(script: str, wanted: Replicas, acknowledged: int) -> None:
     if acknowledged < wanted.count:
         log.warning("%s: %d of %d replicas confirmed within %d ms; the change stands on the "
                     "primary but a failover now could lose it", script, acknowledged,

@@ -128,6 +128,16 @@ class Cluster:
                     return next(n for n in self.nodes if n.port == port)
         raise AssertionError(f"no primary serves {key}")
 
+    def replica_of(self, primary: Node) -> Node:
+        for node in self.nodes:
+            if node.process is None or node is primary:
+                continue
+            with node.client() as client:
+                role = client.execute_command("ROLE")
+            if role[0] == "slave" and int(role[2]) == primary.port:
+                return node
+        raise AssertionError(f"no replica of {primary.address}")
+
     def wait_ok(self, timeout: float = 60) -> None:
         until(self._ok, timeout, "cluster_state:ok after a failover")
 

@@ -8,12 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis.asyncio as aioredis
 
-from common import replicas
 from sessions.wallet import wallet_key
 from tests.cluster.conftest import app_on
-from tests.topologies import Node, Sentinels, started
+from tests.topologies import Cluster, Node, Sentinels, started
 
 TOP_UP = "/api/v1/wallet/topups"
 
@@ -79,14 +77,49 @@ async def test_scripts_that_move_no_money_do_not_wait(
         assert not [r for r in caplog.records if r.name == "common.replicas"]
 
 
-@pytest.mark.cluster  # the refusal itself runs in the Cluster phase of scripts/test
-async def test_a_cluster_cannot_require_replicas_yet(redis: aioredis.Redis) -> None:
-    replicas.require(redis, 0, 100)  # 0: nothing asked, on any Redis
-    if not replicas.is_cluster(redis):
-        replicas.require(redis, 1, 100)
-        assert replicas.required(redis) == replicas.Replicas(1, 100)
-        replicas.require(redis, 0, 100)
-        assert replicas.required(redis) is None
-        return
-    with pytest.raises(ValueError, match="not supported on a Redis Cluster"):
-        replicas.require(redis, 1, 100)
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """A cluster of its own: these tests freeze one of its replicas."""
+    yield from started(Cluster, tmp_path_factory.mktemp("cluster"))
+
+
+def _replica_reads(cluster: Cluster, key: str) -> dict[str, str]:
+    """The hash as the replica of the key's primary holds it, read there at once."""
+    with cluster.replica_of(cluster.primary_of(key)).client() as replica:
+        replica.execute_command("READONLY")  # a replica answers reads of its slots
+        return {str(k): str(v) for k, v in replica.hgetall(key).items()}
+
+
+async def test_on_a_cluster_a_top_up_is_answered_once_its_replica_holds_it(
+        cluster: Cluster, tmp_path: Path) -> None:
+    async with app_on(cluster.url, tmp_path, HELPCALL_REDIS_WAIT_REPLICAS="1",
+                      HELPCALL_REDIS_WAIT_TIMEOUT_MS="5000") as running:
+        payer = await running.user("client")
+        wallet = wallet_key(payer.id)
+        for amount in (2500, 700, 1300):
+            topped = await running.client.post(TOP_UP, json={"amount_cents": amount},
+                                               headers=payer.headers)
+            assert topped.status == 201
+            held = _replica_reads(cluster, wallet)
+            assert int(held["balance"]) == (await topped.json())["balance_cents"]
+
+
+async def test_on_a_cluster_a_silent_replica_is_reported_and_the_top_up_stands(
+        cluster: Cluster, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    async with app_on(cluster.url, tmp_path, HELPCALL_REDIS_WAIT_REPLICAS="1",
+                      HELPCALL_REDIS_WAIT_TIMEOUT_MS="200") as running:
+        payer = await running.user("client")
+        wallet = wallet_key(payer.id)
+        replica = cluster.replica_of(cluster.primary_of(wallet))
+        assert replica.process is not None
+        replica.process.send_signal(signal.SIGSTOP)
+        try:
+            with caplog.at_level(logging.WARNING, logger="common.replicas"):
+                topped = await running.client.post(TOP_UP, json={"amount_cents": 900},
+                                                   headers=payer.headers)
+        finally:
+            replica.process.send_signal(signal.SIGCONT)
+        assert topped.status == 201
+        assert (await topped.json())["balance_cents"] == 900
+        assert any("sessions/lua/topup.lua: 0 of 1 replicas confirmed within 200 ms"
+                   in r.getMessage() for r in caplog.records)
