@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from sessions.wallet import wallet_key
 from tests.cluster.conftest import app_on
+from tests.conftest import Running
 from tests.topologies import Cluster, Node, Sentinels, started
 
 TOP_UP = "/api/v1/wallet/topups"
@@ -24,6 +25,26 @@ def sentinels(tmp_path: Path) -> Iterator[Sentinels]:
 
 def _replica(sentinels: Sentinels) -> Node:
     return next(n for n in sentinels.servers if n.port != sentinels.primary_port())
+
+
+async def _top_up_with_a_frozen_replica(running: Running, replica_of: Callable[[str], Node],
+                                        caplog: pytest.LogCaptureFixture) -> None:
+    """A top-up while the replica of the payer's wallet is alive but answers nothing: it
+    stands, and the warning names the script that was not confirmed."""
+    payer = await running.user("client")
+    replica = replica_of(wallet_key(payer.id))
+    assert replica.process is not None
+    replica.process.send_signal(signal.SIGSTOP)
+    try:
+        with caplog.at_level(logging.WARNING, logger="common.replicas"):
+            topped = await running.client.post(TOP_UP, json={"amount_cents": 900},
+                                               headers=payer.headers)
+    finally:
+        replica.process.send_signal(signal.SIGCONT)
+    assert topped.status == 201
+    assert (await topped.json())["balance_cents"] == 900
+    assert any("sessions/lua/topup.lua: 0 of 1 replicas confirmed within 200 ms"
+               in r.getMessage() for r in caplog.records)
 
 
 async def test_a_top_up_is_answered_once_the_replica_holds_it(
@@ -45,20 +66,7 @@ async def test_a_replica_that_does_not_confirm_is_reported_and_the_top_up_stands
         sentinels: Sentinels, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     async with app_on(sentinels.url, tmp_path, HELPCALL_REDIS_WAIT_REPLICAS="1",
                       HELPCALL_REDIS_WAIT_TIMEOUT_MS="200") as running:
-        payer = await running.user("client")
-        replica = _replica(sentinels)
-        assert replica.process is not None
-        replica.process.send_signal(signal.SIGSTOP)  # alive, but answers nothing
-        try:
-            with caplog.at_level(logging.WARNING, logger="common.replicas"):
-                topped = await running.client.post(TOP_UP, json={"amount_cents": 900},
-                                                   headers=payer.headers)
-        finally:
-            replica.process.send_signal(signal.SIGCONT)
-        assert topped.status == 201
-        assert (await topped.json())["balance_cents"] == 900
-        assert any("sessions/lua/topup.lua: 0 of 1 replicas confirmed within 200 ms"
-                   in r.getMessage() for r in caplog.records)
+        await _top_up_with_a_frozen_replica(running, lambda _: _replica(sentinels), caplog)
 
 
 async def test_scripts_that_move_no_money_do_not_wait(
@@ -108,18 +116,5 @@ async def test_on_a_cluster_a_silent_replica_is_reported_and_the_top_up_stands(
         cluster: Cluster, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     async with app_on(cluster.url, tmp_path, HELPCALL_REDIS_WAIT_REPLICAS="1",
                       HELPCALL_REDIS_WAIT_TIMEOUT_MS="200") as running:
-        payer = await running.user("client")
-        wallet = wallet_key(payer.id)
-        replica = cluster.replica_of(cluster.primary_of(wallet))
-        assert replica.process is not None
-        replica.process.send_signal(signal.SIGSTOP)
-        try:
-            with caplog.at_level(logging.WARNING, logger="common.replicas"):
-                topped = await running.client.post(TOP_UP, json={"amount_cents": 900},
-                                                   headers=payer.headers)
-        finally:
-            replica.process.send_signal(signal.SIGCONT)
-        assert topped.status == 201
-        assert (await topped.json())["balance_cents"] == 900
-        assert any("sessions/lua/topup.lua: 0 of 1 replicas confirmed within 200 ms"
-                   in r.getMessage() for r in caplog.records)
+        await _top_up_with_a_frozen_replica(
+            running, lambda wallet: cluster.replica_of(cluster.primary_of(wallet)), caplog)
