@@ -22,9 +22,10 @@ import logging
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import redis.asyncio as aioredis
+from redis.asyncio.cluster import RedisCluster
 from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError
 from redis.typing import EncodableT, KeyT
@@ -59,36 +60,27 @@ async def run_durable(redis: aioredis.Redis, script: AsyncScript, path: str,
                       keys: Sequence[KeyT], args: Sequence[EncodableT], wanted: Replicas) -> Any:
     """The script's reply, once ``wanted`` replicas hold its writes (or the timeout passed:
     then a warning)."""
-    if not is_cluster(redis):
-        # One pipeline, so one connection: WAIT counts the writes of its own connection.
-        async with redis.pipeline(transaction=False) as pipe:
-            await script(keys=keys, args=args, client=pipe)
-            pipe.execute_command("WAIT", wanted.count, wanted.timeout_ms)
-            reply, acknowledged = await pipe.execute()
-    else:
-        reply, acknowledged = await _on_cluster(redis, script, keys, args, wanted)
-    _check(path, wanted, int(acknowledged))
-    return reply
-
-
-async def _on_cluster(redis: Any, script: AsyncScript, keys: Sequence[KeyT],
-                      args: Sequence[EncodableT], wanted: Replicas) -> list[Any]:
-    node = redis.get_node_from_key(keys[0])
+    # On a Cluster, WAIT goes to the node serving the script's first key: the same group of
+    # the cluster pipeline, so the same connection, right behind the script.
+    node = ({"target_nodes": cast(RedisCluster, redis).get_node_from_key(str(keys[0]))}
+            if is_cluster(redis) else {})
 
     async def script_then_wait() -> list[Any]:
-        async with redis.pipeline() as pipe:
-            # Not pipe.evalsha(): redis-py blocks that name in a cluster pipeline.
+        async with redis.pipeline(transaction=False) as pipe:
+            # A raw EVALSHA: redis-py refuses pipe.evalsha() in a cluster pipeline, and
+            # its Script would ask SCRIPT EXISTS before every pipeline on one Redis.
             pipe.execute_command("EVALSHA", script.sha, len(keys), *keys, *args)
-            pipe.execute_command("WAIT", wanted.count, wanted.timeout_ms, target_nodes=node)
+            pipe.execute_command("WAIT", wanted.count, wanted.timeout_ms, **node)
             return list(await pipe.execute())
 
     try:
-        return await script_then_wait()
+        reply, acknowledged = await script_then_wait()
     except NoScriptError:
-        # A cluster pipeline does not load scripts. The EVALSHA ran nothing, so loading the
-        # script (on every primary) and running it again is safe.
+        # The EVALSHA ran nothing: load the script (on every primary) and send it again.
         await redis.script_load(script.script)
-        return await script_then_wait()
+        reply, acknowledged = await script_then_wait()
+    _check(path, wanted, int(acknowledged))
+    return reply
 
 
 def _check(script: str, wanted: Replicas, acknowledged: int) -> None:
