@@ -14,7 +14,9 @@ primaries and 3 replicas from Debian's redis-server, instead of one Redis; its R
 that of all six nodes), ``s`` (a Sentinel-managed primary with one replica; its Redis CPU
 is that of both), ``w`` (each money movement waiting for a replica,
 ``HELPCALL_REDIS_WAIT_REPLICAS=1``; on a Sentinel-managed primary unless ``c`` says a
-Cluster): ``--processes 1r,1ro,2,2o,4,4o,1c,1cw,2c,1s,1w``.
+Cluster), ``t`` (each pair's two sides on the same process: the cost of spreading pairs
+over processes without the cost of crossing them): ``--processes 1r,1ro,2,2o,4,4t,1c,1cw,2c,1s,1w``.
+``--rate N`` offers N lifecycles per second in all (open loop) instead of back to back.
 The per-socket rate limits are lifted (bench/serve.py): a pair here calls far more often
 than any person does.
 
@@ -28,6 +30,7 @@ import asyncio
 import contextlib
 import multiprocessing as mp
 import os
+import random
 import time
 from collections import Counter
 from multiprocessing.connection import Connection
@@ -93,13 +96,20 @@ PairSpec = tuple[User, User, str, str]  # client, expert, client's server, exper
 
 
 async def cycles(peers: list[tuple[Peer, Peer, str]], watch: BillingWatch,
-                 end: float) -> tuple[list[float], list[str]]:
-    """Every pair runs lifecycles back to back until ``end``; (durations, errors)."""
+                 end: float, interval: float) -> tuple[list[float], list[str]]:
+    """Every pair runs lifecycles until ``end``, back to back or (``interval`` > 0) one every
+    ``interval`` seconds, pairs spread over it; (durations, errors)."""
     durations: list[float] = []
     errors: list[str] = []
 
     async def cycle(cp: Peer, ep: Peer, expert_id: str) -> None:
+        next_at = time.monotonic() + random.uniform(0, interval)
         while time.monotonic() < end:
+            if interval:
+                await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+                next_at += interval
+                if time.monotonic() >= end:
+                    break
             t0 = time.monotonic()
             try:
                 session_id = await go_live(cp, ep, expert_id)
@@ -133,7 +143,8 @@ def worker(conn: Connection, redis_url: str, pairs: list[PairSpec]) -> None:
                 if command[0] == "stop":
                     break
                 start = time.monotonic()
-                durations, errors = await cycles(peers, watch, start + float(command[1]))
+                durations, errors = await cycles(peers, watch, start + float(command[1]),
+                                                 float(command[2]))
                 conn.send((time.monotonic() - start, durations, errors))
             for cp, ep, _ in peers:
                 await cp.wire.close()
@@ -156,9 +167,14 @@ def command_counts(node_urls: list[str]) -> Counter[str]:
 
 
 def measure(servers: Servers, pairs: list[tuple[User, User]], processes: int,
-            seconds: float, repeats: int) -> list[dict[str, Any]]:
+            seconds: float, repeats: int, rate: float = 0,
+            together: bool = False) -> list[dict[str, Any]]:
+    """``rate``: lifecycles per second offered by all pairs together; 0: back to back.
+    ``together``: each pair's two sides on the same server process (else on two)."""
+    interval = len(pairs) / rate if rate else 0.0
     specs: list[PairSpec] = [
-        (c, e, servers.url_for(n), servers.url_for(n + 1)) for n, (c, e) in enumerate(pairs)]
+        (c, e, servers.url_for(n), servers.url_for(n if together else n + 1))
+        for n, (c, e) in enumerate(pairs)]
     ctx = mp.get_context("spawn")
     conns, procs = [], []
     for i in range(processes):
@@ -183,7 +199,7 @@ def measure(servers: Servers, pairs: list[tuple[User, User]], processes: int,
             cpu0 = [cpu_seconds(pid) for pid in pids]
             redis0 = sum(cpu_seconds(pid) for pid in servers.redis_pids)
             for conn in conns:
-                conn.send(("run", seconds))
+                conn.send(("run", seconds, interval))
             answers = [receive(c, p) for c, p in zip(conns, procs, strict=True)]
             cpu = [cpu_seconds(pid) - c for pid, c in zip(pids, cpu0, strict=True)]
             redis_cpu = sum(cpu_seconds(pid) for pid in servers.redis_pids) - redis0
@@ -232,13 +248,15 @@ def run(args: argparse.Namespace) -> str:
                      experiments=("broadcast-manager",) if "o" in flags else (),
                      server_cpus=[{0}, {1}] if "p" in flags else [None]) as servers:
             pairs = asyncio.run(make_pairs(servers.url, args.pairs))
-            rs = measure(servers, pairs, args.clients, args.seconds, args.repeats)
+            rs = measure(servers, pairs, args.clients, args.seconds, args.repeats, args.rate,
+                         together="t" in flags)
         label = (f"{processes} process{'es' if processes > 1 else ''}, "
                  + ("Redis Cluster 3+3" if cluster else "Sentinel primary + replica"
                     if sentinel else "shared Redis" if shared else "embedded Redis"))
         label += ", WAIT 1" if "w" in flags else ""
         label += (", old manager" if "o" in flags else ", targeted manager") if shared else ""
         label += ", pinned 1 core each" if "p" in flags else ""
+        label += ", sides together" if "t" in flags else ", sides apart" if processes > 1 else ""
         label += ", uvloop" if uvloop else ""
         per_s = [r["per_s"] for r in rs]
         rows.append([label, spread(per_s), spread([v / processes for v in per_s]),
@@ -251,7 +269,8 @@ def run(args: argparse.Namespace) -> str:
                      spread([r["server_busy"] for r in rs]), sum(r["errors"] for r in rs)])
         print(table(HEADERS, rows[-1:]), flush=True)
         print(commands_line(rs), flush=True)
-    text = (f"Call lifecycles, {args.pairs} pairs back to back, {args.seconds:.0f} s windows, "
+    pace = f"offered {args.rate:g}/s in all" if args.rate else "back to back"
+    text = (f"Call lifecycles, {args.pairs} pairs {pace}, {args.seconds:.0f} s windows, "
             f"min / median / max of {args.repeats} (load average {os.getloadavg()[0]:.1f})\n"
             + table(HEADERS, rows))
     print(text)
@@ -287,6 +306,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--uvloop", action="store_true")
+    parser.add_argument("--rate", type=float, default=0,
+                        help="lifecycles per second offered in all (open loop, each pair at "
+                             "its share); 0: every pair back to back, as fast as served")
     run(parser.parse_args())
 
 
