@@ -148,6 +148,31 @@ class Mailer:
             details=(("label.with", other), ("label.duration", took), ("label.amount", paid)),
             action_url=self.url(f"/sessions/{session.id}/receipt"))
 
+    # -- trust ------------------------------------------------------------------------------
+
+    async def dispute(self, account_id: str, notice: dict[str, Any]) -> None:
+        """A dispute's news, as its in-app notice says it: opened (to the expert), answered
+        (to the client), decided (to both, with what goes back). Money: never unsubscribed."""
+        news = str(notice["kind"]).removeprefix("dispute.")
+        if news not in ("opened", "answered", "decided"):
+            return
+        account = await self._accounts.get(account_id)
+        if account is None:
+            return
+        session_id = str(notice["session_id"])
+        values: dict[str, Any] = {}
+        details: tuple[tuple[str, str], ...] = ()
+        if news == "decided":
+            refund = formats.amount(int(notice.get("refund_cents") or 0),
+                                    str(notice.get("currency") or "EUR"), account.language)
+            values["outcome"] = text(account.language,
+                                     f"dispute.outcome.{notice.get('outcome') or 'none'}",
+                                     refund=refund)
+            details = (("label.refund", refund),)
+        await self._to_account(account, f"dispute_{news}", f"dispute.{news}.{session_id}",
+                               values=values, details=details,
+                               action_url=self.url(f"/sessions/{session_id}/receipt"))
+
     # -- marketplace ------------------------------------------------------------------------
 
     async def callback_request(self, expert_ids: list[str], request: dict[str, Any]) -> None:

@@ -83,7 +83,8 @@ class Disputes:
         notice = {"id": f"{fields['session_id']}.dispute.{news}", "kind": f"dispute.{news}",
                   "session_id": fields["session_id"], "at": at,
                   "outcome": fields.get("outcome", ""),
-                  "refund_cents": int(fields.get("refund_cents") or 0)}
+                  "refund_cents": int(fields.get("refund_cents") or 0),
+                  "currency": fields.get("currency", "")}
         for account_id in accounts:
             try:
                 await self._notify(account_id, notice)

@@ -13,7 +13,7 @@ from common.errors import Invalid
 from common.schema import Choice, Schema
 from server.apidoc import CENTS, ID, STRING, TIME, array, described, enum, nullable, obj
 from server.http import caller, caller_with_role, read_json, route_id
-from server.keys import ACCOUNTS, APPOINTMENTS, CALLS, CONFIG, REDIS, SIO, TRUST
+from server.keys import ACCOUNTS, APPOINTMENTS, CALLS, CONFIG, MAILER, REDIS, SIO, TRUST
 from signaling.notifier import NotificationSender
 from trust.disputes import AnswerRequest, Decision, DisputeRequest, Outcome, Reason
 from trust.keys import DISPUTE_STATES
@@ -41,6 +41,7 @@ async def trust_ctx(app: web.Application) -> AsyncIterator[None]:
         # Beside the appointments' notifications (started later; there by the first dispute).
         await app[APPOINTMENTS].inbox.push(account_id, notice)
         await sender.notify(account_id, notice)
+        await app[MAILER].dispute(account_id, notice)
 
     app[TRUST] = Trust.build(app[REDIS], app[ACCOUNTS].store, app[CALLS].store,
                              config.billing_stream, config.dispute_window_seconds, notify)

@@ -232,3 +232,43 @@ async def test_a_brand_invitation_is_mailed_with_a_link_to_its_page(
     assert created["accept_url"] in links(message)
     page = await mailing.client.get(path_of(created["accept_url"]))
     assert page.status == 200 and "La Boulange" in await page.text()
+
+
+async def test_a_dispute_is_mailed_as_it_goes_opened_answered_decided(
+    mail_app: MailApp, inbox: Inbox, connect: Connect
+) -> None:
+    from tests.marketplace.conftest import admin
+    from tests.trust.conftest import called, pair
+
+    running = await mail_app(HELPCALL_GUARANTEE_SECONDS="0")
+    people = await pair(running, connect)
+    await speaks(running, people.expert, "fr")
+    session_id = await called(running, people)
+    path = f"/api/v1/sessions/{session_id}/dispute"
+    receipt = f"{PUBLIC_URL}/sessions/{session_id}/receipt"
+
+    opened = await running.client.post(path, headers=people.client.headers, json={
+        "reason": "poor_quality", "text": "The picture froze."})
+    assert opened.status == 201, await opened.text()
+    await inbox.wait_for(lambda: inbox.to(people.expert.email, "conteste"), "the expert's mail")
+    to_expert = only(inbox, people.expert, "conteste")
+    assert receipt in links(to_expert)
+    assert not inbox.to(people.client.email, "dispute")  # the client knows: they opened it
+
+    answered = await running.client.post(path + "/answer", headers=people.expert.headers,
+                                         json={"text": "The network was bad."})
+    assert answered.status == 200, await answered.text()
+    await inbox.wait_for(lambda: inbox.to(people.client.email, "answered your dispute"),
+                         "the client's mail")
+
+    boss = await admin(running)
+    decided = await running.client.post(
+        f"/api/v1/admin/disputes/{session_id}/decision", headers=boss.headers,
+        json={"outcome": "partial", "refund_cents": 5})
+    assert decided.status == 200, await decided.text()
+    await inbox.wait_for(lambda: inbox.to(people.client.email, "has been decided")
+                         and inbox.to(people.expert.email, "tranchée"), "both decisions")
+    english = body(only(inbox, people.client, "has been decided"))
+    assert "€0.05 goes back to the wallet that paid" in english
+    french = body(only(inbox, people.expert, "tranchée"))
+    assert "0,05 € revient au porte-monnaie qui a payé" in french
