@@ -112,7 +112,8 @@ def run(args: argparse.Namespace) -> str:
                 fleet.close()
         else:
             def load() -> None:
-                lifecycles.measure(servers, pairs, 2, args.seconds + 2, 1)
+                lifecycles.measure(servers, pairs, 2, args.seconds + 2, 1, rate=args.rate,
+                                   together=args.together)
 
             thread = threading.Thread(target=load)
             thread.start()
@@ -124,7 +125,9 @@ def run(args: argparse.Namespace) -> str:
             error = spy.stderr.read().decode(errors="replace") if spy.stderr else ""
             raise RuntimeError(f"py-spy wrote nothing: {error}")
         text = (f"py-spy, {args.scenario}, {args.pairs} pairs, "
-                f"{args.processes} server process(es)\n") + summarise(raw)
+                f"{args.processes} server process(es)"
+                f"{', sides together' if args.together else ''}"
+                f"{f', {args.rate:g}/s offered' if args.rate else ''}\n") + summarise(raw)
         if args.keep:
             Path(args.keep).mkdir(parents=True, exist_ok=True)
             shutil.copy(raw, Path(args.keep) / f"profile-{args.scenario}.txt")
@@ -143,6 +146,10 @@ def main() -> None:
     parser.add_argument("--uvloop", action="store_true")
     parser.add_argument("--processes", type=int, default=1,
                         help="server processes sharing one Redis (lifecycles only)")
+    parser.add_argument("--rate", type=float, default=0,
+                        help="lifecycles: per second offered in all (0: back to back)")
+    parser.add_argument("--together", action="store_true",
+                        help="lifecycles: both sides of each pair on one process")
     parser.add_argument("--keep", help="directory to keep the raw profile in")
     parser.add_argument("--native", action="store_true", help="py-spy --native (C frames)")
     run(parser.parse_args())
