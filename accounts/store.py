@@ -1,23 +1,32 @@
 """The only code that touches account keys in Redis.
 
-Keys: ``hc:acct:<id>`` (hash) and ``hc:acct:email:<email>`` (id), claimed together in
-one script so that two sign-ups with one email can never both succeed;
-``hc:accounts:verified`` (set of accounts whose email is verified: the marketplace lists
-only those experts); ``hc:accounts:suspended`` (set of suspended accounts: never listed,
-routed or let in, docs/trust.md). The hash also holds the token state (``epoch``, ``keep``,
-``rv:<jti>``, see ``accounts/tokens.py``), read with the account in one ``HMGET``.
+Keys: ``hc:{a:<id>}:acct`` (hash, in the account's own slot) and the claim of its email
+(accounts/claims.py, in the address's slot), so that two sign-ups with one email can never
+both succeed; ``hc:{0}:accounts:verified`` (set of accounts whose email is verified: the
+marketplace lists only those experts); ``hc:{0}:accounts:suspended`` (set of suspended
+accounts: never listed, routed or let in, docs/trust.md). The hash also holds the token
+state (``epoch``, ``keep``, ``rv:<jti>``, see ``accounts/tokens.py``), read with the
+account in one ``HMGET``.
+
+The two sets are indexes in the home slot, each written as a step after the hash it
+follows: a process stopping in between leaves an index behind the hash (healed when the
+same action is taken again: a verification link used, a suspension given), never a hash
+behind what an index promises. An id left in ``verified`` by a sign-up that stopped names
+no account, and nothing reads it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import redis.asyncio as aioredis
 
+from accounts.claims import PENDING_MS, EmailClaims
 from accounts.errors import EmailTaken
 from accounts.models import DEFAULT_LANGUAGE, Account, Role
-from common.errors import NotFound
+from common.errors import NotFound, Unavailable
 from common.ids import new_id
+from common.keyspace import account_prefix
 from common.lua import Lua
 from common.redistime import redis_ms
 from common.redisvalues import text_map, text_or_none
@@ -31,12 +40,8 @@ _FIELDS = ("id", "email", "display_name", "role", "created_at", "language", "ver
            "mail_off", "epoch", "keep", "suspended_at")
 
 
-def _account_key(account_id: str) -> str:
-    return f"hc:{{0}}:acct:{account_id}"
-
-
-def _email_key(email: str) -> str:
-    return f"hc:{{0}}:acct:email:{email}"
+def account_key(account_id: str) -> str:
+    return account_prefix(account_id) + "acct"
 
 
 def _account(fields: dict[str, str]) -> Account:
@@ -63,36 +68,57 @@ class TokenState:
 
 
 class AccountStore:
-    def __init__(self, redis: aioredis.Redis) -> None:
+    def __init__(self, redis: aioredis.Redis, pending_ms: int = PENDING_MS) -> None:
         self._redis = redis
         self._create = Lua(redis, "accounts/lua/create.lua")
         self._revoke = Lua(redis, "accounts/lua/revoke.lua")
         self._new_epoch = Lua(redis, "accounts/lua/new_epoch.lua")
         self._suspend = Lua(redis, "accounts/lua/suspend.lua")
+        self.claims = EmailClaims(redis, pending_ms)
 
     async def create(
         self, email: str, display_name: str, role: Role, password_hash: str,
         language: str = DEFAULT_LANGUAGE, verified: bool = False,
     ) -> Account:
-        account_id = new_id("a")
-        created = await self._create(
-            keys={"email": _email_key(email), "account": _account_key(account_id),
-                  "verified_set": VERIFIED},
-            args={"id": account_id, "email": email, "display_name": display_name,
-                  "role": role.value, "pw": password_hash, "language": language,
-                  "verified": int(verified)},
-        )
-        if not created:
+        """A new account, in the steps of accounts/claims.py: claim, hash, keep, persist."""
+        account = Account(new_id("a"), email, display_name, role, 0, language, verified)
+        if not await self.claims.take(email, account.id, self.exists):
             raise EmailTaken()
-        return Account(account_id, email, display_name, role, int(created), language, verified)
+        account = await self.write_pending(account, password_hash)
+        # Kept only while still ours, then the hash: a stall past the claim's time loses it
+        # (someone may hold the address now), and this sign-up gives up cleanly.
+        key = account_key(account.id)
+        if not await self.claims.keep(email, account.id):
+            await self._redis.delete(key)
+            raise Unavailable("signing up took too long; please try again")
+        if not await self._redis.persist(key):
+            await self.claims.release(email, account.id)
+            raise Unavailable("signing up took too long; please try again")
+        return account
+
+    async def write_pending(self, account: Account, password_hash: str) -> Account:
+        """Step 2 of a sign-up: the hash, expiring unless the sign-up ends."""
+        created = int(await self._create(
+            keys={"account": account_key(account.id)},
+            args={"id": account.id, "email": account.email,
+                  "display_name": account.display_name, "role": account.role.value,
+                  "pw": password_hash, "language": account.language,
+                  "verified": int(account.email_verified),
+                  "pending_ms": 2 * self.claims.pending_ms}))
+        if account.email_verified:
+            await self._redis.sadd(VERIFIED, account.id)
+        return replace(account, created_at_ms=created)
+
+    async def exists(self, account_id: str) -> bool:
+        return bool(await self._redis.exists(account_key(account_id)))
 
     async def get(self, account_id: str) -> Account | None:
-        fields = text_map(await self._redis.hgetall(_account_key(account_id)))
+        fields = text_map(await self._redis.hgetall(account_key(account_id)))
         return _account(fields) if fields else None
 
     async def for_token(self, account_id: str, jti: str) -> tuple[Account, TokenState] | None:
         """The account and its token state in one command: the token check's only I/O."""
-        values = await self._redis.hmget(_account_key(account_id), [*_FIELDS, f"rv:{jti}"])
+        values = await self._redis.hmget(account_key(account_id), [*_FIELDS, f"rv:{jti}"])
         fields = {name: str(text_or_none(value)) for name, value in zip(
             (*_FIELDS, "rv"), values, strict=True) if value is not None}
         if "id" not in fields:
@@ -110,38 +136,40 @@ class AccountStore:
     async def display_names(self, account_ids: list[str]) -> dict[str, str]:
         async with self._redis.pipeline(transaction=False) as pipe:
             for account_id in account_ids:
-                pipe.hget(_account_key(account_id), "display_name")
+                pipe.hget(account_key(account_id), "display_name")
             names = await pipe.execute()
         return {a: str(n) for a, n in zip(account_ids, names, strict=True) if n is not None}
 
     async def id_of(self, email: str) -> str | None:
-        return text_or_none(await self._redis.get(_email_key(email)))
+        """The account holding ``email`` (None for a claim left dangling)."""
+        account_id = await self.claims.holder(email)
+        return account_id if account_id is not None and await self.exists(account_id) else None
 
     async def credentials(self, email: str) -> tuple[str, str] | None:
         """``(account_id, password_hash)`` for an email, or None when nobody has it."""
-        account_id = await self.id_of(email)
+        account_id = await self.claims.holder(email)  # a dangling claim finds no password
         if account_id is None:
             return None
-        password_hash = text_or_none(await self._redis.hget(_account_key(account_id), "pw"))
+        password_hash = text_or_none(await self._redis.hget(account_key(account_id), "pw"))
         return (account_id, password_hash) if password_hash else None
 
     async def password_hash(self, account_id: str) -> str | None:
-        return text_or_none(await self._redis.hget(_account_key(account_id), "pw"))
+        return text_or_none(await self._redis.hget(account_key(account_id), "pw"))
 
     async def epoch(self, account_id: str) -> int:
-        return int(text_or_none(await self._redis.hget(_account_key(account_id), "epoch")) or 0)
+        return int(text_or_none(await self._redis.hget(account_key(account_id), "epoch")) or 0)
 
     async def set_role(self, account_id: str, role: Role) -> None:
-        await self._redis.hset(_account_key(account_id), "role", role.value)
+        await self._redis.hset(account_key(account_id), "role", role.value)
 
     async def set_password(self, account_id: str, password_hash: str, keep_jti: str = "") -> int:
         """A new password; every token but ``keep_jti`` stops working. Answers the epoch."""
         return int(await self._new_epoch(
-            keys={"account": _account_key(account_id)},
+            keys={"account": account_key(account_id)},
             args={"pw": password_hash, "keep": keep_jti, "channel": REVOKED_CHANNEL}))
 
     async def revoke(self, account_id: str, jti: str, expires_ms: int) -> None:
-        await self._revoke(keys={"account": _account_key(account_id)},
+        await self._revoke(keys={"account": account_key(account_id)},
                            args={"jti": jti, "expires_ms": expires_ms,
                                  "channel": REVOKED_CHANNEL})
 
@@ -153,25 +181,22 @@ class AccountStore:
         if mail_off is not None:
             changes += ["mail_off", ",".join(sorted(mail_off))]
         if changes:
-            await self._redis.hset(_account_key(account_id), items=changes)
+            await self._redis.hset(account_key(account_id), items=changes)
 
     async def forget(self, account_id: str, email: str) -> None:
-        """Erasure: the account hash and its email's index go; the id, which names no
-        one once they are gone, stays in ledgers and billing records."""
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.delete(_account_key(account_id))
-            if email:
-                pipe.delete(_email_key(email))
-            pipe.srem(VERIFIED, account_id)
-            await pipe.execute()
+        """Erasure: the account hash and its email's claim go; the id, which names no
+        one once they are gone, stays in ledgers and billing records. The hash goes first:
+        a stop before the claim goes leaves it dangling, and the next sign-up frees it."""
+        await self._redis.delete(account_key(account_id))
+        if email:
+            await self.claims.release(email, account_id)
+        await self._redis.srem(VERIFIED, account_id)
         await self._redis.publish(REVOKED_CHANNEL, account_id)
 
     async def mark_verified(self, account_id: str) -> None:
         now = await redis_ms(self._redis)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hsetnx(_account_key(account_id), "verified_at", now)
-            pipe.sadd(VERIFIED, account_id)
-            await pipe.execute()
+        await self._redis.hsetnx(account_key(account_id), "verified_at", now)
+        await self._redis.sadd(VERIFIED, account_id)
 
     async def verified(self, account_ids: list[str]) -> set[str]:
         """Those of ``account_ids`` whose email is verified."""
@@ -184,14 +209,19 @@ class AccountStore:
         """Suspend (every token revoked, sockets told) or restore: ``done``, ``unchanged``
         (suspended already, or not suspended) or ``not_found``."""
         done = int(await self._suspend(
-            keys={"account": _account_key(account_id), "suspended": SUSPENDED},
+            keys={"account": account_key(account_id)},
             args={"on": "1" if suspended else "0", "reason": reason,
                   "channel": REVOKED_CHANNEL}))
+        if done:  # unchanged too: a suspension given again heals a set left behind
+            if suspended:
+                await self._redis.sadd(SUSPENDED, account_id)
+            else:
+                await self._redis.srem(SUSPENDED, account_id)
         return {0: "not_found", 1: "done"}.get(done, "unchanged")
 
     async def suspension(self, account_id: str) -> tuple[int, str] | None:
         """``(since ms, reason)`` when the account is suspended."""
-        since, reason = await self._redis.hmget(_account_key(account_id), "suspended_at",
+        since, reason = await self._redis.hmget(account_key(account_id), "suspended_at",
                                                 "suspended_reason")
         if since is None:
             return None

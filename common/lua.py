@@ -39,7 +39,7 @@ import redis as syncredis
 import redis.asyncio as aioredis
 from redis.typing import EncodableT, KeyT
 
-from common import replicas
+from common import keyspace, replicas
 
 # The directory holding the packages (the source tree, or site-packages once installed).
 ROOT = Path(__file__).resolve().parents[1]
@@ -196,6 +196,8 @@ class Lua:
     ) -> Any:
         key_values = _values(self.source.keys, "keys", keys)
         arg_values = _values(self.source.args, "args", args)
+        if keyspace.CHECK_SLOTS:
+            keyspace.check_one_slot(self.source.path, key_values)
         wanted = replicas.required(self._redis) if self.source.durable else None
         if wanted is None or client is not None:
             return await self._script(keys=key_values, args=arg_values, client=client)

@@ -20,6 +20,7 @@ from redis.asyncio.sentinel import Sentinel
 from redis.backoff import NoBackoff
 
 from common.clusterclient import QueueingCluster
+from common.keyspace import HOME
 
 # Connections one process may open; beyond that, commands wait for a free one.
 MAX_CONNECTIONS = 64
@@ -194,10 +195,6 @@ async def listeners(url: str, channels: list[str]) -> list[Listener]:
         await cluster.aclose()
     return [Listener(aioredis.Redis(host=host, port=port, **options), found, sharded=True)
             for (host, port), found in by_node.items()]
-
-
-# Every key starts with this: the hash tag {0} keeps them in one slot (docs/cluster.md).
-HOME = "hc:{0}:"
 
 
 async def info_of_home(redis: aioredis.Redis, section: str) -> dict[str, Any]:

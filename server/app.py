@@ -147,8 +147,7 @@ async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
     log.info("Redis: %s", kind)
     client = redis_client(url)
     replicas.require(client, config.redis_wait_replicas, config.redis_wait_timeout_ms)
-    if kind != "cluster":
-        await migrate_key_layout(client)  # a cluster never held the names before it
+    await migrate_key_layout(client)
     app[REDIS] = client
     app[CONFIG] = replace(config, billing_stream=stream_on(config.billing_stream, kind))
     await warn_if_evicting(client)

@@ -36,8 +36,7 @@ async def open_redis(config: Config) -> AsyncIterator[aioredis.Redis]:
             embedded = None
             url = f"unix://{(config.data_dir / 'redis' / 'redis.sock').resolve()}"
     client = redis_client(url)
-    if not is_cluster(client):
-        await migrate_key_layout(client)
+    await migrate_key_layout(client)
     try:
         yield client
     finally:

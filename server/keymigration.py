@@ -1,10 +1,18 @@
-"""Keys written before the cluster layout, ``hc:<rest>``, renamed ``hc:{0}:<rest>`` once.
+"""Keys written under an earlier layout, moved to the current one once, at start.
 
-Every key now starts with the hash tag ``{0}`` (docs/cluster.md: on a Redis Cluster what one
-script touches must share a slot). A single Redis that served an earlier version still holds
-the old names: at start, before anything reads them, each is renamed (``RENAMENX``: a key
-renamed meanwhile by another starting process is left alone), then a marker says it is done.
-Stop every process of the earlier version first: one still running would write old names.
+Layout 1 (docs/cluster.md): every key starts with the hash tag ``{0}``. A single Redis that
+served a version before it holds ``hc:<rest>``: each is renamed ``hc:{0}:<rest>``
+(``RENAMENX``: a key renamed meanwhile by another starting process is left alone).
+
+Layout 2: an account's hash and its email's claim leave the home slot for their own
+(common/keyspace.py): ``hc:{0}:acct:<id>`` becomes ``hc:{a:<id>}:acct`` and
+``hc:{0}:acct:email:<email>`` the claim ``hc:{m:<email>}:email``. On a Cluster the two names
+are in different slots, where ``RENAME`` is refused: each key is copied (``DUMP`` and
+``RESTORE`` with its time to live) and then deleted. A process stopped between the two
+leaves both: the next start finds the new one there and deletes the old.
+
+A marker says which layout is done. Stop every process of the earlier version first: one
+still running would write old names.
 """
 
 from __future__ import annotations
@@ -13,33 +21,69 @@ import logging
 
 import redis.asyncio as aioredis
 
-from common.redisclient import HOME
+from accounts.claims import claim_key
+from accounts.store import account_key
+from common.keyspace import HOME, account_prefix, email_prefix
 
 log = logging.getLogger(__name__)
 
 OLD_PREFIX = "hc:"
-NEW_PREFIX = HOME
-DONE_KEY = NEW_PREFIX + "layout"
-LAYOUT = "1"
+DONE_KEY = HOME + "layout"
+LAYOUT = "2"
+# Names of the current layout that start like an old one: never renamed again.
+_CURRENT = (HOME, account_prefix("")[:-2], email_prefix("")[:-2])
+_ACCOUNTS = HOME + "acct:"
+_EMAILS = _ACCOUNTS + "email:"
 
 
 def new_name(old: str) -> str:
-    return old if old.startswith(NEW_PREFIX) else NEW_PREFIX + old[len(OLD_PREFIX):]
+    """The name of ``old`` in the current layout (itself when it is current)."""
+    if old.startswith(OLD_PREFIX) and not old.startswith(_CURRENT):
+        old = HOME + old[len(OLD_PREFIX):]
+    if old.startswith(_EMAILS):
+        return claim_key(old[len(_EMAILS):])
+    rest = old[len(_ACCOUNTS):]
+    if old.startswith(_ACCOUNTS) and rest and ":" not in rest:
+        return account_key(rest)
+    return old  # acct:<id>:socks stays home: it is counted with the processes' leases
 
 
 async def migrate_key_layout(redis: aioredis.Redis) -> int:
-    """How many keys were renamed (0 once done)."""
-    if await redis.get(DONE_KEY) == LAYOUT:
+    """How many keys were moved (0 once done)."""
+    done = await redis.get(DONE_KEY)
+    if done == LAYOUT:
         return 0
     moved = 0
-    async for key in redis.scan_iter(match=OLD_PREFIX + "*", count=1000):
-        if key.startswith(NEW_PREFIX):
-            continue
-        try:
-            moved += int(await redis.renamenx(key, new_name(key)))
-        except aioredis.ResponseError:
-            pass  # gone: another process starting at the same time renamed it
+    if done is None:
+        async for key in redis.scan_iter(match=OLD_PREFIX + "*", count=1000):
+            if not key.startswith(_CURRENT):
+                moved += await _rename(redis, key, HOME + key[len(OLD_PREFIX):])
+    async for key in redis.scan_iter(match=_ACCOUNTS + "*", count=1000):
+        if (target := new_name(key)) != key:
+            moved += await _copy_then_delete(redis, key, target)
     await redis.set(DONE_KEY, LAYOUT)
     if moved:
-        log.warning("renamed %d Redis keys to the cluster layout (hc:{0}:...)", moved)
+        log.warning("moved %d Redis keys to the current layout (docs/cluster.md)", moved)
     return moved
+
+
+async def _rename(redis: aioredis.Redis, key: str, target: str) -> int:
+    try:
+        return int(await redis.renamenx(key, target))
+    except aioredis.ResponseError:
+        return 0  # gone: another process starting at the same time renamed it
+
+
+async def _copy_then_delete(redis: aioredis.Redis, key: str, target: str) -> int:
+    dumped = await redis.dump(key)
+    if dumped is None:
+        return 0  # gone meanwhile
+    ttl = int(await redis.pttl(key))
+    try:
+        await redis.restore(target, max(ttl, 0), dumped)
+    except aioredis.ResponseError as exc:
+        if "BUSYKEY" not in str(exc):
+            raise
+        # Copied before a stop, or by another process starting now: the copy stands.
+    await redis.delete(key)
+    return 1

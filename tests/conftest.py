@@ -18,6 +18,7 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from common import keyspace
 from common.redisclient import is_cluster, redis_client, stream_on
 from server.app import create_app
 from server.config import Config, load_config
@@ -29,6 +30,11 @@ from tests.openapi_check import DESCRIBED, EXERCISED, AnswerCheck
 from tests.topologies import Cluster, Sentinels
 
 _counter = itertools.count(1)
+
+# Every script call, here and in the servers the tests start, checks that its keys share a
+# slot: what a Cluster would refuse fails on the single Redis too (common/keyspace.py).
+os.environ["HELPCALL_CHECK_SLOTS"] = "1"
+keyspace.CHECK_SLOTS = True
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

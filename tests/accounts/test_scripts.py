@@ -59,23 +59,29 @@ async def test_sign_ups_of_an_address_are_counted_in_a_fixed_window(
     assert 3_000_000 < await signup(keys={"counter": "c"}, args=args) <= 3_600_000
 
 
-async def test_an_email_is_claimed_once(redis: aioredis.Redis) -> None:
+async def test_an_account_is_written_once_and_expires_unless_kept(
+        redis: aioredis.Redis) -> None:
     create = Lua(redis, "accounts/lua/create.lua")
     args = {"id": "a_1", "email": "ada@example.com", "display_name": "Ada", "role": "client",
-            "pw": "hash", "language": "fr", "verified": 1}
-    keys = {"email": "email:ada", "account": "a_1", "verified_set": "verified"}
-    assert await create(keys=keys, args=args) > 0
-    assert await create(keys={**keys, "account": "a_2"}, args={**args, "id": "a_2"}) == 0
-    assert await redis.get("email:ada") == "a_1"
-    assert await redis.exists("a_2") == 0
+            "pw": "hash", "language": "fr", "verified": 1, "pending_ms": 60_000}
+    assert await create(keys={"account": "a_1"}, args=args) > 0
+    assert await create(keys={"account": "a_1"}, args={**args, "pw": "other"}) == 0
     account = await redis.hgetall("a_1")
     assert (account["role"], account["language"], account["epoch"]) == ("client", "fr", "0")
-    assert account["verified_at"] == account["created_at"]
-    assert await redis.smembers("verified") == {"a_1"}
-    await create(keys={**keys, "email": "email:bob", "account": "a_3"},
-                 args={**args, "id": "a_3", "verified": 0})
+    assert (account["pw"], account["verified_at"]) == ("hash", account["created_at"])
+    assert 0 < await redis.pttl("a_1") <= 60_000
+    await create(keys={"account": "a_3"}, args={**args, "id": "a_3", "verified": 0})
     assert await redis.hexists("a_3", "verified_at") is False
-    assert await redis.smembers("verified") == {"a_1"}
+
+
+async def test_a_claim_is_kept_only_by_its_holder(redis: aioredis.Redis) -> None:
+    keep = Lua(redis, "accounts/lua/claim_keep.lua")
+    await redis.set("email:ada", "a_1", px=60_000)
+    assert await keep(keys={"email": "email:ada"}, args={"id": "a_2"}) == 0
+    assert await redis.pttl("email:ada") > 0
+    assert await keep(keys={"email": "email:ada"}, args={"id": "a_1"}) == 1
+    assert await redis.pttl("email:ada") == -1
+    assert await keep(keys={"email": "email:bob"}, args={"id": "a_1"}) == 0
 
 
 async def test_revocations_drop_expired_ones_and_a_new_password_drops_them_all(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from common.redisclient import HOME, detect_topology, info_of_home, redis_client
+from common.keyspace import HOME
+from common.redisclient import detect_topology, info_of_home, redis_client
 from tests.topologies import Cluster
 
 pytestmark = pytest.mark.cluster

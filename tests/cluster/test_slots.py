@@ -1,9 +1,11 @@
-"""Every key helpcall names lives in one hash slot, so no script can answer CROSSSLOT.
+"""Every key helpcall names has a known hash tag, so no script can answer CROSSSLOT.
 
-The layout of docs/cluster.md: every key starts with ``hc:{0}:`` (the home slot), and on a
-Cluster the billing stream is ``<HELPCALL_BILLING_STREAM>:{0}``, in the same slot. This reads
-every Python and Lua source file for a key name written otherwise, so a new key that would
-land elsewhere fails here, on any Redis, before a cluster run finds it.
+The layout of docs/cluster.md: every key starts with ``hc:{0}:`` (the home slot), except the
+families common/keyspace.py places in their owner's slot; on a Cluster the billing stream is
+``<HELPCALL_BILLING_STREAM>:{0}``, in the home slot. This reads every Python and Lua source
+file for a key name written otherwise, so a new key that would land elsewhere fails here, on
+any Redis, before a cluster run finds it. (The test suite also checks every script call's
+keys at run time: ``keyspace.CHECK_SLOTS``.)
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from pathlib import Path
 import pytest
 from redis.crc import key_slot
 
+from accounts.claims import claim_key
+from accounts.store import account_key
+from common.keyspace import check_one_slot
 from common.redisclient import stream_on
 from sessions.keys import busy_key, session_key, sockets_key
 from sessions.wallet import ledger_key, wallet_key
@@ -27,8 +32,8 @@ PACKAGES = sorted(p.parent.name for p in ROOT.glob("*/__init__.py")
                   if p.parent.name not in ("tests", "bench"))
 # A key literal: a quote, then hc: not followed by the home tag (Python or f-string form).
 OUTSIDE = re.compile(r"""(?<![A-Za-z_])f?["']hc:(?!\{0\}:|\{\{0\}\}:)""")
-# The one module that names the earlier layout, to rename it.
-ALLOWED = {Path("server/keymigration.py")}
+# The module that spells the tags out, and the one that names the earlier layout.
+ALLOWED = {Path("common/keyspace.py"), Path("server/keymigration.py")}
 
 
 def home(key: str) -> int:
@@ -52,3 +57,17 @@ def test_the_keys_of_one_call_share_the_billing_streams_slot() -> None:
     for key in (session_key("s_1"), sockets_key("s_1"), busy_key("a_2"), wallet_key("a_3"),
                 ledger_key("a_3")):
         assert home(key) == slot, key
+
+
+def test_an_account_and_its_email_each_have_a_slot_of_their_own() -> None:
+    account, claim = account_key("a_1"), claim_key("ann@example.org")
+    assert home(account) == home("{a:a_1}") != home(stream_on("helpcall:billing", "cluster"))
+    assert home(claim) == home("{m:ann@example.org}")
+    # Many accounts spread over the slots rather than crowding one.
+    assert len({home(account_key(f"a_{n}")) for n in range(1000)}) > 900
+
+
+def test_a_script_given_keys_of_two_slots_is_stopped_before_redis() -> None:
+    check_one_slot("one.lua", [account_key("a_1"), "helpcall:billing", account_key("a_1")])
+    with pytest.raises(AssertionError, match="a Cluster refuses"):
+        check_one_slot("two.lua", [account_key("a_1"), account_key("a_2")])

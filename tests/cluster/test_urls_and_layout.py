@@ -48,6 +48,42 @@ def test_old_names_gain_the_hash_tag_once() -> None:
     assert new_name("hc:{0}:busy:a_2") == "hc:{0}:busy:a_2"
 
 
+def test_an_account_and_its_email_leave_the_home_slot() -> None:
+    for old in ("hc:acct:a_1", "hc:{0}:acct:a_1"):
+        assert new_name(old) == "hc:{a:a_1}:acct"
+    for old in ("hc:acct:email:ann@x.org", "hc:{0}:acct:email:ann@x.org"):
+        assert new_name(old) == "hc:{m:ann@x.org}:email"
+    assert new_name("hc:{0}:acct:a_1:socks") == "hc:{0}:acct:a_1:socks"
+    for current in ("hc:{a:a_1}:acct", "hc:{m:ann@x.org}:email"):
+        assert new_name(current) == current
+
+
+@pytest.mark.cluster  # the copy crosses slots there: DUMP and RESTORE, not RENAME
+async def test_an_account_of_the_home_slot_layout_still_logs_in(
+    redis: aioredis.Redis, start_app: StartApp
+) -> None:
+    first: Running = await start_app()
+    user = await first.user("client")
+    # What the previous version wrote: the hash and the email under hc:{0}:acct:...,
+    # the email's name copied with its time to live (none).
+    fields = await redis.hgetall(f"hc:{{a:{user.id}}}:acct")
+    await redis.delete(f"hc:{{a:{user.id}}}:acct", f"hc:{{m:{user.email}}}:email")
+    await redis.hset(f"hc:{{0}}:acct:{user.id}", mapping=fields)
+    await redis.set(f"hc:{{0}}:acct:email:{user.email}", user.id)
+    # The email copied before a stop, its original not yet deleted: the copy stands.
+    await redis.set(f"hc:{{m:{user.email}}}:email", user.id)
+    await redis.set("hc:{0}:layout", "1")
+    assert await migrate_key_layout(redis) == 2
+    assert await migrate_key_layout(redis) == 0  # done once
+    assert not await redis.exists(f"hc:{{0}}:acct:{user.id}")
+    token = await first.client.post(
+        "/api/v1/tokens", json={"email": user.email, "password": "correct horse"})
+    assert token.status == 200, await token.text()
+    again = await first.client.post("/api/v1/accounts", json={
+        "email": user.email, "password": "another one", "display_name": "X", "role": "client"})
+    assert again.status == 409
+
+
 async def test_a_wallet_kept_by_an_earlier_version_is_still_there(
     redis: aioredis.Redis, start_app: StartApp
 ) -> None:

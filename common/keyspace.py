@@ -1,0 +1,49 @@
+"""Which hash slot each of helpcall's keys lives in (docs/cluster.md, "The key layout").
+
+A Redis Cluster serves a key from the slot of its hash tag, the text between its first
+``{`` and the next ``}``, and refuses a script or a transaction whose keys span slots
+(``CROSSSLOT``). So a key's tag says what may change with it in one step:
+
+- ``{0}``, the *home* tag: every family not yet spread. Whatever one script touches there
+  shares a slot, whatever the script.
+- ``{a:<account id>}``: what belongs to one account and changes only with itself.
+- ``{m:<email>}``: the claim of an email address by an account, taken before the account
+  is written (accounts/store.py: sign-up is a sequence of single-slot steps).
+
+Each prefix below is the only place a key of its family is spelt out.
+"""
+
+from __future__ import annotations
+
+import os
+
+from redis.crc import key_slot
+
+HOME = "hc:{0}:"
+
+# The test suite sets this (tests/conftest.py), and with it every script call checks that
+# the helpcall keys it is given share one slot: the suite then finds on a single Redis what
+# a Cluster would refuse.
+CHECK_SLOTS = os.environ.get("HELPCALL_CHECK_SLOTS") == "1"
+
+
+def account_prefix(account_id: str) -> str:
+    """The prefix of the keys one account owns alone."""
+    return f"hc:{{a:{account_id}}}:"
+
+
+def email_prefix(email: str) -> str:
+    """The prefix of an email address's claim."""
+    return f"hc:{{m:{email}}}:"
+
+
+def slot_of(key: str) -> int:
+    return int(key_slot(key.encode()))
+
+
+def check_one_slot(what: str, keys: list[object]) -> None:
+    """Raise when helpcall's keys among ``keys`` (those named ``hc:...``) span slots."""
+    slots = {slot_of(k) for k in keys if isinstance(k, str) and k.startswith("hc:")}
+    if len(slots) > 1:
+        named = [k for k in keys if isinstance(k, str) and k.startswith("hc:")]
+        raise AssertionError(f"{what}: keys in {len(slots)} slots, a Cluster refuses: {named}")
