@@ -1,0 +1,81 @@
+"""How helpcall's keys spread over a Cluster's hash slots after real use.
+
+Signs up ``--pairs`` clients and experts, runs call lifecycles until ``--sessions`` have
+been made, then reads every key (``SCAN``) and counts keys per slot: the home slot's share,
+the busiest other slot, and the share each of 3 primaries would hold with the slots split
+evenly, as ``redis-cli --cluster create`` does. The slot of a key does not depend on where
+it is stored, so one Redis is enough to count (docs/cluster.md).
+
+``python -m bench.keyslots [--pairs 500] [--sessions 1000]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import time
+from collections import Counter
+from typing import Any
+
+import redis
+
+from bench import lifecycles
+from bench.harness import Servers
+from bench.people import make_pairs
+from bench.stats import table
+from common.keyspace import HOME, slot_of
+
+SLOTS = 16384
+PRIMARIES = 3
+
+
+def count_sessions(client: redis.Redis) -> int:
+    return sum(1 for _ in client.scan_iter(match=HOME + "{s:*}", _type="hash", count=1000))
+
+
+def family(key: str) -> str:
+    """The first part of a key's hash tag: 0 (home), a (account), m (email)."""
+    return key[key.index("{") + 1:].split("}")[0].split(":")[0]
+
+
+def spread(client: redis.Redis) -> dict[str, Any]:
+    names = [k.decode() for k in client.scan_iter(match="hc:*", count=1000)]
+    per_slot: Counter[int] = Counter(slot_of(k) for k in names)
+    per_family = Counter(family(k) for k in names)
+    keys = len(names)
+    home = slot_of(HOME)
+    others = [n for slot, n in per_slot.items() if slot != home]
+    per_primary = Counter(min(slot * PRIMARIES // SLOTS, PRIMARIES - 1)
+                          for slot, n in per_slot.items() for _ in range(n))
+    return {
+        "keys": keys,
+        "slots used": len(per_slot),
+        "home slot": f"{per_slot[home]} ({100 * per_slot[home] / keys:.1f} %)",
+        "busiest other slot": max(others, default=0),
+        "keys per primary (3, even slots)": " / ".join(
+            f"{100 * per_primary[p] / keys:.0f} %" for p in range(PRIMARIES)),
+        "busiest slot / mean per slot": f"{max(per_slot.values()) / (keys / SLOTS):.0f}×",
+        "keys per tag family": ", ".join(f"{{{f}:}} {n}" if f != "0" else f"{{0}} {n}"
+                                         for f, n in per_family.most_common()),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pairs", type=int, default=500)
+    parser.add_argument("--sessions", type=int, default=1000)
+    args = parser.parse_args()
+    with Servers(shared_redis=True) as servers:
+        pairs = asyncio.run(make_pairs(servers.url, args.pairs))
+        with redis.Redis.from_url(servers.redis_url) as client:
+            while (made := count_sessions(client)) < args.sessions:
+                lifecycles.measure(servers, pairs, 2, 3, 1)
+            row = {"sessions": made, "accounts": 2 * args.pairs, **spread(client)}
+    print(f"Keys per hash slot, {time.strftime('%d %b %H:%M UTC', time.gmtime())}, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    print(table(["figure", "value"], list(row.items())))
+
+
+if __name__ == "__main__":
+    main()
