@@ -4,7 +4,8 @@ Signs up ``--pairs`` clients and experts, runs call lifecycles until ``--session
 been made, then reads every key (``SCAN``) and counts keys per slot: the home slot's share,
 the busiest other slot, and the share each of 3 primaries would hold with the slots split
 evenly, as ``redis-cli --cluster create`` does. The slot of a key does not depend on where
-it is stored, so one Redis is enough to count (docs/cluster.md).
+it is stored, so one Redis is enough to count (docs/cluster.md). Redis's memory is read
+before and after each part, for sizing (docs/deployment.md).
 
 ``python -m bench.keyslots [--pairs 500] [--sessions 1000]``
 """
@@ -28,6 +29,10 @@ from common.keyspace import HOME, slot_of
 
 SLOTS = 16384
 PRIMARIES = 3
+
+
+def used_memory(client: redis.Redis) -> int:
+    return int(client.info("memory")["used_memory"])
 
 
 def count_sessions(client: redis.Redis) -> int:
@@ -55,7 +60,7 @@ def spread(client: redis.Redis) -> dict[str, Any]:
         "busiest other slot": max(others, default=0),
         "keys per primary (3, even slots)": " / ".join(
             f"{100 * per_primary[p] / keys:.0f} %" for p in range(PRIMARIES)),
-        "busiest slot / mean per slot": f"{max(per_slot.values()) / (keys / SLOTS):.0f}×",
+        "busiest slot / mean per slot": f"{max(per_slot.values()) / (keys / SLOTS):.0f} times",
         "keys per tag family": ", ".join(f"{{{f}:}} {n}" if f != "0" else f"{{0}} {n}"
                                          for f, n in per_family.most_common()),
     }
@@ -66,12 +71,18 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=500)
     parser.add_argument("--sessions", type=int, default=1000)
     args = parser.parse_args()
-    with Servers(shared_redis=True) as servers:
+    with Servers(shared_redis=True) as servers, \
+            redis.Redis.from_url(servers.redis_url) as client:
+        empty = used_memory(client)
         pairs = asyncio.run(make_pairs(servers.url, args.pairs))
-        with redis.Redis.from_url(servers.redis_url) as client:
-            while (made := count_sessions(client)) < args.sessions:
-                lifecycles.measure(servers, pairs, 2, 3, 1)
-            row = {"sessions": made, "accounts": 2 * args.pairs, **spread(client)}
+        signed_up = used_memory(client)
+        while (made := count_sessions(client)) < args.sessions:
+            lifecycles.measure(servers, pairs, 2, 3, 1)
+        accounts = 2 * args.pairs
+        row = {"sessions": made, "accounts": accounts, **spread(client),
+               "Redis memory per account": f"{(signed_up - empty) / accounts / 1024:.1f} KiB",
+               "Redis memory per ended session": (
+                   f"{(used_memory(client) - signed_up) / made / 1024:.1f} KiB")}
     print(f"Keys per hash slot, {time.strftime('%d %b %H:%M UTC', time.gmtime())}, "
           f"load average {os.getloadavg()[0]:.1f}")
     print(table(["figure", "value"], list(row.items())))
