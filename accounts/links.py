@@ -12,9 +12,15 @@ import secrets
 
 import redis.asyncio as aioredis
 
+from common.keyspace import email_prefix
 from common.redisvalues import text_or_none
 
 MAX_TOKEN_LENGTH = 100
+
+
+def link_counter_key(purpose: str, subject: str) -> str:
+    """The count of links of ``purpose`` mailed to ``subject`` (an email) this hour."""
+    return email_prefix(subject) + f"links:{purpose}"
 
 
 def _key(purpose: str, token: str) -> str:
@@ -49,7 +55,7 @@ class OneTimeLinks:
     async def allow(self, subject: str, per_hour: int) -> bool:
         """At most ``per_hour`` links per subject (an email): nobody can mail-bomb an
         address through the reset form."""
-        key = f"hc:{{0}}:throttle:link:{self.purpose}:{subject}"
+        key = link_counter_key(self.purpose, subject)
         async with self._redis.pipeline(transaction=True) as pipe:
             # SET NX then INCR: the hour runs from the first request (Redis 6.2 has no
             # EXPIRE NX).

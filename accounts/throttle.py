@@ -9,6 +9,10 @@ per-IP count (more free attempts, a lower cap) slows one address spraying many a
 A right password resets its email-and-IP count.
 
 Sign-ups: a fixed number per IP and hour.
+
+The counters of one IP address share its slot (``hc:{ip:<address>}:login``,
+``:login:<email>``, ``:signups``, common/keyspace.py), so the login script that changes the
+address's and the pair's counts together is single-slot on a Cluster.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 
 from accounts.errors import TooManyAttempts, TooManySignUps
+from common.keyspace import ip_prefix
 from common.lua import Lua
 
 # The per-IP cap stays low: people behind one NAT must never wait long because of another.
@@ -47,8 +52,7 @@ class LoginThrottle:
 
     @staticmethod
     def _keys(email: str, ip: str) -> dict[str, str]:
-        return {"pair": f"hc:{{0}}:throttle:login:pair:{ip}|{email}",
-                "ip": f"hc:{{0}}:throttle:login:ip:{ip}"}
+        return {"pair": ip_prefix(ip) + f"login:{email}", "ip": ip_prefix(ip) + "login"}
 
     async def attempt(self, email: str, ip: str) -> None:
         """Count this attempt now, or raise ``TooManyAttempts`` with the wait."""
@@ -67,7 +71,7 @@ class LoginThrottle:
 
     async def sign_up(self, ip: str) -> None:
         wait_ms = int(await self._signup(
-            keys={"counter": f"hc:{{0}}:throttle:signup:{ip}"},
+            keys={"counter": ip_prefix(ip) + "signups"},
             args={"limit": self.rules.signups_per_ip_per_hour, "window_ms": SIGNUP_WINDOW_MS}))
         if wait_ms > 0:
             raise TooManySignUps(max(1, math.ceil(wait_ms / 1000)))

@@ -6,9 +6,13 @@ A Redis Cluster serves a key from the slot of its hash tag, the text between its
 
 - ``{0}``, the *home* tag: every family not yet spread. Whatever one script touches there
   shares a slot, whatever the script.
-- ``{a:<account id>}``: what belongs to one account and changes only with itself.
-- ``{m:<email>}``: the claim of an email address by an account, taken before the account
-  is written (accounts/store.py: sign-up is a sequence of single-slot steps).
+- ``{a:<account id>}``: what belongs to one account and changes only with itself: its hash,
+  its ring counters.
+- ``{m:<email>}``: what is counted or claimed per email address: the claim of the address
+  by an account, taken before the account is written (accounts/claims.py: sign-up is a
+  sequence of single-slot steps), and the mailed-link counter.
+- ``{ip:<address>}``: what is counted per client IP address: login attempts (per address,
+  and per address and email, changed together) and sign-ups.
 
 Each prefix below is the only place a key of its family is spelt out.
 """
@@ -35,6 +39,11 @@ def account_prefix(account_id: str) -> str:
 def email_prefix(email: str) -> str:
     """The prefix of an email address's claim."""
     return f"hc:{{m:{email}}}:"
+
+
+def ip_prefix(ip: str) -> str:
+    """The prefix of the counters kept per client IP address."""
+    return f"hc:{{ip:{ip}}}:"
 
 
 def slot_of(key: str) -> int:

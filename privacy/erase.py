@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 
+from accounts.links import link_counter_key
 from accounts.models import Account
 from accounts.passwords import verify_password
 from accounts.store import AccountStore
@@ -33,6 +34,7 @@ from appointments.inbox import seen_key
 from blobs.store import BlobKey, BlobMissing, BlobStore
 from brands.personal import BrandRecords
 from common.errors import Invalid
+from common.keyspace import ip_prefix
 from common.lua import Lua
 from common.redisvalues import text_map, text_or_none
 from earnings import keys as earning_keys
@@ -52,10 +54,12 @@ log = logging.getLogger(__name__)
 PENDING = "hc:{0}:erasing"  # hash account id -> JSON {email, name} while an erasure runs
 ERASED = "hc:{0}:accounts:erased"  # zset account id -> ms: ids that now name no one
 MAIL_STREAM = "hc:{0}:mail"
-# Counters named by the email (accounts/links.py, accounts/throttle.py); they expire within
-# the hour anyway, but an erasure leaves none.
-# str.format patterns: {{0}} is the hash tag, written twice to stay literal.
-THROTTLE_PATTERNS = ("hc:{{0}}:throttle:link:*:{email}", "hc:{{0}}:throttle:login:pair:*|{email}")
+
+
+def throttle_patterns(email: str) -> tuple[str, ...]:
+    """Counters named by the email (accounts/links.py, accounts/throttle.py), as SCAN
+    patterns: they expire within the hour anyway, but an erasure leaves none."""
+    return (link_counter_key("*", email), ip_prefix("*") + f"login:{email}")
 
 
 @dataclass(frozen=True)
@@ -138,8 +142,8 @@ class Eraser:
         await self.brands.forget(account_id)
         await self._small_keys(account_id)
         await self._mail(email, name)
-        for pattern in THROTTLE_PATTERNS:
-            async for key in self.redis.scan_iter(match=pattern.format(email=_glob(email))):
+        for pattern in throttle_patterns(_glob(email)):
+            async for key in self.redis.scan_iter(match=pattern):
                 await self.redis.delete(key)
         await self.accounts.forget(account_id, email)
         seconds, _ = await self.redis.time()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 
 from common.errors import RateLimited
+from common.keyspace import account_prefix
 from common.lua import Lua
 from sessions.leases import PROCS
 from signaling.ratelimit import SocketLimits
@@ -50,10 +51,10 @@ class AccountLimits:
 
     async def ring(self, client_id: str, expert_id: str | None) -> None:
         """Count a ``call:start``, or raise ``RateLimited``."""
-        pair = f"hc:{{0}}:rings:{client_id}:{expert_id}" if expert_id else ""
+        # The client's counters, in its own slot: one script changes both.
+        rings = account_prefix(client_id) + "rings"
         wait_ms = int(await self._ring(
-            keys={"pair": pair or f"hc:{{0}}:rings:{client_id}:-",
-                  "client": f"hc:{{0}}:rings:{client_id}"},
+            keys={"pair": f"{rings}:{expert_id or '-'}", "client": rings},
             args={"per_expert": self.rules.rings_per_expert,
                   "per_client": self.rules.rings_per_client, "window_ms": RING_WINDOW_MS,
                   "named": "1" if expert_id else "0"}))
