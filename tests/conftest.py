@@ -31,9 +31,8 @@ from tests.topologies import Cluster, Sentinels
 
 _counter = itertools.count(1)
 
-# Every script call, here and in the servers the tests start, checks that its keys share a
-# slot: what a Cluster would refuse fails on the single Redis too (common/keyspace.py).
-os.environ["HELPCALL_CHECK_SLOTS"] = "1"
+# Every script call of the apps the tests build checks that its keys share a slot: what a
+# Cluster would refuse fails on the single Redis too (common/keyspace.py).
 keyspace.CHECK_SLOTS = True
 
 
