@@ -4,7 +4,7 @@ An address and the account holding it live in different slots of a Cluster
 (common/keyspace.py), so a sign-up cannot claim the one and write the other in one script.
 It runs as steps instead (``AccountStore.create``), and the claim is what makes them safe:
 
-1. ``take``: the claim, for ``PENDING_MS`` only (60 s) (``SET NX PX``), names the new account;
+1. ``take``: the claim, for ``PENDING_MS`` (60 s) only (``SET NX PX``), names the new account;
 2. the account's hash, expiring as well (accounts/lua/create.lua);
 3. ``keep``: the claim made permanent, if it is still this account's;
 4. the hash made permanent.
@@ -54,11 +54,9 @@ class EmailClaims:
             if await self._redis.set(key, account_id, nx=True, px=self.pending_ms):
                 return True
             holder = await self.holder(email)
-            if holder is None:
-                continue  # it ran out just now: try again
             ttl = int(await self._redis.pttl(key))
-            if ttl == -2:
-                continue  # ran out just now
+            if holder is None or ttl == -2:
+                continue  # it ran out just now: try again
             if ttl != -1 or await exists(holder):
                 return False  # another sign-up under way, or an account that exists
             await self.release(email, holder)  # dangling: free it (only if unchanged)
@@ -72,4 +70,3 @@ class EmailClaims:
     async def release(self, email: str, account_id: str) -> None:
         """Free the address if ``account_id`` holds it (a newer holder keeps it)."""
         await self._release(keys={"lock": claim_key(email)}, args={"token": account_id})
-

@@ -23,15 +23,17 @@ import redis.asyncio as aioredis
 
 from accounts.claims import claim_key
 from accounts.store import account_key
-from common.keyspace import HOME, account_prefix, email_prefix
+from common.keyspace import HOME, account_prefix, email_prefix, ip_prefix
+from common.redisclient import is_cluster
 
 log = logging.getLogger(__name__)
 
 OLD_PREFIX = "hc:"
 DONE_KEY = HOME + "layout"
 LAYOUT = "2"
-# Names of the current layout that start like an old one: never renamed again.
-_CURRENT = (HOME, account_prefix("")[:-2], email_prefix("")[:-2])
+# Names of the current layout that start like an old one: never renamed again (another
+# process of this version may be writing them while this one starts).
+_CURRENT = (HOME, *(prefix("")[:-2] for prefix in (account_prefix, email_prefix, ip_prefix)))
 _ACCOUNTS = HOME + "acct:"
 _EMAILS = _ACCOUNTS + "email:"
 
@@ -54,7 +56,7 @@ async def migrate_key_layout(redis: aioredis.Redis) -> int:
     if done == LAYOUT:
         return 0
     moved = 0
-    if done is None:
+    if done is None and not is_cluster(redis):  # a Cluster never held layout 0
         async for key in redis.scan_iter(match=OLD_PREFIX + "*", count=1000):
             if not key.startswith(_CURRENT):
                 moved += await _rename(redis, key, HOME + key[len(OLD_PREFIX):])

@@ -54,7 +54,8 @@ def test_an_account_and_its_email_leave_the_home_slot() -> None:
     for old in ("hc:acct:email:ann@x.org", "hc:{0}:acct:email:ann@x.org"):
         assert new_name(old) == "hc:{m:ann@x.org}:email"
     assert new_name("hc:{0}:acct:a_1:socks") == "hc:{0}:acct:a_1:socks"
-    for current in ("hc:{a:a_1}:acct", "hc:{m:ann@x.org}:email"):
+    for current in ("hc:{a:a_1}:acct", "hc:{m:ann@x.org}:email", "hc:{ip:::1}:login",
+                    "hc:{a:a_1}:rings"):
         assert new_name(current) == current
 
 
