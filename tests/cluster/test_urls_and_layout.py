@@ -65,8 +65,7 @@ async def test_an_account_of_the_home_slot_layout_still_logs_in(
 ) -> None:
     first: Running = await start_app()
     user = await first.user("client")
-    # What the previous version wrote: the hash and the email under hc:{0}:acct:...,
-    # the email's name copied with its time to live (none).
+    # What the previous version wrote: the hash and the email under hc:{0}:acct:...
     fields = await redis.hgetall(f"hc:{{a:{user.id}}}:acct")
     await redis.delete(f"hc:{{a:{user.id}}}:acct", f"hc:{{m:{user.email}}}:email")
     await redis.hset(f"hc:{{0}}:acct:{user.id}", mapping=fields)
