@@ -8,6 +8,13 @@ class EmailTaken(Conflict):
         super().__init__("an account with this email already exists")
 
 
+class SignUpInterrupted(Conflict):
+    """The sign-up's steps outlasted its email claim (accounts/claims.py): nothing is kept."""
+
+    def __init__(self) -> None:
+        super().__init__("signing up took too long; please try again")
+
+
 class BadCredentials(Unauthorized):
     def __init__(self) -> None:
         super().__init__("wrong email or password")

@@ -22,9 +22,9 @@ from dataclasses import dataclass, replace
 import redis.asyncio as aioredis
 
 from accounts.claims import PENDING_MS, EmailClaims
-from accounts.errors import EmailTaken
+from accounts.errors import EmailTaken, SignUpInterrupted
 from accounts.models import DEFAULT_LANGUAGE, Account, Role
-from common.errors import NotFound, Unavailable
+from common.errors import NotFound
 from common.ids import new_id
 from common.keyspace import account_prefix
 from common.lua import Lua
@@ -90,10 +90,10 @@ class AccountStore:
         key = account_key(account.id)
         if not await self.claims.keep(email, account.id):
             await self._redis.delete(key)
-            raise Unavailable("signing up took too long; please try again")
+            raise SignUpInterrupted()
         if not await self._redis.persist(key):
             await self.claims.release(email, account.id)
-            raise Unavailable("signing up took too long; please try again")
+            raise SignUpInterrupted()
         return account
 
     async def write_pending(self, account: Account, password_hash: str) -> Account:

@@ -7,10 +7,16 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from accounts.errors import AccountSuspended, EmailTaken, TooManyAttempts, TooManySignUps
+from accounts.errors import (
+    AccountSuspended,
+    EmailTaken,
+    SignUpInterrupted,
+    TooManyAttempts,
+    TooManySignUps,
+)
 from accounts.models import Account, LogIn, Role, SignUp
 from accounts.tokens import COOKIE_NAME
-from common.errors import Invalid, Unauthorized, Unavailable
+from common.errors import Invalid, Unauthorized
 from server.http import client_ip
 from server.keys import ACCOUNTS
 from web import csrf
@@ -98,7 +104,7 @@ async def signup_submit(request: web.Request) -> web.StreamResponse:
         error, status = t("form.error.throttled", seconds=exc.retry_after), 429
     except EmailTaken:
         error, error_field, status = t("form.error.taken"), "email", 409
-    except Unavailable:  # the sign-up's steps outlasted its claim (accounts/claims.py)
+    except SignUpInterrupted:
         error, status = t("form.error.slow"), 409
     except Invalid as exc:
         error_field = exc.field
