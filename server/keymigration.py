@@ -38,10 +38,14 @@ _ACCOUNTS = HOME + "acct:"
 _EMAILS = _ACCOUNTS + "email:"
 
 
+def _home_name(old: str) -> str:
+    """Layout 1: a name from before the home slot gains its tag."""
+    return old if old.startswith(_CURRENT) else HOME + old[len(OLD_PREFIX):]
+
+
 def new_name(old: str) -> str:
     """The name of ``old`` in the current layout (itself when it is current)."""
-    if old.startswith(OLD_PREFIX) and not old.startswith(_CURRENT):
-        old = HOME + old[len(OLD_PREFIX):]
+    old = _home_name(old)
     if old.startswith(_EMAILS):
         return claim_key(old[len(_EMAILS):])
     rest = old[len(_ACCOUNTS):]
@@ -58,8 +62,8 @@ async def migrate_key_layout(redis: aioredis.Redis) -> int:
     moved = 0
     if done is None and not is_cluster(redis):  # a Cluster never held layout 0
         async for key in redis.scan_iter(match=OLD_PREFIX + "*", count=1000):
-            if not key.startswith(_CURRENT):
-                moved += await _rename(redis, key, HOME + key[len(OLD_PREFIX):])
+            if (target := _home_name(key)) != key:
+                moved += await _rename(redis, key, target)
     async for key in redis.scan_iter(match=_ACCOUNTS + "*", count=1000):
         if (target := new_name(key)) != key:
             moved += await _copy_then_delete(redis, key, target)
