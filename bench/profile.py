@@ -92,10 +92,15 @@ def run(args: argparse.Namespace) -> str:
         if args.scenario == "relay":
             specs: list[tuple[int, User | None, User | None]] = [
                 (n, c, e) for n, (c, e) in enumerate(pairs)]
-            clients = Clients((servers.url, servers.url), "helpcall", specs, 1, [pid], False)
+            # With --processes 2 each call's expert is on the second process.
+            clients = Clients((servers.url_for(0), servers.url_for(1)), "helpcall", specs, 1,
+                              [pid], False)
             try:
                 spy = record(pid, args.seconds, raw, args.native)
-                clients.measure("closed", args.seconds + 1, 2, 0.5)
+                if args.rate:
+                    clients.measure("rate", args.seconds + 1, args.rate, 0.5)
+                else:
+                    clients.measure("closed", args.seconds + 1, 2, 0.5)
                 spy.wait()
             finally:
                 clients.close()
@@ -145,9 +150,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--uvloop", action="store_true")
     parser.add_argument("--processes", type=int, default=1,
-                        help="server processes sharing one Redis (lifecycles only)")
+                        help="server processes sharing one Redis")
     parser.add_argument("--rate", type=float, default=0,
-                        help="lifecycles: per second offered in all (0: back to back)")
+                        help="lifecycles or relay messages per second offered in all "
+                        "(0: back to back, closed loop)")
     parser.add_argument("--together", action="store_true",
                         help="lifecycles: both sides of each pair on one process")
     parser.add_argument("--keep", help="directory to keep the raw profile in")

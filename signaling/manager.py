@@ -55,7 +55,8 @@ from signaling.frames import (
     session_rooms,
 )
 from signaling.locations import Locations
-from signaling.outbox import Outbox, Publish, Routed
+from signaling.outbox import Outbox, Routed
+from signaling.publisher import Publish, publisher_for
 from signaling.subscription import Subscription
 
 log = logging.getLogger(__name__)
@@ -101,8 +102,9 @@ class DeliveryManager(AsyncManager):  # type: ignore[misc]
             return
         self._redis = redis_client(self._url)
         self.directory = SocketDirectory(self._redis)
-        self.outbox = Outbox(self._redis, self.proc, self._known, self._locations.begin,
-                             self._learned)
+        self._publisher = publisher_for(self._url, self._redis)
+        self.outbox = Outbox(self._redis, self._publisher, self.proc, self._known,
+                             self._locations.begin, self._learned)
         self.subscription = Subscription(self._url, [self.channel, ALL_CHANNEL],
                                          self._received, self._up, self._down)
         self._ready = asyncio.Event()
@@ -134,6 +136,7 @@ class DeliveryManager(AsyncManager):  # type: ignore[misc]
             for task in self._tasks:
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
+            await self._publisher.close()
             await self._redis.aclose()
 
     def _up(self, again: bool) -> None:

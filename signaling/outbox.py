@@ -7,9 +7,8 @@ this process does not know for sure (``Routed``) is located by the writer just b
 is published: the read is sent after the emit, so it sees every socket attached before.
 
 The queue is bounded: past ``LIMIT`` entries an emit waits for room (in arrival order)
-instead of growing memory. Publishing goes through ``publish_one``, the place where a Redis
-Cluster uses ``SPUBLISH`` (sharded pub/sub) instead of ``PUBLISH``; a batch of one message
-on any other Redis is a plain ``PUBLISH``, without a pipeline.
+instead of growing memory. Each batch is handed to a ``Publisher`` (signaling/publisher.py:
+a connection of its own on a single Redis, redis-py's ``SPUBLISH`` on a Cluster).
 """
 
 from __future__ import annotations
@@ -21,23 +20,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import redis.asyncio as aioredis
-from redis.asyncio.client import Pipeline
-from redis.asyncio.cluster import ClusterPipeline, RedisCluster
 
 from signaling.directory import parse_read, queue_read
 from signaling.frames import proc_channel
+from signaling.publisher import Publish, Publisher
 
 log = logging.getLogger(__name__)
 
 LIMIT = 10_000  # entries waiting to be published before emits wait
 BATCH = 500  # entries per pipeline
-
-
-@dataclass
-class Publish:
-    channel: str
-    message: str
-    done: asyncio.Future[int] | None = None  # resolved with the number of receivers
 
 
 @dataclass
@@ -54,17 +45,11 @@ Known = Callable[[str], frozenset[str] | None]
 Learned = Callable[[int, dict[str, frozenset[str]]], None]
 
 
-def publish_one(pipe: Pipeline, channel: str, message: str) -> None:
-    # Through execute_command: redis-py refuses .publish() in a cluster pipeline. On a
-    # Cluster, sharded pub/sub: the message goes to its channel's shard only.
-    command = "SPUBLISH" if isinstance(pipe, ClusterPipeline) else "PUBLISH"
-    pipe.execute_command(command, channel, message)
-
-
 class Outbox:
-    def __init__(self, redis: aioredis.Redis, proc: str, known: Known, begin: Callable[[], int],
-                 learned: Learned, limit: int = LIMIT) -> None:
-        self._redis = redis
+    def __init__(self, redis: aioredis.Redis, publisher: Publisher, proc: str, known: Known,
+                 begin: Callable[[], int], learned: Learned, limit: int = LIMIT) -> None:
+        self._redis = redis  # where rooms are located
+        self._publisher = publisher
         self._proc = proc
         self._known = known
         self._begin = begin
@@ -152,28 +137,12 @@ class Outbox:
 
     async def _send(self, batch: list[Entry]) -> None:
         await self._locate(batch)
-        messages: list[tuple[str, str]] = []
-        waiting: list[asyncio.Future[int] | None] = []
+        messages: list[Publish] = []
         for entry in batch:
             if isinstance(entry, Publish):
-                messages.append((entry.channel, entry.message))
-                waiting.append(entry.done)
+                messages.append(entry)
                 continue
-            for proc in entry.procs:
-                if proc != self._proc:
-                    messages.append((proc_channel(proc), entry.message))
-                    waiting.append(None)
-        if not messages:
-            return
-        if len(messages) == 1 and not isinstance(self._redis, RedisCluster):
-            # Alone (a quiet moment): one command costs a quarter less client CPU than a
-            # pipeline of one (docs/performance.md).
-            receivers = [await self._redis.publish(*messages[0])]
-        else:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for channel, message in messages:
-                    publish_one(pipe, channel, message)
-                receivers = await pipe.execute()
-        for done, count in zip(waiting, receivers, strict=True):
-            if done is not None and not done.done():
-                done.set_result(int(count))
+            messages += [Publish(proc_channel(proc), entry.message) for proc in entry.procs
+                         if proc != self._proc]
+        if messages:
+            await self._publisher.publish(messages)
