@@ -106,27 +106,35 @@ def error_of(text: str) -> aioredis.RedisError:
 
 async def open_connection(address: Address, first: list[bytes]) -> Connection:
     """Connects, logs in, selects the database and sends ``first`` (commands with one reply
-    each, awaited, none of which may be an error): what redis-py does on connect."""
-    async with asyncio.timeout(CONNECT_SECONDS):
-        if address.path is not None:
-            reader, writer = await asyncio.open_unix_connection(address.path)
-        else:
-            reader, writer = await asyncio.open_connection(address.host, address.port)
-            sock = writer.get_extra_info("socket")
-            if sock is not None:  # notices a silently cut connection, as redis-py is told to
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-        connection = Connection(reader, writer)
-        try:
-            setup = list(first)
-            if address.db:
-                setup.insert(0, command("SELECT", str(address.db)))
-            if address.password is not None:
-                login = (address.username, address.password) if address.username else (
-                    address.password,)
-                setup.insert(0, command("AUTH", *login))
-            writer.write(b"".join(setup))
-            await connection.expect(len(setup))
-        except BaseException:
-            connection.close()
-            raise
+    each, awaited, none of which may be an error): what redis-py does on connect. Redis out
+    of reach or silent is a ``ConnectionError``, as in redis-py."""
+    setup = list(first)
+    if address.db:
+        setup.insert(0, command("SELECT", str(address.db)))
+    if address.password is not None:
+        login = (address.username, address.password) if address.username else (
+            address.password,)
+        setup.insert(0, command("AUTH", *login))
+    try:
+        async with asyncio.timeout(CONNECT_SECONDS):
+            connection = Connection(*await _socket(address))
+            try:
+                connection.writer.write(b"".join(setup))
+                await connection.expect(len(setup))
+            except BaseException:
+                connection.close()
+                raise
+    except OSError as exc:  # refused, unreachable, or no answer within CONNECT_SECONDS
+        where = address.path or f"{address.host}:{address.port}"
+        raise aioredis.ConnectionError(f"cannot reach Redis at {where}: {exc!r}") from exc
     return connection
+
+
+async def _socket(address: Address) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    if address.path is not None:
+        return await asyncio.open_unix_connection(address.path)
+    reader, writer = await asyncio.open_connection(address.host, address.port)
+    sock = writer.get_extra_info("socket")
+    if sock is not None:  # notices a silently cut connection, as redis-py is told to
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    return reader, writer

@@ -119,8 +119,6 @@ class WirePublisher:
             log.warning("Redis refused CLIENT REPLY (%s): publishing through redis-py", exc)
             self._refused = True
             return None
-        except (OSError, TimeoutError) as exc:
-            raise aioredis.ConnectionError(f"cannot reach Redis to publish: {exc}") from exc
         connection.writer.write(REPLY_OFF)
         self._writer = connection.writer
         # Each connection has its own: a lost one fails only what was sent on it.

@@ -76,8 +76,8 @@ class Subscription:
                 opened.append(feed)
                 await feed.subscribe(listener.channels, listener.sharded)
         except BaseException:
-            for done in opened:
-                await done.close()
+            for half_open in opened:
+                await half_open.close()
             raise
         return opened
 
@@ -109,12 +109,8 @@ class WireFeed:
     @classmethod
     async def open(cls, address: Address, channels: list[str]) -> WireFeed:
         # One SUBSCRIBE per channel: each has one confirmation to await.
-        try:
-            connection = await open_connection(
-                address, [command("SUBSCRIBE", channel) for channel in channels])
-        except TimeoutError as exc:
-            raise aioredis.ConnectionError(f"cannot reach Redis to subscribe: {exc}") from exc
-        return cls(connection)
+        return cls(await open_connection(
+            address, [command("SUBSCRIBE", channel) for channel in channels]))
 
     async def messages(self) -> AsyncIterator[str]:
         while True:

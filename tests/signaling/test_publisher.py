@@ -125,6 +125,12 @@ async def test_a_wrong_password_is_an_authentication_error(
         await redis.execute_command("ACL", "DELUSER", "pub")
 
 
+async def test_a_redis_out_of_reach_is_a_connection_error(redis: aioredis.Redis) -> None:
+    publisher = wire("redis://127.0.0.1:1/0", redis)  # nothing listens on port 1
+    with pytest.raises(aioredis.ConnectionError, match="cannot reach Redis at 127.0.0.1:1"):
+        await publisher.publish([Publish("t:a", "x")])
+
+
 def test_only_a_plain_single_redis_gets_the_own_connection() -> None:
     assert address_of("redis://:s3@10.0.0.5:6380/2") == Address(
         host="10.0.0.5", port=6380, password="s3", db=2)
