@@ -5,7 +5,8 @@
 ``--scenario connections``: sockets connecting while ``--sockets`` are already open.
 py-spy writes collapsed stacks (``--format raw``); the summary gives the share of samples
 by library or package (inclusive: a sample counts once for every group on its stack) and
-the hottest functions by self time. ``--keep DIR`` keeps the raw file for a flame graph.
+the hottest functions by self time. Every server process is sampled and their samples summed.
+``--keep DIR`` keeps the raw file for a flame graph.
 
 ``python -m bench.profile [--scenario relay|lifecycles] [--seconds 8] [--uvloop]``
 """
@@ -72,31 +73,48 @@ def summarise(raw: Path) -> str:
             + table(["hottest functions (self)", "% of busy samples"], hot))
 
 
-def record(pid: int, seconds: float, out: Path, native: bool = False) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([PY_SPY, "record", "--pid", str(pid), "--duration",
-                             str(int(seconds)), "--rate", "250", "--format", "raw",
-                             "--output", str(out), *(["--native"] if native else [])],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+class Spies:
+    """py-spy on every server process at once; ``wait`` merges their stacks into ``out``
+    (summed: the profile of the whole deployment, so runs with the work spread differently
+    over the processes compare like for like)."""
+
+    def __init__(self, pids: list[int], seconds: float, out: Path, native: bool) -> None:
+        self._out = out
+        self._parts = [out.with_suffix(f".{n}.txt") for n in range(len(pids))]
+        self._spies = [subprocess.Popen(
+            [PY_SPY, "record", "--pid", str(pid), "--duration", str(int(seconds)),
+             "--rate", "250", "--format", "raw", "--output", str(part),
+             *(["--native"] if native else [])],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            for pid, part in zip(pids, self._parts, strict=True)]
+
+    def wait(self) -> None:
+        for spy, part in zip(self._spies, self._parts, strict=True):
+            spy.wait()
+            if not part.exists():
+                error = spy.stderr.read().decode(errors="replace") if spy.stderr else ""
+                raise RuntimeError(f"py-spy wrote nothing: {error}")
+        self._out.write_text("".join(part.read_text() for part in self._parts))
 
 
 def run(args: argparse.Namespace) -> str:
     if shutil.which(PY_SPY) is None:
         raise SystemExit(f"py-spy is not installed: {sys.executable} -m pip install py-spy")
-    # With --processes 2 the lifecycles cross processes; the first one is sampled.
+    # Every server process is sampled; with --processes 2 the calls cross processes.
     with tempfile.TemporaryDirectory() as tmp, Servers(
             uvloop=args.uvloop, processes=args.processes,
             shared_redis=args.processes > 1) as servers:
         raw = Path(tmp) / "profile.txt"
-        pid = servers.procs[0].pid
+        pids = [proc.pid for proc in servers.procs]
         pairs = asyncio.run(make_pairs(servers.url, args.pairs))
         if args.scenario == "relay":
             specs: list[tuple[int, User | None, User | None]] = [
                 (n, c, e) for n, (c, e) in enumerate(pairs)]
             # With --processes 2 each call's expert is on the second process.
             clients = Clients((servers.url_for(0), servers.url_for(1)), "helpcall", specs, 1,
-                              [pid], False)
+                              pids, False)
             try:
-                spy = record(pid, args.seconds, raw, args.native)
+                spy = Spies(pids, args.seconds, raw, args.native)
                 if args.rate:
                     clients.measure("rate", args.seconds + 1, args.rate, 0.5)
                 else:
@@ -110,7 +128,7 @@ def run(args: argparse.Namespace) -> str:
             fleet = Fleet(servers.url, auths, 4, 20)
             try:
                 fleet.open(args.sockets)
-                spy = record(pid, args.seconds, raw, args.native)
+                spy = Spies(pids, args.seconds, raw, args.native)
                 fleet.open(args.sockets // 2)
                 spy.wait()
             finally:
@@ -123,12 +141,9 @@ def run(args: argparse.Namespace) -> str:
             thread = threading.Thread(target=load)
             thread.start()
             time.sleep(3)  # sample once the client processes have connected
-            spy = record(pid, args.seconds, raw, args.native)
+            spy = Spies(pids, args.seconds, raw, args.native)
             spy.wait()
             thread.join()
-        if not raw.exists():
-            error = spy.stderr.read().decode(errors="replace") if spy.stderr else ""
-            raise RuntimeError(f"py-spy wrote nothing: {error}")
         text = (f"py-spy, {args.scenario}, {args.pairs} pairs, "
                 f"{args.processes} server process(es)"
                 f"{', sides together' if args.together else ''}"
