@@ -127,7 +127,7 @@ async def test_a_wrong_password_is_an_authentication_error(
 
 async def test_a_redis_out_of_reach_is_a_connection_error(redis: aioredis.Redis) -> None:
     publisher = wire("redis://127.0.0.1:1/0", redis)  # nothing listens on port 1
-    with pytest.raises(aioredis.ConnectionError, match="cannot reach Redis at 127.0.0.1:1"):
+    with pytest.raises(aioredis.ConnectionError, match=r"cannot reach Redis at 127\.0\.0\.1:1"):
         await publisher.publish([Publish("t:a", "x")])
 
 
