@@ -17,7 +17,7 @@ from redis.asyncio.client import Pipeline
 
 from common.lua import Lua
 from common.redisvalues import text_or_none
-from sessions.keys import sockets_key
+from sessions.keys import session_key, sockets_key
 from signaling.frames import Kind, room_kind, session_of, session_rooms
 
 SOCKETS_PREFIX = "hc:{0}:sockets:"
@@ -65,9 +65,17 @@ class SocketDirectory:
             await pipe.execute()
         return len(accounts)
 
-    async def session_procs(self, session_id: str) -> dict[str, frozenset[str]]:
-        return parse_read(f"s:{session_id}:client",
-                          await self._redis.hgetall(sockets_key(session_id)))
+    async def session_entered(self, room: str) -> tuple[dict[str, frozenset[str]], bool]:
+        """Where a session's two rooms are, just after a socket entered ``room``; and
+        whether that socket was the first of its side ever in the session (the count the
+        session scripts keep: ``add_socket`` in sessions/lua/prelude.lua)."""
+        session_id = session_of(room)
+        side = "c" if room == session_rooms(session_id)[0] else "e"
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hgetall(sockets_key(session_id))
+            pipe.hget(session_key(session_id), f"entries_{side}")
+            socks, entries = await pipe.execute()
+        return parse_read(room, socks), text_or_none(entries) == "1"
 
 
 def queue_read(pipe: Pipeline, room: str) -> bool:

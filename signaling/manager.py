@@ -18,7 +18,9 @@ process tells the processes that may hold a stale copy and waits (at most
 emitted after the client hears its ``call:join`` / ``call:accept`` answer reaches it:
 
 - a session room: the processes holding the session's other sockets (read from the
-  session's socket hash), the only ones that relay into it;
+  session's socket hash), the only ones that relay into it; none when the socket is the
+  first of its side ever in the session (the call's start, its accept), since no process
+  can then hold a location of that room but "nobody", which none trusts;
 - an account room, on the account's first socket on this process: every process.
 
 A session room whose cached locations list no process at all is always read again (a
@@ -215,10 +217,16 @@ class DeliveryManager(AsyncManager):  # type: ignore[misc]
     async def _session_entered(self, room: str) -> None:
         ticket = self._locations.begin()
         found: dict[str, frozenset[str]] = {}
+        first = False
         try:
-            found = await self.directory.session_procs(session_of(room))
+            found, first = await self.directory.session_entered(room)
         finally:
             self._learned(ticket, found)
+        if first:
+            # The side's first socket ever (the call's start, its accept): every location
+            # of this room read before said "nobody", which no process trusts; nothing
+            # else moved. So no process holds a stale copy, and none is told.
+            return
         others = sorted({p for procs in found.values() for p in procs} - {self.proc})
         if others:
             await self._tell_and_wait([proc_channel(p) for p in others], list(found))

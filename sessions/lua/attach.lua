@@ -7,8 +7,7 @@ if not s then return {'err', STALE and 'stale' or 'not_found'} end
 local role = role_of(s, ARG.account)
 if not role then return {'err', 'forbidden'} end
 if s.state == 'ended' then return {'err', 'conflict', s.state} end
-redis.call('HSET', KEY.socks, ARG.sid, role .. '|' .. ARG.proc)
-redis.call('SADD', KEY.proc_socks, ID .. '|' .. ARG.sid)
+add_socket(role, ARG.sid, ARG.proc)
 if s.state ~= 'ringing' and s.state ~= 'queued' then
   s['media_' .. role] = ''
   redis.call('HSET', KEY.session, 'media_' .. role, '')

@@ -13,8 +13,7 @@ redis.call('HSET', KEY.session, 'id', ID, 'state', 'queued', 'end_reason', '',
            'live_started_at', '', 'live_since', '', 'live_ms', 0, 'ended_at', '',
            'media_c', '', 'media_e', '', 'low_sent', '', 'queue_pos', '', 'billed_seconds', 0,
            'amount_cents', 0, 'platform_fee_cents', 0, 'expert_payout_cents', 0)
-redis.call('HSET', KEY.socks, ARG.sid, 'c|' .. ARG.proc)
-redis.call('SADD', KEY.proc_socks, ID .. '|' .. ARG.sid)
+add_socket('c', ARG.sid, ARG.proc)
 redis.call('ZADD', KEY.queue, now, ID)
 redis.call('SADD', KEY.queues, ARG.category)
 set_deadline('queue', now + CFG.queue_ms)

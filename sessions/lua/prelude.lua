@@ -52,6 +52,16 @@ local function reply(status, extra)
   return {status, extra or '', now_ms(), PREV, redis.call('HGETALL', KEY.session)}
 end
 
+-- Puts a socket of ``side`` ('c' or 'e') in the session. ``entries_<side>`` counts every
+-- socket that side ever put there: when a process entering the side's relay room reads 1,
+-- no other process can hold a stale location of that room, and it tells none
+-- (signaling/manager.py).
+local function add_socket(side, sid, proc)
+  redis.call('HSET', KEY.socks, sid, side .. '|' .. proc)
+  redis.call('SADD', KEY.proc_socks, ID .. '|' .. sid)
+  redis.call('HINCRBY', KEY.session, 'entries_' .. side, 1)
+end
+
 -- Sessions write a side as one letter (socket values, ``media_c``, the timeline's ``by``).
 local SIDE = {client = 'c', expert = 'e'}
 

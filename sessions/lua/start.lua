@@ -33,8 +33,7 @@ redis.call('HSET', KEY.session, 'id', ID, 'state', 'ringing', 'end_reason', '',
            'media_c', '', 'media_e', '', 'low_sent', '', 'billed_seconds', 0,
            'amount_cents', 0, 'platform_fee_cents', 0, 'expert_payout_cents', 0,
            'booking_id', booking_id, 'rung_role', rung)
-redis.call('HSET', KEY.socks, ARG.sid, (rung == 'c' and 'e' or 'c') .. '|' .. ARG.proc)
-redis.call('SADD', KEY.proc_socks, ID .. '|' .. ARG.sid)
+add_socket(rung == 'c' and 'e' or 'c', ARG.sid, ARG.proc)
 set_deadline('ring', now + CFG.ring_ms)
 note('rung', now, '', rung)
 redis.call('ZADD', KEY.client_index, now, ID)

@@ -1,0 +1,41 @@
+"""Where a session's sockets are, as a process reads it just after one of them entered.
+
+The manager tells no other process when a socket is the first of its side ever in the
+session (the call's start, its accept): nobody can hold a stale location of that room. A
+re-join, on any process, is never a first, so the processes that relay into the call still
+forget what they cached (tests/signaling/test_delivery.py shows nothing is lost then).
+"""
+
+from __future__ import annotations
+
+from server.keys import REDIS
+from signaling.directory import SocketDirectory
+from signaling.frames import session_rooms
+from tests.conftest import Running
+from tests.signaling.conftest import Connect, funded_client, online_expert
+from tests.signaling.multiprocess import for_session
+
+
+async def test_only_the_first_socket_of_each_side_is_a_first_entry(
+        running: Running, connect: Connect) -> None:
+    expert, expert_socket = await online_expert(running, connect)
+    client, client_socket = await funded_client(running, connect)
+    directory = SocketDirectory(running.app[REDIS])
+
+    started = await client_socket.ok("call:start", {"expert_id": expert.id, "topic": "x"})
+    session_id = started["session_id"]
+    client_room, expert_room = session_rooms(session_id)
+    found, first = await directory.session_entered(client_room)
+    assert first and len(found[client_room]) == 1 and found[expert_room] == frozenset()
+
+    await expert_socket.wait_for("call:incoming", for_session(session_id))
+    await expert_socket.ok("call:accept", {"session_id": session_id})
+    found, first = await directory.session_entered(expert_room)
+    assert first and found[expert_room] == found[client_room]  # one process holds both
+
+    second_tab = await connect(running, client)
+    await second_tab.ok("call:join", {"session_id": session_id})
+    _, first = await directory.session_entered(client_room)
+    assert not first  # the client's second socket: others may have cached the first
+    _, first = await directory.session_entered(expert_room)
+    assert first  # nothing changed on the expert's side
