@@ -27,6 +27,7 @@ from sessions.files import (
     file_url,
 )
 from sessions.keys import DEADLINES, proc_sockets_key
+from sessions.model import SessionView
 from sessions.parties import KnownParties, Parties
 from sessions.pricing import Pricing
 from sessions.queries import SessionQueries
@@ -88,6 +89,17 @@ class SessionStore(SessionQueries, BookedSessions):
         keys: Mapping[str, KeyValue] | None = None,
     ) -> Outcome:
         return outcome_of(await self._scripts.run(name, session_id, parties, args, proc, keys))
+
+    async def get(self, session_id: str) -> tuple[SessionView, int] | None:
+        found = await super().get(session_id)
+        if found is not None:
+            # Read anyway (call:accept reads the session first): its next script on this
+            # process then needs no read of its parties.
+            view = found[0]
+            self._known.remember(session_id, Parties(view.client_id, view.expert_id,
+                                                     view.category, view.payer_id,
+                                                     view.brand_id))
+        return found
 
     async def parties(self, session_id: str, fresh: bool = False) -> Parties:
         """Who a session concerns (``sessions/parties.py``); ``not_found`` when none."""
