@@ -35,20 +35,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import secrets
 from typing import Any
 
-import redis.asyncio as aioredis
 from engineio import packet as eio_packet
 from socketio import AsyncManager, packet
 
 from common.redisclient import redis_client
 from signaling.directory import SocketDirectory, account_of
+from signaling.forgetting import Forgetting
 from signaling.frames import (
     ALL_CHANNEL,
     Kind,
     emit_frame,
-    invalidate_frame,
     parse_emit,
     parse_invalidate,
     proc_channel,
@@ -63,24 +61,6 @@ from signaling.subscription import Subscription
 
 log = logging.getLogger(__name__)
 
-ANSWER_SECONDS = 2.0  # how long an entering socket waits for other processes to forget
-
-
-class _Answers:
-    """Counts the ``a`` answers to one ``i``; how many to expect is known only later."""
-
-    def __init__(self) -> None:
-        self.got = 0
-        self.needed: int | None = None
-        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-    def add(self, count: int = 1, needed: int | None = None) -> None:
-        self.got += count
-        self.needed = needed if needed is not None else self.needed
-        if self.needed is not None and self.got >= self.needed and not self.done.done():
-            self.done.set_result(None)
-
-
 class DeliveryManager(AsyncManager):  # type: ignore[misc]
     name = "helpcall"
 
@@ -91,7 +71,6 @@ class DeliveryManager(AsyncManager):  # type: ignore[misc]
         self._url = url
         self._locations = Locations()
         self._listening = False
-        self._answers: dict[str, _Answers] = {}
         self._accounts_of: dict[str, list[str]] = {}  # sid -> account rooms it is in
         self._ready: asyncio.Event | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -107,6 +86,7 @@ class DeliveryManager(AsyncManager):  # type: ignore[misc]
         self._publisher = publisher_for(self._url, self._redis)
         self.outbox = Outbox(self._redis, self._publisher, self.proc, self._known,
                              self._locations.begin, self._learned)
+        self.forgetting = Forgetting(self.outbox, self.channel)
         self.subscription = Subscription(self._url, [self.channel, ALL_CHANNEL],
                                          self._received, self._up, self._down)
         self._ready = asyncio.Event()
@@ -177,27 +157,6 @@ class DeliveryManager(AsyncManager):  # type: ignore[misc]
             room: procs for room, procs in found.items()
             if room_kind(room) != Kind.SESSION or self._holds_session(room)})
 
-    async def _tell_and_wait(self, channels: list[str], rooms: list[str]) -> None:
-        """Make the processes reading ``channels`` forget ``rooms``; wait for their word."""
-        token = secrets.token_hex(8)
-        answers = self._answers[token] = _Answers()
-        frame = invalidate_frame(self.channel, token, rooms)
-        loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(ANSWER_SECONDS):
-                sent = [loop.create_future() for _ in channels]
-                for channel, done in zip(channels, sent, strict=True):
-                    await self.outbox.put(Publish(channel, frame, done))
-                answers.add(0, sum(await asyncio.gather(*sent)))
-                await answers.done
-        except (aioredis.RedisError, OSError) as exc:
-            log.warning("could not tell other processes about %s (%s)", rooms, exc)
-        except TimeoutError:
-            log.warning("no answer from every process about %s within %.0f s; a slow one may "
-                        "miss a few events", rooms, ANSWER_SECONDS)
-        finally:
-            del self._answers[token]
-
     # -- rooms ------------------------------------------------------------------------
 
     async def enter_room(self, sid: str, namespace: str, room: str,
@@ -208,7 +167,7 @@ class DeliveryManager(AsyncManager):  # type: ignore[misc]
             self._accounts_of.setdefault(sid, []).append(room)
             self.basic_enter_room(sid, namespace, room, eio_sid=eio_sid)
             if first:
-                await self._tell_and_wait([ALL_CHANNEL], [room])
+                await self.forgetting.ask([ALL_CHANNEL], [room])
             return
         self.basic_enter_room(sid, namespace, room, eio_sid=eio_sid)
         if kind == Kind.SESSION:
@@ -229,7 +188,7 @@ class DeliveryManager(AsyncManager):  # type: ignore[misc]
             return
         others = sorted({p for procs in found.values() for p in procs} - {self.proc})
         if others:
-            await self._tell_and_wait([proc_channel(p) for p in others], list(found))
+            await self.forgetting.ask([proc_channel(p) for p in others], list(found))
 
     async def leave_room(self, sid: str, namespace: str, room: str) -> None:
         self.basic_leave_room(sid, namespace, room)
@@ -368,9 +327,7 @@ class DeliveryManager(AsyncManager):  # type: ignore[misc]
             self._locations.drop(rooms)
             await self.outbox.put(Publish(reply, "a" + token))
         elif kind == "a":
-            answers = self._answers.get(message[1:])
-            if answers is not None:
-                answers.add()
+            self.forgetting.answered(message[1:])
         elif kind == "x":
             self._locations.drop([message[1:]])
         elif kind == "c":
