@@ -7,16 +7,19 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
 import socketio
 
 from tests.conftest import User
 
 
 class SocketPeer:
-    def __init__(self, url: str, user: User | None = None) -> None:
+    def __init__(self, url: str, user: User | None = None,
+                 http: aiohttp.ClientSession | None = None) -> None:
+        """``http``: the HTTP session to connect with (its own source address, say)."""
         self.url = url
         self.user = user
-        self.sio = socketio.AsyncClient(reconnection=False)
+        self.sio = socketio.AsyncClient(reconnection=False, http_session=http)
         self.events: dict[str, list[Any]] = defaultdict(list)
         self._changed = asyncio.Condition()
 

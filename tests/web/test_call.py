@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import redis.asyncio as aioredis
@@ -45,6 +46,9 @@ async def test_a_whole_call_from_call_now_to_the_summary(
     cast: Cast, redis: aioredis.Redis, site: Running
 ) -> None:
     client, expert = cast.client_page, cast.expert_page
+    opened: list[str] = []  # the websockets' URLs (the handshakes)
+    for page in (client, expert):
+        page.on("websocket", lambda socket: opened.append(socket.url))
     await ring(cast)
     incoming = expert.locator("[data-role=incoming]")
     await expect(incoming).to_contain_text("Pierre")
@@ -57,6 +61,11 @@ async def test_a_whole_call_from_call_now_to_the_summary(
     assert expert.url == client.url  # both on /call/<the same session>
     await call_state(client, "live")
     await call_state(expert, "live")
+    # Both call pages name the call in their handshake, for a balancer that hashes on it
+    # (docs/deployment.md, "Calls on one process"); the profile page does not.
+    session_id = client.url.rsplit("/", 1)[1]
+    calls = [parse_qs(urlsplit(url).query).get("call") for url in opened]
+    assert calls.count([session_id]) == 2 and calls.count(None) == len(calls) - 2, opened
     await remote_video_plays(client)
     await remote_video_plays(expert)
     await expect(client.locator("[data-role=peer-name]")).to_have_text("Call with Marie Curie")

@@ -12,11 +12,20 @@ export class CallError extends Error {
   }
 }
 
+// On a call page, the handshake names the call (`?call=<session id>`): a load balancer that
+// hashes on it puts both sides' sockets on one process, so their signals never cross
+// processes (docs/deployment.md, "Calls on one process").
+function callOfPage() {
+  const match = location.pathname.match(/^\/call\/([^/]+)$/);
+  return match ? { call: decodeURIComponent(match[1]) } : {};
+}
+
 export function connectSocket() {
   // Same origin: the browser sends the session cookie, so `auth` carries no token.
   return io({
     path: "/socket.io/",
     auth: {},
+    query: callOfPage(),
     transports: ["websocket", "polling"],
     tryAllTransports: true,
     reconnectionDelay: 500,
