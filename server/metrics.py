@@ -24,6 +24,7 @@ from sessions.census import Census
 from sessions.notify import Notifier
 from sessions.replies import Outcome
 from sessions.states import State
+from signaling.manager import RelayCounts
 from signaling.presence import Status
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class Snapshot:
     experts: dict[Status, int]
     redis_seconds: float
     sockets: int
+    relay: RelayCounts | None = None  # None: one process, nothing crosses
 
 
 class _SnapshotCollector:
@@ -86,6 +88,20 @@ class _SnapshotCollector:
         yield GaugeMetricFamily("helpcall_sockets_connected",
                                 "Socket.IO connections held by this process.",
                                 value=snap.sockets)
+        if snap.relay is not None:
+            yield from _relay_families(snap.relay)
+
+
+def _relay_families(relay: RelayCounts) -> Iterator[Metric]:
+    yield CounterMetricFamily(
+        "helpcall_relay_published", "Messages this process published for sockets on other "
+        "processes (events, invalidations, answers).", value=relay.published)
+    yield CounterMetricFamily(
+        "helpcall_relay_lost", "Messages for other processes lost to Redis errors.",
+        value=relay.lost)
+    yield CounterMetricFamily(
+        "helpcall_relay_resubscriptions", "Times this process's pub/sub subscription was "
+        "lost and taken again.", value=relay.resubscriptions)
 
 
 def _delivery_families(deliveries: dict[str, DeliveryCensus]) -> Iterator[Metric]:

@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from engineio import packet as eio_packet
@@ -60,6 +61,17 @@ from signaling.publisher import Publish, publisher_for
 from signaling.subscription import Subscription
 
 log = logging.getLogger(__name__)
+
+@dataclass(frozen=True)
+class RelayCounts:
+    """Since the process started: messages it published for other processes (emits,
+    invalidations and their answers), those lost to Redis errors instead, and how many
+    times its subscription was lost and taken again."""
+
+    published: int
+    lost: int
+    resubscriptions: int
+
 
 class DeliveryManager(AsyncManager):  # type: ignore[misc]
     name = "helpcall"
@@ -132,6 +144,13 @@ class DeliveryManager(AsyncManager):  # type: ignore[misc]
     def _down(self) -> None:
         self._listening = False
         self._locations.clear()
+
+    def counts(self) -> RelayCounts:
+        """What crossed processes from here since start (``GET /metrics``)."""
+        if self.thread is None:
+            return RelayCounts(0, 0, 0)
+        return RelayCounts(self.outbox.published, self.outbox.dropped,
+                           self.subscription.losses)
 
     # -- where rooms are --------------------------------------------------------------
 

@@ -60,6 +60,7 @@ class Outbox:
         self._waiting: deque[asyncio.Future[None]] = deque()
         self._admitted = 0
         self.dropped = 0  # entries lost to Redis errors since start
+        self.published = 0  # messages handed to Redis since start
 
     async def put(self, entry: Entry) -> None:
         if len(self._queue) >= self._limit or self._waiting or self._admitted:
@@ -146,3 +147,4 @@ class Outbox:
                          if proc != self._proc]
         if messages:
             await self._publisher.publish(messages)
+            self.published += len(messages)

@@ -14,6 +14,7 @@ from common.errors import Unauthorized
 from server.keys import CONFIG, METRICS, PRESENCE, REDIS, SIO
 from server.metrics import Snapshot
 from sessions.census import take_census
+from signaling.manager import DeliveryManager
 
 routes = web.RouteTableDef()
 
@@ -32,8 +33,10 @@ async def _snapshot(app: web.Application) -> Snapshot:
     if config.webhook_url:
         deliveries["platform"] = await platform_census(redis, config.billing_stream,
                                                        census.now_ms)
+    manager = app[SIO].manager
+    relay = manager.counts() if isinstance(manager, DeliveryManager) else None
     return Snapshot(census, deliveries, await app[PRESENCE].counts(), roundtrip,
-                    _connected(app[SIO]))
+                    _connected(app[SIO]), relay)
 
 
 def _authorised(request: web.Request, token: str | None) -> bool:

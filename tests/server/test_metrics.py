@@ -12,6 +12,7 @@ from server.worker import running_worker
 from tests.billing.test_worker import Receiver, Request, next_of, receiver, worker_config
 from tests.conftest import Running, StartApp
 from tests.signaling.conftest import Connect, connect, funded_client, online_expert
+from tests.signaling.multiprocess import candidate, numbered
 from tests.waiting import eventually
 
 __all__ = ["connect", "receiver"]  # fixtures used by the tests below
@@ -123,6 +124,37 @@ async def test_billing_delivery_failures_then_delivered(
     assert value(done, "helpcall_billing_delivery_failures_total", target="platform") == 1
     assert value(done, "helpcall_billing_events_undelivered", target="platform") == 0
     assert value(done, "helpcall_billing_oldest_undelivered_seconds", target="platform") == 0
+
+
+async def test_relayed_messages_show_which_calls_cross_processes(
+    start_app: StartApp, connect: Connect
+) -> None:
+    first, second = await start_app(), await start_app()  # two processes on one Redis
+    expert, expert_socket = await online_expert(first, connect)
+    client, client_socket = await funded_client(first, connect)
+    started = await client_socket.ok("call:start", {"expert_id": expert.id, "topic": "a"})
+    session_id = started["session_id"]
+    await expert_socket.ok("call:accept", {"session_id": session_id})
+
+    async def signals(numbers: range) -> None:
+        for n in numbers:
+            await expert_socket.ok("signal", candidate(n, session_id))
+        await client_socket.wait_for("signal", numbered(numbers[-1]))
+
+    before = value(await scrape(first), "helpcall_relay_published_total")
+    await signals(range(10))
+    together = value(await scrape(first), "helpcall_relay_published_total")
+    assert together == before  # both sides here: nothing for Redis
+
+    other_tab = await connect(second, client)  # the client's side now spans two processes
+    await other_tab.ok("call:join", {"session_id": session_id})
+    joined = value(await scrape(first), "helpcall_relay_published_total")
+    await signals(range(100, 110))
+    await other_tab.wait_for("signal", numbered(109))
+    apart = await scrape(first)
+    assert value(apart, "helpcall_relay_published_total") == joined + 10  # one per signal
+    assert value(apart, "helpcall_relay_lost_total") == 0
+    assert value(apart, "helpcall_relay_resubscriptions_total") == 0
 
 
 async def test_a_metrics_token_is_required_when_set(start_app: StartApp) -> None:
