@@ -15,7 +15,11 @@ that of all six nodes), ``s`` (a Sentinel-managed primary with one replica; its 
 is that of both), ``w`` (each money movement waiting for a replica,
 ``HELPCALL_REDIS_WAIT_REPLICAS=1``; on a Sentinel-managed primary unless ``c`` says a
 Cluster), ``t`` (each pair's two sides on the same process: the cost of spreading pairs
-over processes without the cost of crossing them): ``--processes 1r,1ro,2,2o,4,4t,1c,1cw,2c,1s,1w``.
+over processes without the cost of crossing them), ``g`` (each call run as the browser app
+runs it: rung and answered on the pair's sockets, then two call pages opened for it, on the
+process its id hashes to, as the documented nginx places them: docs/deployment.md), ``h``
+(the same, each call page on its side's own process, as ``ip_hash`` would place them):
+``--processes 1r,1ro,2,2o,4,4t,4g,4h,1c,1cw,2c,1s,1w``.
 ``--rate N`` offers N lifecycles per second in all (open loop) instead of back to back.
 The per-socket rate limits are lifted (bench/serve.py): a pair here calls far more often
 than any person does.
@@ -32,14 +36,17 @@ import multiprocessing as mp
 import os
 import random
 import time
+import zlib
 from collections import Counter
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
+import aiohttp
 import redis
 
 from bench.harness import Servers, receive
-from bench.people import Peer, User, go_live, hang_up, make_pairs
+from bench.people import Peer, User, go_live, hang_up, make_pairs, paged_lifecycle
 from bench.stats import cpu_seconds, percentile, spread, table
 from bench.wire import http_session
 from common.redisclient import redis_client, stream_on, topology
@@ -95,14 +102,29 @@ class BillingWatch:
 PairSpec = tuple[User, User, str, str]  # client, expert, client's server, expert's server
 
 
-async def cycles(peers: list[tuple[Peer, Peer, str]], watch: BillingWatch,
+PagesAt = Callable[[str], tuple[str, str]]
+
+
+def pages_placement(pages: str, spec: PairSpec, server_urls: list[str]) -> PagesAt | None:
+    """Where a pair's call pages open (``g``: on the process the call's id hashes to, as the
+    documented nginx does; ``h``: each on its side's own process, as ``ip_hash`` would)."""
+    if pages == "hashed":
+        return lambda session_id: (server_urls[zlib.crc32(session_id.encode())
+                                               % len(server_urls)],) * 2
+    if pages == "own":
+        return lambda session_id: (spec[2], spec[3])
+    return None
+
+
+async def cycles(peers: list[tuple[Peer, Peer, PairSpec, PagesAt | None]],
+                 http: aiohttp.ClientSession, watch: BillingWatch,
                  end: float, interval: float) -> tuple[list[float], list[str]]:
     """Every pair runs lifecycles until ``end``, back to back or (``interval`` > 0) one every
     ``interval`` seconds, pairs spread over it; (durations, errors)."""
     durations: list[float] = []
     errors: list[str] = []
 
-    async def cycle(cp: Peer, ep: Peer, expert_id: str) -> None:
+    async def cycle(cp: Peer, ep: Peer, spec: PairSpec, pages_at: PagesAt | None) -> None:
         next_at = time.monotonic() + random.uniform(0, interval)
         while time.monotonic() < end:
             if interval:
@@ -112,8 +134,12 @@ async def cycles(peers: list[tuple[Peer, Peer, str]], watch: BillingWatch,
                     break
             t0 = time.monotonic()
             try:
-                session_id = await go_live(cp, ep, expert_id)
-                await hang_up(cp, ep, session_id)
+                if pages_at is None:
+                    session_id = await go_live(cp, ep, spec[1].id)
+                    await hang_up(cp, ep, session_id)
+                else:
+                    session_id = await paged_lifecycle(http, cp, ep, (spec[0], spec[1]),
+                                                       spec[1].id, pages_at)
                 await watch.seen(session_id)
             except Exception as exc:
                 errors.append(repr(exc))
@@ -125,7 +151,8 @@ async def cycles(peers: list[tuple[Peer, Peer, str]], watch: BillingWatch,
     return durations, errors
 
 
-def worker(conn: Connection, redis_url: str, pairs: list[PairSpec]) -> None:
+def worker(conn: Connection, redis_url: str, pairs: list[PairSpec], pages: str,
+           server_urls: list[str]) -> None:
     async def serve() -> None:
         loop = asyncio.get_running_loop()
         watch = BillingWatch(redis_url)
@@ -136,17 +163,18 @@ def worker(conn: Connection, redis_url: str, pairs: list[PairSpec]) -> None:
                 cp = await Peer.open(http, client_url, client)
                 ep = await Peer.open(http, expert_url, expert)
                 await ep.wire.ok("presence", {"status": "online"})
-                peers.append((cp, ep, expert.id))
+                spec = (client, expert, client_url, expert_url)
+                peers.append((cp, ep, spec, pages_placement(pages, spec, server_urls)))
             conn.send("ready")
             while True:
                 command = await loop.run_in_executor(None, conn.recv)
                 if command[0] == "stop":
                     break
                 start = time.monotonic()
-                durations, errors = await cycles(peers, watch, start + float(command[1]),
-                                                 float(command[2]))
+                durations, errors = await cycles(peers, http, watch,
+                                                 start + float(command[1]), float(command[2]))
                 conn.send((time.monotonic() - start, durations, errors))
-            for cp, ep, _ in peers:
+            for cp, ep, _, _ in peers:
                 await cp.wire.close()
                 await ep.wire.close()
         await watch.close()
@@ -168,9 +196,11 @@ def command_counts(node_urls: list[str]) -> Counter[str]:
 
 def measure(servers: Servers, pairs: list[tuple[User, User]], processes: int,
             seconds: float, repeats: int, rate: float = 0,
-            together: bool = False) -> list[dict[str, Any]]:
+            together: bool = False, pages: str = "") -> list[dict[str, Any]]:
     """``rate``: lifecycles per second offered by all pairs together; 0: back to back.
-    ``together``: each pair's two sides on the same server process (else on two)."""
+    ``together``: each pair's two sides on the same server process (else on two).
+    ``pages``: "" (each call on the pair's two sockets), "hashed" or "own" (call pages
+    opened per call: ``pages_placement``)."""
     interval = len(pairs) / rate if rate else 0.0
     specs: list[PairSpec] = [
         (c, e, servers.url_for(n), servers.url_for(n if together else n + 1))
@@ -179,7 +209,8 @@ def measure(servers: Servers, pairs: list[tuple[User, User]], processes: int,
     conns, procs = [], []
     for i in range(processes):
         mine, theirs = ctx.Pipe()
-        proc = ctx.Process(target=worker, args=(theirs, servers.redis_url, specs[i::processes]))
+        proc = ctx.Process(target=worker, args=(theirs, servers.redis_url, specs[i::processes],
+                                                pages, [p.url for p in servers.procs]))
         proc.start()
         conns.append(mine)
         procs.append(proc)
@@ -236,7 +267,7 @@ def measure(servers: Servers, pairs: list[tuple[User, User]], processes: int,
 def run(args: argparse.Namespace) -> str:
     rows = []
     for config in args.processes.split(","):
-        processes = int(config.rstrip("uroptcsw"))
+        processes = int(config.rstrip("uroptcswgh"))
         flags = config[len(str(processes)):]
         uvloop = "u" in flags or args.uvloop
         cluster = "c" in flags
@@ -248,8 +279,9 @@ def run(args: argparse.Namespace) -> str:
                      experiments=("broadcast-manager",) if "o" in flags else (),
                      server_cpus=[{0}, {1}] if "p" in flags else [None]) as servers:
             pairs = asyncio.run(make_pairs(servers.url, args.pairs))
+            pages = "hashed" if "g" in flags else "own" if "h" in flags else ""
             rs = measure(servers, pairs, args.clients, args.seconds, args.repeats, args.rate,
-                         together="t" in flags)
+                         together="t" in flags, pages=pages)
         label = (f"{processes} process{'es' if processes > 1 else ''}, "
                  + ("Redis Cluster 3+3" if cluster else "Sentinel primary + replica"
                     if sentinel else "shared Redis" if shared else "embedded Redis"))
@@ -257,6 +289,8 @@ def run(args: argparse.Namespace) -> str:
         label += (", old manager" if "o" in flags else ", targeted manager") if shared else ""
         label += ", pinned 1 core each" if "p" in flags else ""
         label += ", sides together" if "t" in flags else ", sides apart" if processes > 1 else ""
+        label += (", call pages on the call's process" if "g" in flags
+                  else ", call pages on each side's process" if "h" in flags else "")
         label += ", uvloop" if uvloop else ""
         per_s = [r["per_s"] for r in rs]
         rows.append([label, spread(per_s), spread([v / processes for v in per_s]),
@@ -301,7 +335,9 @@ def main() -> None:
                              "with one process, o the old manager (python-socketio's "
                              "AsyncRedisManager), p each process pinned to its own core, "
                              "c a Redis Cluster (3+3), s a Sentinel primary + replica, w the "
-                             "same with WAIT 1 after money movements")
+                             "same with WAIT 1 after money movements, t both sides on one "
+                             "process, g call pages on the process the call hashes to, h "
+                             "call pages on each side's process")
     parser.add_argument("--clients", type=int, default=2, help="client processes")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--repeats", type=int, default=3)

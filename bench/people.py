@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,3 +131,32 @@ async def hang_up(client: Peer, expert: Peer, session_id: str) -> None:
     await asyncio.gather(client.wait(session_id, "summary"), expert.wait(session_id, "summary"))
     client.forget(session_id)
     expert.forget(session_id)
+
+
+async def paged_lifecycle(http: aiohttp.ClientSession, client: Peer, expert: Peer,
+                          users: tuple[User, User], expert_id: str,
+                          pages_at: Callable[[str], tuple[str, str]]) -> str:
+    """One call as the browser app makes it: rung and answered from the sockets of the
+    pages already open (``client``, ``expert``), then run on two call pages opened for it
+    at the URLs ``pages_at(session_id)`` names, which join, go live, hang up and close."""
+    started = await client.wire.ok("call:start", {"expert_id": expert_id, "topic": "bench"})
+    session_id = str(started["session_id"])
+    await expert.wait(session_id, "incoming")
+    await expert.wire.ok("call:accept", {"session_id": session_id})
+    urls = pages_at(session_id)
+    pages = [await Peer.open(http, url, user) for url, user in zip(urls, users, strict=True)]
+    try:
+        ref = {"session_id": session_id}
+        await asyncio.gather(*(page.wire.ok("call:join", ref) for page in pages))
+        media = {**ref, "state": "connected"}
+        await asyncio.gather(*(page.wire.ok("media", media) for page in pages))
+        await asyncio.gather(*(page.wait(session_id, "live") for page in pages))
+        await pages[0].wire.ok("call:hangup", ref)
+        await asyncio.gather(*(page.wait(session_id, "summary") for page in pages))
+    finally:
+        for page in pages:
+            await page.wire.close()
+    client.forget(session_id)
+    expert.forget(session_id)
+    return session_id
+
