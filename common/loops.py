@@ -14,18 +14,26 @@ OUTAGES = (RedisError, OSError)
 
 
 class Loop:
-    """Runs ``step`` every ``interval`` seconds until ``stop()``; ``run`` is the task body."""
+    """Runs ``step`` every ``interval`` seconds until ``stop()``; ``run`` is the task body.
+    ``first_after_interval``: the first step comes an interval after the start, not at once."""
 
-    def __init__(self, step: Callable[[], Awaitable[None]], interval: float) -> None:
+    def __init__(self, step: Callable[[], Awaitable[None]], interval: float,
+                 first_after_interval: bool = False) -> None:
         self._step = step
         self._interval = interval
+        self._wait_first = first_after_interval
         self._stopping = asyncio.Event()
 
     async def run(self) -> None:
+        if self._wait_first:
+            await self._pause()
         while not self._stopping.is_set():
             await self._step()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self._interval)
+            await self._pause()
+
+    async def _pause(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), self._interval)
 
     def stop(self) -> None:
         self._stopping.set()

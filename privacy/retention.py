@@ -182,4 +182,6 @@ class Retention:
             log.warning("retention run failed (the next one resumes): %s", exc)
 
     def loop(self, interval_seconds: float) -> Loop:
-        return Loop(self._guarded, interval_seconds)
+        # Not at start: nothing is due sooner than the interval, and a process restarted
+        # in a loop should not trim on every start.
+        return Loop(self._guarded, interval_seconds, first_after_interval=True)
