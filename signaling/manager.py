@@ -62,6 +62,7 @@ from signaling.subscription import Subscription
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class RelayCounts:
     """Since the process started: messages it published for other processes (emits,

@@ -10,7 +10,6 @@ two real server processes; each participant connects from an address of its own.
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ import redis.asyncio as aioredis
 
 from sessions.keys import sockets_key
 from tests.conftest import User
-from tests.processes import ROOT, free_port
+from tests.processes import ROOT, free_port, listening
 from tests.signaling.multiprocess import candidate, for_session, numbered, people, start_processes
 from tests.signaling.peers import SocketPeer
 from tests.waiting import until
@@ -37,11 +36,6 @@ CALLS = 8
 
 def _squeezed(text: str) -> str:
     return re.sub(r"\s+", " ", text)
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 @pytest.fixture
@@ -89,7 +83,7 @@ http {{
                               "-c", str(config)], stdout=subprocess.DEVNULL,
                              stderr=subprocess.STDOUT)
     try:
-        until(lambda: nginx.poll() is not None or _listening(port), 20, "nginx")
+        until(lambda: nginx.poll() is not None or listening(port), 20, "nginx")
         assert nginx.poll() is None, error_log.read_text() if error_log.exists() else "nginx"
         yield f"http://127.0.0.1:{port}"
     finally:

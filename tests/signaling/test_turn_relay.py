@@ -8,7 +8,6 @@ Debian's ``turnserver`` runs on loopback with ``use-auth-secret``, as in product
 from __future__ import annotations
 
 import asyncio
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from aiortc import RTCConfiguration, RTCIceServer, RTCIceTransportPolicy
 
 from signaling.ice import turn_credentials
 from tests.conftest import StartApp
-from tests.processes import free_port
+from tests.processes import free_port, listening
 from tests.signaling.conftest import Connect, funded_client, online_expert
 from tests.signaling.webrtc import RtcPeer
 from tests.waiting import until
@@ -38,11 +37,6 @@ class Coturn:
     @property
     def url(self) -> str:
         return f"turn:127.0.0.1:{self.port}?transport=udp"
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 @pytest.fixture
@@ -62,7 +56,7 @@ def coturn(tmp_path: Path) -> Iterator[Coturn]:
     process = subprocess.Popen(["turnserver", "-c", str(config)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     try:
-        until(lambda: process.poll() is not None or _listening(port), 20, "coturn")
+        until(lambda: process.poll() is not None or listening(port), 20, "coturn")
         assert process.poll() is None, log.read_text() if log.exists() else "coturn exited"
         yield Coturn(port, log)
     finally:
