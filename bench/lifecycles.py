@@ -139,7 +139,7 @@ async def cycles(peers: list[tuple[Peer, Peer, PairSpec, PagesAt | None]],
                     await hang_up(cp, ep, session_id)
                 else:
                     session_id = await paged_lifecycle(http, cp, ep, (spec[0], spec[1]),
-                                                       spec[1].id, pages_at)
+                                                       pages_at)
                 await watch.seen(session_id)
             except Exception as exc:
                 errors.append(repr(exc))

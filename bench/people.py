@@ -134,12 +134,12 @@ async def hang_up(client: Peer, expert: Peer, session_id: str) -> None:
 
 
 async def paged_lifecycle(http: aiohttp.ClientSession, client: Peer, expert: Peer,
-                          users: tuple[User, User], expert_id: str,
+                          users: tuple[User, User],
                           pages_at: Callable[[str], tuple[str, str]]) -> str:
     """One call as the browser app makes it: rung and answered from the sockets of the
     pages already open (``client``, ``expert``), then run on two call pages opened for it
     at the URLs ``pages_at(session_id)`` names, which join, go live, hang up and close."""
-    started = await client.wire.ok("call:start", {"expert_id": expert_id, "topic": "bench"})
+    started = await client.wire.ok("call:start", {"expert_id": users[1].id, "topic": "bench"})
     session_id = str(started["session_id"])
     await expert.wait(session_id, "incoming")
     await expert.wire.ok("call:accept", {"session_id": session_id})
