@@ -16,9 +16,11 @@ is that of both), ``w`` (each money movement waiting for a replica,
 ``HELPCALL_REDIS_WAIT_REPLICAS=1``; on a Sentinel-managed primary unless ``c`` says a
 Cluster), ``t`` (each pair's two sides on the same process: the cost of spreading pairs
 over processes without the cost of crossing them), ``g`` (each call run as the browser app
-runs it: rung and answered on the pair's sockets, then two call pages opened for it, on the
-process its id hashes to, as the documented nginx places them: docs/deployment.md), ``h``
-(the same, each call page on its side's own process, as ``ip_hash`` would place them):
+runs it: started and answered on a profile and a console page opened for it on each side's
+process, then run on two call pages opened for it on the process its id hashes to, as the
+documented nginx places them: docs/deployment.md; the pair's sockets stay open as other
+tabs; ``--signals N`` ICE candidates each way), ``h`` (the same, each call page on its
+side's own process, as ``ip_hash`` would place them):
 ``--processes 1r,1ro,2,2o,4,4t,4g,4h,1c,1cw,2c,1s,1w``.
 ``--rate N`` offers N lifecycles per second in all (open loop) instead of back to back.
 The per-socket rate limits are lifted (bench/serve.py): a pair here calls far more often
@@ -118,7 +120,7 @@ def pages_placement(pages: str, spec: PairSpec, server_urls: list[str]) -> Pages
 
 async def cycles(peers: list[tuple[Peer, Peer, PairSpec, PagesAt | None]],
                  http: aiohttp.ClientSession, watch: BillingWatch,
-                 end: float, interval: float) -> tuple[list[float], list[str]]:
+                 end: float, interval: float, signals: int) -> tuple[list[float], list[str]]:
     """Every pair runs lifecycles until ``end``, back to back or (``interval`` > 0) one every
     ``interval`` seconds, pairs spread over it; (durations, errors)."""
     durations: list[float] = []
@@ -138,8 +140,8 @@ async def cycles(peers: list[tuple[Peer, Peer, PairSpec, PagesAt | None]],
                     session_id = await go_live(cp, ep, spec[1].id)
                     await hang_up(cp, ep, session_id)
                 else:
-                    session_id = await paged_lifecycle(http, cp, ep, (spec[0], spec[1]),
-                                                       pages_at)
+                    session_id = await paged_lifecycle(http, (cp, ep), (spec[0], spec[1]),
+                                                       (spec[2], spec[3]), pages_at, signals)
                 await watch.seen(session_id)
             except Exception as exc:
                 errors.append(repr(exc))
@@ -152,7 +154,7 @@ async def cycles(peers: list[tuple[Peer, Peer, PairSpec, PagesAt | None]],
 
 
 def worker(conn: Connection, redis_url: str, pairs: list[PairSpec], pages: str,
-           server_urls: list[str]) -> None:
+           server_urls: list[str], signals: int) -> None:
     async def serve() -> None:
         loop = asyncio.get_running_loop()
         watch = BillingWatch(redis_url)
@@ -172,7 +174,8 @@ def worker(conn: Connection, redis_url: str, pairs: list[PairSpec], pages: str,
                     break
                 start = time.monotonic()
                 durations, errors = await cycles(peers, http, watch,
-                                                 start + float(command[1]), float(command[2]))
+                                                 start + float(command[1]), float(command[2]),
+                                                 signals)
                 conn.send((time.monotonic() - start, durations, errors))
             for cp, ep, _, _ in peers:
                 await cp.wire.close()
@@ -196,11 +199,11 @@ def command_counts(node_urls: list[str]) -> Counter[str]:
 
 def measure(servers: Servers, pairs: list[tuple[User, User]], processes: int,
             seconds: float, repeats: int, rate: float = 0,
-            together: bool = False, pages: str = "") -> list[dict[str, Any]]:
+            together: bool = False, pages: str = "", signals: int = 0) -> list[dict[str, Any]]:
     """``rate``: lifecycles per second offered by all pairs together; 0: back to back.
     ``together``: each pair's two sides on the same server process (else on two).
     ``pages``: "" (each call on the pair's two sockets), "hashed" or "own" (call pages
-    opened per call: ``pages_placement``)."""
+    opened per call: ``pages_placement``), their pages exchanging ``signals`` candidates."""
     interval = len(pairs) / rate if rate else 0.0
     specs: list[PairSpec] = [
         (c, e, servers.url_for(n), servers.url_for(n if together else n + 1))
@@ -210,7 +213,8 @@ def measure(servers: Servers, pairs: list[tuple[User, User]], processes: int,
     for i in range(processes):
         mine, theirs = ctx.Pipe()
         proc = ctx.Process(target=worker, args=(theirs, servers.redis_url, specs[i::processes],
-                                                pages, [p.url for p in servers.procs]))
+                                                pages, [p.url for p in servers.procs],
+                                                signals))
         proc.start()
         conns.append(mine)
         procs.append(proc)
@@ -281,7 +285,7 @@ def run(args: argparse.Namespace) -> str:
             pairs = asyncio.run(make_pairs(servers.url, args.pairs))
             pages = "hashed" if "g" in flags else "own" if "h" in flags else ""
             rs = measure(servers, pairs, args.clients, args.seconds, args.repeats, args.rate,
-                         together="t" in flags, pages=pages)
+                         together="t" in flags, pages=pages, signals=args.signals)
         label = (f"{processes} process{'es' if processes > 1 else ''}, "
                  + ("Redis Cluster 3+3" if cluster else "Sentinel primary + replica"
                     if sentinel else "shared Redis" if shared else "embedded Redis"))
@@ -342,6 +346,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--uvloop", action="store_true")
+    parser.add_argument("--signals", type=int, default=0,
+                        help="with g or h: ICE candidates each call page sends the other")
     parser.add_argument("--rate", type=float, default=0,
                         help="lifecycles per second offered in all (open loop, each pair at "
                              "its share); 0: every pair back to back, as fast as served")

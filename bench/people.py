@@ -133,16 +133,26 @@ async def hang_up(client: Peer, expert: Peer, session_id: str) -> None:
     expert.forget(session_id)
 
 
-async def paged_lifecycle(http: aiohttp.ClientSession, client: Peer, expert: Peer,
-                          users: tuple[User, User],
-                          pages_at: Callable[[str], tuple[str, str]]) -> str:
-    """One call as the browser app makes it: rung and answered from the sockets of the
-    pages already open (``client``, ``expert``), then run on two call pages opened for it
-    at the URLs ``pages_at(session_id)`` names, which join, go live, hang up and close."""
-    started = await client.wire.ok("call:start", {"expert_id": users[1].id, "topic": "bench"})
-    session_id = str(started["session_id"])
-    await expert.wait(session_id, "incoming")
-    await expert.wire.ok("call:accept", {"session_id": session_id})
+async def paged_lifecycle(http: aiohttp.ClientSession, tabs: tuple[Peer, Peer],
+                          users: tuple[User, User], own: tuple[str, str],
+                          pages_at: Callable[[str], tuple[str, str]], signals: int = 0) -> str:
+    """One call as the browser app makes it. A profile page and a console page open (on
+    the URLs ``own`` names); the call is started on the one and answered on the other, and
+    both navigate away (their sockets close). Two call pages open at the URLs
+    ``pages_at(session_id)`` names, join, go live, exchange ``signals`` ICE candidates each
+    way, hang up and close. ``tabs``: each side's other tab, open throughout (it keeps the
+    expert online; it hears the ring and the states, as a second tab does)."""
+    profile, console = [await Peer.open(http, url, user)
+                        for url, user in zip(own, users, strict=True)]
+    try:
+        started = await profile.wire.ok("call:start", {"expert_id": users[1].id,
+                                                       "topic": "bench"})
+        session_id = str(started["session_id"])
+        await console.wait(session_id, "incoming")
+        await console.wire.ok("call:accept", {"session_id": session_id})
+    finally:
+        for page in (profile, console):
+            await page.wire.close()
     urls = pages_at(session_id)
     pages = [await Peer.open(http, url, user) for url, user in zip(urls, users, strict=True)]
     try:
@@ -151,12 +161,38 @@ async def paged_lifecycle(http: aiohttp.ClientSession, client: Peer, expert: Pee
         media = {**ref, "state": "connected"}
         await asyncio.gather(*(page.wire.ok("media", media) for page in pages))
         await asyncio.gather(*(page.wait(session_id, "live") for page in pages))
+        await exchange(pages, session_id, signals)
         await pages[0].wire.ok("call:hangup", ref)
         await asyncio.gather(*(page.wait(session_id, "summary") for page in pages))
     finally:
         for page in pages:
             await page.wire.close()
-    client.forget(session_id)
-    expert.forget(session_id)
+    for tab in tabs:
+        tab.forget(session_id)
     return session_id
 
+
+CANDIDATE = {"candidate": "candidate:1 1 udp 2122260223 192.0.2.1 54400 typ host",
+             "sdpMid": "0", "sdpMLineIndex": 0}
+
+
+async def exchange(pages: list[Peer], session_id: str, count: int) -> None:
+    """Each page sends ``count`` ICE candidates to the other; returns once all arrived."""
+    if count == 0:
+        return
+    arrived = [asyncio.Event() for _ in pages]
+    seen = [0] * len(pages)
+
+    def counter(i: int) -> Callable[[str], None]:
+        def counted(frame: str) -> None:
+            seen[i] += 1
+            if seen[i] == count:
+                arrived[i].set()
+        return counted
+
+    for i, page in enumerate(pages):
+        page.wire.on_signal = counter(i)
+    payload = {"session_id": session_id, "candidate": CANDIDATE}
+    await asyncio.gather(*(page.wire.ok("signal", payload) for page in pages
+                           for _ in range(count)))
+    await asyncio.gather(*(event.wait() for event in arrived))
