@@ -21,10 +21,19 @@ from sessions.keys import session_key, sockets_key
 from signaling.frames import Kind, room_kind, session_of, session_rooms
 
 SOCKETS_PREFIX = "hc:{0}:sockets:"
+WATCHERS_PREFIX = "hc:{0}:watchers:"
+# A process that reads where an account's sockets are is a watcher of that account for this
+# long (refreshed at each read); it trusts what it read for a quarter of it
+# (signaling/locations.py), so it is always told before its copy could go stale.
+WATCH_SECONDS = 60.0
 
 
 def _account_key(account_id: str) -> str:
     return SOCKETS_PREFIX + account_id
+
+
+def _watchers_key(account_id: str) -> str:
+    return WATCHERS_PREFIX + account_id
 
 
 def _proc_key(proc: str) -> str:
@@ -45,11 +54,16 @@ class SocketDirectory:
     def _keys(account_id: str, proc: str) -> dict[str, str]:
         return {"sockets": _account_key(account_id), "proc_accounts": _proc_key(proc)}
 
-    async def account_entered(self, account_id: str, proc: str) -> bool:
-        """Counts a socket in; True when it is the account's first on ``proc``."""
-        count = await self._enter(keys=self._keys(account_id, proc),
-                                  args={"proc": proc, "account": account_id})
-        return int(count) == 1
+    async def account_entered(self, account_id: str, proc: str) -> list[str] | None:
+        """Counts a socket in. When it is the account's first on ``proc``, answers the
+        processes that may hold a copy of where the account's sockets were (its watchers,
+        ``proc`` aside), which must forget it; else None."""
+        answer = await self._enter(keys={**self._keys(account_id, proc),
+                                         "watchers": _watchers_key(account_id)},
+                                   args={"proc": proc, "account": account_id})
+        if int(answer[0]) != 1:
+            return None
+        return [str(text_or_none(w)) for w in answer[1:] if text_or_none(w) != proc]
 
     async def account_left(self, account_id: str, proc: str) -> None:
         await self._leave(keys=self._keys(account_id, proc),
@@ -78,16 +92,23 @@ class SocketDirectory:
         return parse_read(room, socks), text_or_none(entries) == "1"
 
 
-def queue_read(pipe: Pipeline, room: str) -> bool:
-    """Queues the read that locates ``room``; False for a room Redis does not locate."""
+def queue_read(pipe: Pipeline, room: str, proc: str) -> int:
+    """Queues the read that locates ``room`` for ``proc``; answers how many commands it
+    queued (its last reply is the one to parse), 0 for a room Redis does not locate.
+
+    An account room's reader registers as its watcher first: an account arriving on a
+    process after the registration tells it; one arriving before is in what it reads."""
     match room_kind(room):
         case Kind.ACCOUNT:
+            watchers = _watchers_key(account_of(room))
+            pipe.sadd(watchers, proc)
+            pipe.pexpire(watchers, int(WATCH_SECONDS * 1000))
             pipe.hkeys(_account_key(account_of(room)))
+            return 3
         case Kind.SESSION:
             pipe.hgetall(sockets_key(session_of(room)))
-        case Kind.OTHER:
-            return False
-    return True
+            return 1
+    return 0
 
 
 def parse_read(room: str, reply: Any) -> dict[str, frozenset[str]]:

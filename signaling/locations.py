@@ -5,18 +5,28 @@ invalidation: a read sent before another process's change but answered after thi
 heard of that change must not be stored, or the stale answer would outlive the
 invalidation. Every read therefore starts with ``begin()`` and ends with ``finish()``,
 which stores a room only if nothing dropped it (or the whole cache) since the read began.
+
+A copy is trusted for ``trust_seconds`` after it was stored, then read again: an account
+room's readers are told of its changes only while they are registered as its watchers in
+Redis (signaling/directory.py), which lasts longer than that.
 """
 
 from __future__ import annotations
+
+import time
+from collections.abc import Callable
 
 # Rooms remembered per process; the oldest is forgotten first (then read again if needed).
 LIMIT = 50_000
 
 
 class Locations:
-    def __init__(self, limit: int = LIMIT) -> None:
-        self._known: dict[str, frozenset[str]] = {}
+    def __init__(self, limit: int = LIMIT, trust_seconds: float = float("inf"),
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._known: dict[str, tuple[frozenset[str], float]] = {}  # room -> procs, stored at
         self._limit = limit
+        self._trust = trust_seconds
+        self._clock = clock
         self._generation = 0
         self._cleared_at = 0
         # Rooms dropped while reads were in flight, with the generation of the drop.
@@ -27,7 +37,10 @@ class Locations:
         return len(self._known)
 
     def get(self, room: str) -> frozenset[str] | None:
-        return self._known.get(room)
+        known = self._known.get(room)
+        if known is None or self._clock() - known[1] > self._trust:
+            return None
+        return known[0]
 
     def begin(self) -> int:
         """Before a read from Redis: answers the ticket to give ``finish``."""
@@ -52,7 +65,7 @@ class Locations:
         self._known.pop(room, None)
         if len(self._known) >= self._limit:
             del self._known[next(iter(self._known))]
-        self._known[room] = procs
+        self._known[room] = (procs, self._clock())
 
     def drop(self, rooms: list[str]) -> None:
         self._generation += 1

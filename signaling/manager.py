@@ -10,7 +10,7 @@ process reads and decodes. This manager instead:
 - when it does not know for sure, leaves the emit to the outbox writer, which reads the
   locations from Redis first (``signaling/outbox.py``): in doubt, through Redis;
 - uses ``helpcall:sio:all`` only for what concerns every process: emits to rooms it
-  cannot locate (none in helpcall), invalidations of an account's location, burials.
+  cannot locate (none in helpcall), closing such rooms, burials.
 
 Keeping caches true. A socket entering a room changes where that room is; the entering
 process tells the processes that may hold a stale copy and waits (at most
@@ -21,7 +21,9 @@ emitted after the client hears its ``call:join`` / ``call:accept`` answer reache
   session's socket hash), the only ones that relay into it; none when the socket is the
   first of its side ever in the session (the call's start, its accept), since no process
   can then hold a location of that room but "nobody", which none trusts;
-- an account room, on the account's first socket on this process: every process.
+- an account room, on the account's first socket on this process: the processes that read
+  where the account's sockets are lately (its *watchers*, kept in Redis by every such read,
+  signaling/directory.py), not every process.
 
 A session room whose cached locations list no process at all is always read again (a
 participant may be attaching right now); a process that receives an emit for a room it
@@ -42,7 +44,7 @@ from engineio import packet as eio_packet
 from socketio import AsyncManager, packet
 
 from common.redisclient import redis_client
-from signaling.directory import SocketDirectory, account_of
+from signaling.directory import WATCH_SECONDS, SocketDirectory, account_of
 from signaling.forgetting import Forgetting
 from signaling.frames import (
     ALL_CHANNEL,
@@ -82,7 +84,7 @@ class DeliveryManager(AsyncManager):  # type: ignore[misc]
         self.proc = proc
         self.channel = proc_channel(proc)
         self._url = url
-        self._locations = Locations()
+        self._locations = Locations(trust_seconds=WATCH_SECONDS / 4)
         self._listening = False
         self._accounts_of: dict[str, list[str]] = {}  # sid -> account rooms it is in
         self._ready: asyncio.Event | None = None
@@ -183,11 +185,11 @@ class DeliveryManager(AsyncManager):  # type: ignore[misc]
                          eio_sid: str | None = None) -> None:
         kind = room_kind(room)
         if kind == Kind.ACCOUNT:
-            first = await self.directory.account_entered(account_of(room), self.proc)
+            watchers = await self.directory.account_entered(account_of(room), self.proc)
             self._accounts_of.setdefault(sid, []).append(room)
             self.basic_enter_room(sid, namespace, room, eio_sid=eio_sid)
-            if first:
-                await self.forgetting.ask([ALL_CHANNEL], [room])
+            if watchers:
+                await self.forgetting.ask([proc_channel(p) for p in watchers], [room])
             return
         self.basic_enter_room(sid, namespace, room, eio_sid=eio_sid)
         if kind == Kind.SESSION:

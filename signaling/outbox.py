@@ -124,10 +124,13 @@ class Outbox:
         found: dict[str, frozenset[str]] = {}
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
-                rooms = [room for room in unknown if queue_read(pipe, room)]
+                queued = [(room, queue_read(pipe, room, self._proc)) for room in unknown]
                 replies = await pipe.execute()
-            for room, reply in zip(rooms, replies, strict=True):
-                found.update(parse_read(room, reply))
+            at = 0
+            for room, commands in queued:
+                at += commands
+                if commands:
+                    found.update(parse_read(room, replies[at - 1]))
         finally:
             self._learned(ticket, found)
         for entry in batch:

@@ -1,8 +1,5 @@
 """Targeted delivery across real processes: every event reaches its sockets, once, in order.
 
-# Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).
-pytestmark = pytest.mark.cluster
-
 Each process reads only its own channel (signaling/manager.py); these tests put the two
 sides of calls, and the tabs of one account, on different processes and check what people
 see: rings, state changes, signals, chat and summaries, each exactly once, and nothing
@@ -32,6 +29,9 @@ from tests.signaling.multiprocess import (
 )
 from tests.signaling.peers import SocketPeer
 from tests.signaling.test_category_calls import incoming_for
+
+# Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).
+pytestmark = pytest.mark.cluster
 
 COOKING = {"category": "cooking", "topic": "My sauce splits"}
 
@@ -96,6 +96,28 @@ async def test_a_call_across_processes_reaches_every_tab_once(
                         if d["session_id"] == session_id]) == 1
         assert len(caller.events["chat"]) == len(tab.events["chat"]) == 1
         assert numbers(other_tab, session_id) == []  # a tab outside the call hears no signal
+
+
+async def test_a_tab_opened_after_another_process_located_the_account_hears_the_next_ring(
+    three: list[ServerProcess],
+) -> None:
+    client_process, expert_process, new_process = three
+    async with people(client_process.url) as crowd:
+        expert, client = await crowd.expert(), await crowd.client()
+        tab = await crowd.socket(expert_process, expert)
+        await tab.ok("presence", {"status": "online"})
+        caller = await crowd.socket(client_process, client)
+        # Ringing makes the client's process read (and keep) where the expert's tabs are.
+        first = (await caller.ok("call:start", {"expert_id": expert.id, "topic": "a"}))
+        await tab.wait_for("call:incoming", for_session(first["session_id"]))
+        await caller.ok("call:cancel", {"session_id": first["session_id"]})
+
+        # A tab on a third process: the client's process, a watcher of the account, is
+        # told before the connect completes, so the next ring reaches the new tab too.
+        new_tab = await crowd.socket(new_process, expert)
+        second = (await caller.ok("call:start", {"expert_id": expert.id, "topic": "b"}))
+        for expert_tab in (tab, new_tab):
+            await expert_tab.wait_for("call:incoming", for_session(second["session_id"]))
 
 
 async def test_category_calls_ring_experts_on_other_processes(

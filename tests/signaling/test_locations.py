@@ -59,3 +59,13 @@ def test_rooms_are_told_apart_by_name() -> None:
     assert room_kind("a:a_1") == Kind.ACCOUNT
     assert room_kind("s:s_1:expert") == Kind.SESSION
     assert room_kind("lobby") == Kind.OTHER
+
+
+def test_a_copy_is_trusted_only_for_a_while() -> None:
+    now = [100.0]
+    locations = Locations(trust_seconds=15, clock=lambda: now[0])
+    locations.finish(locations.begin(), {"a:x": frozenset({"p1"})})
+    now[0] += 15
+    assert locations.get("a:x") == frozenset({"p1"})
+    now[0] += 0.1  # past it the room is read again (its watcher registration lasts longer)
+    assert locations.get("a:x") is None

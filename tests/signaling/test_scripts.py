@@ -61,8 +61,10 @@ async def test_an_account_leaves_a_process_with_its_last_socket(redis: aioredis.
     leave = Lua(redis, "signaling/lua/leave.lua")
     keys = {"sockets": "socks:a", "proc_accounts": "proc:p1"}
     args = {"proc": "p1", "account": "a"}
-    assert await enter(keys=keys, args=args) == 1  # arrived on p1: others hear of it
-    assert await enter(keys=keys, args=args) == 2
+    await redis.sadd("watch:a", "p2")  # p2 read where the account's sockets are
+    entering = {**keys, "watchers": "watch:a"}
+    assert await enter(keys=entering, args=args) == [1, "p2"]  # arrived on p1: p2 must hear
+    assert await enter(keys=entering, args=args) == [2]
     assert await leave(keys=keys, args=args) == 1
     assert await redis.smembers("proc:p1") == {"a"}
     assert await leave(keys=keys, args=args) == 0
