@@ -29,6 +29,8 @@ step() {
     step bench.lifecycles --processes 1,2,1u
     step bench.lifecycles --seconds 4 --processes 1r,1ro,2,2o,4,4o
     step bench.lifecycles --seconds 4 --processes 1rp,1rpo,2p,2po
+    step bench.lifecycles --seconds 4 --rate 16 --signals 10 --processes 1rgu,4gu,4hu
+    step bench.page_loads --seconds 4
     step bench.rss --pairs 30 --seconds 10,60
     step bench.redis_cost
     step bench.token_check
