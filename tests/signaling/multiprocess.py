@@ -74,6 +74,15 @@ class People:
         self.sockets.append(socket)
         return socket
 
+    async def online_pair(self, client_at: ServerProcess, expert_at: ServerProcess
+                          ) -> tuple[User, User, SocketPeer, SocketPeer]:
+        """An expert online from a tab on ``expert_at``, and a funded client with a socket
+        on ``client_at``: (expert, client, the client's socket, the expert's tab)."""
+        expert, client = await self.expert(), await self.client()
+        tab = await self.socket(expert_at, expert)
+        await tab.ok("presence", {"status": "online"})
+        return expert, client, await self.socket(client_at, client), tab
+
 
 @asynccontextmanager
 async def people(url: str) -> AsyncIterator[People]:

@@ -103,10 +103,7 @@ async def test_a_tab_opened_after_another_process_located_the_account_hears_the_
 ) -> None:
     client_process, expert_process, new_process = three
     async with people(client_process.url) as crowd:
-        expert, client = await crowd.expert(), await crowd.client()
-        tab = await crowd.socket(expert_process, expert)
-        await tab.ok("presence", {"status": "online"})
-        caller = await crowd.socket(client_process, client)
+        expert, _, caller, tab = await crowd.online_pair(client_process, expert_process)
         # Ringing makes the client's process read (and keep) where the expert's tabs are.
         first = (await caller.ok("call:start", {"expert_id": expert.id, "topic": "a"}))
         await tab.wait_for("call:incoming", for_session(first["session_id"]))
@@ -152,10 +149,8 @@ async def test_signals_sent_after_a_rejoin_on_another_process_all_arrive_in_orde
 ) -> None:
     client_process, expert_process, new_process = three
     async with people(client_process.url) as crowd:
-        expert, client = await crowd.expert(), await crowd.client()
-        expert_socket = await crowd.socket(expert_process, expert)
-        await expert_socket.ok("presence", {"status": "online"})
-        old = await crowd.socket(client_process, client)
+        expert, client, old, expert_socket = await crowd.online_pair(client_process,
+                                                                     expert_process)
         session_id = await live_call(old, expert_socket, expert.id)
 
         sent = 0
