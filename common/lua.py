@@ -37,9 +37,11 @@ from typing import Any
 
 import redis as syncredis
 import redis.asyncio as aioredis
+from redis.exceptions import NoScriptError
 from redis.typing import EncodableT, KeyT
 
 from common import keyspace, replicas
+from common.redisclient import is_cluster
 
 # The directory holding the packages (the source tree, or site-packages once installed).
 ROOT = Path(__file__).resolve().parents[1]
@@ -203,6 +205,53 @@ class Lua:
             return await self._script(keys=key_values, args=arg_values, client=client)
         return await replicas.run_durable(self._redis, self._script, self.source.path,
                                           key_values, arg_values, wanted)
+
+    def step(self, keys: Mapping[str, KeyValue], args: Mapping[str, ArgValue]) -> Step:
+        """This script as a step of ``in_order`` (never durable: no ``WAIT`` follows)."""
+        key_values = _values(self.source.keys, "keys", keys)
+        if keyspace.CHECK_SLOTS:
+            keyspace.check_one_slot(self.source.path, key_values)
+        return Step(("EVALSHA", self._script.sha, len(key_values), *key_values,
+                     *_values(self.source.args, "args", args)), self)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One command of a sequence run by ``in_order``; ``script``: the one an ``EVALSHA``
+    needs loaded."""
+
+    command: tuple[EncodableT, ...]
+    script: Lua | None = None
+
+
+async def in_order(redis: aioredis.Redis, *steps: Step) -> list[Any]:
+    """Run ``steps`` one after another, each seeing the writes of those before, and answer
+    their replies. On one Redis they go in one pipeline: a single connection keeps their
+    order, so a process that stops while sending leaves the first steps done, never a later
+    one without an earlier. A Cluster's pipeline sends each primary its share on its own
+    connection, in no promised order: there they go one at a time."""
+    if is_cluster(redis):
+        return [reply for step in steps for reply in await _sent(redis, (step,))]
+    return await _sent(redis, steps)
+
+
+async def _sent(redis: aioredis.Redis, steps: Sequence[Step]) -> list[Any]:
+    try:
+        return await _pipelined(redis, steps)
+    except NoScriptError:
+        # Redis lost its scripts (a restart): load them, and send the steps again. They
+        # are idempotent, as every step of a sequence must be.
+        for step in steps:
+            if step.script is not None:
+                await redis.script_load(step.script.source.text)
+        return await _pipelined(redis, steps)
+
+
+async def _pipelined(redis: aioredis.Redis, steps: Sequence[Step]) -> list[Any]:
+    async with redis.pipeline(transaction=False) as pipe:
+        for step in steps:
+            pipe.execute_command(*step.command)
+        return list(await pipe.execute())
 
 
 class SyncLua:

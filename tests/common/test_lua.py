@@ -9,7 +9,7 @@ import time
 import pytest
 import redis.asyncio as aioredis
 
-from common.lua import ROOT, Lua, Names, every_script, source
+from common.lua import ROOT, Lua, Names, Step, every_script, in_order, source
 from common.timefmt import iso_ms
 from sessions.states import lua_table
 
@@ -184,3 +184,19 @@ def test_every_script_that_moves_money_is_durable() -> None:
             assert source(path).durable, f"{path} moves money ({calls[0].strip()!r})"
     assert source("sessions/lua/act.lua").durable
     assert not source("sessions/lua/chat.lua").durable
+
+
+@pytest.mark.cluster
+async def test_steps_in_order_see_each_others_writes_even_after_redis_lost_its_scripts(
+    redis: aioredis.Redis,
+) -> None:
+    lock = Lua(redis, "common/lua/release_lock.lua")
+    await redis.set("hc:{a:x}:lock", "mine")
+    await redis.script_flush()  # as after a restart: the EVALSHA answers NOSCRIPT
+    replies = await in_order(
+        redis,
+        lock.step(keys={"lock": "hc:{a:x}:lock"}, args={"token": "mine"}),
+        Step(("SET", "hc:{a:x}:lock", "next", "NX")),
+        lock.step(keys={"lock": "hc:{a:x}:lock"}, args={"token": "mine"}))
+    assert replies[1] is True  # the first step had released it
+    assert await redis.get("hc:{a:x}:lock") == "next"  # the third was not its owner
