@@ -115,7 +115,9 @@ class Calls:
         if profile is None:
             raise Unavailable("this expert does not take calls")
         pricing = agreed(expected, profile.pricing)
-        if await self._presence.status(expert_id) != "online":
+        # Busy is for the store to say: its flag is the truth, and a flag its call left
+        # behind is freed there (sessions/busy.py).
+        if await self._presence.status(expert_id) == "offline":
             raise Unavailable("the expert is busy or offline")
         if await self._booked(expert_id):
             raise Unavailable("the expert has an appointment starting soon")

@@ -193,6 +193,7 @@ def timing(config: Config) -> Timing:
         billing_stream=config.billing_stream,
         low_balance_ms=config.low_balance_seconds * 1000,
         start_cover_seconds=config.start_cover_seconds,
+        lease_ms=int(config.lease_seconds * 1000),
     )
 
 

@@ -11,6 +11,9 @@ are in different slots, where ``RENAME`` is refused: each key is copied (``DUMP`
 ``RESTORE`` with its time to live) and then deleted. A process stopped between the two
 leaves both: the next start finds the new one there and deletes the old.
 
+Layout 3: the expert's busy flag leaves it too (sessions/busy.py): ``hc:{0}:busy:<id>``
+becomes ``hc:{a:<id>}:busy``, copied the same way.
+
 A marker says which layout is done. Stop every process of the earlier version first: one
 still running would write old names.
 """
@@ -25,17 +28,19 @@ from accounts.claims import claim_key
 from accounts.store import account_key
 from common.keyspace import HOME, account_prefix, email_prefix, ip_prefix
 from common.redisclient import is_cluster
+from sessions.keys import busy_key
 
 log = logging.getLogger(__name__)
 
 OLD_PREFIX = "hc:"
 DONE_KEY = HOME + "layout"
-LAYOUT = "2"
+LAYOUT = "3"
 # Names of the current layout that start like an old one: never renamed again (another
 # process of this version may be writing them while this one starts).
 _CURRENT = (HOME, *(prefix("")[:-2] for prefix in (account_prefix, email_prefix, ip_prefix)))
 _ACCOUNTS = HOME + "acct:"
 _EMAILS = _ACCOUNTS + "email:"
+_BUSY = HOME + "busy:"
 
 
 def _home_name(old: str) -> str:
@@ -48,6 +53,8 @@ def new_name(old: str) -> str:
     old = _home_name(old)
     if old.startswith(_EMAILS):
         return claim_key(old[len(_EMAILS):])
+    if old.startswith(_BUSY):
+        return busy_key(old[len(_BUSY):])
     rest = old[len(_ACCOUNTS):]
     if old.startswith(_ACCOUNTS) and rest and ":" not in rest:
         return account_key(rest)
@@ -64,9 +71,10 @@ async def migrate_key_layout(redis: aioredis.Redis) -> int:
         async for key in redis.scan_iter(match=OLD_PREFIX + "*", count=1000):
             if (target := _home_name(key)) != key:
                 moved += await _rename(redis, key, target)
-    async for key in redis.scan_iter(match=_ACCOUNTS + "*", count=1000):
-        if (target := new_name(key)) != key:
-            moved += await _copy_then_delete(redis, key, target)
+    for family in (_ACCOUNTS, _BUSY):
+        async for key in redis.scan_iter(match=family + "*", count=1000):
+            if (target := new_name(key)) != key:
+                moved += await _copy_then_delete(redis, key, target)
     await redis.set(DONE_KEY, LAYOUT)
     if moved:
         log.warning("moved %d Redis keys to the current layout (docs/cluster.md)", moved)

@@ -1,16 +1,22 @@
 """The names of the session keys, for the scripts and for every reader of sessions.
 
-Every key starts ``hc:{0}:`` (one hash slot, docs/cluster.md), left out here. The session
+Every key but one starts ``hc:{0}:`` (one hash slot, docs/cluster.md). The session
 hash ``{s:<id>}`` and, beside it, ``:socks`` (socket id -> ``role|process``), ``:chat``,
 ``:rung`` (experts already rung), ``:timeline`` (what happened, for the receipt) and
 ``:file:<id>`` (a shared file, ``sessions/filestore.py``); ``deadlines`` (zset of
-``kind|session`` by due ms), ``busy:<expert>`` (the session holding the expert),
+``kind|session`` by due ms; ``free|session|expert``: an expert to free, below),
 ``sessions:<account>`` and ``brand:<id>:sessions`` (indexes by creation), the category
 queues, each process's sockets, and the link from a booking to its session. The payer's
 wallet and ledger are named in ``sessions/wallet.py``.
+
+The one key elsewhere: the expert's busy flag (the session holding them) is in the
+expert's own slot, ``{a:<expert>}``, taken and given back as steps of their own
+(``sessions/busy.py``).
 """
 
 from __future__ import annotations
+
+from common.keyspace import account_prefix
 
 DEADLINES = "hc:{0}:deadlines"
 QUEUES = "hc:{0}:queues"  # the categories with a queue
@@ -40,7 +46,21 @@ def timeline_key(session_id: str) -> str:
 
 
 def busy_key(expert_id: str) -> str:
-    return f"hc:{{0}}:busy:{expert_id}"
+    return account_prefix(expert_id) + "busy"
+
+
+FREE = "free"  # the deadline kind that frees an expert a session let go (sessions/busy.py)
+
+
+def free_member(session_id: str, expert_id: str) -> str:
+    return f"{FREE}|{session_id}|{expert_id}"
+
+
+def parse_free_member(member: str) -> tuple[str, str] | None:
+    """(session, expert) of a ``free`` deadline; None for a deadline of another kind."""
+    kind, _, rest = member.partition("|")
+    session_id, _, expert_id = rest.partition("|")
+    return (session_id, expert_id) if kind == FREE and expert_id else None
 
 
 def booking_session_key(booking_id: str) -> str:

@@ -20,7 +20,6 @@ from sessions.keys import (
     LAST_RUNG,
     QUEUES,
     brand_sessions_key,
-    busy_key,
     chat_key,
     index_key,
     proc_sockets_key,
@@ -56,6 +55,9 @@ class Timing:
     billing_stream: str
     low_balance_ms: int = 60_000
     start_cover_seconds: int = 60  # how much of a per-minute call must be covered to start
+    # How soon a step a stopped process left unfinished is finished by another (the
+    # process lease): freeing an expert (sessions/busy.py).
+    lease_ms: int = 6_000
 
     def start_hold_cents(self, pricing: Pricing) -> int:
         if pricing.mode == PricingMode.PER_MINUTE:
@@ -77,7 +79,7 @@ class SessionScripts:
         expert = parties.expert_id or "-"
         return {
             "session": session_key(session_id), "socks": sockets_key(session_id),
-            "deadlines": DEADLINES, "busy": busy_key(expert),
+            "deadlines": DEADLINES,
             "wallet": wallet_key(parties.payer), "ledger": ledger_key(parties.payer),
             "billing": self.timing.billing_stream,
             "client_index": index_key(parties.client_id), "expert_index": index_key(expert),
@@ -88,13 +90,15 @@ class SessionScripts:
             "timeline": timeline_key(session_id),
         }
 
-    def _args(self, session_id: str) -> dict[str, ArgValue]:
-        """The arguments every session script shares: the session and the rules."""
+    def _args(self, session_id: str, parties: Parties) -> dict[str, ArgValue]:
+        """The arguments every session script shares: the session, the expert its keys
+        were named for, and the rules."""
         t = self.timing
-        return {"id": session_id, "guarantee": t.guarantee_seconds,
+        return {"id": session_id, "expert": parties.expert_id or "-",
+                "guarantee": t.guarantee_seconds,
                 "increment": t.increment_seconds, "connect_ms": t.connect_ms,
                 "grace_ms": t.grace_ms, "ring_ms": t.ring_ms, "low_ms": t.low_balance_ms,
-                "queue_ms": t.queue_ms}
+                "queue_ms": t.queue_ms, "lease_ms": t.lease_ms}
 
     async def run(
         self, name: str, session_id: str, parties: Parties | None,
@@ -109,7 +113,7 @@ class SessionScripts:
         for _ in range(STALE_TRIES):
             reply = await self._scripts[name](
                 keys={**self._keys(session_id, parties, proc), **(keys or {})},
-                args={**self._args(session_id), **(args or {})},
+                args={**self._args(session_id, parties), **(args or {})},
             )
             if not is_stale(reply):
                 return reply

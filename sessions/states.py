@@ -20,6 +20,10 @@ class State(StrEnum):
     ENDED = "ended"
 
 
+# The states in which a session holds its expert (their busy flag names it).
+HOLDS_EXPERT = frozenset({State.RINGING, State.ACCEPTED, State.LIVE, State.PAUSED})
+
+
 class EndReason(StrEnum):
     HANGUP = "hangup"
     DECLINED = "declined"

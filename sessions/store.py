@@ -15,10 +15,12 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from common.errors import HelpcallError
 from common.lua import ArgValue, KeyValue
 from common.redisvalues import text_or_none
 from sessions.booked import BookedSessions
-from sessions.errors import NoSuchSession
+from sessions.busy import BusyFlags
+from sessions.errors import ExpertUnavailable, NoSuchSession
 from sessions.files import (
     MAX_BYTES_PER_SESSION,
     MAX_FILES_PER_SESSION,
@@ -26,7 +28,7 @@ from sessions.files import (
     SharedFile,
     file_url,
 )
-from sessions.keys import DEADLINES, proc_sockets_key
+from sessions.keys import DEADLINES, parse_free_member, proc_sockets_key
 from sessions.model import SessionView
 from sessions.parties import KnownParties, Parties
 from sessions.pricing import Pricing
@@ -82,13 +84,31 @@ class SessionStore(SessionQueries, BookedSessions):
         self.timing = timing
         self._known = KnownParties(redis)
         self._scripts = SessionScripts(redis, timing, self._known)
+        self.busy = BusyFlags(redis, timing.lease_ms)
 
     async def _run(
         self, name: str, session_id: str, parties: Parties | None,
         args: Mapping[str, ArgValue] | None = None, proc: str = "-",
         keys: Mapping[str, KeyValue] | None = None,
     ) -> Outcome:
-        return outcome_of(await self._scripts.run(name, session_id, parties, args, proc, keys))
+        reply = await self._scripts.run(name, session_id, parties, args, proc, keys)
+        freed = text_or_none(reply[5]) if isinstance(reply, list) and len(reply) > 5 else None
+        if freed:
+            # The script let its expert go: their flag is in their own slot (busy.py).
+            await self.busy.let_go(freed, session_id)
+        return outcome_of(reply)
+
+    async def _holding(self, expert_id: str, session_id: str, script: str,
+                       parties: Parties, args: Mapping[str, ArgValue],
+                       keys: Mapping[str, KeyValue], proc: str = "-") -> Outcome:
+        """Run ``script`` (start, route) once the expert's busy flag is this session's."""
+        if not await self.busy.take(expert_id, session_id):
+            raise ExpertUnavailable("the expert is busy or offline")
+        try:
+            return await self._run(script, session_id, parties, args, proc=proc, keys=keys)
+        except HelpcallError:
+            await self.busy.refused(expert_id, session_id)
+            raise
 
     async def get(self, session_id: str) -> tuple[SessionView, int] | None:
         found = await super().get(session_id)
@@ -107,8 +127,8 @@ class SessionStore(SessionQueries, BookedSessions):
 
     async def start(self, session_id: str, new: NewSession) -> Outcome:
         parties = Parties(new.client_id, new.expert_id, new.category, new.payer, new.brand_id)
-        outcome = await self._run(
-            "start", session_id, parties, {
+        outcome = await self._holding(
+            new.expert_id, session_id, "start", parties, {
                 "client_id": new.client_id, "expert_id": new.expert_id, "topic": new.topic,
                 "pricing_mode": new.pricing.mode.value, "rate_cents": new.pricing.amount_cents,
                 "currency": self.timing.currency, "fee_percent": new.fee(self.timing),
@@ -157,6 +177,9 @@ class SessionStore(SessionQueries, BookedSessions):
         )
 
     async def fire(self, member: str) -> Outcome:
+        if parse_free_member(member) is not None:
+            await self.busy.settle(member)
+            return Outcome("gone")
         session_id = member.partition("|")[2]
         try:
             parties = await self.parties(session_id)
@@ -221,8 +244,8 @@ class SessionStore(SessionQueries, BookedSessions):
         parties = await self.parties(session_id)
         ringing = Parties(parties.client_id, expert_id, parties.category, parties.payer_id,
                           parties.brand_id)
-        return await self._run(
-            "route", session_id, ringing, {
+        return await self._holding(
+            expert_id, session_id, "route", ringing, {
                 "expert_id": expert_id, "pricing_mode": pricing.mode.value,
                 "rate_cents": pricing.amount_cents,
                 "hold_cents": self.timing.start_hold_cents(pricing),

@@ -87,11 +87,14 @@ class PresenceStore:
             return {}
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.hmget(WANT, expert_ids)
-            # Not .mget(): redis-py refuses it in a cluster pipeline, though the keys share a slot.
-            pipe.execute_command("MGET", *[busy_key(e) for e in expert_ids])
+            # One GET each: every busy flag is in its expert's own slot.
+            for expert_id in expert_ids:
+                pipe.get(busy_key(expert_id))
             for expert_id in expert_ids:
                 pipe.scard(_socks_key(expert_id))
-            wants, busies, *counts = await pipe.execute()
+            answers = await pipe.execute()
+        wants, n = answers[0], len(expert_ids)
+        busies, counts = answers[1:1 + n], answers[1 + n:]
         result = {}
         for expert_id, want, busy, count in zip(expert_ids, wants, busies, counts, strict=True):
             if busy is not None:

@@ -8,7 +8,7 @@
 -- The keys and arguments every session script shares (sessions/scripts.py names them); a
 -- script's own follow, declared in its header.
 --   session: the session hash; socks: its sockets (socket id -> 'c|proc' or 'e|proc');
---   deadlines: the zset of 'kind|session' by due ms; busy: the expert's busy key;
+--   deadlines: the zset of 'kind|session' by due ms (and 'free|session|expert', below);
 --   wallet, ledger: the payer's wallet hash and ledger stream (the session's ``payer_id``:
 --   the client, or the brand that sponsors the call, fixed when the session is created);
 --   billing: the billing stream; client_index, expert_index: the parties' sessions indexes;
@@ -17,20 +17,25 @@
 --   for this session; last_rung: when each expert was last rung (zset, for fairness);
 --   brand_index: the brand's sessions (zset by creation; a placeholder key without a brand);
 --   timeline: what happened, for the receipt (a list).
---! keys: session socks deadlines busy wallet ledger billing client_index expert_index proc_socks chat queue queues rung last_rung brand_index timeline
---   id: the session id; then the rules in the units the scripts use.
---! args: id guarantee increment connect_ms grace_ms ring_ms low_ms queue_ms
+--! keys: session socks deadlines wallet ledger billing client_index expert_index proc_socks chat queue queues rung last_rung brand_index timeline
+--   id: the session id; expert: the expert its keys were named for ('-': none); then the
+--   rules in the units the scripts use (lease_ms: how soon a step left unfinished by a
+--   stopped process is finished by another).
+--! args: id expert guarantee increment connect_ms grace_ms ring_ms low_ms queue_ms lease_ms
 local ID = ARG.id
 local CFG = {guarantee = tonumber(ARG.guarantee), increment = tonumber(ARG.increment),
              connect_ms = tonumber(ARG.connect_ms), grace_ms = tonumber(ARG.grace_ms),
              ring_ms = tonumber(ARG.ring_ms), low_ms = tonumber(ARG.low_ms),
-             queue_ms = tonumber(ARG.queue_ms)}
+             queue_ms = tonumber(ARG.queue_ms), lease_ms = tonumber(ARG.lease_ms)}
 local DEADLINE_KINDS = {'ring', 'connect', 'grace', 'balance', 'low', 'queue'}
 -- At most this many timeline entries per session; the last place is kept for 'ended'.
 local TIMELINE_MAX = 100
 
 local PREV = ''
 local STALE = false
+-- The expert this step let go (its busy flag, in the expert's own slot, is given back by
+-- the caller next: sessions/busy.py); '' when none.
+local FREED = ''
 
 -- The caller named the keys from the session's parties read just before; a category
 -- call may have changed expert since. Then the script does nothing and answers
@@ -38,7 +43,7 @@ local STALE = false
 local function load_session()
   local s = load_hash(KEY.session)
   if not s then return nil end
-  if s.expert_id ~= '' and KEY.busy ~= 'hc:{0}:busy:' .. s.expert_id then
+  if s.expert_id ~= '' and ARG.expert ~= s.expert_id then
     STALE = true
     return nil
   end
@@ -47,9 +52,10 @@ local function load_session()
 end
 
 -- Every successful script answers: status, an extra value (seconds left when a
--- low-balance warning is due), the Redis time, the state before, and the session.
+-- low-balance warning is due), the Redis time, the state before, the session, and the
+-- expert it let go.
 local function reply(status, extra)
-  return {status, extra or '', now_ms(), PREV, redis.call('HGETALL', KEY.session)}
+  return {status, extra or '', now_ms(), PREV, redis.call('HGETALL', KEY.session), FREED}
 end
 
 -- Puts a socket of ``side`` ('c' or 'e') in the session. ``entries_<side>`` counts every
@@ -137,6 +143,20 @@ end
 
 local function set_deadline(kind, at)
   redis.call('ZADD', KEY.deadlines, at, kind .. '|' .. ID)
+end
+
+-- The session lets its expert go: the caller gives the busy flag back right after this
+-- script, and the 'free' deadline, a lease later, has any reaper do it if the caller
+-- stopped first (sessions/busy.py).
+local function let_go(expert, now)
+  FREED = expert
+  redis.call('ZADD', KEY.deadlines, now + CFG.lease_ms, 'free|' .. ID .. '|' .. expert)
+end
+
+-- The session now holds ``expert``: the 'free' deadline written before the flag was taken
+-- has nothing left to do.
+local function hold_expert(expert)
+  redis.call('ZREM', KEY.deadlines, 'free|' .. ID .. '|' .. expert)
 end
 
 -- The wallet deadlines of a live per-minute call: first take every available cent into
@@ -232,7 +252,7 @@ end
 -- original place (arrival order), releasing the hold of that expert's price.
 local function requeue(s, now)
   release_hold(KEY.wallet, ledger, tonumber(s.hold_cents), now)
-  if redis.call('GET', KEY.busy) == ID then redis.call('DEL', KEY.busy) end
+  let_go(s.expert_id, now)
   redis.call('ZREM', KEY.deadlines, 'ring|' .. ID)
   redis.call('HSET', KEY.session, 'state', 'queued', 'expert_id', '', 'hold_cents', 0, 'queue_pos', '')
   redis.call('ZADD', KEY.queue, tonumber(s.created_at), ID)
@@ -265,7 +285,7 @@ local function finish(s, reason, now, at, by)
              'guarantee_s', CFG.guarantee, 'increment_s', CFG.increment, 'cap_cents', hold)
   drop_deadlines()
   if s.category ~= '' then redis.call('ZREM', KEY.queue, ID) end
-  if s.expert_id ~= '' and redis.call('GET', KEY.busy) == ID then redis.call('DEL', KEY.busy) end
+  if s.expert_id ~= '' then let_go(s.expert_id, now) end
   if s.accepted_at ~= '' then
     redis.call('XADD', KEY.billing, '*',
       'event_id', 'evt_' .. ID, 'type', 'session.ended', 'session_id', ID,

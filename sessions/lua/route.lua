@@ -2,18 +2,17 @@
 --! use sessions/lua/prelude.lua
 --! keys: ...profile
 --! args: expert_id pricing_mode rate_cents hold_cents
--- The router rings an expert for a queued category call; the shared ``busy`` and
--- ``expert_index`` are that expert's. Fails without a change when the call is no longer
--- queued, the expert was already rung for it or is busy, or the payer's wallet does not
--- cover the expert's price. With a ``profile`` key (the expert's profile), the price the
--- router decided on must still be the expert's: else 'price_changed', and the router
--- decides again.
+-- The router rings an expert for a queued category call; ``expert_index`` is that
+-- expert's, and their busy flag is already taken for this session (sessions/busy.py).
+-- Fails without a change when the call is no longer queued, the expert was already rung
+-- for it, or the payer's wallet does not cover the expert's price. With a ``profile`` key
+-- (the expert's profile), the price the router decided on must still be the expert's:
+-- else 'price_changed', and the router decides again.
 local s = load_session()
 if not s then return {'err', STALE and 'conflict' or 'not_found'} end
 if s.state ~= 'queued' then return {'err', 'conflict', s.state} end
 local expert = ARG.expert_id
 if redis.call('SISMEMBER', KEY.rung, expert) == 1 then return {'err', 'conflict', 'rung'} end
-if redis.call('EXISTS', KEY.busy) == 1 then return {'err', 'unavailable'} end
 if KEY.profile[1] then
   local refused = price_refusal(KEY.profile[1], ARG.pricing_mode, ARG.rate_cents)
   if refused then return refused end
@@ -25,7 +24,7 @@ if hold > 0 and not hold_funds(KEY.wallet, ledger, hold, now) then
 end
 -- A sponsored call holds (and later charges) the brand's wallet, never the client's.
 local payer = (s.payer_id or '') ~= '' and s.payer_id ~= s.client_id and 'brand' or 'client'
-redis.call('SET', KEY.busy, ID)
+hold_expert(expert)
 redis.call('HSET', KEY.session, 'state', 'ringing', 'expert_id', expert,
            'pricing_mode', ARG.pricing_mode, 'rate_cents', ARG.rate_cents, 'hold_cents', hold,
            'paid_by', hold > 0 and payer or 'none', 'rung_at', now)

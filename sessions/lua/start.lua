@@ -11,9 +11,9 @@ local booking_id, rung = ARG.booking_id, ARG.rung
 -- A booked call's price is already held by the booking: the session holds its own at
 -- accept, once both have joined and the booking has released its hold.
 if booking_id ~= '' then hold = 0 end
+-- The expert's busy flag is already taken for this session (sessions/busy.py): one
+-- expert, one call at a time.
 if redis.call('EXISTS', KEY.session) == 1 then return {'err', 'conflict'} end
--- One expert, one call at a time: the busy key is taken here or not at all.
-if redis.call('EXISTS', KEY.busy) == 1 then return {'err', 'unavailable'} end
 if KEY.profile[1] then
   local refused = price_refusal(KEY.profile[1], ARG.pricing_mode, ARG.rate_cents)
   if refused then return refused end
@@ -22,7 +22,7 @@ local now = now_ms()
 if hold > 0 and not hold_funds(KEY.wallet, ledger, hold, now) then
   return {'err', 'insufficient_funds'}
 end
-redis.call('SET', KEY.busy, ID)
+hold_expert(expert_id)
 redis.call('HSET', KEY.session, 'id', ID, 'state', 'ringing', 'end_reason', '',
            'client_id', client_id, 'expert_id', expert_id, 'topic', topic,
            'pricing_mode', ARG.pricing_mode, 'rate_cents', ARG.rate_cents,

@@ -54,9 +54,13 @@ def test_no_source_names_a_key_outside_the_home_slot() -> None:
 
 def test_the_keys_of_one_call_share_the_billing_streams_slot() -> None:
     slot = home(stream_on("helpcall:billing", "cluster"))
-    for key in (session_key("s_1"), sockets_key("s_1"), busy_key("a_2"), wallet_key("a_3"),
-                ledger_key("a_3")):
+    for key in (session_key("s_1"), sockets_key("s_1"), wallet_key("a_3"), ledger_key("a_3")):
         assert home(key) == slot, key
+
+
+def test_an_experts_busy_flag_is_in_the_experts_slot() -> None:
+    assert home(busy_key("a_2")) == home(account_key("a_2"))
+    assert home(busy_key("a_2")) != home(session_key("s_1"))
 
 
 def test_an_account_and_its_email_each_have_a_slot_of_their_own() -> None:

@@ -44,8 +44,14 @@ def test_billing_events_on_a_cluster_go_to_the_first_shard_stream() -> None:
 
 def test_old_names_gain_the_hash_tag_once() -> None:
     assert new_name("hc:{w:a_1}:ledger") == "hc:{0}:{w:a_1}:ledger"
-    assert new_name("hc:busy:a_2") == "hc:{0}:busy:a_2"
-    assert new_name("hc:{0}:busy:a_2") == "hc:{0}:busy:a_2"
+    assert new_name("hc:lastrung") == "hc:{0}:lastrung"
+    assert new_name("hc:{0}:lastrung") == "hc:{0}:lastrung"
+
+
+def test_an_experts_busy_flag_leaves_the_home_slot() -> None:
+    for old in ("hc:busy:a_2", "hc:{0}:busy:a_2"):
+        assert new_name(old) == "hc:{a:a_2}:busy"
+    assert new_name("hc:{a:a_2}:busy") == "hc:{a:a_2}:busy"
 
 
 def test_an_account_and_its_email_leave_the_home_slot() -> None:

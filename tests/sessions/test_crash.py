@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 import redis.asyncio as aioredis
 
+from sessions.keys import busy_key
 from tests.conftest import User
 from tests.processes import ServerProcess
 from tests.sessions.test_metering import billing_events
@@ -102,4 +103,4 @@ async def test_sigkill_of_the_clients_process_ends_the_call_billed_to_the_truth(
     # Billed up to the dead process's last heartbeat: never more than the truth, and
     # short of it by at most one lease.
     assert truth_ms - LEASE_SECONDS * 1000 <= live_ms <= truth_ms, (live_ms, truth_ms)
-    assert await redis.get(f"hc:{{0}}:busy:{expert.id}") is None
+    assert await redis.get(busy_key(expert.id)) is None

@@ -6,6 +6,7 @@ import asyncio
 
 import redis.asyncio as aioredis
 
+from sessions.keys import busy_key
 from tests.conftest import Running, StartApp, on_this_redis
 from tests.signaling.conftest import Connect, funded_client, online_expert
 from tests.signaling.peers import SocketPeer
@@ -165,4 +166,4 @@ async def test_a_process_that_knew_the_call_while_queued_follows_its_new_expert(
     await second.state("ended")
     [(_, event)] = await redis.xrange(on_this_redis(redis))
     assert event["expert_id"] == second.user.id  # type: ignore[union-attr]
-    assert await redis.get(f"hc:{{0}}:busy:{second.user.id}") is None  # type: ignore[union-attr]
+    assert await redis.get(busy_key(second.user.id)) is None  # type: ignore[union-attr]
