@@ -28,6 +28,7 @@ a script that declares none (the shared pieces' own test drivers).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -183,45 +184,60 @@ def _values(names: Names, what: str,
 
 
 class Lua:
-    """A registered script; call it with its keys and arguments (by name when declared)."""
+    """A script; call it with its keys and arguments (by name when declared).
+
+    It is sent by its SHA. A Redis that does not have it (restarted, or a replica just
+    promoted) answers ``NOSCRIPT``, and the script is sent again with its text, to the node
+    that serves its keys only: ``SCRIPT LOAD`` would go to every primary of a Cluster, and
+    fail while any one of them is down."""
 
     def __init__(self, redis: aioredis.Redis, path: str, prefix: str = "") -> None:
         self.source = source(path, prefix)
+        self.sha = hashlib.sha1(self.source.text.encode()).hexdigest()
         self._redis = redis
-        self._script = redis.register_script(self.source.text)
 
     async def __call__(
         self,
         keys: Mapping[str, KeyValue] | Sequence[KeyT] = (),
         args: Mapping[str, ArgValue] | Sequence[EncodableT] = (),
-        client: aioredis.Redis | None = None,
     ) -> Any:
         key_values = _values(self.source.keys, "keys", keys)
         arg_values = _values(self.source.args, "args", args)
         if keyspace.CHECK_SLOTS:
             keyspace.check_one_slot(self.source.path, key_values)
         wanted = replicas.required(self._redis) if self.source.durable else None
-        if wanted is None or client is not None:
-            return await self._script(keys=key_values, args=arg_values, client=client)
-        return await replicas.run_durable(self._redis, self._script, self.source.path,
-                                          key_values, arg_values, wanted)
+        if wanted is not None:
+            return await replicas.run_durable(self._redis, self.sha, self.source.text,
+                                              self.source.path, key_values, arg_values, wanted)
+        client: Any = self._redis  # redis-py's script commands are untyped
+        try:
+            return await client.evalsha(self.sha, len(key_values), *key_values, *arg_values)
+        except NoScriptError:
+            return await client.eval(self.source.text, len(key_values), *key_values,
+                                     *arg_values)
 
     def step(self, keys: Mapping[str, KeyValue], args: Mapping[str, ArgValue]) -> Step:
         """This script as a step of ``in_order`` (never durable: no ``WAIT`` follows)."""
         key_values = _values(self.source.keys, "keys", keys)
         if keyspace.CHECK_SLOTS:
             keyspace.check_one_slot(self.source.path, key_values)
-        return Step(("EVALSHA", self._script.sha, len(key_values), *key_values,
+        return Step(("EVALSHA", self.sha, len(key_values), *key_values,
                      *_values(self.source.args, "args", args)), self)
 
 
 @dataclass(frozen=True)
 class Step:
-    """One command of a sequence run by ``in_order``; ``script``: the one an ``EVALSHA``
-    needs loaded."""
+    """One command of a sequence run by ``in_order``; ``script``: the one its ``EVALSHA``
+    runs."""
 
     command: tuple[EncodableT, ...]
     script: Lua | None = None
+
+    def by_text(self) -> tuple[EncodableT, ...]:
+        """The command with the script's text in place of its SHA (for ``NOSCRIPT``)."""
+        if self.script is None:
+            return self.command
+        return ("EVAL", self.script.source.text, *self.command[2:])
 
 
 async def in_order(redis: aioredis.Redis, *steps: Step) -> list[Any]:
@@ -237,20 +253,18 @@ async def in_order(redis: aioredis.Redis, *steps: Step) -> list[Any]:
 
 async def _sent(redis: aioredis.Redis, steps: Sequence[Step]) -> list[Any]:
     try:
-        return await _pipelined(redis, steps)
+        return await _pipelined(redis, [step.command for step in steps])
     except NoScriptError:
-        # Redis lost its scripts (a restart): load them, and send the steps again. They
-        # are idempotent, as every step of a sequence must be.
-        for step in steps:
-            if step.script is not None:
-                await redis.script_load(step.script.source.text)
-        return await _pipelined(redis, steps)
+        # Redis lost its scripts (see Lua): send the steps again with their text. They are
+        # idempotent, as every step of a sequence must be.
+        return await _pipelined(redis, [step.by_text() for step in steps])
 
 
-async def _pipelined(redis: aioredis.Redis, steps: Sequence[Step]) -> list[Any]:
+async def _pipelined(redis: aioredis.Redis,
+                     commands: Sequence[tuple[EncodableT, ...]]) -> list[Any]:
     async with redis.pipeline(transaction=False) as pipe:
-        for step in steps:
-            pipe.execute_command(*step.command)
+        for command in commands:
+            pipe.execute_command(*command)
         return list(await pipe.execute())
 
 

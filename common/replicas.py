@@ -26,7 +26,6 @@ from typing import Any, cast
 
 import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
-from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError
 from redis.typing import EncodableT, KeyT
 
@@ -56,29 +55,28 @@ def required(redis: aioredis.Redis) -> Replicas | None:
     return _required.get(redis)
 
 
-async def run_durable(redis: aioredis.Redis, script: AsyncScript, path: str,
+async def run_durable(redis: aioredis.Redis, sha: str, text: str, path: str,
                       keys: Sequence[KeyT], args: Sequence[EncodableT], wanted: Replicas) -> Any:
-    """The script's reply, once ``wanted`` replicas hold its writes (or the timeout passed:
-    then a warning)."""
+    """The script's reply (sent by its ``sha``, or its ``text`` where Redis does not have
+    it), once ``wanted`` replicas hold its writes (or the timeout passed: then a warning)."""
     # On a Cluster, WAIT goes to the node serving the script's first key: the same group of
     # the cluster pipeline, so the same connection, right behind the script.
     node = ({"target_nodes": cast(RedisCluster, redis).get_node_from_key(str(keys[0]))}
             if is_cluster(redis) else {})
 
-    async def script_then_wait() -> list[Any]:
+    async def script_then_wait(*script: str) -> list[Any]:
         async with redis.pipeline(transaction=False) as pipe:
             # A raw EVALSHA: redis-py refuses pipe.evalsha() in a cluster pipeline, and
             # its Script would ask SCRIPT EXISTS before every pipeline on one Redis.
-            pipe.execute_command("EVALSHA", script.sha, len(keys), *keys, *args)
+            pipe.execute_command(*script, len(keys), *keys, *args)
             pipe.execute_command("WAIT", wanted.count, wanted.timeout_ms, **node)
             return list(await pipe.execute())
 
     try:
-        reply, acknowledged = await script_then_wait()
+        reply, acknowledged = await script_then_wait("EVALSHA", sha)
     except NoScriptError:
-        # The EVALSHA ran nothing: load the script (on every primary) and send it again.
-        await redis.script_load(script.script)
-        reply, acknowledged = await script_then_wait()
+        # The EVALSHA ran nothing: send the text, to this node only (common/lua.py).
+        reply, acknowledged = await script_then_wait("EVAL", text)
     _check(path, wanted, int(acknowledged))
     return reply
 

@@ -42,6 +42,11 @@ def _holder(claimed: list[object]) -> str | None:
     return None if text_or_none(claimed[0]) == "ok" else str(text_or_none(claimed[1]))
 
 
+def _left_to_the_intent(expert_id: str, session_id: str, exc: Exception) -> None:
+    log.warning("expert %s: could not give back the flag of session %s now (%s); a reaper "
+                "frees it within a lease", expert_id, session_id, exc)
+
+
 class BusyFlags:
     def __init__(self, redis: aioredis.Redis, lease_ms: int) -> None:
         self._redis = redis
@@ -85,8 +90,20 @@ class BusyFlags:
 
     async def refused(self, expert_id: str, session_id: str) -> None:
         """Step 3 refused: free the expert, unless the session holds them after all."""
-        if not await self._holds(session_id, expert_id, unwritten=False):
+        try:
+            if not await self._holds(session_id, expert_id, unwritten=False):
+                await self.let_go(expert_id, session_id)
+        except (aioredis.RedisError, OSError) as exc:
+            _left_to_the_intent(expert_id, session_id, exc)
+
+    async def let_go_after(self, expert_id: str, session_id: str) -> None:
+        """``let_go`` after a script that stands whatever happens next: when Redis cannot
+        take the steps now (a primary failing over), the intent the script wrote frees the
+        expert a lease later, and the caller still hears what the script did."""
+        try:
             await self.let_go(expert_id, session_id)
+        except (aioredis.RedisError, OSError) as exc:
+            _left_to_the_intent(expert_id, session_id, exc)
 
     def _release_step(self, expert_id: str, session_id: str) -> Step:
         return self._release.step(keys={"lock": busy_key(expert_id)}, args={"token": session_id})

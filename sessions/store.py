@@ -95,7 +95,7 @@ class SessionStore(SessionQueries, BookedSessions):
         freed = text_or_none(reply[5]) if isinstance(reply, list) and len(reply) > 5 else None
         if freed:
             # The script let its expert go: their flag is in their own slot (busy.py).
-            await self.busy.let_go(freed, session_id)
+            await self.busy.let_go_after(freed, session_id)
         return outcome_of(reply)
 
     async def _holding(self, expert_id: str, session_id: str, script: str,

@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 
 from common.redisclient import redis_client
+from sessions.keys import busy_key
 from tests.cluster.conftest import app_on
-from tests.conftest import Running, on_this_redis
+from tests.conftest import Running, User, on_this_redis
 from tests.sessions.test_metering import PER_MINUTE_600, accepted_call, go_live
-from tests.signaling.conftest import Connect, connect
-from tests.topologies import Cluster, started
+from tests.signaling.conftest import Connect, connect, funded_client, online_expert
+from tests.signaling.peers import SocketPeer
+from tests.topologies import Cluster, Node, started
 from tests.waiting import eventually
 
 __all__ = ["connect"]  # the Socket.IO client fixture
@@ -62,5 +64,52 @@ async def test_a_call_survives_its_primary_and_is_billed_once(
         charged = int(events[0]["amount_cents"])
         wallet = await (await running.client.get("/api/v1/wallet", headers=client.headers)).json()
         assert (wallet["balance_cents"], wallet["held_cents"]) == (10_000 - charged, 0)
+    finally:
+        await redis.aclose()
+
+
+async def expert_served_elsewhere(running: Running, connect: Connect, cluster: Cluster,
+                                  home: Node) -> tuple[User, SocketPeer]:
+    """An online expert whose busy flag another primary than the home one serves."""
+    for _ in range(20):  # a third of the accounts land on the home primary
+        expert, socket = await online_expert(running, connect, PER_MINUTE_600)
+        if cluster.primary_of(busy_key(expert.id)).port != home.port:
+            return expert, socket
+    raise AssertionError("every expert's flag landed on the home primary")
+
+
+async def test_the_experts_primary_dying_mid_call_neither_breaks_the_call_nor_keeps_them_busy(
+    cluster: Cluster, on_cluster: Running, connect: Connect
+) -> None:
+    running = on_cluster
+    home = cluster.primary_of(HOME)
+    expert, expert_socket = await expert_served_elsewhere(running, connect, cluster, home)
+    _, client_socket = await funded_client(running, connect)
+    session_id = (await client_socket.ok("call:start", {"expert_id": expert.id}))["session_id"]
+    await expert_socket.ok("call:accept", {"session_id": session_id})
+    await go_live(client_socket, expert_socket, session_id)
+    flags = cluster.primary_of(busy_key(expert.id))
+    with flags.client() as primary:
+        assert primary.wait(1, 5000) == 1  # the flag has reached the replica
+
+    flags.kill()
+    # The call lives in the home slot: the hang-up ends it at once, billed once, whatever
+    # the expert's primary is doing; their flag is given back now or by a reaper later.
+    await client_socket.ok("call:hangup", {"session_id": session_id})
+    assert (await client_socket.state("ended"))["reason"] == "hangup"
+    cluster.wait_ok()
+
+    async def expert_free() -> bool:
+        card = await (await running.client.get(f"/api/v1/experts/{expert.id}")).json()
+        return bool(card["status"] == "online")
+
+    await eventually(expert_free, within=60, what="the expert shown online again")
+    _, other_socket = await funded_client(running, connect)
+    assert (await other_socket.ok("call:start", {"expert_id": expert.id}))["state"] == "ringing"
+    redis = redis_client(cluster.url)
+    try:
+        events = [fields for _, fields in await redis.xrange(on_this_redis(redis))
+                  if fields["session_id"] == session_id]
+        assert len(events) == 1
     finally:
         await redis.aclose()
