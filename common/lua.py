@@ -201,10 +201,7 @@ class Lua:
         keys: Mapping[str, KeyValue] | Sequence[KeyT] = (),
         args: Mapping[str, ArgValue] | Sequence[EncodableT] = (),
     ) -> Any:
-        key_values = _values(self.source.keys, "keys", keys)
-        arg_values = _values(self.source.args, "args", args)
-        if keyspace.CHECK_SLOTS:
-            keyspace.check_one_slot(self.source.path, key_values)
+        key_values, arg_values = self._checked(keys, args)
         wanted = replicas.required(self._redis) if self.source.durable else None
         if wanted is not None:
             return await replicas.run_durable(self._redis, self.sha, self.source.text,
@@ -218,11 +215,18 @@ class Lua:
 
     def step(self, keys: Mapping[str, KeyValue], args: Mapping[str, ArgValue]) -> Step:
         """This script as a step of ``in_order`` (never durable: no ``WAIT`` follows)."""
+        key_values, arg_values = self._checked(keys, args)
+        return Step(("EVALSHA", self.sha, len(key_values), *key_values, *arg_values), self)
+
+    def _checked(
+        self, keys: Mapping[str, KeyValue] | Sequence[KeyT],
+        args: Mapping[str, ArgValue] | Sequence[EncodableT],
+    ) -> tuple[list[Any], list[Any]]:
+        """The values in order, once the keys are known to share a slot (in the tests)."""
         key_values = _values(self.source.keys, "keys", keys)
         if keyspace.CHECK_SLOTS:
             keyspace.check_one_slot(self.source.path, key_values)
-        return Step(("EVALSHA", self.sha, len(key_values), *key_values,
-                     *_values(self.source.args, "args", args)), self)
+        return key_values, _values(self.source.args, "args", args)
 
 
 @dataclass(frozen=True)
