@@ -29,7 +29,7 @@ import redis.asyncio as aioredis
 
 from common.lua import Lua, in_order
 from common.redisvalues import text_or_none
-from sessions.keys import DEADLINES, busy_key, free_member, parse_free_member, session_key
+from sessions.keys import DEADLINES, busy_key, free_member, session_key
 from sessions.states import HOLDS_EXPERT
 
 log = logging.getLogger(__name__)
@@ -121,12 +121,9 @@ class BusyFlags:
             members, self._settled = list(self._settled), set()
             await self._redis.zrem(DEADLINES, *members)
 
-    async def settle(self, member: str) -> None:
+    async def settle(self, session_id: str, expert_id: str) -> None:
         """A due ``free`` deadline (the reaper's): free the expert unless still held."""
-        parsed = parse_free_member(member)
-        if parsed is None:
-            return
-        session_id, expert_id = parsed
+        member = free_member(session_id, expert_id)
         verdict = await self._check(
             keys={"session": session_key(session_id), "deadlines": DEADLINES},
             args={"member": member, "expert": expert_id, "holding": _HOLDING})

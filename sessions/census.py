@@ -19,7 +19,14 @@ import redis.asyncio as aioredis
 
 from common.redistime import redis_ms
 from common.redisvalues import text_or_none
-from sessions.keys import DEADLINES, FREE, QUEUES, proc_sockets_key, queue_key, session_key
+from sessions.keys import (
+    DEADLINES,
+    QUEUES,
+    parse_free_member,
+    proc_sockets_key,
+    queue_key,
+    session_key,
+)
 from sessions.leases import PROCS
 from sessions.states import State
 
@@ -49,9 +56,9 @@ class Census:
 def _session_of(member: str) -> str:
     # Deadline members are ``kind|session`` (``free|session|expert``), socket index members
     # ``session|socket``.
+    if (free := parse_free_member(member)) is not None:
+        return free[0]
     head, _, tail = member.partition("|")
-    if head == FREE:
-        return tail.partition("|")[0]
     return tail if head in {"ring", "connect", "grace", "balance", "low", "queue"} else head
 
 

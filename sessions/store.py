@@ -177,8 +177,8 @@ class SessionStore(SessionQueries, BookedSessions):
         )
 
     async def fire(self, member: str) -> Outcome:
-        if parse_free_member(member) is not None:
-            await self.busy.settle(member)
+        if (free := parse_free_member(member)) is not None:
+            await self.busy.settle(*free)
             return Outcome("gone")
         session_id = member.partition("|")[2]
         try:

@@ -38,6 +38,11 @@ def store_of(running: Running) -> SessionStore:
     return running.app[CALLS].store
 
 
+def to(expert: User) -> dict[str, str]:
+    """What ``call:start`` is given to call ``expert``."""
+    return {"expert_id": expert.id, "topic": "tap"}
+
+
 async def status(running: Running, expert: User) -> str:
     card: dict[str, Any] = await (await running.client.get(f"/api/v1/experts/{expert.id}")).json()
     return str(card["status"])
@@ -65,7 +70,7 @@ async def test_a_call_holds_its_expert_and_frees_them_when_it_ends(
 ) -> None:
     expert, _ = await online_expert(running, connect)
     _, client_socket = await funded_client(running, connect)
-    started = await client_socket.ok("call:start", {"expert_id": expert.id, "topic": "tap"})
+    started = await client_socket.ok("call:start", to(expert))
     assert await running.app[REDIS].get(busy_key(expert.id)) == started["session_id"]
     assert await status(running, expert) == "busy"
     assert await intents(running) == []  # the session holds the expert: nothing to undo
@@ -82,7 +87,7 @@ async def test_a_refused_start_frees_the_expert_at_once(
     expert, _ = await online_expert(running, connect)
     broke = await running.user("client")
     broke_socket = await connect(running, broke)
-    answer = await broke_socket.call("call:start", {"expert_id": expert.id, "topic": "tap"})
+    answer = await broke_socket.call("call:start", to(expert))
     assert answer["error"]["code"] == "insufficient_funds"
     assert await status(running, expert) == "online"
     await no_intents_left(running)
@@ -96,11 +101,11 @@ async def test_stopped_after_taking_the_flag_the_expert_is_free_again_within_a_l
     # A process took the flag for a call (steps 1 and 2), then stopped: no session.
     assert await store_of(running).busy.take(expert.id, "s_never_written")
     assert await status(running, expert) == "busy"
-    refused = await client_socket.call("call:start", {"expert_id": expert.id, "topic": "tap"})
+    refused = await client_socket.call("call:start", to(expert))
     assert refused["error"]["code"] == "unavailable"  # a start may still be on its way
 
     await shown_online(running, expert)  # a reaper found the intent a lease later
-    started = await client_socket.ok("call:start", {"expert_id": expert.id, "topic": "tap"})
+    started = await client_socket.ok("call:start", to(expert))
     assert started["state"] == "ringing"
     await no_intents_left(running)
 
@@ -109,7 +114,7 @@ async def ended_without_giving_back(running: Running, connect: Connect) -> tuple
     """A call that ended in its script, its process stopped before the flag's step."""
     expert, _ = await online_expert(running, connect)
     client, client_socket = await funded_client(running, connect)
-    started = await client_socket.ok("call:start", {"expert_id": expert.id, "topic": "tap"})
+    started = await client_socket.ok("call:start", to(expert))
     session_id = started["session_id"]
     # The cancel's script only, as _run would call it, without the step after it.
     reply = await store_of(running)._scripts.run(
@@ -136,7 +141,7 @@ async def test_stopped_before_giving_the_flag_back_the_next_caller_gets_through_
     expert, _ = await ended_without_giving_back(running, connect)
     _, other_socket = await funded_client(running, connect)
     # Well within the lease: the flag's session has ended, so the caller frees it.
-    started = await other_socket.ok("call:start", {"expert_id": expert.id, "topic": "tap"})
+    started = await other_socket.ok("call:start", to(expert))
     assert await running.app[REDIS].get(busy_key(expert.id)) == started["session_id"]
 
 
