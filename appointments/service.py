@@ -180,6 +180,7 @@ class Appointments:
     # -- the loop: reminders and no-shows ------------------------------------------------
 
     async def tick(self) -> None:
+        await self.store.intents.drop_done()
         for member in await self.store.due():
             try:
                 outcome = await self._published(await self.store.fire(member))

@@ -2,11 +2,13 @@
 
 Keys: ``hc:{b:<id>}`` (the booking hash), ``hc:bookings:active:<expert>`` (the expert's
 bookings still to be met, members ``<id>|<end ms>`` scored by start ms),
-``hc:bookings:deadlines`` (``remind:<offset ms>|<id>`` and ``noshow|<id>`` by due ms),
+``hc:bookings:deadlines`` (``remind:<offset ms>|<id>`` and ``noshow|<id>`` by due ms, and
+the intents ``pay|<id>|...`` of the hold the booking keeps: sessions/holds.py),
 ``hc:bookings:of:<account>`` (every booking of an account, by start ms),
 ``hc:notifications:<account>`` (a list of JSON notifications, newest first),
 ``hc:bookings:reliability:<expert>`` (counters), ``hc:availability:<expert>`` (JSON); the
-client's wallet and ledger and the billing stream belong to ``sessions``.
+billing stream belongs to ``sessions``, and so does the client's wallet: the money a
+booking holds is taken and settled there as steps of their own (``sessions/holds.py``).
 """
 
 from __future__ import annotations
@@ -27,14 +29,15 @@ from appointments.errors import (
     SlotTaken,
     WrongBookingState,
 )
-from common.errors import Forbidden, Invalid
+from common.errors import Forbidden, HelpcallError, Invalid
 from common.lua import Lua
 from common.redistime import redis_ms
 from common.redisvalues import pairs, text_map, text_or_none
 from marketplace import keys as market_keys
 from sessions.errors import NotEnoughFunds, PriceChanged
+from sessions.holds import Hold, Holders, WalletHolds
+from sessions.intents import Intents
 from sessions.pricing import Pricing, PricingMode
-from sessions.wallet import ledger_key, wallet_key
 
 DEADLINES = "hc:{0}:bookings:deadlines"
 MAX_LEN_MS = MAX_LENGTH_MINUTES * 60_000
@@ -104,6 +107,7 @@ class StoreRules:
     reminder_offsets_ms: tuple[int, ...]
     no_show_ms: int
     notifications_kept: int = 100
+    lease_ms: int = 6_000  # how soon a step left unfinished is finished by another
 
 
 def _raise(reply: list[Any]) -> None:
@@ -159,13 +163,15 @@ class BookingStore:
             for name in ("book", "cancel", "propose", "respond", "joined", "fire")
         }
         self._due = Lua(redis, "common/lua/due.lua")
+        self.intents = Intents(redis, rules.lease_ms, DEADLINES)
+        self.holds = WalletHolds(redis, self.intents,
+                                 Holders(DEADLINES, booking_key, ("booked",), booking=True))
 
     def _keys(self, booking_id: str, client_id: str, expert_id: str) -> dict[str, str]:
         """The keys of every booking script (named in ``appointments/lua/prelude.lua``)."""
         return {
             "booking": booking_key(booking_id), "active": active_key(expert_id),
-            "deadlines": DEADLINES, "wallet": wallet_key(client_id),
-            "ledger": ledger_key(client_id), "billing": self.rules.billing_stream,
+            "deadlines": DEADLINES, "billing": self.rules.billing_stream,
             "client_index": index_key(client_id), "expert_index": index_key(expert_id),
             "client_notes": notifications_key(client_id),
             "expert_notes": notifications_key(expert_id),
@@ -179,8 +185,11 @@ class BookingStore:
         reply = await self._scripts[name](
             keys={**self._keys(booking_id, *parties), **(more_keys or {})},
             args={"id": booking_id, "kept": self.rules.notifications_kept,
-                  "fee_percent": self.rules.platform_fee_percent, **args},
+                  "fee_percent": self.rules.platform_fee_percent,
+                  "lease_ms": self.rules.lease_ms, **args},
         )
+        if isinstance(reply, list) and len(reply) > 4 and (paid := text_or_none(reply[4])):
+            await self.holds.settle_after(paid)
         return _outcome(reply)
 
     async def parties(self, booking_id: str) -> tuple[str, str]:
@@ -194,6 +203,19 @@ class BookingStore:
         return await redis_ms(self._redis)
 
     async def book(self, booking_id: str, new: NewBooking) -> Outcome:
+        """The hold first, as a step in the client's wallet (None: not covered), then
+        the booking, which keeps it."""
+        hold = Hold.new(booking_id, new.client_id) if new.hold_cents > 0 else None
+        if hold is not None and not await self.holds.take(hold, new.hold_cents):
+            hold = None
+        try:
+            return await self._book(booking_id, new, hold)
+        except HelpcallError:
+            if hold is not None:
+                await self.holds.refused(hold)
+            raise
+
+    async def _book(self, booking_id: str, new: NewBooking, hold: Hold | None) -> Outcome:
         r = self.rules
         return await self._run(
             "book", booking_id, (new.client_id, new.expert_id),
@@ -208,7 +230,8 @@ class BookingStore:
              "late_fee_percent": new.late_cancel_fee_percent,
              "no_show_fee_percent": new.no_show_fee_percent,
              "client_name": new.client_name, "expert_name": new.expert_name,
-             "time_zone": new.time_zone},
+             "time_zone": new.time_zone, "hold_nonce": hold.nonce if hold else "",
+             "hold_intent": hold.intent() if hold else ""},
             # The expert's profile, whose current price must be the booking's (§7.2).
             more_keys={"profile": market_keys.expert(new.expert_id)},
         )
@@ -233,6 +256,8 @@ class BookingStore:
                                {"account": account_id})
 
     async def fire(self, member: str) -> Outcome:
+        if await self.holds.fire(member):
+            return Outcome("gone")
         booking_id = member.partition("|")[2]
         try:
             parties = await self.parties(booking_id)

@@ -14,6 +14,12 @@ leaves both: the next start finds the new one there and deletes the old.
 Layout 3: the expert's busy flag leaves it too (sessions/busy.py): ``hc:{0}:busy:<id>``
 becomes ``hc:{a:<id>}:busy``, copied the same way.
 
+Layout 4: the money a call or a booking holds is recorded in the payer's wallet, under a
+nonce the session (or booking) names (sessions/holds.py). One in progress across the
+upgrade held it the earlier way: its hold is recorded as ``<id>|legacy`` (the wallet's
+``held`` already counts it), then the session or booking names it, in that order, so that
+a stop in between is finished by the next start.
+
 A marker says which layout is done. Stop every process of the earlier version first: one
 still running would write old names.
 """
@@ -26,15 +32,18 @@ import redis.asyncio as aioredis
 
 from accounts.claims import claim_key
 from accounts.store import account_key
+from appointments.store import booking_key
 from common.keyspace import HOME, account_prefix, email_prefix, ip_prefix
 from common.redisclient import is_cluster
-from sessions.keys import busy_key
+from sessions.holds import Hold
+from sessions.keys import busy_key, session_key
+from sessions.states import HOLDS_EXPERT
 
 log = logging.getLogger(__name__)
 
 OLD_PREFIX = "hc:"
 DONE_KEY = HOME + "layout"
-LAYOUT = "3"
+LAYOUT = "4"
 # Names of the current layout that start like an old one: never renamed again (another
 # process of this version may be writing them while this one starts).
 _CURRENT = (HOME, *(prefix("")[:-2] for prefix in (account_prefix, email_prefix, ip_prefix)))
@@ -75,6 +84,7 @@ async def migrate_key_layout(redis: aioredis.Redis) -> int:
         async for key in redis.scan_iter(match=family + "*", count=1000):
             if (target := new_name(key)) != key:
                 moved += await _copy_then_delete(redis, key, target)
+    moved += await _record_holds(redis)
     await redis.set(DONE_KEY, LAYOUT)
     if moved:
         log.warning("moved %d Redis keys to the current layout (docs/cluster.md)", moved)
@@ -101,3 +111,25 @@ async def _copy_then_delete(redis: aioredis.Redis, key: str, target: str) -> int
         # Copied before a stop, or by another process starting now: the copy stands.
     await redis.delete(key)
     return 1
+
+
+LEGACY = "legacy"  # the nonce of a hold taken before layout 4
+
+
+async def _record_holds(redis: aioredis.Redis) -> int:
+    """Layout 4: how many holds of calls and bookings in progress were recorded."""
+    recorded = 0
+    for key_of, holding, payer_field in ((session_key, HOLDS_EXPERT, "payer_id"),
+                                         (booking_key, {"booked"}, "client_id")):
+        async for key in redis.scan_iter(match=key_of("*"), _type="hash", count=1000):
+            if not key.endswith("}"):
+                continue  # a hash beside one (a session's sockets)
+            owner, state, payer, cents, nonce = await redis.hmget(
+                key, "id", "state", payer_field, "hold_cents", "hold_nonce")
+            if state not in holding or not payer or int(str(cents or 0)) <= 0 or nonce:
+                continue
+            hold = Hold(str(owner), str(payer), LEGACY)
+            await redis.hsetnx(hold.keys()["holds"], hold.ref, int(str(cents)))
+            await redis.hset(key, "hold_nonce", LEGACY)
+            recorded += 1
+    return recorded

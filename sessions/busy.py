@@ -27,8 +27,9 @@ import logging
 
 import redis.asyncio as aioredis
 
-from common.lua import Lua, in_order
+from common.lua import Lua, Step, in_order
 from common.redisvalues import text_or_none
+from sessions.intents import Intents
 from sessions.keys import DEADLINES, busy_key, free_member, session_key
 from sessions.states import HOLDS_EXPERT
 
@@ -48,23 +49,27 @@ def _left_to_the_intent(expert_id: str, session_id: str, exc: Exception) -> None
 
 
 class BusyFlags:
-    def __init__(self, redis: aioredis.Redis, lease_ms: int) -> None:
+    def __init__(self, redis: aioredis.Redis, intents: Intents) -> None:
         self._redis = redis
-        self._lease_ms = lease_ms
-        self._intend = Lua(redis, "sessions/lua/free_intent.lua")
+        self._intents = intents
         self._claim = Lua(redis, "sessions/lua/busy_claim.lua")
         self._release = Lua(redis, "common/lua/release_lock.lua")
-        self._check = Lua(redis, "sessions/lua/free_check.lua")
-        self._settled: set[str] = set()
+        self._check = Lua(redis, "sessions/lua/intent_check.lua")
+
+    def claim_step(self, expert_id: str, session_id: str) -> Step:
+        """Step 2, after ``Intents.step`` has recorded ``free_member`` (step 1)."""
+        return self._claim.step(keys={"busy": busy_key(expert_id)}, args={"session": session_id})
 
     async def take(self, expert_id: str, session_id: str) -> bool:
         """Steps 1 and 2; False when another call holds the expert."""
         _, claimed = await in_order(
-            self._redis,
-            self._intend.step(keys={"deadlines": DEADLINES},
-                              args={"member": free_member(session_id, expert_id),
-                                    "after_ms": self._lease_ms}),
-            self._claim.step(keys={"busy": busy_key(expert_id)}, args={"session": session_id}))
+            self._redis, self._intents.step(free_member(session_id, expert_id)),
+            self.claim_step(expert_id, session_id))
+        return await self.claimed(expert_id, session_id, claimed)
+
+    async def claimed(self, expert_id: str, session_id: str, claimed: list[object]) -> bool:
+        """Whether ``claim_step`` (answering ``claimed``) took the flag for the session: a
+        flag left by a call that has ended is freed and taken now."""
         holder = _holder(claimed)
         # A holder not written yet is a start in progress, or one whose process stopped:
         # its intent frees the expert a lease later.
@@ -76,7 +81,7 @@ class BusyFlags:
                                         args={"session": session_id})
             holder = _holder(claimed)
         if holder is not None:
-            await self._redis.zrem(DEADLINES, free_member(session_id, expert_id))
+            await self._intents.drop(free_member(session_id, expert_id))
         return holder is None
 
     async def _holds(self, session_id: str, expert_id: str, unwritten: bool) -> bool:
@@ -95,39 +100,31 @@ class BusyFlags:
         except (aioredis.RedisError, OSError) as exc:
             _left_to_the_intent(expert_id, session_id, exc)
 
-    async def let_go_after(self, expert_id: str, session_id: str) -> None:
-        """``let_go`` after a script that stands whatever happens next: when Redis cannot
-        take the steps now (a primary failing over), the intent the script wrote frees the
-        expert a lease later, and the caller still hears what the script did."""
-        try:
-            await self.let_go(expert_id, session_id)
-        except (aioredis.RedisError, OSError) as exc:
-            _left_to_the_intent(expert_id, session_id, exc)
+    def give_back_step(self, expert_id: str, session_id: str) -> Step:
+        """Free the expert if ``session_id`` still holds the flag."""
+        return self._release.step(keys={"lock": busy_key(expert_id)}, args={"token": session_id})
 
     async def give_back(self, expert_id: str, session_id: str) -> None:
-        """Free the expert if ``session_id`` still holds the flag."""
-        await self._release(keys={"lock": busy_key(expert_id)}, args={"token": session_id})
+        await in_order(self._redis, self.give_back_step(expert_id, session_id))
 
     async def let_go(self, expert_id: str, session_id: str) -> None:
-        """After a script let the expert go: the flag now; the intent it wrote goes with the
-        others at the reaper's next tick (``drop_settled``), a round trip less per call. A
-        stop before that leaves the intent to fall due: settling it again changes nothing."""
+        """After a script let the expert go: the flag now; the intent it wrote goes at the
+        reaper's next tick (``Intents.done``)."""
         await self.give_back(expert_id, session_id)
-        self._settled.add(free_member(session_id, expert_id))
+        self.given_back(expert_id, session_id)
 
-    async def drop_settled(self) -> None:
-        """The intents of flags given back since the last tick, in one command."""
-        if self._settled:
-            members, self._settled = list(self._settled), set()
-            await self._redis.zrem(DEADLINES, *members)
+    def given_back(self, expert_id: str, session_id: str) -> None:
+        """The flag's give-back step (``give_back_step``) was taken."""
+        self._intents.done(free_member(session_id, expert_id))
 
     async def settle(self, session_id: str, expert_id: str) -> None:
         """A due ``free`` deadline (the reaper's): free the expert unless still held."""
         member = free_member(session_id, expert_id)
         verdict = await self._check(
-            keys={"session": session_key(session_id), "deadlines": DEADLINES},
-            args={"member": member, "expert": expert_id, "holding": _HOLDING})
-        if text_or_none(verdict) == "free":
+            keys={"holder": session_key(session_id), "deadlines": DEADLINES},
+            args={"member": member, "field": "expert_id", "value": expert_id,
+                  "holding": _HOLDING})
+        if text_or_none(verdict) == "due":
             log.info("expert %s: freeing the flag of session %s (a step left unfinished)",
                      expert_id, session_id)
             await self.let_go(expert_id, session_id)

@@ -21,8 +21,9 @@ from common.redistime import redis_ms
 from common.redisvalues import text_or_none
 from sessions.keys import (
     DEADLINES,
+    FREE,
+    PAY,
     QUEUES,
-    parse_free_member,
     proc_sockets_key,
     queue_key,
     session_key,
@@ -53,13 +54,14 @@ class Census:
     in_progress: list[str] = field(default_factory=list)
 
 
+_DEADLINE_KINDS = {"ring", "connect", "grace", "balance", "low", "queue", FREE, PAY}
+
+
 def _session_of(member: str) -> str:
-    # Deadline members are ``kind|session`` (``free|session|expert``), socket index members
-    # ``session|socket``.
-    if (free := parse_free_member(member)) is not None:
-        return free[0]
+    # Deadline members are ``kind|session`` (the intents ``free|session|expert`` and
+    # ``pay|session|...``), socket index members ``session|socket``.
     head, _, tail = member.partition("|")
-    return tail if head in {"ring", "connect", "grace", "balance", "low", "queue"} else head
+    return tail.partition("|")[0] if head in _DEADLINE_KINDS else head
 
 
 async def take_census(redis: aioredis.Redis) -> Census:

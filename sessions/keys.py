@@ -4,14 +4,16 @@ Every key but one starts ``hc:{0}:`` (one hash slot, docs/cluster.md). The sessi
 hash ``{s:<id>}`` and, beside it, ``:socks`` (socket id -> ``role|process``), ``:chat``,
 ``:rung`` (experts already rung), ``:timeline`` (what happened, for the receipt) and
 ``:file:<id>`` (a shared file, ``sessions/filestore.py``); ``deadlines`` (zset of
-``kind|session`` by due ms; ``free|session|expert``: an expert to free, below),
-``sessions:<account>`` and ``brand:<id>:sessions`` (indexes by creation), the category
-queues, each process's sockets, and the link from a booking to its session. The payer's
-wallet and ledger are named in ``sessions/wallet.py``.
+``kind|session`` by due ms; ``free|session|expert``: an expert to free, and
+``pay|session|payer|nonce|charge``: a hold to settle, below), ``sessions:<account>``
+and ``brand:<id>:sessions`` (indexes by creation), the category queues, each process's
+sockets, and the link from a booking to its session. The payer's wallet, its ledger and
+the holds of calls are named in ``sessions/wallet.py``.
 
 The one key elsewhere: the expert's busy flag (the session holding them) is in the
 expert's own slot, ``{a:<expert>}``, taken and given back as steps of their own
-(``sessions/busy.py``).
+(``sessions/busy.py``). The payer's money a call holds is taken and settled the same way,
+as steps in the wallet's own keys (``sessions/holds.py``).
 """
 
 from __future__ import annotations
@@ -61,6 +63,24 @@ def parse_free_member(member: str) -> tuple[str, str] | None:
     kind, _, rest = member.partition("|")
     session_id, _, expert_id = rest.partition("|")
     return (session_id, expert_id) if kind == FREE and expert_id else None
+
+
+PAY = "pay"  # the deadline kind that settles a call's hold in its payer's wallet (holds.py)
+
+
+def pay_member(session_id: str, payer_id: str, nonce: str, charge_cents: int) -> str:
+    """``pay|session|payer|nonce|charge``: settle the hold ``nonce`` of the session in the
+    payer's wallet, charging ``charge_cents`` of it (the session scripts write it too:
+    ``pay`` in ``sessions/lua/prelude.lua``)."""
+    return f"{PAY}|{session_id}|{payer_id}|{nonce}|{charge_cents}"
+
+
+def parse_pay_member(member: str) -> tuple[str, str, str, int] | None:
+    """(session, payer, nonce, charge) of a ``pay`` deadline; None for another kind."""
+    parts = member.split("|")
+    if len(parts) != 5 or parts[0] != PAY or not parts[4].isdigit():
+        return None
+    return parts[1], parts[2], parts[3], int(parts[4])
 
 
 def booking_session_key(booking_id: str) -> str:

@@ -33,7 +33,7 @@ class Reaper:
         self._on_dead_process = on_dead_process
 
     async def tick(self) -> None:
-        await self._calls.store.busy.drop_settled()
+        await self._calls.store.steps.intents.drop_done()
         for member in await self._calls.store.due_deadlines():
             try:
                 await self._calls.fire(member)

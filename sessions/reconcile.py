@@ -3,18 +3,21 @@
 For every wallet: the balance equals the sum of its ledger's top-ups and charges; the
 held amount equals holds minus releases; each session's charge equals the amount of
 that session's billing event, and each dispute refund credited to a wallet equals the
-``refund_cents`` of that session's ``session.refunded`` event (docs/trust.md). Answers one
-line per disagreement.
+``refund_cents`` of that session's ``session.refunded`` event (docs/trust.md). A session
+or booking whose hold is still to settle (a ``pay`` intent, sessions/holds.py: at most a
+lease after its end) is not charged yet, and not reported. Answers one line per disagreement.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 import redis.asyncio as aioredis
 
 from common.redisvalues import text_map, text_or_none
 from common.streams import all_entries, stream_id, trimmed_before
+from sessions.keys import DEADLINES, parse_pay_member
 
 
 async def _billing_amounts(
@@ -34,9 +37,13 @@ async def _billing_amounts(
     return amounts, refunds
 
 
-async def reconcile(redis: aioredis.Redis, stream: str) -> list[str]:
+async def reconcile(redis: aioredis.Redis, stream: str,
+                    intents: Sequence[str] = (DEADLINES,)) -> list[str]:
+    """``intents``: the deadline sets where ``pay`` intents wait (the calls', the bookings')."""
     problems: list[str] = []
     billed, refunds = await _billing_amounts(redis, stream)
+    settling = {parsed[0] for key in intents for m in await redis.zrange(key, 0, -1)
+                if (parsed := parse_pay_member(str(text_or_none(m)))) is not None}
     trimmed = await trimmed_before(redis, stream)  # older events were trimmed on purpose
     charged: dict[str, int] = defaultdict(int)
     refunded: dict[str, int] = defaultdict(int)
@@ -81,7 +88,7 @@ async def reconcile(redis: aioredis.Redis, stream: str) -> list[str]:
                 f"session {session_id}: charged {amount} but billed {billed.get(session_id)}"
             )
     for session_id, amount in billed.items():
-        if amount > 0 and session_id not in charged:
+        if amount > 0 and session_id not in charged and session_id not in settling:
             problems.append(f"session {session_id}: billed {amount} but never charged")
     for session_id in sorted(refunded.keys() | refunds.keys()):
         if refunded.get(session_id, 0) != refunds.get(session_id, 0):

@@ -33,7 +33,6 @@ from sessions.parties import KnownParties, Parties
 from sessions.pricing import Pricing, PricingMode
 from sessions.replies import is_stale
 from sessions.states import lua_table
-from sessions.wallet import ledger_key, wallet_key
 
 NAMES = ("start", "accept", "act", "attach", "detach", "media", "fire", "chat", "share",
          "enqueue", "route", "abandon", "queue_position")
@@ -56,7 +55,7 @@ class Timing:
     low_balance_ms: int = 60_000
     start_cover_seconds: int = 60  # how much of a per-minute call must be covered to start
     # How soon a step a stopped process left unfinished is finished by another (the
-    # process lease): freeing an expert (sessions/busy.py).
+    # process lease): freeing an expert (sessions/busy.py), settling a hold (holds.py).
     lease_ms: int = 6_000
 
     def start_hold_cents(self, pricing: Pricing) -> int:
@@ -79,9 +78,7 @@ class SessionScripts:
         expert = parties.expert_id or "-"
         return {
             "session": session_key(session_id), "socks": sockets_key(session_id),
-            "deadlines": DEADLINES,
-            "wallet": wallet_key(parties.payer), "ledger": ledger_key(parties.payer),
-            "billing": self.timing.billing_stream,
+            "deadlines": DEADLINES, "billing": self.timing.billing_stream,
             "client_index": index_key(parties.client_id), "expert_index": index_key(expert),
             "proc_socks": proc_sockets_key(proc), "chat": chat_key(session_id),
             "queue": queue_key(parties.category or "-"), "queues": QUEUES,

@@ -9,6 +9,7 @@ link of ``BookedSessions`` too. Key names are in ``sessions/keys.py``.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,8 +20,7 @@ from common.errors import HelpcallError
 from common.lua import ArgValue, KeyValue
 from common.redisvalues import text_or_none
 from sessions.booked import BookedSessions
-from sessions.busy import BusyFlags
-from sessions.errors import ExpertUnavailable, NoSuchSession
+from sessions.errors import NoSuchSession
 from sessions.files import (
     MAX_BYTES_PER_SESSION,
     MAX_FILES_PER_SESSION,
@@ -28,13 +28,19 @@ from sessions.files import (
     SharedFile,
     file_url,
 )
-from sessions.keys import DEADLINES, parse_free_member, proc_sockets_key
+from sessions.keys import (
+    DEADLINES,
+    proc_sockets_key,
+)
 from sessions.model import SessionView
 from sessions.parties import KnownParties, Parties
 from sessions.pricing import Pricing
 from sessions.queries import SessionQueries
 from sessions.replies import Outcome, outcome_of, raise_refusal
 from sessions.scripts import SessionScripts, Timing
+from sessions.steps import CallSteps, hold_args
+
+log = logging.getLogger(__name__)
 
 CHAT_KEPT = 200  # messages kept per session: what a re-joining participant gets back
 
@@ -84,7 +90,7 @@ class SessionStore(SessionQueries, BookedSessions):
         self.timing = timing
         self._known = KnownParties(redis)
         self._scripts = SessionScripts(redis, timing, self._known)
-        self.busy = BusyFlags(redis, timing.lease_ms)
+        self.steps = CallSteps(redis, timing.lease_ms)
 
     async def _run(
         self, name: str, session_id: str, parties: Parties | None,
@@ -92,22 +98,21 @@ class SessionStore(SessionQueries, BookedSessions):
         keys: Mapping[str, KeyValue] | None = None,
     ) -> Outcome:
         reply = await self._scripts.run(name, session_id, parties, args, proc, keys)
-        freed = text_or_none(reply[5]) if isinstance(reply, list) and len(reply) > 5 else None
-        if freed:
-            # The script let its expert go: their flag is in their own slot (busy.py).
-            await self.busy.let_go_after(freed, session_id)
+        await self.steps.carry_out(session_id, reply)
         return outcome_of(reply)
 
     async def _holding(self, expert_id: str, session_id: str, script: str,
                        parties: Parties, args: Mapping[str, ArgValue],
-                       keys: Mapping[str, KeyValue], proc: str = "-") -> Outcome:
-        """Run ``script`` (start, route) once the expert's busy flag is this session's."""
-        if not await self.busy.take(expert_id, session_id):
-            raise ExpertUnavailable("the expert is busy or offline")
+                       keys: Mapping[str, KeyValue], hold_cents: int, proc: str = "-",
+                       ) -> Outcome:
+        """Run ``script`` (start, route) once the expert's busy flag is this session's and
+        the payer's wallet holds ``hold_cents`` for it (``steps.py``)."""
+        hold = await self.steps.take(expert_id, session_id, parties.payer, hold_cents)
         try:
-            return await self._run(script, session_id, parties, args, proc=proc, keys=keys)
+            return await self._run(script, session_id, parties, {**args, **hold_args(hold)},
+                                   proc=proc, keys=keys)
         except HelpcallError:
-            await self.busy.refused(expert_id, session_id)
+            await self.steps.refused(expert_id, session_id, hold)
             raise
 
     async def get(self, session_id: str) -> tuple[SessionView, int] | None:
@@ -127,28 +132,39 @@ class SessionStore(SessionQueries, BookedSessions):
 
     async def start(self, session_id: str, new: NewSession) -> Outcome:
         parties = Parties(new.client_id, new.expert_id, new.category, new.payer, new.brand_id)
+        # A booked call's price is held by its booking until accept (accept.lua).
+        hold_cents = 0 if new.booking_id else self.timing.start_hold_cents(new.pricing)
         outcome = await self._holding(
             new.expert_id, session_id, "start", parties, {
                 "client_id": new.client_id, "expert_id": new.expert_id, "topic": new.topic,
                 "pricing_mode": new.pricing.mode.value, "rate_cents": new.pricing.amount_cents,
                 "currency": self.timing.currency, "fee_percent": new.fee(self.timing),
-                "hold_cents": self.timing.start_hold_cents(new.pricing), "sid": new.sid,
+                "hold_cents": hold_cents, "sid": new.sid,
                 "proc": new.proc, "brand_id": new.brand_id,
                 "paid_by": _paid_by(new) if new.pricing.is_paid else "none",
                 "category": new.category, "payer_id": new.payer, "booking_id": new.booking_id,
                 "rung": new.rung,
-            }, proc=new.proc, keys={"profile": _profile(new.profile_key)},
+            }, keys={"profile": _profile(new.profile_key)}, hold_cents=hold_cents,
+            proc=new.proc,
         )
         self._known.remember(session_id, parties)
         return outcome
 
     async def accept(self, session_id: str, account_id: str, sid: str, proc: str) -> Outcome:
-        return await self._run(
-            "accept", session_id, None, {
-                "account": account_id, "sid": sid, "proc": proc,
-                "start_cover_seconds": self.timing.start_cover_seconds,
-            }, proc=proc,
-        )
+        args: dict[str, ArgValue] = {
+            "account": account_id, "sid": sid, "proc": proc,
+            "start_cover_seconds": self.timing.start_cover_seconds, **hold_args(None)}
+        reply = await self._scripts.run("accept", session_id, None, args, proc)
+        if text_or_none(reply[0]) == "hold":
+            # A booked call: its money is held now, then accept.lua runs again.
+            parties = await self.parties(session_id)
+            hold = await self.steps.hold_booked(session_id, parties.payer, int(reply[1]))
+            reply = await self._scripts.run("accept", session_id, parties,
+                                            {**args, **hold_args(hold)}, proc)
+            if text_or_none(reply[0]) == "err":
+                await self.steps.holds.refused(hold)
+        await self.steps.carry_out(session_id, reply)
+        return outcome_of(reply)
 
     async def act(self, session_id: str, account_id: str, event: str) -> Outcome:
         return await self._run("act", session_id, None, {"account": account_id, "event": event})
@@ -177,16 +193,18 @@ class SessionStore(SessionQueries, BookedSessions):
         )
 
     async def fire(self, member: str) -> Outcome:
-        if (free := parse_free_member(member)) is not None:
-            await self.busy.settle(*free)
+        if await self.steps.fire(member):
             return Outcome("gone")
-        session_id = member.partition("|")[2]
+        kind, _, session_id = member.partition("|")
         try:
             parties = await self.parties(session_id)
         except NoSuchSession:
             await self._redis.zrem(DEADLINES, member)
             return Outcome("gone")
-        return await self._run("fire", session_id, parties, {"member": member})
+        held = (await self.steps.grown(session_id, parties.payer)
+                if kind in ("balance", "low") else None)
+        return await self._run("fire", session_id, parties,
+                               {"member": member, "held": "" if held is None else held})
 
     # -- chat and files ------------------------------------------------------------------
 
@@ -244,12 +262,12 @@ class SessionStore(SessionQueries, BookedSessions):
         parties = await self.parties(session_id)
         ringing = Parties(parties.client_id, expert_id, parties.category, parties.payer_id,
                           parties.brand_id)
+        hold_cents = self.timing.start_hold_cents(pricing)
         return await self._holding(
             expert_id, session_id, "route", ringing, {
                 "expert_id": expert_id, "pricing_mode": pricing.mode.value,
-                "rate_cents": pricing.amount_cents,
-                "hold_cents": self.timing.start_hold_cents(pricing),
-            }, keys={"profile": _profile(profile_key)},
+                "rate_cents": pricing.amount_cents, "hold_cents": hold_cents,
+            }, keys={"profile": _profile(profile_key)}, hold_cents=hold_cents,
         )
 
     async def abandon(self, session_id: str) -> Outcome:

@@ -3,9 +3,10 @@
 ``hc:{w:<account>}`` holds ``balance`` and ``held`` (integer cents);
 ``hc:{w:<account>}:ledger`` is a stream with one entry per movement: ``topup``,
 ``hold``, ``release``, ``charge``, ``refund`` (to a card), ``dispute_refund`` (a disputed
-call given back, docs/trust.md). Holds and charges happen inside the session scripts,
-so a call can never spend money that another call holds, and the balance never goes
-below zero.
+call given back, docs/trust.md). A call's hold and its charge are steps in the wallet's
+own keys (``sessions/holds.py``), bookings' inside the booking scripts; each checks what
+the wallet has left, so a call can never spend money that another holds, and the balance
+never goes below zero.
 """
 
 from __future__ import annotations
@@ -22,13 +23,22 @@ from common.schema import Body, Integer
 MAX_TOPUP_CENTS = 100_000_00
 
 
-
 def wallet_key(account_id: str) -> str:
     return f"hc:{{0}}:{{w:{account_id}}}"
 
 
 def ledger_key(account_id: str) -> str:
     return f"hc:{{0}}:{{w:{account_id}}}:ledger"
+
+
+def holds_key(account_id: str) -> str:
+    """The calls' holds in the wallet: ``<session>|<nonce>`` -> cents (sessions/holds.py)."""
+    return f"hc:{{0}}:{{w:{account_id}}}:holds"
+
+
+def settled_key(account_id: str) -> str:
+    """The holds settled lately (zset by when): never taken again."""
+    return f"hc:{{0}}:{{w:{account_id}}}:holds:settled"
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,11 @@
 --! args: client_id expert_id topic start_ms end_ms length_minutes pricing_mode rate_cents
 --! args: hold_cents currency min_notice_ms max_len_ms reminders no_show_ms cancel_notice_ms
 --! args: late_fee_percent no_show_fee_percent client_name expert_name time_zone
+--! args: hold_nonce hold_intent
 -- A client books a slot. ``profile``: the expert's, whose current price must be the one
--- booked (§7.2). ``reminders``: offsets in ms, comma separated.
+-- booked (§7.2). ``reminders``: offsets in ms, comma separated. ``hold_nonce``: the hold of
+-- ``hold_cents`` taken in the client's wallet just before ('' when the wallet did not
+-- cover it), ``hold_intent`` its 'pay' deadline (sessions/holds.py).
 if redis.call('EXISTS', KEY.booking) == 1 then return {'err', 'conflict'} end
 local start, finish = tonumber(ARG.start_ms), tonumber(ARG.end_ms)
 local hold = tonumber(ARG.hold_cents)
@@ -17,8 +20,11 @@ if start < now + tonumber(ARG.min_notice_ms) then return {'err', 'too_soon'} end
 if overlapping(start, finish, tonumber(ARG.max_len_ms), ID) then
   return {'err', 'slot_taken'}
 end
-if hold > 0 and not hold_funds(KEY.wallet, ledger, hold, now) then
-  return {'err', 'insufficient_funds'}
+if hold > 0 then
+  if ARG.hold_nonce == '' then return {'err', 'insufficient_funds'} end
+  local gone = hold_gone(KEY.deadlines, ARG.hold_intent)
+  if gone then return gone end
+  redis.call('ZREM', KEY.deadlines, ARG.hold_intent)
 end
 local member = ID .. '|' .. finish
 redis.call('HSET', KEY.booking, 'id', ID, 'state', 'booked', 'client_id', ARG.client_id,
@@ -33,7 +39,7 @@ redis.call('HSET', KEY.booking, 'id', ID, 'state', 'booked', 'client_id', ARG.cl
            'joined_client_ms', '', 'joined_expert_ms', '', 'proposed_start_ms', '',
            'proposed_end_ms', '', 'proposed_by', '', 'sequence', 0, 'cancelled_by', '',
            'no_show_by', '', 'closed_at', '', 'amount_cents', 0, 'platform_fee_cents', 0,
-           'expert_payout_cents', 0)
+           'expert_payout_cents', 0, 'hold_nonce', hold > 0 and ARG.hold_nonce or '')
 redis.call('ZADD', KEY.active, start, member)
 redis.call('ZADD', KEY.client_index, start, ID)
 redis.call('ZADD', KEY.expert_index, start, ID)

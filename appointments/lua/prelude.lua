@@ -1,35 +1,41 @@
+--! use common/lua/clock.lua
 --! use sessions/lua/pricing.lua
---! use sessions/lua/wallet.lua
+--! use sessions/lua/holds.lua
 --! use sessions/lua/agreed.lua
 --! use common/lua/records.lua
---! keys: booking active deadlines wallet ledger billing
+--! keys: booking active deadlines billing
 --! keys: client_index expert_index client_notes expert_notes reliability
---! args: id kept fee_percent
+--! args: id kept fee_percent lease_ms
 -- Shared by every booking script (after the pieces named above). The keys and arguments
 -- named here are every booking script's (BookingStore._keys lays them out); a script's
 -- own names follow. ``active`` is the expert's bookings still to be met (zset),
--- ``deadlines`` the bookings' deadlines (zset), ``wallet`` and ``ledger`` the client's,
--- ``billing`` the billing stream, the indexes and notification lists the client's and the
--- expert's, ``reliability`` the expert's counters. ``kept``: notifications kept per
--- account; ``fee_percent``: the platform's fee.
+-- ``deadlines`` the bookings' deadlines (zset; and the intents ``pay|booking|...`` of the
+-- client's money the booking holds, sessions/holds.py), ``billing`` the billing stream, the
+-- indexes and notification lists the client's and the expert's, ``reliability`` the
+-- expert's counters. ``kept``: notifications kept per account; ``fee_percent``: the
+-- platform's fee; ``lease_ms``: how soon a step left unfinished is finished by another.
 local ID = ARG.id
 local KEPT = tonumber(ARG.kept)
 local FEE_PCT = tonumber(ARG.fee_percent)
 local NOTES = {}
+-- The hold of the client's money this step settles (its 'pay' intent: the caller settles
+-- it in the wallet next); '' when none.
+local PAID = ''
 
 local function load_booking()
   return load_hash(KEY.booking)
 end
 
--- Every successful script answers: status, the Redis time, the booking, and the
--- notifications it stored as {account, json} pairs (for live delivery).
+-- Every successful script answers: status, the Redis time, the booking, the
+-- notifications it stored as {account, json} pairs (for live delivery), and the hold it
+-- settles.
 local function reply(status)
   local notes = {}
   for _, n in ipairs(NOTES) do
     notes[#notes + 1] = n[1]
     notes[#notes + 1] = n[2]
   end
-  return {status, now_ms(), redis.call('HGETALL', KEY.booking), notes}
+  return {status, now_ms(), redis.call('HGETALL', KEY.booking), notes, PAID}
 end
 
 local function role_of(b, account)
@@ -53,10 +59,6 @@ local function notify(role, b, kind, now, extra)
   redis.call('LPUSH', key, text)
   redis.call('LTRIM', key, 0, KEPT - 1)
   NOTES[#NOTES + 1] = {account, text}
-end
-
-local function ledger(kind, amount, now)
-  write_ledger(KEY.wallet, KEY.ledger, kind, amount, now, 'session_id', ID, 'booking_id', ID)
 end
 
 -- The first booking of the expert's active ones that overlaps [start, end), other than
@@ -86,12 +88,17 @@ local function set_deadlines(b, now)
   redis.call('ZADD', KEY.deadlines, tonumber(b.start_ms) + tonumber(b.no_show_ms), 'noshow|' .. ID)
 end
 
--- Release the whole hold and charge ``amount`` of it: returns amount, fee, payout.
+-- Release the whole hold and charge ``amount`` of it (the caller settles it in the wallet
+-- right after this script; the 'pay' deadline, a lease later, has any process do it if the
+-- caller stopped first): returns amount, fee, payout.
 local function settle(b, amount, now)
   local hold = tonumber(b.hold_cents)
-  release_hold(KEY.wallet, ledger, hold, now)
   if amount > hold then amount = hold end
-  charge(KEY.wallet, ledger, amount, now)
+  if (b.hold_nonce or '') ~= '' then
+    PAID = intend_pay(KEY.deadlines, ID, b.client_id, b.hold_nonce, amount,
+                      now + tonumber(ARG.lease_ms))
+    redis.call('HSET', KEY.booking, 'hold_nonce', '')
+  end
   local fee = hc_round_half_up(amount * FEE_PCT, 100)
   redis.call('HSET', KEY.booking, 'amount_cents', amount, 'platform_fee_cents', fee,
              'expert_payout_cents', amount - fee)

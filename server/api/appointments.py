@@ -101,6 +101,7 @@ def appointments_ctx(
             platform_fee_percent=config.platform_fee_percent,
             reminder_offsets_ms=settings.reminder_offsets_ms, no_show_ms=settings.no_show_ms,
             notifications_kept=settings.notifications_kept,
+            lease_ms=int(config.lease_seconds * 1000),
         ))
         service = Appointments(store, FeedTokens(app[REDIS]),
                                Inbox(app[REDIS], settings.notifications_kept),

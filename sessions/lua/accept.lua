@@ -1,8 +1,10 @@
 --! durable
 --! use sessions/lua/prelude.lua
---! args: account sid proc start_cover_seconds
+--! args: account sid proc start_cover_seconds hold_nonce hold_intent
 -- The side rung (the expert; the client when the expert joined a booking first) accepts
--- from one of their sockets.
+-- from one of their sockets. A booked call holds its own money now: without a hold taken
+-- for it (``hold_nonce``, ``hold_intent``: as for start.lua), the script answers
+-- {'hold', cents} and changes nothing; the caller takes it and calls again.
 local s = load_session()
 if not s then return {'err', STALE and 'stale' or 'not_found'} end
 local rung = (s.rung_role == 'c') and 'c' or 'e'
@@ -19,8 +21,10 @@ if (s.booking_id or '') ~= '' and tonumber(s.hold_cents) == 0 then
     hold = rate
   end
   if hold > 0 then
-    if not hold_funds(KEY.wallet, ledger, hold, now) then return {'err', 'insufficient_funds'} end
-    redis.call('HSET', KEY.session, 'hold_cents', hold)
+    if ARG.hold_nonce == '' then return {'hold', hold} end
+    local gone = hold_gone(KEY.deadlines, ARG.hold_intent)
+    if gone then return gone end
+    keep_hold(ARG.hold_nonce, ARG.hold_intent, hold)
   end
 end
 redis.call('HSET', KEY.session, 'state', 'accepted', 'accepted_at', now)

@@ -1,8 +1,9 @@
 --! durable
 --! use sessions/lua/prelude.lua
---! args: member
+--! args: member held
 -- A deadline fell due: ``member`` is the deadline (kind|session id). Every reaper
--- may try; the ZREM below lets exactly one of them act.
+-- may try; the ZREM below lets exactly one of them act. ``held``: for a 'balance' or 'low'
+-- deadline, what the hold has grown to just before (sessions/holds.py); '' otherwise.
 local member = ARG.member
 local now = now_ms()
 local due = redis.call('ZSCORE', KEY.deadlines, member)
@@ -29,7 +30,7 @@ elseif kind == 'queue' and s.state == 'queued' then
   return reply('ended')
 elseif (kind == 'balance' or kind == 'low') and s.state == 'live' then
   -- A top-up since the deadline was set moves it later; otherwise the credit is spent.
-  local low = schedule_balance(s, now)
+  local low = schedule_balance(s, now, tonumber(ARG.held) or tonumber(s.hold_cents))
   if kind == 'low' then return reply('low', low) end
   local affordable = hc_affordable_ms(s.pricing_mode, tonumber(s.rate_cents), CFG.increment,
                                       tonumber(s.hold_cents))

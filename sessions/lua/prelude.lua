@@ -1,5 +1,6 @@
+--! use common/lua/clock.lua
 --! use sessions/lua/pricing.lua
---! use sessions/lua/wallet.lua
+--! use sessions/lua/holds.lua
 --! use sessions/lua/agreed.lua
 --! use common/lua/records.lua
 -- Shared by every session script. The loader (common/lua.py) puts the transition table T
@@ -8,16 +9,14 @@
 -- The keys and arguments every session script shares (sessions/scripts.py names them); a
 -- script's own follow, declared in its header.
 --   session: the session hash; socks: its sockets (socket id -> 'c|proc' or 'e|proc');
---   deadlines: the zset of 'kind|session' by due ms (and 'free|session|expert', below);
---   wallet, ledger: the payer's wallet hash and ledger stream (the session's ``payer_id``:
---   the client, or the brand that sponsors the call, fixed when the session is created);
---   billing: the billing stream; client_index, expert_index: the parties' sessions indexes;
+--   deadlines: the zset of 'kind|session' by due ms (and the intents 'free|session|expert'
+--   and 'pay|session|payer|nonce|charge', below); billing: the billing stream; client_index, expert_index: the parties' sessions indexes;
 --   proc_socks: the acting process's socket index; chat: the session's chat list;
 --   queue: the category queue (zset); queues: the set of queues; rung: experts already rung
 --   for this session; last_rung: when each expert was last rung (zset, for fairness);
 --   brand_index: the brand's sessions (zset by creation; a placeholder key without a brand);
 --   timeline: what happened, for the receipt (a list).
---! keys: session socks deadlines wallet ledger billing client_index expert_index proc_socks chat queue queues rung last_rung brand_index timeline
+--! keys: session socks deadlines billing client_index expert_index proc_socks chat queue queues rung last_rung brand_index timeline
 --   id: the session id; expert: the expert its keys were named for ('-': none); then the
 --   rules in the units the scripts use (lease_ms: how soon a step left unfinished by a
 --   stopped process is finished by another).
@@ -36,6 +35,9 @@ local STALE = false
 -- The expert this step let go (its busy flag, in the expert's own slot, is given back by
 -- the caller next: sessions/busy.py); '' when none.
 local FREED = ''
+-- The hold of the payer's money this step settles (its 'pay' intent: the caller settles it
+-- in the wallet next, sessions/holds.py); '' when none.
+local PAID = ''
 
 -- The caller named the keys from the session's parties read just before; a category
 -- call may have changed expert since. Then the script does nothing and answers
@@ -53,9 +55,9 @@ end
 
 -- Every successful script answers: status, an extra value (seconds left when a
 -- low-balance warning is due), the Redis time, the state before, the session, and the
--- expert it let go.
+-- expert it let go, and the hold it settles.
 local function reply(status, extra)
-  return {status, extra or '', now_ms(), PREV, redis.call('HGETALL', KEY.session), FREED}
+  return {status, extra or '', now_ms(), PREV, redis.call('HGETALL', KEY.session), FREED, PAID}
 end
 
 -- Puts a socket of ``side`` ('c' or 'e') in the session. ``entries_<side>`` counts every
@@ -129,14 +131,6 @@ local function live_ms_at(s, at)
   return live
 end
 
-local function ledger(kind, amount, now)
-  write_ledger(KEY.wallet, KEY.ledger, kind, amount, now, 'session_id', ID)
-end
-
-local function available()
-  return available_in(KEY.wallet)
-end
-
 local function drop_deadlines()
   for _, kind in ipairs(DEADLINE_KINDS) do redis.call('ZREM', KEY.deadlines, kind .. '|' .. ID) end
 end
@@ -159,17 +153,35 @@ local function hold_expert(expert)
   redis.call('ZREM', KEY.deadlines, 'free|' .. ID .. '|' .. expert)
 end
 
--- The wallet deadlines of a live per-minute call: first take every available cent into
--- the hold (so two calls can never spend the same money), then end the call when the
--- hold is spent and warn 60 s before. Answers the seconds left when a warning is due now.
-local function schedule_balance(s, now)
+-- The payer's money taken for the session before this script (``nonce``: its hold,
+-- ``intent``: the 'pay' deadline written before it, sessions/holds.py) is now the
+-- session's: the deadline has nothing left to do. Check ``hold_gone`` once nothing else
+-- can refuse, then ``keep_hold``.
+local function keep_hold(nonce, intent, cents)
+  redis.call('ZREM', KEY.deadlines, intent)
+  redis.call('HSET', KEY.session, 'hold_nonce', nonce, 'hold_cents', cents)
+end
+
+-- The session lets its hold go, charging ``amount`` of it: the caller settles it in the
+-- wallet right after this script, and the 'pay' deadline, a lease later, has any reaper
+-- do it if the caller stopped first.
+local function pay(s, amount, now)
+  if (s.hold_nonce or '') == '' then return end
+  PAID = intend_pay(KEY.deadlines, ID, s.payer_id, s.hold_nonce, amount, now + CFG.lease_ms)
+  redis.call('HSET', KEY.session, 'hold_nonce', '')
+end
+
+-- The wallet deadlines of a live per-minute call: end the call when the hold is spent and
+-- warn 60 s before. ``held``: what the hold has grown to, when the caller grew it to all
+-- the wallet has left just before (at a 'low' or 'balance' deadline, sessions/holds.py;
+-- so two calls can never spend the same money). Answers the seconds left when a warning
+-- is due now; without ``held`` the warning waits for a 'low' deadline due now, so that
+-- the hold grows first.
+local function schedule_balance(s, now, held)
   if s.pricing_mode ~= 'per_minute' or tonumber(s.rate_cents) == 0 then return nil end
-  local extra = available()
-  if extra > 0 then
-    redis.call('HINCRBY', KEY.wallet, 'held', extra)
-    s.hold_cents = tostring(tonumber(s.hold_cents) + extra)
-    redis.call('HSET', KEY.session, 'hold_cents', s.hold_cents)
-    ledger('hold', extra, now)
+  if held and held > tonumber(s.hold_cents) then
+    s.hold_cents = tostring(held)
+    redis.call('HSET', KEY.session, 'hold_cents', held)
   end
   local affordable = hc_affordable_ms(s.pricing_mode, tonumber(s.rate_cents), CFG.increment,
                                       tonumber(s.hold_cents))
@@ -177,8 +189,8 @@ local function schedule_balance(s, now)
   local left = affordable + 1 - live_ms_at(s, now)
   set_deadline('balance', now + math.max(0, left))
   -- The warning is sent once per call (protocol §3), even if a top-up moves the end.
-  if left > CFG.low_ms then
-    if s.low_sent ~= '1' then set_deadline('low', now + left - CFG.low_ms) end
+  if left > CFG.low_ms or (not held and s.low_sent ~= '1') then
+    if s.low_sent ~= '1' then set_deadline('low', now + math.max(0, left - CFG.low_ms)) end
   elseif s.low_sent ~= '1' then
     redis.call('HSET', KEY.session, 'low_sent', '1')
     return math.floor(math.max(0, left) / 1000)
@@ -251,7 +263,7 @@ end
 -- Takes the expert being rung off a category call and puts it back in the queue at its
 -- original place (arrival order), releasing the hold of that expert's price.
 local function requeue(s, now)
-  release_hold(KEY.wallet, ledger, tonumber(s.hold_cents), now)
+  pay(s, 0, now)
   let_go(s.expert_id, now)
   redis.call('ZREM', KEY.deadlines, 'ring|' .. ID)
   redis.call('HSET', KEY.session, 'state', 'queued', 'expert_id', '', 'hold_cents', 0, 'queue_pos', '')
@@ -261,9 +273,9 @@ local function requeue(s, now)
   return s.expert_id
 end
 
--- Ends the session: final live time, price, wallet settlement, the expert freed and,
--- for every session that reached accepted, exactly one billing event, all in this one
--- atomic step. ``by`` is the side that ended it, when one did ('c' or 'e').
+-- Ends the session: final live time, price, the hold settled and the expert freed (as
+-- intents the caller carries out next) and, for every session that reached accepted,
+-- exactly one billing event, all in this one atomic step. ``by`` is the side that ended it, when one did ('c' or 'e').
 local function finish(s, reason, now, at, by)
   local stop = math.min(now, at or now)
   local live = live_ms_at(s, stop)
@@ -275,10 +287,7 @@ local function finish(s, reason, now, at, by)
                                            CFG.guarantee, CFG.increment,
                                            tonumber(s.fee_percent), hold)
   end
-  if hold > 0 then
-    release_hold(KEY.wallet, ledger, hold, now)
-    charge(KEY.wallet, ledger, amount, now)
-  end
+  pay(s, amount, now)
   redis.call('HSET', KEY.session, 'state', 'ended', 'end_reason', reason, 'ended_at', now,
              'live_ms', live, 'live_since', '', 'billed_seconds', billed, 'amount_cents', amount,
              'platform_fee_cents', fee, 'expert_payout_cents', payout,

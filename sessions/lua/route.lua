@@ -1,13 +1,14 @@
 --! durable
 --! use sessions/lua/prelude.lua
 --! keys: ...profile
---! args: expert_id pricing_mode rate_cents hold_cents
+--! args: expert_id pricing_mode rate_cents hold_cents hold_nonce hold_intent
 -- The router rings an expert for a queued category call; ``expert_index`` is that
 -- expert's, and their busy flag is already taken for this session (sessions/busy.py).
 -- Fails without a change when the call is no longer queued, the expert was already rung
 -- for it, or the payer's wallet does not cover the expert's price. With a ``profile`` key
 -- (the expert's profile), the price the router decided on must still be the expert's:
--- else 'price_changed', and the router decides again.
+-- else 'price_changed', and the router decides again. ``hold_nonce`` and ``hold_intent``:
+-- the hold taken just before, as for start.lua.
 local s = load_session()
 if not s then return {'err', STALE and 'conflict' or 'not_found'} end
 if s.state ~= 'queued' then return {'err', 'conflict', s.state} end
@@ -18,16 +19,19 @@ if KEY.profile[1] then
   if refused then return refused end
 end
 local hold = tonumber(ARG.hold_cents)
-local now = now_ms()
-if hold > 0 and not hold_funds(KEY.wallet, ledger, hold, now) then
-  return {'err', 'insufficient_funds'}
+if hold > 0 then
+  if ARG.hold_nonce == '' then return {'err', 'insufficient_funds'} end
+  local gone = hold_gone(KEY.deadlines, ARG.hold_intent)
+  if gone then return gone end
 end
+local now = now_ms()
 -- A sponsored call holds (and later charges) the brand's wallet, never the client's.
 local payer = (s.payer_id or '') ~= '' and s.payer_id ~= s.client_id and 'brand' or 'client'
 hold_expert(expert)
 redis.call('HSET', KEY.session, 'state', 'ringing', 'expert_id', expert,
            'pricing_mode', ARG.pricing_mode, 'rate_cents', ARG.rate_cents, 'hold_cents', hold,
            'paid_by', hold > 0 and payer or 'none', 'rung_at', now)
+if hold > 0 then keep_hold(ARG.hold_nonce, ARG.hold_intent, hold) end
 redis.call('ZREM', KEY.queue, ID)
 redis.call('SADD', KEY.rung, expert)
 redis.call('ZADD', KEY.last_rung, now, expert)

@@ -2,9 +2,12 @@
 --! use sessions/lua/prelude.lua
 --! keys: ...profile
 --! args: client_id expert_id topic pricing_mode rate_cents currency fee_percent hold_cents sid proc brand_id paid_by category payer_id booking_id rung
+--! args: hold_nonce hold_intent
 -- A client rings an expert. ``rung``: the side rung ('e', or 'c' when the expert joins a
 -- booking first). With a ``profile`` key (the expert's profile), its current price must
--- be the session's (protocol §7.2: the price the client agreed to).
+-- be the session's (protocol §7.2: the price the client agreed to). ``hold_nonce``: the
+-- hold of ``hold_cents`` taken in the payer's wallet just before ('' when the wallet did
+-- not cover it), ``hold_intent`` its 'pay' deadline (sessions/holds.py).
 local client_id, expert_id, topic = ARG.client_id, ARG.expert_id, ARG.topic
 local hold = tonumber(ARG.hold_cents)
 local booking_id, rung = ARG.booking_id, ARG.rung
@@ -18,10 +21,12 @@ if KEY.profile[1] then
   local refused = price_refusal(KEY.profile[1], ARG.pricing_mode, ARG.rate_cents)
   if refused then return refused end
 end
-local now = now_ms()
-if hold > 0 and not hold_funds(KEY.wallet, ledger, hold, now) then
-  return {'err', 'insufficient_funds'}
+if hold > 0 then
+  if ARG.hold_nonce == '' then return {'err', 'insufficient_funds'} end
+  local gone = hold_gone(KEY.deadlines, ARG.hold_intent)
+  if gone then return gone end
 end
+local now = now_ms()
 hold_expert(expert_id)
 redis.call('HSET', KEY.session, 'id', ID, 'state', 'ringing', 'end_reason', '',
            'client_id', client_id, 'expert_id', expert_id, 'topic', topic,
@@ -32,7 +37,8 @@ redis.call('HSET', KEY.session, 'id', ID, 'state', 'ringing', 'end_reason', '',
            'live_started_at', '', 'live_since', '', 'live_ms', 0, 'ended_at', '',
            'media_c', '', 'media_e', '', 'low_sent', '', 'billed_seconds', 0,
            'amount_cents', 0, 'platform_fee_cents', 0, 'expert_payout_cents', 0,
-           'booking_id', booking_id, 'rung_role', rung)
+           'booking_id', booking_id, 'rung_role', rung, 'hold_nonce', '')
+if hold > 0 then keep_hold(ARG.hold_nonce, ARG.hold_intent, hold) end
 add_socket(rung == 'c' and 'e' or 'c', ARG.sid, ARG.proc)
 set_deadline('ring', now + CFG.ring_ms)
 note('rung', now, '', rung)

@@ -1,6 +1,8 @@
 """The booking scripts' money rules, each script loaded into the real test Redis on its own
 with the family's names (appointments/lua/prelude.lua): a booking holds its price and its
-slot, a late cancel or a no-show pays its fee, an attended booking gives the hold back."""
+slot, a late cancel or a no-show pays its fee, an attended booking gives the hold back.
+The money moves in the client's wallet as steps of their own around each script
+(sessions/holds.py), as ``BookingStore`` takes them."""
 
 from __future__ import annotations
 
@@ -11,12 +13,16 @@ import redis.asyncio as aioredis
 
 from common.lua import Lua
 from common.redistime import redis_ms
+from sessions.holds import Hold, Holders, WalletHolds
+from sessions.intents import Intents
+from sessions.wallet import wallet_key
 
 HOUR = 3_600_000
-FAMILY = {"booking": "b:1", "active": "active", "deadlines": "deadlines", "wallet": "wallet",
-          "ledger": "ledger", "billing": "billing", "client_index": "of:c",
+FAMILY = {"booking": "b:1", "active": "active", "deadlines": "deadlines",
+          "billing": "billing", "client_index": "of:c",
           "expert_index": "of:e", "client_notes": "notes:c", "expert_notes": "notes:e",
           "reliability": "reliability"}
+WALLET = wallet_key("c")
 
 
 class Family:
@@ -24,12 +30,20 @@ class Family:
         self.redis = redis
         self.scripts = {name: Lua(redis, f"appointments/lua/{name}.lua")
                         for name in ("book", "cancel", "joined", "fire", "propose", "respond")}
+        self.intents = Intents(redis, 60_000, "deadlines")
+        self.holds = WalletHolds(redis, self.intents,
+                                 Holders("deadlines", "b:{}".format, ("booked",), booking=True))
 
     async def run(self, name: str, booking_id: str = "1", keys: dict[str, str] | None = None,
-                  **args: Any) -> dict[str, Any]:
+                  hold: Hold | None = None, **args: Any) -> dict[str, Any]:
         reply = await self.scripts[name](
             keys={**FAMILY, "booking": f"b:{booking_id}", **(keys or {})},
-            args={"id": booking_id, "kept": 10, "fee_percent": 20, **args})
+            args={"id": booking_id, "kept": 10, "fee_percent": 20, "lease_ms": 60_000, **args})
+        if len(reply) > 4 and reply[4]:
+            await self.holds.settle_after(reply[4])  # the hold the script settles
+        if reply[0] == "err" and hold is not None:
+            await self.holds.refused(hold)
+        await self.intents.drop_done()
         if reply[0] == "err":
             return {"err": reply[1:]}
         if len(reply) == 1:
@@ -39,8 +53,12 @@ class Family:
 
     async def book(self, booking_id: str, start: int, hold: int = 3000,
                    rate: int = 3000) -> dict[str, Any]:
+        taken = Hold.new(booking_id, "c")
+        held = await self.holds.take(taken, hold)
         return await self.run(
-            "book", booking_id, keys={"profile": "profile"}, client_id="c", expert_id="e",
+            "book", booking_id, keys={"profile": "profile"}, hold=taken if held else None,
+            hold_nonce=taken.nonce if held else "", hold_intent=taken.intent() if held else "",
+            client_id="c", expert_id="e",
             topic="taxes", start_ms=start, end_ms=start + HOUR // 2, length_minutes=30,
             pricing_mode="per_session", rate_cents=rate, hold_cents=hold, currency="eur",
             min_notice_ms=60_000, max_len_ms=4 * HOUR, reminders=f"600000,{48 * HOUR}",
@@ -49,7 +67,7 @@ class Family:
 
 
 async def _ready(redis: aioredis.Redis) -> tuple[Family, int]:
-    await redis.hset("wallet", mapping={"balance": 10_000, "held": 0})
+    await redis.hset(WALLET, mapping={"balance": 10_000, "held": 0})
     await redis.hset("profile", "profile", json.dumps(
         {"pricing": {"mode": "per_session", "amount_cents": 3000}}))
     return Family(redis), await redis_ms(redis) + 2 * HOUR
@@ -63,7 +81,7 @@ async def test_a_booking_holds_its_price_and_its_slot(redis: aioredis.Redis) -> 
     assert await family.book("1", start, hold=20_000) == {"err": ["insufficient_funds"]}
     booked = await family.book("1", start)
     assert (booked["status"], booked["booking"]["state"]) == ("booked", "booked")
-    assert await redis.hget("wallet", "held") == "3000"
+    assert await redis.hget(WALLET, "held") == "3000"
     assert await family.book("1", start) == {"err": ["conflict"]}
     assert await family.book("2", start + HOUR // 4) == {"err": ["slot_taken"]}
     # A reminder whose moment has passed already is never scheduled.
@@ -87,7 +105,7 @@ async def test_a_late_cancel_costs_the_client_its_fee_and_the_expert_its_reliabi
         "cancelled", "client", "1500", "300", "1200")
     assert await family.run("cancel", "1", account="c") == {"err": ["conflict", "cancelled"]}
     assert (await family.run("cancel", "2", account="e"))["booking"]["amount_cents"] == "0"
-    assert await redis.hgetall("wallet") == {"balance": "8500", "held": "0"}
+    assert await redis.hgetall(WALLET) == {"balance": "8500", "held": "0"}
     assert await redis.hget("reliability", "late_cancellations") == "1"
     assert [e["type"] for _, e in await redis.xrange("billing")] == [
         "booking.cancelled", "booking.cancelled"]
@@ -101,7 +119,7 @@ async def test_attended_gives_the_hold_back_and_a_no_show_pays_its_fee(
     await family.book("2", start + HOUR)
     assert (await family.run("joined", "1", account="c"))["status"] == "joined"
     assert (await family.run("joined", "1", account="e"))["status"] == "attended"
-    assert await redis.hgetall("wallet") == {"balance": "10000", "held": "3000"}
+    assert await redis.hgetall(WALLET) == {"balance": "10000", "held": "3000"}
     assert await redis.hget("reliability", "attended") == "1"
     # The expert came, the client did not: the whole hold (100 %) is the fee.
     await family.run("joined", "2", account="e")
@@ -112,7 +130,7 @@ async def test_attended_gives_the_hold_back_and_a_no_show_pays_its_fee(
     fired = (await family.run("fire", "2", member="noshow|2"))["booking"]
     assert (fired["state"], fired["no_show_by"], fired["amount_cents"]) == (
         "no_show", "client", "3000")
-    assert await redis.hgetall("wallet") == {"balance": "7000", "held": "0"}
+    assert await redis.hgetall(WALLET) == {"balance": "7000", "held": "0"}
     assert await redis.hget("reliability", "no_shows") is None  # the expert was there
 
 

@@ -34,8 +34,9 @@ def test_shared_pieces_are_included_once_dependencies_first() -> None:
     assert text.count("local function now_ms(") == 1
     assert text.count("local function hc_price(") == 1
     assert text.index("local T = {") < text.index("local function now_ms(")
-    assert text.index("local function now_ms(") < text.index("local function write_ledger(")
     assert text.index("local function load_hash(") < text.index("local function load_session(")
+    wallet = source("sessions/lua/hold_settle.lua").text
+    assert wallet.index("local function now_ms(") < wallet.index("local function write_ledger(")
 
 
 async def test_the_clock_is_redis_time_in_ms_and_formats_like_the_wire(
@@ -113,15 +114,15 @@ async def test_a_rest_name_takes_a_list(redis: aioredis.Redis) -> None:
 
 
 def test_a_shared_piece_names_the_familys_keys_first_then_each_script_its_own() -> None:
-    prelude = ("booking", "active", "deadlines", "wallet", "ledger", "billing", "client_index",
+    prelude = ("booking", "active", "deadlines", "billing", "client_index",
                "expert_index", "client_notes", "expert_notes", "reliability")
     book, cancel = source("appointments/lua/book.lua"), source("appointments/lua/cancel.lua")
     assert book.keys.fixed == (*prelude, "profile")
     assert cancel.keys.fixed == prelude
-    assert cancel.args.fixed == ("id", "kept", "fee_percent", "account")
-    # Header lines of one kind continue each other: book.lua's arguments take three lines.
-    assert book.args.fixed[3:6] == ("client_id", "expert_id", "topic")
-    assert book.args.fixed[-1] == "time_zone"
+    assert cancel.args.fixed == ("id", "kept", "fee_percent", "lease_ms", "account")
+    # Header lines of one kind continue each other: book.lua's arguments take four lines.
+    assert book.args.fixed[4:7] == ("client_id", "expert_id", "topic")
+    assert book.args.fixed[-1] == "hold_intent"
 
 
 async def test_a_piece_and_its_script_share_one_table_of_names(redis: aioredis.Redis) -> None:

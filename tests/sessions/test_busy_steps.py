@@ -99,7 +99,7 @@ async def test_stopped_after_taking_the_flag_the_expert_is_free_again_within_a_l
     expert, _ = await online_expert(running, connect)
     _, client_socket = await funded_client(running, connect)
     # A process took the flag for a call (steps 1 and 2), then stopped: no session.
-    assert await store_of(running).busy.take(expert.id, "s_never_written")
+    assert await store_of(running).steps.busy.take(expert.id, "s_never_written")
     assert await status(running, expert) == "busy"
     refused = await client_socket.call("call:start", to(expert))
     assert refused["error"]["code"] == "unavailable"  # a start may still be on its way

@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
+from server.keys import REDIS
 from tests.conftest import Running, StartApp, User, on_this_redis
 from tests.signaling.conftest import Connect, funded_client, online_expert
 from tests.signaling.peers import SocketPeer
 from tests.signaling.webrtc import RtcPeer
+from tests.waiting import eventually
 
 # Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).
 pytestmark = pytest.mark.cluster
@@ -211,6 +213,13 @@ async def test_billing_events_and_wallet_movements_survive_a_redis_restart(
             running, connect, PER_MINUTE_600
         )
         await go_live(client_socket, expert_socket, session_id)
+        ledger_key = f"hc:{{0}}:{{w:{client.id}}}:ledger"
+
+        async def grown() -> bool:
+            # The start holds one minute; soon after going live the hold grows to the rest.
+            entries = await running.app[REDIS].xrange(ledger_key)
+            return [fields["kind"] for _, fields in entries] == ["topup", "hold", "hold"]
+        await eventually(grown, within=5, what="the hold grown to the whole wallet")
         await client_socket.ok("call:hangup", {"session_id": session_id})
         before = await wallet(running, client)
         own.stop_sync()  # SIGTERM: redis-server fsyncs its AOF and exits
@@ -220,9 +229,10 @@ async def test_billing_events_and_wallet_movements_survive_a_redis_restart(
             [event] = await billing_events(fresh)
             assert event["session_id"] == session_id
             assert await wallet(running, client) == before
-            ledger = await fresh.xrange(f"hc:{{0}}:{{w:{client.id}}}:ledger")
-            # The start holds one minute, going live holds the rest, the end releases it.
-            assert [fields["kind"] for _, fields in ledger] == ["topup", "hold", "hold", "release"]
+            ledger = await fresh.xrange(ledger_key)
+            # The end released both holds in one entry and charged the time live.
+            assert [fields["kind"] for _, fields in ledger] == [
+                "topup", "hold", "hold", "release", "charge"]
         finally:
             await fresh.aclose()
     finally:

@@ -6,6 +6,7 @@ import pytest
 
 from tests.conftest import Running, User
 from tests.signaling.peers import SocketPeer
+from tests.waiting import eventually
 
 PROFILE = {
     "headline": "Home cook for 20 years",
@@ -53,3 +54,12 @@ async def funded_client(running: Running, connect: Connect, cents: int = 10_000)
     )
     assert answer.status == 201
     return client, await connect(running, client)
+
+
+async def live_for_a_second(running: Running, user: User, session_id: str) -> None:
+    """Until the session has been live a whole second, as its participant ``user`` reads it."""
+    async def a_live_second() -> bool:
+        answer = await running.client.get(f"/api/v1/sessions/{session_id}",
+                                          headers=user.headers)
+        return bool((await answer.json())["live_seconds"] >= 1)
+    await eventually(a_live_second, within=5, what="one live second")

@@ -1,0 +1,113 @@
+"""What a call changes outside the session's slot, as steps around its scripts.
+
+The expert's busy flag (``busy.py``) and the payer's money (``holds.py``) live in their
+owners' keys, so no session script can change them. Before ``start`` and ``route``, the
+intents, the flag and the hold are taken in one pipeline on a single Redis (one round trip),
+one step at a time on a Cluster; after any script, the flag it let go and the hold it
+settles are given back the same way. A refusal in between undoes what was taken.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from common.lua import ArgValue, Step, in_order
+from common.redisvalues import text_or_none
+from sessions.busy import BusyFlags
+from sessions.errors import ExpertUnavailable, NotEnoughFunds
+from sessions.holds import Hold, WalletHolds, took
+from sessions.intents import Intents
+from sessions.keys import free_member, parse_free_member, session_key
+
+log = logging.getLogger(__name__)
+
+
+def hold_args(hold: Hold | None) -> dict[str, ArgValue]:
+    """What a script that keeps a hold (start, route, accept) is told of it: '' for none."""
+    return {"hold_nonce": hold.nonce if hold else "", "hold_intent": hold.intent() if hold else ""}
+
+
+class CallSteps:
+    def __init__(self, redis: aioredis.Redis, lease_ms: int) -> None:
+        self._redis = redis
+        self.intents = Intents(redis, lease_ms)
+        self.busy = BusyFlags(redis, self.intents)
+        self.holds = WalletHolds(redis, self.intents)
+
+    async def take(self, expert_id: str, session_id: str, payer_id: str,
+                   hold_cents: int) -> Hold | None:
+        """The expert's flag and ``hold_cents`` of the payer's money for the session: the
+        hold, or None when none was asked or the wallet did not cover it (the script then
+        refuses, once it has checked what comes first: the price)."""
+        hold = Hold.new(session_id, payer_id) if hold_cents > 0 else None
+        intents = [free_member(session_id, expert_id)] + ([hold.intent()] if hold else [])
+        steps = [self.intents.step(*intents), self.busy.claim_step(expert_id, session_id)]
+        if hold is not None:
+            steps.append(self.holds.take_step(hold, hold_cents))
+        answers = await in_order(self._redis, *steps)
+        held = hold if hold is not None and took(answers[2]) else None
+        if hold is not None and held is None:
+            await self.intents.drop(hold.intent())  # nothing held, nothing to give back
+        if not await self.busy.claimed(expert_id, session_id, answers[1]):
+            if held is not None:
+                await self.holds.refused(held)
+            raise ExpertUnavailable("the expert is busy or offline")
+        return held
+
+    async def refused(self, expert_id: str, session_id: str, hold: Hold | None) -> None:
+        """The script after ``take`` refused: give back what it took."""
+        await self.busy.refused(expert_id, session_id)
+        if hold is not None:
+            await self.holds.refused(hold)
+
+    async def hold_booked(self, session_id: str, payer_id: str, cents: int) -> Hold:
+        """A booked call's own hold, taken at accept (its booking's is released by then)."""
+        hold = Hold.new(session_id, payer_id)
+        if not await self.holds.take(hold, cents):
+            raise NotEnoughFunds("your wallet does not cover this call")
+        return hold
+
+    async def carry_out(self, session_id: str, reply: Any) -> None:
+        """The steps a script asked for: the expert it let go and the hold it settles.
+        When Redis cannot take them now (a primary failing over), the intents the script
+        wrote have a reaper take them a lease later, and the caller still hears what the
+        script did."""
+        if not isinstance(reply, list) or len(reply) < 7:
+            return
+        freed, paid = text_or_none(reply[5]), text_or_none(reply[6])
+        settle = Hold.of_intent(paid) if paid else None
+        steps: list[Step] = []
+        if freed:
+            steps.append(self.busy.give_back_step(freed, session_id))
+        if settle is not None:
+            steps.append(self.holds.settle_step(*settle))
+        if not steps:
+            return
+        try:
+            await in_order(self._redis, *steps)
+        except (aioredis.RedisError, OSError) as exc:
+            log.warning("session %s: steps left to the reaper (%s)", session_id, exc)
+            return
+        if freed:
+            self.busy.given_back(freed, session_id)
+        if paid:
+            self.holds.settled(paid)
+
+    async def grown(self, session_id: str, payer_id: str) -> int | None:
+        """A live per-minute call's hold, grown to all its payer's wallet has left (before
+        its 'low' or 'balance' deadline's script reads it); None when it holds nothing."""
+        nonce = text_or_none(await self._redis.hget(session_key(session_id), "hold_nonce"))
+        if not nonce:
+            return None
+        return await self.holds.grow(Hold(session_id, payer_id, nonce))
+
+    async def fire(self, member: str) -> bool:
+        """A due intent (the reaper's): the step it records, taken. False for a deadline of
+        another kind."""
+        if (free := parse_free_member(member)) is not None:
+            await self.busy.settle(*free)
+            return True
+        return await self.holds.fire(member)
