@@ -8,7 +8,7 @@ candidates), ``hc:brand:<id>:admins`` (accounts with the brand-admin right),
 ``hc:brandkey:<sha256>`` (an API key: brand and key id), ``hc:brand:<id>:keys`` (key id ->
 JSON listing), ``hc:brand:<id>:logo`` (an uploaded logo, as kept before the blob store:
 moved there when first read). The brand's wallet is
-``hc:{w:<brand id>}`` and its sessions index ``hc:brand:<id>:sessions`` (both named by the
+``hc:{a:<brand id>}:wallet`` and its sessions index ``hc:brand:<id>:sessions`` (both named by the
 sessions package).
 """
 

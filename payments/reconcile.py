@@ -17,16 +17,14 @@ from common.redisvalues import text_map, text_or_none
 from payments.gateway import StripeGateway
 from payments.models import PENDING, SUCCEEDED, TopUp
 from payments.store import PaymentStore
-from sessions.wallet import ledger_key
+from sessions.wallet import ledger_key, owner_of, wallet_prefix
 
 
 async def _owners(redis: aioredis.Redis) -> list[str]:
     owners = set()
-    for pattern in ("hc:{0}:{w:*}:topups", "hc:{0}:{w:*}:refunds"):
-        async for key in redis.scan_iter(match=pattern, _type="zset"):
-            name = str(text_or_none(key))
-            start = len("hc:{0}:{w:")
-            owners.add(name[start:name.index("}", start)])
+    for family in ("topups", "refunds"):
+        async for key in redis.scan_iter(match=wallet_prefix("*") + family, _type="zset"):
+            owners.add(owner_of(str(text_or_none(key))))
     return sorted(owners)
 
 

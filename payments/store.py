@@ -1,15 +1,15 @@
 """Top-ups and refunds in Redis, next to the wallet they move money in.
 
-Every key lives in the wallet's hash slot (``hc:{w:<owner>}...``), so the script that
+Every key lives in the wallet's hash slot (``hc:{a:<owner>}...``), so the script that
 credits a top-up or reserves a refund touches one slot, and works the same on a cluster.
 
-- ``hc:{w:<owner>}:topup:<id>``: hash ``id owner amount currency status intent refunded
+- ``hc:{a:<owner>}:topup:<id>``: hash ``id owner amount currency status intent refunded
   error created_at settled_at``, one top-up (``refunded`` counts reserved refunds too);
-- ``hc:{w:<owner>}:topups``: zset id -> created ms, the wallet's top-ups;
-- ``hc:{w:<owner>}:refund:<id>``: hash ``id amount status parts refused refunded
+- ``hc:{a:<owner>}:topups``: zset id -> created ms, the wallet's top-ups;
+- ``hc:{a:<owner>}:refund:<id>``: hash ``id amount status parts refused refunded
   stripe_refunds created_at settled_at``, one refund (``parts``: ``topup|intent|cents``
   joined by ``;``; ``refused``: ``topup|cents`` of the parts Stripe refused);
-- ``hc:{w:<owner>}:refunds``: zset id -> created ms, the wallet's refunds.
+- ``hc:{a:<owner>}:refunds``: zset id -> created ms, the wallet's refunds.
 """
 
 from __future__ import annotations
@@ -23,23 +23,23 @@ from common.lua import Lua
 from common.redistime import redis_ms
 from common.redisvalues import text_map, text_or_none
 from payments.models import RefundPart, TopUp
-from sessions.wallet import ledger_key, wallet_key
+from sessions.wallet import ledger_key, wallet_key, wallet_prefix
 
 
 def topup_key(owner: str, topup_id: str) -> str:
-    return f"hc:{{0}}:{{w:{owner}}}:topup:{topup_id}"
+    return wallet_prefix(owner) + f"topup:{topup_id}"
 
 
 def topups_key(owner: str) -> str:
-    return f"hc:{{0}}:{{w:{owner}}}:topups"
+    return wallet_prefix(owner) + "topups"
 
 
 def refund_key(owner: str, refund_id: str) -> str:
-    return f"hc:{{0}}:{{w:{owner}}}:refund:{refund_id}"
+    return wallet_prefix(owner) + f"refund:{refund_id}"
 
 
 def refunds_key(owner: str) -> str:
-    return f"hc:{{0}}:{{w:{owner}}}:refunds"
+    return wallet_prefix(owner) + "refunds"
 
 
 @dataclass(frozen=True)

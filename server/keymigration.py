@@ -20,6 +20,12 @@ upgrade held it the earlier way: its hold is recorded as ``<id>|legacy`` (the wa
 ``held`` already counts it), then the session or booking names it, in that order, so that
 a stop in between is finished by the next start.
 
+Layout 5: wallets leave the home slot for their owner's (sessions/wallet.py), now that no
+script changes a wallet with anything else: ``hc:{0}:{w:<owner>}`` becomes
+``hc:{a:<owner>}:wallet``, and each key beside it (``:ledger``, ``:holds``, card top-ups and
+refunds) ``hc:{a:<owner>}:<rest>``, copied the same way. The holds of layout 4 are recorded
+after the move, under the new names.
+
 A marker says which layout is done. Stop every process of the earlier version first: one
 still running would write old names.
 """
@@ -38,18 +44,20 @@ from common.redisclient import is_cluster
 from sessions.holds import Hold
 from sessions.keys import busy_key, session_key
 from sessions.states import HOLDS_EXPERT
+from sessions.wallet import wallet_prefix
 
 log = logging.getLogger(__name__)
 
 OLD_PREFIX = "hc:"
 DONE_KEY = HOME + "layout"
-LAYOUT = "4"
+LAYOUT = "5"
 # Names of the current layout that start like an old one: never renamed again (another
 # process of this version may be writing them while this one starts).
 _CURRENT = (HOME, *(prefix("")[:-2] for prefix in (account_prefix, email_prefix, ip_prefix)))
 _ACCOUNTS = HOME + "acct:"
 _EMAILS = _ACCOUNTS + "email:"
 _BUSY = HOME + "busy:"
+_WALLETS = HOME + "{w:"
 
 
 def _home_name(old: str) -> str:
@@ -64,6 +72,9 @@ def new_name(old: str) -> str:
         return claim_key(old[len(_EMAILS):])
     if old.startswith(_BUSY):
         return busy_key(old[len(_BUSY):])
+    if old.startswith(_WALLETS):
+        owner, _, rest = old[len(_WALLETS):].partition("}")
+        return wallet_prefix(owner) + (rest[1:] if rest else "wallet")
     rest = old[len(_ACCOUNTS):]
     if old.startswith(_ACCOUNTS) and rest and ":" not in rest:
         return account_key(rest)
@@ -80,7 +91,7 @@ async def migrate_key_layout(redis: aioredis.Redis) -> int:
         async for key in redis.scan_iter(match=OLD_PREFIX + "*", count=1000):
             if (target := _home_name(key)) != key:
                 moved += await _rename(redis, key, target)
-    for family in (_ACCOUNTS, _BUSY):
+    for family in (_ACCOUNTS, _BUSY, _WALLETS):
         async for key in redis.scan_iter(match=family + "*", count=1000):
             if (target := new_name(key)) != key:
                 moved += await _copy_then_delete(redis, key, target)

@@ -20,6 +20,7 @@ import redis.asyncio as aioredis
 from common.redistime import redis_ms
 from common.redisvalues import text_or_none
 from sessions.keys import (
+    CREDIT,
     DEADLINES,
     FREE,
     PAY,
@@ -54,7 +55,7 @@ class Census:
     in_progress: list[str] = field(default_factory=list)
 
 
-_DEADLINE_KINDS = {"ring", "connect", "grace", "balance", "low", "queue", FREE, PAY}
+_DEADLINE_KINDS = {"ring", "connect", "grace", "balance", "low", "queue", FREE, PAY, CREDIT}
 
 
 def _session_of(member: str) -> str:

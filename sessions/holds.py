@@ -25,6 +25,10 @@ than a lease, never charged twice, and never given back during a call.
 
 A live per-minute call grows its hold to all the wallet has left (``grow``) when its
 low-balance or balance deadline falls due, just before the deadline's script reads it.
+
+A dispute decided with a refund gives money back the same way: the decision writes
+``credit|session|payer|cents`` in the calls' deadlines, and the refund is credited
+(``wallet_credit.lua``, once) by the process that decided, or by a reaper a lease later.
 """
 
 from __future__ import annotations
@@ -39,7 +43,13 @@ import redis.asyncio as aioredis
 from common.lua import Lua, Step, in_order
 from common.redisvalues import text_or_none
 from sessions.intents import Intents
-from sessions.keys import DEADLINES, parse_pay_member, pay_member, session_key
+from sessions.keys import (
+    DEADLINES,
+    parse_credit_member,
+    parse_pay_member,
+    pay_member,
+    session_key,
+)
 from sessions.states import HOLDS_EXPERT
 from sessions.wallet import holds_key, ledger_key, settled_key, wallet_key
 
@@ -117,6 +127,7 @@ class WalletHolds:
         self._take = Lua(redis, "sessions/lua/hold_take.lua")
         self._settle = Lua(redis, "sessions/lua/hold_settle.lua")
         self._check = Lua(redis, "sessions/lua/intent_check.lua")
+        self._credit = Lua(redis, "sessions/lua/wallet_credit.lua")
 
     def _named(self, hold: Hold) -> dict[str, str]:
         """What the ledger entries say the money is for."""
@@ -179,9 +190,26 @@ class WalletHolds:
         except (aioredis.RedisError, OSError) as exc:
             _left_to_the_intent(hold, exc)
 
+    async def credit(self, member: str) -> bool:
+        """The refund a ``credit`` intent records, credited (once), and the intent dropped.
+        False when ``member`` is not a ``credit`` intent."""
+        parsed = parse_credit_member(member)
+        if parsed is None:
+            return False
+        session_id, payer_id, cents = parsed
+        await self._credit(
+            keys={"wallet": wallet_key(payer_id), "ledger": ledger_key(payer_id),
+                  "settled": settled_key(payer_id)},
+            args={"ref": f"refund|{session_id}", "session": session_id, "amount": cents,
+                  "kept_ms": SETTLED_KEPT_MS})
+        await self._intents.drop(member)
+        return True
+
     async def fire(self, member: str) -> bool:
         """A due ``pay`` deadline (the reaper's): settle the hold unless the session still
-        holds it. False when ``member`` is not a ``pay`` deadline."""
+        holds it; a due ``credit``: credit it. False for a deadline of another kind."""
+        if await self.credit(member):
+            return True
         parsed = Hold.of_intent(member)
         if parsed is None:
             return False

@@ -5,7 +5,8 @@ hash ``{s:<id>}`` and, beside it, ``:socks`` (socket id -> ``role|process``), ``
 ``:rung`` (experts already rung), ``:timeline`` (what happened, for the receipt) and
 ``:file:<id>`` (a shared file, ``sessions/filestore.py``); ``deadlines`` (zset of
 ``kind|session`` by due ms; ``free|session|expert``: an expert to free, and
-``pay|session|payer|nonce|charge``: a hold to settle, below), ``sessions:<account>``
+``pay|session|payer|nonce|charge``: a hold to settle, and ``credit|session|payer|cents``: a
+disputed charge to give back, below), ``sessions:<account>``
 and ``brand:<id>:sessions`` (indexes by creation), the category queues, each process's
 sockets, and the link from a booking to its session. The payer's wallet, its ledger and
 the holds of calls are named in ``sessions/wallet.py``.
@@ -81,6 +82,23 @@ def parse_pay_member(member: str) -> tuple[str, str, str, int] | None:
     if len(parts) != 5 or parts[0] != PAY or not parts[4].isdigit():
         return None
     return parts[1], parts[2], parts[3], int(parts[4])
+
+
+CREDIT = "credit"  # the deadline kind that credits a disputed call's refund (holds.py)
+
+
+def credit_member(session_id: str, payer_id: str, cents: int) -> str:
+    """``credit|session|payer|cents``: give ``cents`` of the session's charge back to the
+    payer's wallet (the dispute decision writes it: ``trust/lua/dispute_decide.lua``)."""
+    return f"{CREDIT}|{session_id}|{payer_id}|{cents}"
+
+
+def parse_credit_member(member: str) -> tuple[str, str, int] | None:
+    """(session, payer, cents) of a ``credit`` deadline; None for another kind."""
+    parts = member.split("|")
+    if len(parts) != 4 or parts[0] != CREDIT or not parts[3].isdigit():
+        return None
+    return parts[1], parts[2], int(parts[3])
 
 
 def booking_session_key(booking_id: str) -> str:

@@ -18,6 +18,7 @@ import redis.asyncio as aioredis
 from common.redisvalues import text_map, text_or_none
 from common.streams import all_entries, stream_id, trimmed_before
 from sessions.keys import DEADLINES, parse_pay_member
+from sessions.wallet import ledger_key, owner_of, wallet_key
 
 
 async def _billing_amounts(
@@ -47,14 +48,11 @@ async def reconcile(redis: aioredis.Redis, stream: str,
     trimmed = await trimmed_before(redis, stream)  # older events were trimmed on purpose
     charged: dict[str, int] = defaultdict(int)
     refunded: dict[str, int] = defaultdict(int)
-    async for key in redis.scan_iter(match="hc:{0}:{w:*}", _type="hash"):
-        wallet_key = str(text_or_none(key))
-        if "}:" in wallet_key[len("hc:{0}:"):]:
-            continue  # a hash next to a wallet (a card top-up, a refund), not the wallet
-        account = wallet_key[len("hc:{0}:{w:"):-1]
-        wallet = text_map(await redis.hgetall(wallet_key))
+    async for key in redis.scan_iter(match=wallet_key("*"), _type="hash"):
+        account = owner_of(str(text_or_none(key)))
+        wallet = text_map(await redis.hgetall(key))
         balance, held = 0, 0
-        for entry_id, raw in await redis.xrange(wallet_key + ":ledger") or []:
+        for entry_id, raw in await redis.xrange(ledger_key(account)) or []:
             entry = text_map(raw or {})
             if (stream_id(str(text_or_none(entry_id))) < trimmed
                     and entry["kind"] in ("charge", "dispute_refund")):

@@ -1,12 +1,15 @@
 """Wallets: a balance, the part of it held by calls in progress, and a ledger.
 
-``hc:{w:<account>}`` holds ``balance`` and ``held`` (integer cents);
-``hc:{w:<account>}:ledger`` is a stream with one entry per movement: ``topup``,
+A wallet lives in its owner's slot (an account's, or a brand's: ``{a:<owner>}``,
+common/keyspace.py), and every key of it shares that slot:
+``hc:{a:<owner>}:wallet`` holds ``balance`` and ``held`` (integer cents);
+``hc:{a:<owner>}:ledger`` is a stream with one entry per movement: ``topup``,
 ``hold``, ``release``, ``charge``, ``refund`` (to a card), ``dispute_refund`` (a disputed
-call given back, docs/trust.md). A call's hold and its charge are steps in the wallet's
-own keys (``sessions/holds.py``), bookings' inside the booking scripts; each checks what
-the wallet has left, so a call can never spend money that another holds, and the balance
-never goes below zero.
+call given back, docs/trust.md); ``:holds`` and ``:holds:settled`` are the holds of calls
+and bookings; card top-ups and refunds are beside them (payments/store.py). A hold, its
+settlement and a dispute's refund are steps in the wallet's own keys (``sessions/holds.py``);
+each checks what the wallet has left, so a call can never spend money that another holds,
+and the balance never goes below zero.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any, ClassVar
 
 import redis.asyncio as aioredis
 
+from common.keyspace import account_prefix
 from common.lua import Lua
 from common.redisvalues import text_map
 from common.schema import Body, Integer
@@ -23,22 +27,32 @@ from common.schema import Body, Integer
 MAX_TOPUP_CENTS = 100_000_00
 
 
-def wallet_key(account_id: str) -> str:
-    return f"hc:{{0}}:{{w:{account_id}}}"
+def wallet_prefix(owner_id: str) -> str:
+    """The prefix of every key of a wallet: its owner's slot."""
+    return account_prefix(owner_id)
 
 
-def ledger_key(account_id: str) -> str:
-    return f"hc:{{0}}:{{w:{account_id}}}:ledger"
+def owner_of(key: str) -> str:
+    """The owner of a wallet's key (whichever key of it)."""
+    return key[len(wallet_prefix("")) - 2:].partition("}")[0]
 
 
-def holds_key(account_id: str) -> str:
-    """The calls' holds in the wallet: ``<session>|<nonce>`` -> cents (sessions/holds.py)."""
-    return f"hc:{{0}}:{{w:{account_id}}}:holds"
+def wallet_key(owner_id: str) -> str:
+    return wallet_prefix(owner_id) + "wallet"
 
 
-def settled_key(account_id: str) -> str:
-    """The holds settled lately (zset by when): never taken again."""
-    return f"hc:{{0}}:{{w:{account_id}}}:holds:settled"
+def ledger_key(owner_id: str) -> str:
+    return wallet_prefix(owner_id) + "ledger"
+
+
+def holds_key(owner_id: str) -> str:
+    """The holds in the wallet: ``<session or booking>|<nonce>`` -> cents (holds.py)."""
+    return wallet_prefix(owner_id) + "holds"
+
+
+def settled_key(owner_id: str) -> str:
+    """The holds settled (and refunds credited) lately, zset by when: never again."""
+    return wallet_prefix(owner_id) + "holds:settled"
 
 
 @dataclass(frozen=True)

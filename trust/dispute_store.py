@@ -1,8 +1,11 @@
 """The only code that touches dispute keys (``trust.keys``); each change is one script
-(``trust/lua/dispute_*.lua``) that checks the state and writes it together."""
+(``trust/lua/dispute_*.lua``) that checks the state and writes it together. A refund
+decided is credited to the payer's wallet as a step of its own, after the decision's script
+(``sessions/holds.py``: the wallet lives in its owner's slot)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -11,11 +14,13 @@ from common.errors import Conflict, Invalid
 from common.lua import Lua
 from common.redisvalues import pairs, text_map, text_or_none
 from sessions.errors import NoSuchSession
-from sessions.keys import session_key
-from sessions.wallet import ledger_key, wallet_key
+from sessions.holds import WalletHolds
+from sessions.keys import DEADLINES, session_key
 from trust import keys
 from trust.disputes import Decision, DisputeRequest, Split
 from trust.errors import NoSuchDispute, NotDisputable
+
+log = logging.getLogger(__name__)
 
 _REFUSALS = {
     "not_ended": "a call is disputed once it has ended",
@@ -26,9 +31,12 @@ _REFUSALS = {
 
 
 class DisputeStore:
-    def __init__(self, redis: aioredis.Redis, billing_stream: str) -> None:
+    def __init__(self, redis: aioredis.Redis, billing_stream: str, wallets: WalletHolds,
+                 lease_ms: int) -> None:
         self._redis = redis
         self._stream = billing_stream
+        self._wallets = wallets
+        self._lease_ms = lease_ms
         self._scripts = {name: Lua(redis, f"trust/lua/dispute_{name}.lua")
                          for name in ("open", "answer", "decide")}
 
@@ -62,17 +70,30 @@ class DisputeStore:
 
     async def decide(self, session_id: str, payer_id: str, admin_id: str, decision: Decision,
                      split: Split) -> dict[str, str]:
+        """The decision's script, then the refund's credit (a step of its own)."""
+        fields, credit = await self.record_decision(session_id, payer_id, admin_id, decision,
+                                                    split)
+        if credit:
+            try:
+                await self._wallets.credit(credit)
+            except (aioredis.RedisError, OSError) as exc:
+                log.warning("dispute %s: refund left to the reaper (%s)", session_id, exc)
+        return fields
+
+    async def record_decision(self, session_id: str, payer_id: str, admin_id: str,
+                              decision: Decision, split: Split) -> tuple[dict[str, str], str]:
+        """The decision's script: the dispute, and the ``credit`` intent of its refund
+        ('' for none)."""
         reply = await self._scripts["decide"](
             keys={"dispute": keys.dispute(session_id), "session": session_key(session_id),
-                  "wallet": wallet_key(payer_id), "ledger": ledger_key(payer_id),
-                  "billing": self._stream,
+                  "deadlines": DEADLINES, "billing": self._stream,
                   **{state: keys.disputes_in(state) for state in keys.DISPUTE_STATES},
                   "log": keys.MODERATION_LOG},
             args={"admin_id": admin_id, "outcome": decision.outcome.value,
                   "refund_cents": split.refund_cents,
                   "fee_refund_cents": split.platform_fee_refund_cents,
                   "payout_refund_cents": split.expert_payout_refund_cents,
-                  "note": decision.note})
+                  "note": decision.note, "payer": payer_id, "lease_ms": self._lease_ms})
         if text_or_none(reply[0]) == "err":
             code = str(text_or_none(reply[1]))
             if code == "not_found":
@@ -80,7 +101,7 @@ class DisputeStore:
             if code == "too_much":
                 raise Invalid("refund_cents is more than was paid", "refund_cents")
             raise Conflict("this dispute is decided already")
-        return pairs(reply[1])
+        return pairs(reply[1]), str(text_or_none(reply[2]) or "")
 
     async def get(self, session_id: str) -> dict[str, str] | None:
         fields = text_map(await self._redis.hgetall(keys.dispute(session_id)))

@@ -39,7 +39,8 @@ class Trust:
               notify: Notify) -> Trust:
         moderation = ModerationLog(redis)
         return cls(
-            disputes=Disputes(DisputeStore(redis, billing_stream), sessions,
+            disputes=Disputes(DisputeStore(redis, billing_stream, sessions.steps.holds,
+                                           sessions.timing.lease_ms), sessions,
                               dispute_window_seconds, notify),
             blocks=Blocks(redis), reports=Reports(redis),
             suspensions=Suspensions(accounts, moderation), moderation=moderation,

@@ -6,6 +6,7 @@ import redis.asyncio as aioredis
 
 from common.redisvalues import text_map
 from sessions.reconcile import reconcile
+from sessions.wallet import ledger_key
 from tests.brands.conftest import admin, brand_admin, member_expert, new_brand, top_up_brand
 from tests.conftest import Running, StartApp, User, on_this_redis
 from tests.signaling.conftest import Connect, funded_client, live_for_a_second, online_expert
@@ -125,7 +126,7 @@ async def test_a_sponsored_call_debits_the_brand_and_not_the_client(
     assert set(kinds[1:-1]) == {"hold", "release"}
     assert await wallet(running, client) == {"balance_cents": 0, "held_cents": 0,
                                              "available_cents": 0, "currency": "EUR"}
-    assert await redis.xlen(f"hc:{{0}}:{{w:{client.id}}}:ledger") == 0
+    assert await redis.xlen(ledger_key(client.id)) == 0
     assert await reconcile(redis, on_this_redis(redis)) == []
 
 

@@ -20,8 +20,9 @@ from accounts.claims import claim_key
 from accounts.store import account_key
 from common.keyspace import check_one_slot
 from common.redisclient import stream_on
+from payments.store import refund_key, refunds_key, topup_key, topups_key
 from sessions.keys import busy_key, session_key, sockets_key
-from sessions.wallet import ledger_key, wallet_key
+from sessions.wallet import holds_key, ledger_key, settled_key, wallet_key
 
 # Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).
 pytestmark = pytest.mark.cluster
@@ -54,13 +55,22 @@ def test_no_source_names_a_key_outside_the_home_slot() -> None:
 
 def test_the_keys_of_one_call_share_the_billing_streams_slot() -> None:
     slot = home(stream_on("helpcall:billing", "cluster"))
-    for key in (session_key("s_1"), sockets_key("s_1"), wallet_key("a_3"), ledger_key("a_3")):
+    for key in (session_key("s_1"), sockets_key("s_1")):
         assert home(key) == slot, key
 
 
 def test_an_experts_busy_flag_is_in_the_experts_slot() -> None:
     assert home(busy_key("a_2")) == home(account_key("a_2"))
     assert home(busy_key("a_2")) != home(session_key("s_1"))
+
+
+def test_a_wallet_is_in_its_owners_slot_whole() -> None:
+    slot = home(account_key("a_3"))
+    keys = (wallet_key("a_3"), ledger_key("a_3"), holds_key("a_3"), settled_key("a_3"),
+            topup_key("a_3", "t_1"), topups_key("a_3"), refund_key("a_3", "r_1"),
+            refunds_key("a_3"))
+    assert {home(key) for key in keys} == {slot}
+    assert slot != home(session_key("s_1"))
 
 
 def test_an_account_and_its_email_each_have_a_slot_of_their_own() -> None:

@@ -8,6 +8,7 @@ import redis.asyncio as aioredis
 from common.redisclient import SentinelTarget, stream_on
 from server.config import ConfigError, load_config
 from server.keymigration import migrate_key_layout, new_name
+from sessions.wallet import ledger_key, wallet_key
 from tests.conftest import Running, StartApp
 
 
@@ -43,7 +44,8 @@ def test_billing_events_on_a_cluster_go_to_the_first_shard_stream() -> None:
 
 
 def test_old_names_gain_the_hash_tag_once() -> None:
-    assert new_name("hc:{w:a_1}:ledger") == "hc:{0}:{w:a_1}:ledger"
+    # A wallet's key, then, is its owner's now (layout 5).
+    assert new_name("hc:{w:a_1}:ledger") == "hc:{a:a_1}:ledger"
     assert new_name("hc:lastrung") == "hc:{0}:lastrung"
     assert new_name("hc:{0}:lastrung") == "hc:{0}:lastrung"
 
@@ -96,11 +98,11 @@ async def test_a_wallet_kept_by_an_earlier_version_is_still_there(
     first: Running = await start_app()
     client = await first.user("client")
     # What an earlier version wrote: the wallet and its ledger under the old names.
-    await redis.delete(f"hc:{{0}}:{{w:{client.id}}}", f"hc:{{0}}:{{w:{client.id}}}:ledger",
-                       "hc:{0}:layout")
+    await redis.delete(wallet_key(client.id), ledger_key(client.id), "hc:{0}:layout")
     await redis.hset(f"hc:{{w:{client.id}}}", mapping={"balance": 1234, "held": 0})
     await redis.xadd(f"hc:{{w:{client.id}}}:ledger", {"kind": "topup", "amount_cents": 1234})
-    assert await migrate_key_layout(redis) == 2
+    # Each renamed into the home slot (layout 1), then moved to its owner's (layout 5).
+    assert await migrate_key_layout(redis) == 4
     assert await migrate_key_layout(redis) == 0  # done once
     answer = await first.client.get("/api/v1/wallet", headers=client.headers)
     assert (await answer.json())["balance_cents"] == 1234

@@ -11,6 +11,7 @@ import redis.asyncio as aioredis
 
 from payments.gateway import StripeGateway
 from payments.reconcile import reconcile_payments
+from payments.store import topup_key
 from server.keys import PAYMENTS
 from sessions.reconcile import reconcile
 from tests.conftest import base_env
@@ -61,7 +62,7 @@ async def test_reconcile_finds_a_payment_stripe_took_but_never_credited(
     assert "agree" in out
 
     # Tampering shows.
-    await redis.hset(f"hc:{{0}}:{{w:{user.id}}}:topup:{paid['topup_id']}", "refunded", 0)
+    await redis.hset(topup_key(user.id, paid["topup_id"]), "refunded", 0)
     gateway = StripeGateway("sk_test_helpcall", localstripe.url)
     try:
         problems = await reconcile_payments(redis, gateway)

@@ -16,6 +16,7 @@ from brands import keys as brand_keys
 from privacy.erase import ERASED, PENDING, Eraser, Rules
 from privacy.errors import NotYet
 from server.keys import ACCOUNTS, ERASER, RETENTION
+from sessions.wallet import ledger_key
 from tests.appointments.conftest import booked, expert_with_hours, funded_client, hours_around, soon
 from tests.brands.conftest import admin, brand_admin, member_expert, new_brand
 from tests.conftest import Running, StartApp, User, on_this_redis
@@ -190,7 +191,7 @@ async def test_after_erasure_no_key_holds_the_email_or_the_name(
     assert [key async for key in redis.scan_iter(match="hc:{0}:block:*")] == []
 
     # Money records stay, under the bare id.
-    ledger = await redis.xrange(f"hc:{{0}}:{{w:{client.id}}}:ledger")
+    ledger = await redis.xrange(ledger_key(client.id))
     assert any(fields.get("session_id") == call.session_id for _, fields in ledger)
     billed = [f for _, f in await redis.xrange(on_this_redis(redis))]
     assert billed[0]["client_id"] == client.id

@@ -10,6 +10,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from server.keys import REDIS
+from sessions.wallet import ledger_key, wallet_key
 from tests.conftest import Running, StartApp, User, on_this_redis
 from tests.signaling.conftest import Connect, funded_client, online_expert
 from tests.signaling.peers import SocketPeer
@@ -194,7 +195,7 @@ async def test_reconcile_finds_agreement_and_then_a_tampered_wallet(
     await go_live(client_socket, expert_socket, session_id)
     await client_socket.ok("call:hangup", {"session_id": session_id})
     assert await reconcile(redis, "helpcall:billing") == []
-    await redis.hincrby(f"hc:{{0}}:{{w:{client.id}}}", "balance", 1_000)
+    await redis.hincrby(wallet_key(client.id), "balance", 1_000)
     problems = await reconcile(redis, "helpcall:billing")
     assert len(problems) == 1 and client.id in problems[0] and "balance" in problems[0]
 
@@ -213,11 +214,11 @@ async def test_billing_events_and_wallet_movements_survive_a_redis_restart(
             running, connect, PER_MINUTE_600
         )
         await go_live(client_socket, expert_socket, session_id)
-        ledger_key = f"hc:{{0}}:{{w:{client.id}}}:ledger"
+        ledger = ledger_key(client.id)
 
         async def grown() -> bool:
             # The start holds one minute; soon after going live the hold grows to the rest.
-            entries = await running.app[REDIS].xrange(ledger_key)
+            entries = await running.app[REDIS].xrange(ledger)
             return [fields["kind"] for _, fields in entries] == ["topup", "hold", "hold"]
         await eventually(grown, within=5, what="the hold grown to the whole wallet")
         await client_socket.ok("call:hangup", {"session_id": session_id})
@@ -229,9 +230,9 @@ async def test_billing_events_and_wallet_movements_survive_a_redis_restart(
             [event] = await billing_events(fresh)
             assert event["session_id"] == session_id
             assert await wallet(running, client) == before
-            ledger = await fresh.xrange(ledger_key)
+            entries = await fresh.xrange(ledger)
             # The end released both holds in one entry and charged the time live.
-            assert [fields["kind"] for _, fields in ledger] == [
+            assert [fields["kind"] for _, fields in entries] == [
                 "topup", "hold", "hold", "release", "charge"]
         finally:
             await fresh.aclose()

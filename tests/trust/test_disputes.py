@@ -7,14 +7,17 @@ from __future__ import annotations
 import redis.asyncio as aioredis
 
 from common.redisvalues import text_map
+from server.keys import CALLS, TRUST
 from server.reconcile import reconcile_all
 from server.worker import running_worker
+from sessions.wallet import ledger_key, wallet_key
 from tests.billing.test_worker import Receiver, next_of, receiver, worker_config
 from tests.conftest import Running, StartApp, on_this_redis
 from tests.earnings.conftest import credited, earnings
 from tests.marketplace.conftest import admin
 from tests.trust.conftest import Connect, called, get_json, pair, post_json
 from tests.waiting import eventually
+from trust.disputes import Decision, Outcome, split
 
 __all__ = ["receiver"]
 
@@ -165,10 +168,42 @@ async def test_reconcile_names_a_refund_that_the_stream_does_not_back(
     redis: aioredis.Redis
 ) -> None:
     # A wallet credited as if a dispute had been refunded, with no session.refunded event.
-    await redis.hset("hc:{0}:{w:a_0123456789abcdef0123}", mapping={"balance": 500, "held": 0})
-    await redis.xadd("hc:{0}:{w:a_0123456789abcdef0123}:ledger", {
+    await redis.hset(wallet_key("a_0123456789abcdef0123"), mapping={"balance": 500, "held": 0})
+    await redis.xadd(ledger_key("a_0123456789abcdef0123"), {
         "kind": "dispute_refund", "amount_cents": 500, "balance_cents": 500,
         "session_id": "s_0123456789abcdef0123", "at": "2026-12-03T10:00:00.000Z"})
     problems = await reconcile_all(redis, on_this_redis(redis))
     assert problems == ["session s_0123456789abcdef0123: refunded 500 to the wallet but 0 in "
                         "the billing stream"]
+
+
+async def test_stopped_after_a_decision_the_refund_is_credited_by_a_reaper_once(
+    start_app: StartApp, connect: Connect, redis: aioredis.Redis,
+) -> None:
+    running = await start_app(HELPCALL_GUARANTEE_SECONDS="0", HELPCALL_LEASE_SECONDS="1")
+    people = await pair(running, connect)
+    session_id = await called(running, people)
+    await post_json(running, f"/api/v1/sessions/{session_id}/dispute", people.client,
+                    COMPLAINT, 201)
+    paid = (await get_json(running, f"/api/v1/sessions/{session_id}", people.client))[
+        "amount_cents"]
+    [ended] = await billing_events(redis, "session.ended")
+    fee = int(ended["platform_fee_cents"])
+    before = await wallet(running, people.client)
+    store = running.app[TRUST].disputes.store
+    # The decision's script only, as decide() runs it, without the credit after it.
+    _, credit = await store.record_decision(session_id, people.client.id, "a_admin",
+                                            Decision(Outcome.FULL, None, "froze"),
+                                            split(paid, fee, paid))
+    assert credit == f"credit|{session_id}|{people.client.id}|{paid}"
+    assert await wallet(running, people.client) == before  # owed, not yet credited
+    assert len(await billing_events(redis, "session.refunded")) == 1
+
+    async def credited_back() -> bool:
+        return await wallet(running, people.client) == before + paid
+    await eventually(credited_back, within=5, what="the refund credited by a reaper")
+    await running.app[CALLS].store.steps.holds.credit(credit)  # the stopped process, back
+    assert await wallet(running, people.client) == before + paid
+    kinds = [f["kind"] for _, f in await redis.xrange(ledger_key(people.client.id))]
+    assert kinds.count("dispute_refund") == 1
+    assert await reconcile_all(redis, on_this_redis(redis)) == []

@@ -1,11 +1,13 @@
 --! durable
---! use sessions/lua/wallet.lua
---! keys: dispute session wallet ledger billing open answered decided log
---! args: admin_id outcome refund_cents fee_refund_cents payout_refund_cents note
--- An admin decides a dispute. In this one step: the decision is recorded, the refund goes
--- back to the wallet that paid for the call (a 'dispute_refund' ledger entry) and exactly one
--- 'session.refunded' event is appended to the billing stream; a second decision finds the
--- dispute decided and changes nothing. The expert's earnings follow that event (the earnings
+--! use common/lua/clock.lua
+--! keys: dispute session deadlines billing open answered decided log
+--! args: admin_id outcome refund_cents fee_refund_cents payout_refund_cents note payer lease_ms
+-- An admin decides a dispute. In this one step: the decision is recorded, the refund is
+-- owed to the wallet that paid for the call (``payer``'s: a ``credit|session|payer|cents``
+-- intent in the calls' ``deadlines``, which the caller credits next, and a reaper a lease
+-- later if it stopped first: sessions/holds.py) and exactly one 'session.refunded' event is
+-- appended to the billing stream; a second decision finds the dispute decided and changes
+-- nothing. The expert's earnings follow that event (the earnings
 -- consumer debits it once, as it credits a call once: earnings/lua/debit.lua). The decision
 -- is written to the moderation log (``log``) in the same step.
 local d = redis.call('HMGET', KEY.dispute, 'state', 'session_id', 'opened_ms', 'reason')
@@ -25,9 +27,10 @@ redis.call('ZREM', KEY.answered, d[2])
 redis.call('ZADD', KEY.decided, d[3], d[2])
 redis.call('XADD', KEY.log, '*', 'admin_id', ARG.admin_id, 'action', 'dispute_decided',
            'subject_id', d[2], 'reason', ARG.note, 'detail', ARG.outcome .. ' ' .. refund)
+local credit = ''
 if refund > 0 then
-  redis.call('HINCRBY', KEY.wallet, 'balance', refund)
-  write_ledger(KEY.wallet, KEY.ledger, 'dispute_refund', refund, now, 'session_id', d[2])
+  credit = 'credit|' .. d[2] .. '|' .. ARG.payer .. '|' .. refund
+  redis.call('ZADD', KEY.deadlines, now + tonumber(ARG.lease_ms), credit)
   redis.call('XADD', KEY.billing, '*',
     'event_id', 'ref_' .. d[2], 'type', 'session.refunded', 'session_id', d[2],
     'client_id', s[2], 'expert_id', s[3], 'brand_id', s[4] or '', 'booking_id', s[5] or '',
@@ -36,4 +39,4 @@ if refund > 0 then
     'expert_payout_refund_cents', ARG.payout_refund_cents,
     'reason', d[4], 'outcome', ARG.outcome, 'refunded_at', iso(now))
 end
-return {'ok', redis.call('HGETALL', KEY.dispute)}
+return {'ok', redis.call('HGETALL', KEY.dispute), credit}
