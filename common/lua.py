@@ -34,7 +34,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import redis as syncredis
 import redis.asyncio as aioredis
@@ -214,7 +214,7 @@ class Lua:
                                      *arg_values)
 
     def step(self, keys: Mapping[str, KeyValue], args: Mapping[str, ArgValue]) -> Step:
-        """This script as a step of ``in_order`` (never durable: no ``WAIT`` follows)."""
+        """This script as a step of ``in_order`` (durable as the script says)."""
         key_values, arg_values = self._checked(keys, args)
         return Step(("EVALSHA", self.sha, len(key_values), *key_values, *arg_values), self)
 
@@ -243,16 +243,43 @@ class Step:
             return self.command
         return ("EVAL", self.script.source.text, *self.command[2:])
 
+    @property
+    def durable(self) -> bool:
+        return self.script is not None and self.script.source.durable
+
 
 async def in_order(redis: aioredis.Redis, *steps: Step) -> list[Any]:
     """Run ``steps`` one after another, each seeing the writes of those before, and answer
     their replies. On one Redis they go in one pipeline: a single connection keeps their
     order, so a process that stops while sending leaves the first steps done, never a later
     one without an earlier. A Cluster's pipeline sends each primary its share on its own
-    connection, in no promised order: there they go one at a time."""
+    connection, in no promised order: there they go one at a time.
+
+    When replicas are required (``replicas.require``), a sequence with a durable step (one
+    that moves money) is answered once they hold it, as a durable script is: on one Redis
+    one ``WAIT`` ends the pipeline (it counts every write of that connection); on a
+    Cluster each durable step waits for its own primary's replicas."""
+    wanted = replicas.required(redis)
     if is_cluster(redis):
-        return [reply for step in steps for reply in await _sent(redis, (step,))]
-    return await _sent(redis, steps)
+        return [await _alone(redis, step, wanted) for step in steps]
+    durable = [step.script.source.path for step in steps if step.durable and step.script]
+    if wanted is None or not durable:
+        return await _sent(redis, steps)
+    *replies, acknowledged = await _sent(
+        redis, [*steps, Step(("WAIT", wanted.count, wanted.timeout_ms))])
+    replicas.check(", ".join(durable), wanted, int(acknowledged))
+    return replies
+
+
+async def _alone(redis: aioredis.Redis, step: Step, wanted: replicas.Replicas | None) -> Any:
+    """One step on its own (a Cluster's), waiting for replicas when it is durable."""
+    if wanted is None or not step.durable or step.script is None:
+        return (await _sent(redis, (step,)))[0]
+    count = int(str(step.command[2]))
+    keys = cast(Sequence[KeyT], step.command[3:3 + count])  # the script's keys, as named
+    args = step.command[3 + count:]
+    return await replicas.run_durable(redis, step.script.sha, step.script.source.text,
+                                      step.script.source.path, keys, args, wanted)
 
 
 async def _sent(redis: aioredis.Redis, steps: Sequence[Step]) -> list[Any]:

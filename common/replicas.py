@@ -77,11 +77,12 @@ async def run_durable(redis: aioredis.Redis, sha: str, text: str, path: str,
     except NoScriptError:
         # The EVALSHA ran nothing: send the text, to this node only (common/lua.py).
         reply, acknowledged = await script_then_wait("EVAL", text)
-    _check(path, wanted, int(acknowledged))
+    check(path, wanted, int(acknowledged))
     return reply
 
 
-def _check(script: str, wanted: Replicas, acknowledged: int) -> None:
+def check(script: str, wanted: Replicas, acknowledged: int) -> None:
+    """Warn when fewer replicas than wanted confirmed ``script``'s writes."""
     if acknowledged < wanted.count:
         log.warning("%s: %d of %d replicas confirmed within %d ms; the change stands on the "
                     "primary but a failover now could lose it", script, acknowledged,

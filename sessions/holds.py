@@ -6,7 +6,8 @@ is named ``<session>|<nonce>`` (``Hold``; a category call holds anew for each ex
 rings) and recorded in the wallet's ``holds`` hash, beside ``held``, their sum with the
 bookings' and refunds' holds.
 
-Taking one (``start``, ``route``, and ``accept`` of a booked call):
+Taking one (``start``, ``route``, and ``accept`` of a booked call; a call names its hold
+after the expert rung and the amount, ``Hold.of_call``):
 
 1. an intent ``pay|session|payer|nonce|0`` a lease ahead in the session's deadlines
    (``sessions/intents.py``), with the busy flag's;
@@ -33,6 +34,7 @@ A dispute decided with a refund gives money back the same way: the decision writ
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from collections.abc import Callable
@@ -85,6 +87,15 @@ class Hold:
     @classmethod
     def new(cls, owner_id: str, payer_id: str) -> Hold:
         return cls(owner_id, payer_id, secrets.token_hex(4))
+
+    @classmethod
+    def of_call(cls, session_id: str, payer_id: str, expert_id: str, cents: int) -> Hold:
+        """A call's hold for ringing ``expert_id`` with ``cents`` held: the same name each
+        time, so that two processes routing one call to one expert at once take one hold,
+        and the one whose script is refused leaves it to the other's session (a name
+        settled already is taken again under a new one: ``CallSteps.take``)."""
+        digest = hashlib.sha1(f"{expert_id}|{cents}".encode()).hexdigest()
+        return cls(session_id, payer_id, digest[:8])
 
     @classmethod
     def of_intent(cls, member: str) -> tuple[Hold, int] | None:

@@ -42,7 +42,8 @@ class CallSteps:
         """The expert's flag and ``hold_cents`` of the payer's money for the session: the
         hold, or None when none was asked or the wallet did not cover it (the script then
         refuses, once it has checked what comes first: the price)."""
-        hold = Hold.new(session_id, payer_id) if hold_cents > 0 else None
+        hold = (Hold.of_call(session_id, payer_id, expert_id, hold_cents) if hold_cents > 0
+                else None)
         intents = [free_member(session_id, expert_id)] + ([hold.intent()] if hold else [])
         steps = [self.intents.step(*intents), self.busy.claim_step(expert_id, session_id)]
         if hold is not None:
@@ -51,6 +52,11 @@ class CallSteps:
         held = hold if hold is not None and took(answers[2]) else None
         if hold is not None and held is None:
             await self.intents.drop(hold.intent())  # nothing held, nothing to give back
+            if text_or_none(answers[2][0]) == "settled":
+                # This call held this amount for this expert before and gave it back (a
+                # price changed back since): a hold of another name.
+                hold = Hold.new(session_id, payer_id)
+                held = hold if await self.holds.take(hold, hold_cents) else None
         if not await self.busy.claimed(expert_id, session_id, answers[1]):
             if held is not None:
                 await self.holds.refused(held)
@@ -63,9 +69,10 @@ class CallSteps:
         if hold is not None:
             await self.holds.refused(hold)
 
-    async def hold_booked(self, session_id: str, payer_id: str, cents: int) -> Hold:
+    async def hold_booked(self, session_id: str, payer_id: str, expert_id: str,
+                          cents: int) -> Hold:
         """A booked call's own hold, taken at accept (its booking's is released by then)."""
-        hold = Hold.new(session_id, payer_id)
+        hold = Hold.of_call(session_id, payer_id, expert_id, cents)
         if not await self.holds.take(hold, cents):
             raise NotEnoughFunds("your wallet does not cover this call")
         return hold

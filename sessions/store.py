@@ -158,7 +158,8 @@ class SessionStore(SessionQueries, BookedSessions):
         if text_or_none(reply[0]) == "hold":
             # A booked call: its money is held now, then accept.lua runs again.
             parties = await self.parties(session_id)
-            hold = await self.steps.hold_booked(session_id, parties.payer, int(reply[1]))
+            hold = await self.steps.hold_booked(session_id, parties.payer, parties.expert_id,
+                                                int(reply[1]))
             reply = await self._scripts.run("accept", session_id, parties,
                                             {**args, **hold_args(hold)}, proc)
             if text_or_none(reply[0]) == "err":

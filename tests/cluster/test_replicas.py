@@ -12,7 +12,10 @@ import pytest
 from sessions.wallet import wallet_key
 from tests.cluster.conftest import app_on
 from tests.conftest import Running
+from tests.signaling.conftest import Connect, connect, funded_client, online_expert
 from tests.topologies import Cluster, Node, Sentinels, started
+
+__all__ = ["connect"]
 
 TOP_UP = "/api/v1/wallet/topups"
 
@@ -118,3 +121,45 @@ async def test_on_a_cluster_a_silent_replica_is_reported_and_the_top_up_stands(
                       HELPCALL_REDIS_WAIT_TIMEOUT_MS="200") as running:
         await _top_up_with_a_frozen_replica(
             running, lambda wallet: cluster.replica_of(cluster.primary_of(wallet)), caplog)
+
+
+async def _call_with_a_frozen_replica(running: Running, connect: Connect,
+                                      replica_of: Callable[[str], Node],
+                                      caplog: pytest.LogCaptureFixture) -> None:
+    """A paid call started while the replica of the payer's wallet answers nothing: the hold
+    is a step of its own (sessions/holds.py), and it waits for that replica as the session
+    script does for its own; the call rings all the same, and the warning names it."""
+    expert, _ = await online_expert(running, connect)
+    client, client_socket = await funded_client(running, connect)
+    replica = replica_of(wallet_key(client.id))
+    assert replica.process is not None
+    replica.process.send_signal(signal.SIGSTOP)
+    try:
+        with caplog.at_level(logging.WARNING, logger="common.replicas"):
+            started = await client_socket.ok("call:start",
+                                             {"expert_id": expert.id, "topic": "tap"})
+    finally:
+        replica.process.send_signal(signal.SIGCONT)
+    assert started["state"] == "ringing"
+    assert any("sessions/lua/hold_take.lua" in r.getMessage()
+               and "0 of 1 replicas confirmed within 200 ms" in r.getMessage()
+               for r in caplog.records)
+
+
+async def test_a_calls_hold_waits_for_the_replica_too(
+        sentinels: Sentinels, tmp_path: Path, connect: Connect,
+        caplog: pytest.LogCaptureFixture) -> None:
+    async with app_on(sentinels.url, tmp_path, HELPCALL_REDIS_WAIT_REPLICAS="1",
+                      HELPCALL_REDIS_WAIT_TIMEOUT_MS="200") as running:
+        await _call_with_a_frozen_replica(running, connect, lambda _: _replica(sentinels),
+                                          caplog)
+
+
+async def test_on_a_cluster_a_calls_hold_waits_for_its_wallets_replica(
+        cluster: Cluster, tmp_path: Path, connect: Connect,
+        caplog: pytest.LogCaptureFixture) -> None:
+    async with app_on(cluster.url, tmp_path, HELPCALL_REDIS_WAIT_REPLICAS="1",
+                      HELPCALL_REDIS_WAIT_TIMEOUT_MS="200") as running:
+        await _call_with_a_frozen_replica(
+            running, connect, lambda wallet: cluster.replica_of(cluster.primary_of(wallet)),
+            caplog)

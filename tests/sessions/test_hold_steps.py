@@ -9,6 +9,7 @@ its ledger, the billing event. The lease is 1 s here, not 6.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -210,3 +211,33 @@ async def test_calls_and_bookings_in_progress_across_the_upgrade_keep_their_hold
     assert await redis.hget(session_key("s_old"), "hold_nonce") == LEGACY
     assert await redis.hget(booking_key("bk_old"), "hold_nonce") == LEGACY
     assert await migrate_key_layout(redis) == 0  # done once
+
+
+async def test_two_processes_ringing_one_expert_for_one_call_hold_its_price_once(
+    running: Running, connect: Connect
+) -> None:
+    expert, _ = await online_expert(running, connect)
+    client, _ = await funded_client(running, connect)
+    steps = store_of(running).steps
+    first, second = await asyncio.gather(
+        steps.take(expert.id, "s_routed", client.id, START_HOLD),
+        steps.take(expert.id, "s_routed", client.id, START_HOLD))
+    assert first == second is not None  # one hold, by the same name
+    assert (await wallet(running, client))["held_cents"] == START_HOLD
+    assert await ledger(running, client) == ["topup", "hold"]
+
+
+async def test_a_call_may_hold_again_for_an_expert_it_gave_a_hold_back_for(
+    running: Running, connect: Connect
+) -> None:
+    expert, _ = await online_expert(running, connect)
+    client, _ = await funded_client(running, connect)
+    steps = store_of(running).steps
+    given_back = await steps.take(expert.id, "s_again", client.id, START_HOLD)
+    assert given_back is not None
+    await steps.refused(expert.id, "s_again", given_back)  # its script refused: a new price
+    assert (await wallet(running, client))["held_cents"] == 0
+    # The price changed back; the router rings the same expert with the same amount.
+    again = await steps.take(expert.id, "s_again", client.id, START_HOLD)
+    assert again is not None and again.nonce != given_back.nonce
+    assert (await wallet(running, client))["held_cents"] == START_HOLD
