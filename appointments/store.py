@@ -46,6 +46,10 @@ def booking_key(booking_id: str) -> str:
     return f"hc:{{0}}:{{b:{booking_id}}}"
 
 
+# What a booking holds of its client's money (sessions/holds.py): kept while booked.
+BOOKINGS = Holders(DEADLINES, booking_key, ("booked",), booking=True)
+
+
 def active_key(expert_id: str) -> str:
     return f"hc:{{0}}:bookings:active:{expert_id}"
 
@@ -164,8 +168,7 @@ class BookingStore:
         }
         self._due = Lua(redis, "common/lua/due.lua")
         self.intents = Intents(redis, rules.lease_ms, DEADLINES)
-        self.holds = WalletHolds(redis, self.intents,
-                                 Holders(DEADLINES, booking_key, ("booked",), booking=True))
+        self.holds = WalletHolds(redis, self.intents, BOOKINGS)
 
     def _keys(self, booking_id: str, client_id: str, expert_id: str) -> dict[str, str]:
         """The keys of every booking script (named in ``appointments/lua/prelude.lua``)."""

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import redis.asyncio as aioredis
 
-from appointments.store import DEADLINES as BOOKING_DEADLINES
+from appointments.store import BOOKINGS
 from earnings.reconcile import reconcile_earnings
 from payments.gateway import StripeGateway
 from payments.reconcile import reconcile_payments
-from sessions.keys import DEADLINES
+from sessions.holds import CALLS
 from sessions.reconcile import reconcile
 
 
 async def reconcile_all(
     redis: aioredis.Redis, billing_stream: str, gateway: StripeGateway | None = None
 ) -> list[str]:
-    problems = await reconcile(redis, billing_stream, (DEADLINES, BOOKING_DEADLINES))
+    problems = await reconcile(redis, billing_stream, (CALLS, BOOKINGS))
     problems += await reconcile_earnings(redis, billing_stream)
     problems += await reconcile_payments(redis, gateway)
     return problems

@@ -5,7 +5,9 @@ held amount equals holds minus releases; each session's charge equals the amount
 that session's billing event, and each dispute refund credited to a wallet equals the
 ``refund_cents`` of that session's ``session.refunded`` event (docs/trust.md). A session
 or booking whose hold is still to settle (a ``pay`` intent, sessions/holds.py: at most a
-lease after its end) is not charged yet, and not reported. Answers one line per disagreement.
+lease after its end) is not charged yet, and not reported; a hold that no call or booking
+keeps any more, with nothing left to settle it, is (money held for nothing). Answers one
+line per disagreement.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ import redis.asyncio as aioredis
 
 from common.redisvalues import text_map, text_or_none
 from common.streams import all_entries, stream_id, trimmed_before
-from sessions.keys import DEADLINES, parse_pay_member
-from sessions.wallet import ledger_key, owner_of, wallet_key
+from sessions.holds import CALLS, Holders
+from sessions.keys import parse_pay_member
+from sessions.wallet import holds_key, ledger_key, owner_of, wallet_key
 
 
 async def _billing_amounts(
@@ -38,13 +41,40 @@ async def _billing_amounts(
     return amounts, refunds
 
 
+async def _stray_holds(redis: aioredis.Redis, account: str, wallet: dict[str, str],
+                       holders: Sequence[Holders], to_settle: set[str]) -> list[str]:
+    """The wallet's holds that no call or booking keeps any more, with no intent to settle
+    them (money held for nothing), and holds that add up to more than the wallet holds."""
+    problems = []
+    holds = text_map(await redis.hgetall(holds_key(account)))
+    if sum(int(cents) for cents in holds.values()) > int(wallet.get("held", 0)):
+        problems.append(f"wallet {account}: its holds add up to more than held "
+                        f"{wallet.get('held', 0)}")
+    for ref, cents in sorted(holds.items()):
+        if ref in to_settle:
+            continue
+        owner, _, nonce = ref.rpartition("|")
+        kept = False
+        for kind in holders:
+            state, kept_nonce = await redis.hmget(kind.key(owner), "state", "hold_nonce")
+            kept = kept or (text_or_none(kept_nonce) == nonce
+                            and text_or_none(state) in kind.holding)
+        if not kept:
+            problems.append(f"wallet {account}: {cents} held for {owner}, which holds it no "
+                            "more, and nothing left to settle it")
+    return problems
+
+
 async def reconcile(redis: aioredis.Redis, stream: str,
-                    intents: Sequence[str] = (DEADLINES,)) -> list[str]:
-    """``intents``: the deadline sets where ``pay`` intents wait (the calls', the bookings')."""
+                    holders: Sequence[Holders] = (CALLS,)) -> list[str]:
+    """``holders``: what holds money (calls, bookings), whose deadlines keep the ``pay``
+    intents of holds still to settle."""
     problems: list[str] = []
     billed, refunds = await _billing_amounts(redis, stream)
-    settling = {parsed[0] for key in intents for m in await redis.zrange(key, 0, -1)
-                if (parsed := parse_pay_member(str(text_or_none(m)))) is not None}
+    intents = [parsed for kind in holders for m in await redis.zrange(kind.deadlines, 0, -1)
+               if (parsed := parse_pay_member(str(text_or_none(m)))) is not None]
+    settling = {owner for owner, _, _, _ in intents}
+    to_settle = {f"{owner}|{nonce}" for owner, _, nonce, _ in intents}
     trimmed = await trimmed_before(redis, stream)  # older events were trimmed on purpose
     charged: dict[str, int] = defaultdict(int)
     refunded: dict[str, int] = defaultdict(int)
@@ -80,6 +110,7 @@ async def reconcile(redis: aioredis.Redis, stream: str,
             problems.append(f"wallet {account}: held {wallet.get('held')} but ledger says {held}")
         if balance < 0:
             problems.append(f"wallet {account}: negative balance {balance}")
+        problems += await _stray_holds(redis, account, wallet, holders, to_settle)
     for session_id, amount in charged.items():
         if billed.get(session_id) != amount:
             problems.append(

@@ -14,8 +14,10 @@ import pytest
 from aiohttp import web
 
 from appointments.settings import AppointmentSettings
+from appointments.store import BOOKINGS
 from common.timefmt import iso_ms
 from server.api import appointments as appointments_api
+from sessions.holds import CALLS
 from tests.conftest import Running, User
 
 PROFILE = {
@@ -27,6 +29,9 @@ PROFILE = {
 }
 
 Note = tuple[str, dict[str, Any]]
+
+# What holds money while bookings are in play, for reconcile (server/reconcile.py).
+HOLDERS = (CALLS, BOOKINGS)
 
 
 class Recorder:

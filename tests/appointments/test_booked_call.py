@@ -10,6 +10,7 @@ import redis.asyncio as aioredis
 
 from sessions.reconcile import reconcile
 from tests.appointments.conftest import (
+    HOLDERS,
     booked,
     expert_with_hours,
     funded_client,
@@ -66,7 +67,7 @@ async def test_the_client_joins_first_and_the_expert_is_rung(
     state = await running.client.get(f"/api/v1/bookings/{booking['id']}", headers=client.headers)
     assert (await state.json())["state"] == "attended"
     assert (await wallet(running, client))["held_cents"] == 0
-    assert await reconcile(redis, on_this_redis(redis)) == []
+    assert await reconcile(redis, on_this_redis(redis), HOLDERS) == []
 
 
 async def test_the_expert_joins_first_and_the_client_is_rung(

@@ -14,6 +14,7 @@ from common.timefmt import iso_ms
 from server.keys import REDIS
 from sessions.reconcile import reconcile
 from tests.appointments.conftest import (
+    HOLDERS,
     Wiring,
     book,
     booked,
@@ -179,7 +180,7 @@ async def test_cancel_before_the_notice_is_free(running: Running, redis: aioredi
     again = await running.client.post(f"/api/v1/bookings/{booking['id']}/cancel",
                                       headers=client.headers)
     assert again.status == 409
-    assert await reconcile(redis, on_this_redis(redis)) == []
+    assert await reconcile(redis, on_this_redis(redis), HOLDERS) == []
 
 
 async def test_late_cancel_by_the_client_pays_the_fee(running: Running,
@@ -227,7 +228,7 @@ async def test_late_cancel_by_the_expert_releases_everything_and_tells_the_clien
     assert [n["kind"] for n in (await listed.json())["notifications"]] == ["booking.cancelled"]
     reliability = await running.client.get(f"/api/v1/experts/{expert.id}/reliability")
     assert (await reliability.json())["late_cancellations"] == 1
-    assert await reconcile(redis, on_this_redis(redis)) == []
+    assert await reconcile(redis, on_this_redis(redis), HOLDERS) == []
 
 
 async def test_reschedule_proposed_by_the_client_and_accepted_by_the_expert(
@@ -306,7 +307,7 @@ async def test_reconcile_agrees_after_holds_and_releases(running: Running,
     dropped = await booked(running, client, expert, start + 15 * 60_000)
     await running.client.post(f"/api/v1/bookings/{dropped['id']}/cancel", headers=client.headers)
     assert kept["state"] == "booked"
-    assert await reconcile(redis, on_this_redis(redis)) == []
+    assert await reconcile(redis, on_this_redis(redis), HOLDERS) == []
 
 
 async def test_reconcile_agrees_after_a_late_cancellation_fee(running: Running,
@@ -316,4 +317,4 @@ async def test_reconcile_agrees_after_a_late_cancellation_fee(running: Running,
     client = await funded_client(running)
     booking = await booked(running, client, expert, start)
     await running.client.post(f"/api/v1/bookings/{booking['id']}/cancel", headers=client.headers)
-    assert await reconcile(redis, on_this_redis(redis)) == []
+    assert await reconcile(redis, on_this_redis(redis), HOLDERS) == []

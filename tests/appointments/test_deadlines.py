@@ -13,6 +13,7 @@ from server.api.appointments import APPOINTMENTS
 from server.keys import REDIS
 from sessions.reconcile import reconcile
 from tests.appointments.conftest import (
+    HOLDERS,
     Wiring,
     booked,
     expert_with_hours,
@@ -133,7 +134,7 @@ async def test_the_expert_no_show_releases_the_hold_and_counts(running: Running,
             event["expert_payout_cents"]) == ("booking.no_show", "expert", "0", "0")
     reliability = await running.client.get(f"/api/v1/experts/{expert.id}/reliability")
     assert await reliability.json() == {"attended": 0, "no_shows": 1, "late_cancellations": 0}
-    assert await reconcile(redis, on_this_redis(redis)) == []
+    assert await reconcile(redis, on_this_redis(redis), HOLDERS) == []
 
 
 async def test_both_joined_is_attended_with_no_event(running: Running, wiring: Wiring,
@@ -155,4 +156,4 @@ async def test_both_joined_is_attended_with_no_event(running: Running, wiring: W
     assert await billing_events(redis) == []
     reliability = await running.client.get(f"/api/v1/experts/{expert.id}/reliability")
     assert (await reliability.json())["attended"] == 1
-    assert await reconcile(redis, on_this_redis(redis)) == []
+    assert await reconcile(redis, on_this_redis(redis), HOLDERS) == []

@@ -22,6 +22,7 @@ from sessions.holds import Hold
 from sessions.keys import DEADLINES, session_key
 from sessions.parties import Parties
 from sessions.pricing import Pricing, PricingMode
+from sessions.reconcile import reconcile
 from sessions.store import NewSession, SessionStore
 from sessions.wallet import holds_key, ledger_key
 from tests.conftest import Running, StartApp, User, on_this_redis
@@ -241,3 +242,26 @@ async def test_a_call_may_hold_again_for_an_expert_it_gave_a_hold_back_for(
     again = await steps.take(expert.id, "s_again", client.id, START_HOLD)
     assert again is not None and again.nonce != given_back.nonce
     assert (await wallet(running, client))["held_cents"] == START_HOLD
+
+
+async def test_reconcile_names_money_held_for_a_call_that_holds_it_no_more(
+    running: Running, connect: Connect
+) -> None:
+    expert, _ = await online_expert(running, connect)
+    client, client_socket = await funded_client(running, connect)
+    started = await client_socket.ok("call:start", {"expert_id": expert.id, "topic": "tap"})
+    session_id = started["session_id"]
+    redis = running.app[REDIS]
+    stream = on_this_redis(redis, "helpcall:billing")
+    assert await reconcile(redis, stream) == []  # the call keeps its hold
+    await client_socket.ok("call:cancel", {"session_id": session_id})
+    steps = store_of(running).steps
+    # Money held for the ended call with its intent still there: settled within a lease.
+    stray = Hold(session_id, client.id, "stray")
+    assert await steps.holds.take(stray, 50)
+    assert await reconcile(redis, stream) == []
+    # The same with no intent left (no step leaves that; a bug or a hand would): named.
+    await steps.intents.drop(stray.intent())
+    assert await reconcile(redis, stream) == [
+        f"wallet {client.id}: 50 held for {session_id}, which holds it no more, and nothing "
+        "left to settle it"]
