@@ -35,7 +35,7 @@ from common.redistime import redis_ms
 from common.redisvalues import pairs, text_map, text_or_none
 from marketplace import keys as market_keys
 from sessions.errors import NotEnoughFunds, PriceChanged
-from sessions.holds import Hold, Holders, WalletHolds
+from sessions.holds import Hold, Holders, WalletHolds, hold_args
 from sessions.intents import Intents
 from sessions.pricing import Pricing, PricingMode
 
@@ -233,8 +233,7 @@ class BookingStore:
              "late_fee_percent": new.late_cancel_fee_percent,
              "no_show_fee_percent": new.no_show_fee_percent,
              "client_name": new.client_name, "expert_name": new.expert_name,
-             "time_zone": new.time_zone, "hold_nonce": hold.nonce if hold else "",
-             "hold_intent": hold.intent() if hold else ""},
+             "time_zone": new.time_zone, **hold_args(hold)},
             # The expert's profile, whose current price must be the booking's (§7.2).
             more_keys={"profile": market_keys.expert(new.expert_id)},
         )

@@ -124,6 +124,12 @@ def _left_to_the_intent(hold: Hold, exc: Exception) -> None:
                 hold.owner_id, hold.nonce, exc)
 
 
+def hold_args(hold: Hold | None) -> dict[str, str]:
+    """What a script that keeps a hold (start, route, a booked call's accept, book) is told
+    of it: '' for none."""
+    return {"hold_nonce": hold.nonce if hold else "", "hold_intent": hold.intent() if hold else ""}
+
+
 def took(answer: list[object]) -> bool:
     """Whether ``take_step`` holds the money."""
     return text_or_none(answer[0]) == "ok"

@@ -14,7 +14,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from common.lua import ArgValue, Step, in_order
+from common.lua import Step, in_order
 from common.redisvalues import text_or_none
 from sessions.busy import BusyFlags
 from sessions.errors import ExpertUnavailable, NotEnoughFunds
@@ -23,11 +23,6 @@ from sessions.intents import Intents
 from sessions.keys import free_member, parse_free_member, session_key
 
 log = logging.getLogger(__name__)
-
-
-def hold_args(hold: Hold | None) -> dict[str, ArgValue]:
-    """What a script that keeps a hold (start, route, accept) is told of it: '' for none."""
-    return {"hold_nonce": hold.nonce if hold else "", "hold_intent": hold.intent() if hold else ""}
 
 
 class CallSteps:

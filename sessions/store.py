@@ -9,7 +9,6 @@ link of ``BookedSessions`` too. Key names are in ``sessions/keys.py``.
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,19 +27,15 @@ from sessions.files import (
     SharedFile,
     file_url,
 )
-from sessions.keys import (
-    DEADLINES,
-    proc_sockets_key,
-)
+from sessions.holds import hold_args
+from sessions.keys import DEADLINES, proc_sockets_key
 from sessions.model import SessionView
 from sessions.parties import KnownParties, Parties
 from sessions.pricing import Pricing
 from sessions.queries import SessionQueries
 from sessions.replies import Outcome, outcome_of, raise_refusal
 from sessions.scripts import SessionScripts, Timing
-from sessions.steps import CallSteps, hold_args
-
-log = logging.getLogger(__name__)
+from sessions.steps import CallSteps
 
 CHAT_KEPT = 200  # messages kept per session: what a re-joining participant gets back
 

@@ -13,7 +13,7 @@ import redis.asyncio as aioredis
 
 from common.lua import Lua
 from common.redistime import redis_ms
-from sessions.holds import Hold, Holders, WalletHolds
+from sessions.holds import Hold, Holders, WalletHolds, hold_args
 from sessions.intents import Intents
 from sessions.wallet import wallet_key
 
@@ -57,7 +57,7 @@ class Family:
         held = await self.holds.take(taken, hold)
         return await self.run(
             "book", booking_id, keys={"profile": "profile"}, hold=taken if held else None,
-            hold_nonce=taken.nonce if held else "", hold_intent=taken.intent() if held else "",
+            **hold_args(taken if held else None),
             client_id="c", expert_id="e",
             topic="taxes", start_ms=start, end_ms=start + HOUR // 2, length_minutes=30,
             pricing_mode="per_session", rate_cents=rate, hold_cents=hold, currency="eur",

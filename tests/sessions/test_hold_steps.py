@@ -18,7 +18,7 @@ import redis.asyncio as aioredis
 from appointments.store import booking_key
 from server.keymigration import DONE_KEY, LEGACY, migrate_key_layout
 from server.keys import CALLS, REDIS
-from sessions.holds import Hold
+from sessions.holds import Hold, hold_args
 from sessions.keys import DEADLINES, session_key
 from sessions.parties import Parties
 from sessions.pricing import Pricing, PricingMode
@@ -118,7 +118,7 @@ async def test_a_hold_given_back_by_a_reaper_is_never_taken_again_nor_used(
         "rate_cents": START_HOLD, "currency": "EUR", "fee_percent": 20,
         "hold_cents": START_HOLD, "sid": client_socket.sio.get_sid() or "sid", "proc": "p",
         "paid_by": "client", "payer_id": client.id, "rung": "e",
-        "hold_nonce": hold.nonce, "hold_intent": hold.intent()}, keys={"profile": []})
+        **hold_args(hold)}, keys={"profile": []})
     assert reply[:3] == ["err", "conflict", "expired"]
     assert await running.app[REDIS].exists(session_key("s_late")) == 0
 
