@@ -13,6 +13,9 @@ A Redis Cluster serves a key from the slot of its hash tag, the text between its
   sequence of single-slot steps), and the mailed-link counter.
 - ``{ip:<address>}``: what is counted per client IP address: login attempts (per address,
   and per address and email, changed together) and sign-ups.
+- ``{br:<brand id>}``: what one brand owns alone: the index of its sessions.
+- ``{p:<process id>}``: what one web process owns alone: the index of the session sockets
+  it holds, which a surviving process reads once it is dead.
 
 Each prefix below is the only place a key of its family is spelt out.
 """
@@ -42,6 +45,16 @@ def email_prefix(email: str) -> str:
 def ip_prefix(ip: str) -> str:
     """The prefix of the counters kept per client IP address."""
     return f"hc:{{ip:{ip}}}:"
+
+
+def brand_prefix(brand_id: str) -> str:
+    """The prefix of the keys one brand owns alone."""
+    return f"hc:{{br:{brand_id}}}:"
+
+
+def process_prefix(proc: str) -> str:
+    """The prefix of the keys one web process owns alone."""
+    return f"hc:{{p:{proc}}}:"
 
 
 def slot_of(key: str) -> int:

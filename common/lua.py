@@ -248,12 +248,16 @@ class Step:
         return self.script is not None and self.script.source.durable
 
 
-async def in_order(redis: aioredis.Redis, *steps: Step) -> list[Any]:
+async def in_order(redis: aioredis.Redis, *steps: Step, first: Sequence[Step] = ()) -> list[Any]:
     """Run ``steps`` one after another, each seeing the writes of those before, and answer
     their replies. On one Redis they go in one pipeline: a single connection keeps their
     order, so a process that stops while sending leaves the first steps done, never a later
     one without an earlier. A Cluster's pipeline sends each primary its share on its own
     connection, in no promised order: there they go one at a time.
+
+    ``first``: steps that may run in any order among themselves, all before ``steps``
+    (none durable): on one Redis they open the same pipeline; on a Cluster they go in a
+    pipeline of their own, each primary its share at once. Their replies come first.
 
     When replicas are required (``replicas.require``), a sequence with a durable step (one
     that moves money) is answered once they hold it, as a durable script is: on one Redis
@@ -261,7 +265,9 @@ async def in_order(redis: aioredis.Redis, *steps: Step) -> list[Any]:
     Cluster each durable step waits for its own primary's replicas."""
     wanted = replicas.required(redis)
     if is_cluster(redis):
-        return [await _alone(redis, step, wanted) for step in steps]
+        earlier = await _sent(redis, first) if first else []
+        return earlier + [await _alone(redis, step, wanted) for step in steps]
+    steps = (*first, *steps)
     durable = [step.script.source.path for step in steps if step.durable and step.script]
     if wanted is None or not durable:
         return await _sent(redis, steps)

@@ -60,8 +60,10 @@ async def records_of(redis: aioredis.Redis, account_id: str) -> list[Record]:
     found: list[Record] = []
     for i in range(0, len(rows), 3):
         fields = text_map(rows[i])
-        if not fields:
-            continue  # trimmed by the retention job
+        if account_id not in (fields.get("client_id"), fields.get("expert_id")):
+            # Trimmed by the retention job, or listed for an expert the call rang but did
+            # not join (or never rang: sessions/listing.py): not theirs to read.
+            continue
         chat = [json.loads(str(text_or_none(m))) for m in rows[i + 1]]
         found.append(Record(SessionView.from_hash(fields), fields, chat,
                             [str(text_or_none(e)) for e in rows[i + 2]]))

@@ -48,7 +48,8 @@ log = logging.getLogger(__name__)
 LEASE = "hc:{0}:retention:lease"
 DAY_MS = 86_400_000
 BATCH = 500
-_SESSIONS = "hc:{0}:sessions:*"
+# Every index that lists sessions: each account's, each brand's (sessions/listing.py).
+_SESSIONS = (index_key("*"), brand_sessions_key("*"))
 _BOOKINGS = "hc:{0}:bookings:of:*"
 
 
@@ -107,9 +108,11 @@ class Retention:
 
     async def _sessions(self, cutoff: int) -> int:
         gone = 0
-        async for index in self.redis.scan_iter(match=_SESSIONS, count=BATCH, _type="zset"):
-            for raw in await self.redis.zrangebyscore(str(index), "-inf", cutoff):
-                gone += await self._drop_session(str(index), str(text_or_none(raw)), cutoff)
+        for pattern in _SESSIONS:
+            async for index in self.redis.scan_iter(match=pattern, count=BATCH, _type="zset"):
+                for raw in await self.redis.zrangebyscore(str(index), "-inf", cutoff):
+                    gone += await self._drop_session(str(index), str(text_or_none(raw)),
+                                                     cutoff)
         return gone
 
     async def _drop_session(self, index: str, session_id: str, cutoff: int) -> int:
@@ -125,11 +128,16 @@ class Retention:
                         timeline_key(session_id), chat_key(session_id), rung_key(session_id))
             if fields.get("booking_id"):
                 pipe.delete(booking_session_key(fields["booking_id"]))
-            for account in (fields.get("client_id"), fields.get("expert_id")):
-                if account:
-                    pipe.zrem(index_key(account), session_id)
-            if fields.get("brand_id"):
-                pipe.zrem(brand_sessions_key(fields["brand_id"]), session_id)
+            await pipe.execute()
+        # The indexes are in their owners' slots: out of them once the session is gone (a
+        # stop in between leaves entries that the next run drops, above).
+        indexes = {index} | {index_key(a) for a in (fields.get("client_id"),
+                                                     fields.get("expert_id")) if a}
+        if fields.get("brand_id"):
+            indexes.add(brand_sessions_key(fields["brand_id"]))
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for key in indexes:
+                pipe.zrem(key, session_id)
             await pipe.execute()
         return 1
 

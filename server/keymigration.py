@@ -26,6 +26,11 @@ script changes a wallet with anything else: ``hc:{0}:{w:<owner>}`` becomes
 refunds) ``hc:{a:<owner>}:<rest>``, copied the same way. The holds of layout 4 are recorded
 after the move, under the new names.
 
+Layout 6: the indexes that list sessions leave it too (sessions/listing.py):
+``hc:{0}:sessions:<account>`` becomes ``hc:{a:<account>}:sessions``,
+``hc:{0}:brand:<id>:sessions`` ``hc:{br:<id>}:sessions``, and each process's sockets
+``hc:{0}:proc:<p>:socks`` ``hc:{p:<p>}:socks``, copied the same way.
+
 A marker says which layout is done. Stop every process of the earlier version first: one
 still running would write old names.
 """
@@ -39,10 +44,23 @@ import redis.asyncio as aioredis
 from accounts.claims import claim_key
 from accounts.store import account_key
 from appointments.store import booking_key
-from common.keyspace import HOME, account_prefix, email_prefix, ip_prefix
+from common.keyspace import (
+    HOME,
+    account_prefix,
+    brand_prefix,
+    email_prefix,
+    ip_prefix,
+    process_prefix,
+)
 from common.redisclient import is_cluster
 from sessions.holds import Hold
-from sessions.keys import busy_key, session_key
+from sessions.keys import (
+    brand_sessions_key,
+    busy_key,
+    index_key,
+    proc_sockets_key,
+    session_key,
+)
 from sessions.states import HOLDS_EXPERT
 from sessions.wallet import wallet_prefix
 
@@ -50,14 +68,18 @@ log = logging.getLogger(__name__)
 
 OLD_PREFIX = "hc:"
 DONE_KEY = HOME + "layout"
-LAYOUT = "5"
+LAYOUT = "6"
 # Names of the current layout that start like an old one: never renamed again (another
 # process of this version may be writing them while this one starts).
-_CURRENT = (HOME, *(prefix("")[:-2] for prefix in (account_prefix, email_prefix, ip_prefix)))
+_CURRENT = (HOME, *(prefix("")[:-2] for prefix in (account_prefix, email_prefix, ip_prefix,
+                                                   brand_prefix, process_prefix)))
 _ACCOUNTS = HOME + "acct:"
 _EMAILS = _ACCOUNTS + "email:"
 _BUSY = HOME + "busy:"
 _WALLETS = HOME + "{w:"
+_INDEXES = HOME + "sessions:"
+_BRANDS = HOME + "brand:"
+_PROCS = HOME + "proc:"
 
 
 def _home_name(old: str) -> str:
@@ -75,6 +97,12 @@ def new_name(old: str) -> str:
     if old.startswith(_WALLETS):
         owner, _, rest = old[len(_WALLETS):].partition("}")
         return wallet_prefix(owner) + (rest[1:] if rest else "wallet")
+    if old.startswith(_INDEXES):
+        return index_key(old[len(_INDEXES):])
+    if old.startswith(_BRANDS) and old.endswith(":sessions"):
+        return brand_sessions_key(old[len(_BRANDS):-len(":sessions")])
+    if old.startswith(_PROCS) and old.endswith(":socks"):
+        return proc_sockets_key(old[len(_PROCS):-len(":socks")])
     rest = old[len(_ACCOUNTS):]
     if old.startswith(_ACCOUNTS) and rest and ":" not in rest:
         return account_key(rest)
@@ -91,7 +119,7 @@ async def migrate_key_layout(redis: aioredis.Redis) -> int:
         async for key in redis.scan_iter(match=OLD_PREFIX + "*", count=1000):
             if (target := _home_name(key)) != key:
                 moved += await _rename(redis, key, target)
-    for family in (_ACCOUNTS, _BUSY, _WALLETS):
+    for family in (_ACCOUNTS, _BUSY, _WALLETS, _INDEXES, _BRANDS, _PROCS):
         async for key in redis.scan_iter(match=family + "*", count=1000):
             if (target := new_name(key)) != key:
                 moved += await _copy_then_delete(redis, key, target)

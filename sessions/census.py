@@ -5,7 +5,7 @@ read at scrape time, so calls pay nothing for it (no counter is written per tran
 
 Every session that is not ended is found in one of two places: it has a deadline (ringing,
 accepted, paused, queued, and live per-minute calls with their balance deadline), or both
-its sockets are attached, so it is in a process's socket index (``hc:proc:<proc>:socks``,
+its sockets are attached, so it is in a process's socket index (``hc:{p:<proc>}:socks``,
 for each process with a lease). Their union, with each session's ``state`` read in one
 pipeline, counts the calls by state exactly. The cost is one read per session in progress,
 which a scrape every 15 s affords at tens of thousands of calls.

@@ -6,20 +6,20 @@ hash ``{s:<id>}`` and, beside it, ``:socks`` (socket id -> ``role|process``), ``
 ``:file:<id>`` (a shared file, ``sessions/filestore.py``); ``deadlines`` (zset of
 ``kind|session`` by due ms; ``free|session|expert``: an expert to free, and
 ``pay|session|payer|nonce|charge``: a hold to settle, and ``credit|session|payer|cents``: a
-disputed charge to give back, below), ``sessions:<account>``
-and ``brand:<id>:sessions`` (indexes by creation), the category queues, each process's
-sockets, and the link from a booking to its session. The payer's wallet, its ledger and
-the holds of calls are named in ``sessions/wallet.py``.
+disputed charge to give back, below), the category queues, and the link from a booking to
+its session. The payer's wallet, its ledger and the holds of calls are named in
+``sessions/wallet.py``.
 
-The one key elsewhere: the expert's busy flag (the session holding them) is in the
-expert's own slot, ``{a:<expert>}``, taken and given back as steps of their own
-(``sessions/busy.py``). The payer's money a call holds is taken and settled the same way,
-as steps in the wallet's own keys (``sessions/holds.py``).
+Elsewhere, each in its owner's slot and changed in steps of its own: the expert's busy
+flag (the session holding them, ``{a:<expert>}``: ``sessions/busy.py``); the payer's money
+a call holds (``sessions/holds.py``); the indexes that list a session, ``{a:<account>}:sessions``
+and ``{br:<brand>}:sessions``, and the index of each process's sockets, ``{p:<proc>}:socks``
+(``sessions/listing.py``).
 """
 
 from __future__ import annotations
 
-from common.keyspace import account_prefix
+from common.keyspace import account_prefix, brand_prefix, process_prefix
 
 DEADLINES = "hc:{0}:deadlines"
 QUEUES = "hc:{0}:queues"  # the categories with a queue
@@ -110,12 +110,15 @@ def queue_key(category: str) -> str:
 
 
 def proc_sockets_key(proc: str) -> str:
-    return f"hc:{{0}}:proc:{proc}:socks"
+    """``session|socket`` of every session socket the process holds."""
+    return process_prefix(proc) + "socks"
 
 
 def index_key(account_id: str) -> str:
-    return f"hc:{{0}}:sessions:{account_id}"
+    """The sessions an account took part in (or was rung for), scored by creation ms."""
+    return account_prefix(account_id) + "sessions"
 
 
 def brand_sessions_key(brand_id: str) -> str:
-    return f"hc:{{0}}:brand:{brand_id}:sessions"
+    """The sessions of a brand, scored by creation ms."""
+    return brand_prefix(brand_id) + "sessions"

@@ -46,7 +46,18 @@ class SessionQueries:
         return SessionView.from_hash(text_map(fields)), ms_of(now)
 
     async def list_for(self, account_id: str, limit: int = 50) -> tuple[list[SessionView], int]:
-        return await self._list(index_key(account_id), limit)
+        """The account's sessions, newest first: those it is a party to, or was rung for."""
+        views, now = await self._list(index_key(account_id), limit)
+        others = [v.id for v in views if account_id not in (v.client_id, v.expert_id)]
+        if others:
+            # Listed before a script that refused, or for another expert's call: shown only
+            # to an expert the call rang (sessions/listing.py).
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for session_id in others:
+                    pipe.sismember(rung_key(session_id), account_id)
+                rang = dict(zip(others, await pipe.execute(), strict=True))
+            views = [v for v in views if rang.get(v.id, True)]
+        return views, now
 
     async def list_for_brand(
         self, brand_id: str, limit: int = 50
@@ -54,6 +65,7 @@ class SessionQueries:
         return await self._list(brand_sessions_key(brand_id), limit)
 
     async def _list(self, index: str, limit: int) -> tuple[list[SessionView], int]:
+        """The sessions of an index that still exist (sessions/listing.py)."""
         ids = await self._redis.zrevrange(index, 0, limit - 1)
         async with self._redis.pipeline(transaction=False) as pipe:
             for session_id in ids:

@@ -34,6 +34,7 @@ class Reaper:
 
     async def tick(self) -> None:
         await self._calls.store.steps.intents.drop_done()
+        await self._calls.store.listing.drop_left()
         for member in await self._calls.store.due_deadlines():
             try:
                 await self._calls.fire(member)

@@ -8,21 +8,18 @@ a script again, with its parties read afresh, when it answers that they changed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import redis.asyncio as aioredis
 
-from common.lua import ArgValue, KeyValue, Lua
+from common.lua import ArgValue, KeyValue, Lua, Step, in_order
 from sessions.keys import (
     DEADLINES,
     LAST_RUNG,
     QUEUES,
-    brand_sessions_key,
     chat_key,
-    index_key,
-    proc_sockets_key,
     queue_key,
     rung_key,
     session_key,
@@ -69,21 +66,18 @@ class SessionScripts:
 
     def __init__(self, redis: aioredis.Redis, timing: Timing, parties: KnownParties) -> None:
         self.timing = timing
+        self._redis = redis
         self._parties = parties
         self._scripts = {name: Lua(redis, f"sessions/lua/{name}.lua", prefix=lua_table())
                          for name in NAMES}
 
-    def _keys(self, session_id: str, parties: Parties, proc: str) -> dict[str, KeyValue]:
+    def _keys(self, session_id: str, parties: Parties) -> dict[str, KeyValue]:
         """The keys every session script shares (``sessions/lua/prelude.lua``)."""
-        expert = parties.expert_id or "-"
         return {
             "session": session_key(session_id), "socks": sockets_key(session_id),
             "deadlines": DEADLINES, "billing": self.timing.billing_stream,
-            "client_index": index_key(parties.client_id), "expert_index": index_key(expert),
-            "proc_socks": proc_sockets_key(proc), "chat": chat_key(session_id),
-            "queue": queue_key(parties.category or "-"), "queues": QUEUES,
-            "rung": rung_key(session_id), "last_rung": LAST_RUNG,
-            "brand_index": brand_sessions_key(parties.brand_id or "-"),
+            "chat": chat_key(session_id), "queue": queue_key(parties.category or "-"),
+            "queues": QUEUES, "rung": rung_key(session_id), "last_rung": LAST_RUNG,
             "timeline": timeline_key(session_id),
         }
 
@@ -99,19 +93,24 @@ class SessionScripts:
 
     async def run(
         self, name: str, session_id: str, parties: Parties | None,
-        args: Mapping[str, ArgValue] | None = None, proc: str = "-",
-        keys: Mapping[str, KeyValue] | None = None,
+        args: Mapping[str, ArgValue] | None = None,
+        keys: Mapping[str, KeyValue] | None = None, before: Sequence[Step] = (),
     ) -> Any:
         """A session script's reply: ``keys`` and ``args`` are its own, after the shared
         ones. The keys are named from ``parties`` (None: what this process knows of them);
-        a script that finds them stale gets them read again."""
+        a script that finds them stale gets them read again. ``before``: steps in others'
+        slots taken first (``sessions/listing.py``), in the script's pipeline."""
         if parties is None:
             parties = await self._parties.of(session_id)
         for _ in range(STALE_TRIES):
-            reply = await self._scripts[name](
-                keys={**self._keys(session_id, parties, proc), **(keys or {})},
-                args={**self._args(session_id, parties), **(args or {})},
-            )
+            script = self._scripts[name]
+            named = {**self._keys(session_id, parties), **(keys or {})}
+            given = {**self._args(session_id, parties), **(args or {})}
+            if before:
+                replies = await in_order(self._redis, script.step(named, given), first=before)
+                reply, before = replies[-1], ()
+            else:
+                reply = await script(keys=named, args=given)
             if not is_stale(reply):
                 return reply
             parties = await self._parties.of(session_id, fresh=True)

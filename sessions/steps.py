@@ -10,6 +10,7 @@ settles are given back the same way. A refusal in between undoes what was taken.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -33,17 +34,18 @@ class CallSteps:
         self.holds = WalletHolds(redis, self.intents)
 
     async def take(self, expert_id: str, session_id: str, payer_id: str,
-                   hold_cents: int) -> Hold | None:
+                   hold_cents: int, first: Sequence[Step] = ()) -> Hold | None:
         """The expert's flag and ``hold_cents`` of the payer's money for the session: the
         hold, or None when none was asked or the wallet did not cover it (the script then
-        refuses, once it has checked what comes first: the price)."""
+        refuses, once it has checked what comes first: the price). ``first``: steps that
+        go before, in the same pipeline (``sessions/listing.py``)."""
         hold = (Hold.of_call(session_id, payer_id, expert_id, hold_cents) if hold_cents > 0
                 else None)
         intents = [free_member(session_id, expert_id)] + ([hold.intent()] if hold else [])
         steps = [self.intents.step(*intents), self.busy.claim_step(expert_id, session_id)]
         if hold is not None:
             steps.append(self.holds.take_step(hold, hold_cents))
-        answers = await in_order(self._redis, *steps)
+        answers = (await in_order(self._redis, *steps, first=first))[len(first):]
         held = hold if hold is not None and took(answers[2]) else None
         if hold is not None and held is None:
             await self.intents.drop(hold.intent())  # nothing held, nothing to give back

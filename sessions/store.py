@@ -9,17 +9,17 @@ link of ``BookedSessions`` too. Key names are in ``sessions/keys.py``.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import redis.asyncio as aioredis
 
 from common.errors import HelpcallError
-from common.lua import ArgValue, KeyValue
+from common.lua import ArgValue, KeyValue, Step
 from common.redisvalues import text_or_none
 from sessions.booked import BookedSessions
-from sessions.errors import NoSuchSession
+from sessions.errors import NoSuchSession, NotAParticipant
 from sessions.files import (
     MAX_BYTES_PER_SESSION,
     MAX_FILES_PER_SESSION,
@@ -29,6 +29,7 @@ from sessions.files import (
 )
 from sessions.holds import hold_args
 from sessions.keys import DEADLINES, proc_sockets_key
+from sessions.listing import Listing
 from sessions.model import SessionView
 from sessions.parties import KnownParties, Parties
 from sessions.pricing import Pricing
@@ -86,26 +87,38 @@ class SessionStore(SessionQueries, BookedSessions):
         self._known = KnownParties(redis)
         self._scripts = SessionScripts(redis, timing, self._known)
         self.steps = CallSteps(redis, timing.lease_ms)
+        self.listing = Listing(redis)
 
     async def _run(
         self, name: str, session_id: str, parties: Parties | None,
-        args: Mapping[str, ArgValue] | None = None, proc: str = "-",
-        keys: Mapping[str, KeyValue] | None = None,
+        args: Mapping[str, ArgValue] | None = None,
+        keys: Mapping[str, KeyValue] | None = None, before: Sequence[Step] = (),
     ) -> Outcome:
-        reply = await self._scripts.run(name, session_id, parties, args, proc, keys)
+        reply = await self._scripts.run(name, session_id, parties, args, keys, before)
         await self.steps.carry_out(session_id, reply)
         return outcome_of(reply)
 
+    async def _joining(self, name: str, session_id: str, sid: str, proc: str,
+                       args: Mapping[str, ArgValue]) -> Outcome:
+        """A script that adds the socket ``sid`` of ``proc`` to a session it is not in."""
+        try:
+            return await self._run(name, session_id, None, args,
+                                   before=[self.listing.socket(proc, session_id, sid)])
+        except (NoSuchSession, NotAParticipant):
+            self.listing.left(proc, session_id, sid)  # it cannot be in that session
+            raise
+
     async def _holding(self, expert_id: str, session_id: str, script: str,
                        parties: Parties, args: Mapping[str, ArgValue],
-                       keys: Mapping[str, KeyValue], hold_cents: int, proc: str = "-",
-                       ) -> Outcome:
+                       keys: Mapping[str, KeyValue], hold_cents: int,
+                       first: Sequence[Step]) -> Outcome:
         """Run ``script`` (start, route) once the expert's busy flag is this session's and
-        the payer's wallet holds ``hold_cents`` for it (``steps.py``)."""
-        hold = await self.steps.take(expert_id, session_id, parties.payer, hold_cents)
+        the payer's wallet holds ``hold_cents`` for it (``steps.py``), after ``first``
+        (``listing.py``)."""
+        hold = await self.steps.take(expert_id, session_id, parties.payer, hold_cents, first)
         try:
             return await self._run(script, session_id, parties, {**args, **hold_args(hold)},
-                                   proc=proc, keys=keys)
+                                   keys=keys)
         except HelpcallError:
             await self.steps.refused(expert_id, session_id, hold)
             raise
@@ -140,7 +153,9 @@ class SessionStore(SessionQueries, BookedSessions):
                 "category": new.category, "payer_id": new.payer, "booking_id": new.booking_id,
                 "rung": new.rung,
             }, keys={"profile": _profile(new.profile_key)}, hold_cents=hold_cents,
-            proc=new.proc,
+            first=[*self.listing.listed(session_id, new.client_id, new.expert_id,
+                                        brand_id=new.brand_id),
+                   self.listing.socket(new.proc, session_id, new.sid)],
         )
         self._known.remember(session_id, parties)
         return outcome
@@ -149,14 +164,15 @@ class SessionStore(SessionQueries, BookedSessions):
         args: dict[str, ArgValue] = {
             "account": account_id, "sid": sid, "proc": proc,
             "start_cover_seconds": self.timing.start_cover_seconds, **hold_args(None)}
-        reply = await self._scripts.run("accept", session_id, None, args, proc)
+        reply = await self._scripts.run("accept", session_id, None, args,
+                                        before=[self.listing.socket(proc, session_id, sid)])
         if text_or_none(reply[0]) == "hold":
             # A booked call: its money is held now, then accept.lua runs again.
             parties = await self.parties(session_id)
             hold = await self.steps.hold_booked(session_id, parties.payer, parties.expert_id,
                                                 int(reply[1]))
             reply = await self._scripts.run("accept", session_id, parties,
-                                            {**args, **hold_args(hold)}, proc)
+                                            {**args, **hold_args(hold)})
             if text_or_none(reply[0]) == "err":
                 await self.steps.holds.refused(hold)
         await self.steps.carry_out(session_id, reply)
@@ -166,10 +182,8 @@ class SessionStore(SessionQueries, BookedSessions):
         return await self._run("act", session_id, None, {"account": account_id, "event": event})
 
     async def attach(self, session_id: str, account_id: str, sid: str, proc: str) -> Outcome:
-        return await self._run(
-            "attach", session_id, None, {"account": account_id, "sid": sid, "proc": proc},
-            proc=proc,
-        )
+        return await self._joining("attach", session_id, sid, proc,
+                                   {"account": account_id, "sid": sid, "proc": proc})
 
     async def detach(
         self, session_id: str, sid: str, proc: str, at_ms: int | None = None
@@ -177,11 +191,12 @@ class SessionStore(SessionQueries, BookedSessions):
         try:
             parties = await self.parties(session_id)
         except NoSuchSession:
+            self.listing.left(proc, session_id, sid)
             return Outcome("noop")
-        return await self._run(
-            "detach", session_id, parties, {"sid": sid, "at": "" if at_ms is None else at_ms},
-            proc=proc,
-        )
+        outcome = await self._run(
+            "detach", session_id, parties, {"sid": sid, "at": "" if at_ms is None else at_ms})
+        self.listing.left(proc, session_id, sid)  # once the session has let it go
+        return outcome
 
     async def media(self, session_id: str, account_id: str, state: str, sid: str) -> Outcome:
         return await self._run(
@@ -246,7 +261,8 @@ class SessionStore(SessionQueries, BookedSessions):
                 "currency": self.timing.currency, "fee_percent": new.fee(self.timing),
                 "sid": new.sid, "proc": new.proc, "brand_id": new.brand_id,
                 "payer_id": new.payer,
-            }, proc=new.proc,
+            }, before=[*self.listing.listed(session_id, new.client_id, brand_id=new.brand_id),
+                       self.listing.socket(new.proc, session_id, new.sid)],
         )
         self._known.remember(session_id, parties)
         return outcome
@@ -264,6 +280,7 @@ class SessionStore(SessionQueries, BookedSessions):
                 "expert_id": expert_id, "pricing_mode": pricing.mode.value,
                 "rate_cents": pricing.amount_cents, "hold_cents": hold_cents,
             }, keys={"profile": _profile(profile_key)}, hold_cents=hold_cents,
+            first=self.listing.listed(session_id, expert_id),
         )
 
     async def abandon(self, session_id: str) -> Outcome:

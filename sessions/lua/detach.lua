@@ -4,7 +4,6 @@
 -- connected (empty for now).
 local s = load_session()
 if STALE then return {'err', 'stale'} end
-redis.call('SREM', KEY.proc_socks, ID .. '|' .. ARG.sid)
 if redis.call('HDEL', KEY.socks, ARG.sid) == 0 or not s then return {'noop'} end
 local now = now_ms()
 local at = now

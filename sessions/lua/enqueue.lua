@@ -18,6 +18,4 @@ redis.call('ZADD', KEY.queue, now, ID)
 redis.call('SADD', KEY.queues, ARG.category)
 set_deadline('queue', now + CFG.queue_ms)
 note('queued', now, '', 'c')
-redis.call('ZADD', KEY.client_index, now, ID)
-if ARG.brand_id ~= '' then redis.call('ZADD', KEY.brand_index, now, ID) end
 return reply('ok')

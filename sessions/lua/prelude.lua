@@ -10,13 +10,13 @@
 -- script's own follow, declared in its header.
 --   session: the session hash; socks: its sockets (socket id -> 'c|proc' or 'e|proc');
 --   deadlines: the zset of 'kind|session' by due ms (and the intents 'free|session|expert'
---   and 'pay|session|payer|nonce|charge', below); billing: the billing stream; client_index, expert_index: the parties' sessions indexes;
---   proc_socks: the acting process's socket index; chat: the session's chat list;
---   queue: the category queue (zset); queues: the set of queues; rung: experts already rung
---   for this session; last_rung: when each expert was last rung (zset, for fairness);
---   brand_index: the brand's sessions (zset by creation; a placeholder key without a brand);
---   timeline: what happened, for the receipt (a list).
---! keys: session socks deadlines billing client_index expert_index proc_socks chat queue queues rung last_rung brand_index timeline
+--   and 'pay|session|payer|nonce|charge', below); billing: the billing stream;
+--   chat: the session's chat list; queue: the category queue (zset); queues: the set of
+--   queues; rung: experts already rung for this session; last_rung: when each expert was
+--   last rung (zset, for fairness); timeline: what happened, for the receipt (a list).
+--   The indexes that list the session and the process's socket index are in their
+--   owners' slots, written by the caller before the script (sessions/listing.py).
+--! keys: session socks deadlines billing chat queue queues rung last_rung timeline
 --   id: the session id; expert: the expert its keys were named for ('-': none); then the
 --   rules in the units the scripts use (lease_ms: how soon a step left unfinished by a
 --   stopped process is finished by another).
@@ -66,7 +66,6 @@ end
 -- (signaling/manager.py).
 local function add_socket(side, sid, proc)
   redis.call('HSET', KEY.socks, sid, side .. '|' .. proc)
-  redis.call('SADD', KEY.proc_socks, ID .. '|' .. sid)
   redis.call('HINCRBY', KEY.session, 'entries_' .. side, 1)
 end
 

@@ -2,8 +2,8 @@
 --! use sessions/lua/prelude.lua
 --! keys: ...profile
 --! args: expert_id pricing_mode rate_cents hold_cents hold_nonce hold_intent
--- The router rings an expert for a queued category call; ``expert_index`` is that
--- expert's, and their busy flag is already taken for this session (sessions/busy.py).
+-- The router rings an expert for a queued category call; their busy flag is already
+-- taken for this session (sessions/busy.py).
 -- Fails without a change when the call is no longer queued, the expert was already rung
 -- for it, or the payer's wallet does not cover the expert's price. With a ``profile`` key
 -- (the expert's profile), the price the router decided on must still be the expert's:
@@ -37,5 +37,4 @@ redis.call('SADD', KEY.rung, expert)
 redis.call('ZADD', KEY.last_rung, now, expert)
 set_deadline('ring', now + CFG.ring_ms)
 note('rung', now, '', 'e')
-redis.call('ZADD', KEY.expert_index, now, ID)
 return reply('ok')

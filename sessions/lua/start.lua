@@ -42,7 +42,4 @@ if hold > 0 then keep_hold(ARG.hold_nonce, ARG.hold_intent, hold) end
 add_socket(rung == 'c' and 'e' or 'c', ARG.sid, ARG.proc)
 set_deadline('ring', now + CFG.ring_ms)
 note('rung', now, '', rung)
-redis.call('ZADD', KEY.client_index, now, ID)
-redis.call('ZADD', KEY.expert_index, now, ID)
-if ARG.brand_id ~= '' then redis.call('ZADD', KEY.brand_index, now, ID) end
 return reply('ok')
