@@ -99,6 +99,10 @@ class Router:
         for session_id in waiting:
             ids = [card["id"] for card in cards]
             rung, last_rung, facts = await store.routing_facts(session_id, ids)
+            if facts["state"] != "queued":
+                # Rung or ended since the queue was read, or left by a stopped process.
+                await store.stray(category, session_id, facts["state"])
+                continue
             if self._blocks is not None:
                 # An expert the client blocked, or who blocked the client, is never rung.
                 rung = rung | await self._blocks.blocked_among(facts["client_id"], ids)

@@ -16,6 +16,9 @@ A Redis Cluster serves a key from the slot of its hash tag, the text between its
 - ``{br:<brand id>}``: what one brand owns alone: the index of its sessions.
 - ``{p:<process id>}``: what one web process owns alone: the index of the session sockets
   it holds, which a surviving process reads once it is dead.
+- ``{q:<category>}``: a category's queue of calls.
+- ``{g:<name>}``: a key every process shares, alone in its slot (a global index: the
+  categories with a queue, when each expert was last rung).
 
 Each prefix below is the only place a key of its family is spelt out.
 """
@@ -55,6 +58,16 @@ def brand_prefix(brand_id: str) -> str:
 def process_prefix(proc: str) -> str:
     """The prefix of the keys one web process owns alone."""
     return f"hc:{{p:{proc}}}:"
+
+
+def queue_prefix(category: str) -> str:
+    """The prefix of a category's queue."""
+    return f"hc:{{q:{category}}}:"
+
+
+def global_key(name: str) -> str:
+    """A key of its own, shared by every process, in the slot of its name."""
+    return f"hc:{{g:{name}}}"
 
 
 def slot_of(key: str) -> int:

@@ -29,7 +29,10 @@ after the move, under the new names.
 Layout 6: the indexes that list sessions leave it too (sessions/listing.py):
 ``hc:{0}:sessions:<account>`` becomes ``hc:{a:<account>}:sessions``,
 ``hc:{0}:brand:<id>:sessions`` ``hc:{br:<id>}:sessions``, and each process's sockets
-``hc:{0}:proc:<p>:socks`` ``hc:{p:<p>}:socks``, copied the same way.
+``hc:{0}:proc:<p>:socks`` ``hc:{p:<p>}:socks``; and the category queues
+(sessions/queueing.py): ``hc:{0}:queue:<category>`` becomes ``hc:{q:<category>}:queue``,
+``hc:{0}:queues`` and ``hc:{0}:lastrung`` ``hc:{g:queues}`` and ``hc:{g:lastrung}``; all
+copied the same way.
 
 A marker says which layout is done. Stop every process of the earlier version first: one
 still running would write old names.
@@ -49,16 +52,21 @@ from common.keyspace import (
     account_prefix,
     brand_prefix,
     email_prefix,
+    global_key,
     ip_prefix,
     process_prefix,
+    queue_prefix,
 )
 from common.redisclient import is_cluster
 from sessions.holds import Hold
 from sessions.keys import (
+    LAST_RUNG,
+    QUEUES,
     brand_sessions_key,
     busy_key,
     index_key,
     proc_sockets_key,
+    queue_key,
     session_key,
 )
 from sessions.states import HOLDS_EXPERT
@@ -71,8 +79,8 @@ DONE_KEY = HOME + "layout"
 LAYOUT = "6"
 # Names of the current layout that start like an old one: never renamed again (another
 # process of this version may be writing them while this one starts).
-_CURRENT = (HOME, *(prefix("")[:-2] for prefix in (account_prefix, email_prefix, ip_prefix,
-                                                   brand_prefix, process_prefix)))
+_CURRENT = (HOME, global_key("")[:-1], *(prefix("")[:-2] for prefix in (
+    account_prefix, email_prefix, ip_prefix, brand_prefix, process_prefix, queue_prefix)))
 _ACCOUNTS = HOME + "acct:"
 _EMAILS = _ACCOUNTS + "email:"
 _BUSY = HOME + "busy:"
@@ -80,6 +88,8 @@ _WALLETS = HOME + "{w:"
 _INDEXES = HOME + "sessions:"
 _BRANDS = HOME + "brand:"
 _PROCS = HOME + "proc:"
+_QUEUE = HOME + "queue:"
+_SHARED = {HOME + "queues": QUEUES, HOME + "lastrung": LAST_RUNG}
 
 
 def _home_name(old: str) -> str:
@@ -103,6 +113,10 @@ def new_name(old: str) -> str:
         return brand_sessions_key(old[len(_BRANDS):-len(":sessions")])
     if old.startswith(_PROCS) and old.endswith(":socks"):
         return proc_sockets_key(old[len(_PROCS):-len(":socks")])
+    if old.startswith(_QUEUE):
+        return queue_key(old[len(_QUEUE):])
+    if old in _SHARED:
+        return _SHARED[old]
     rest = old[len(_ACCOUNTS):]
     if old.startswith(_ACCOUNTS) and rest and ":" not in rest:
         return account_key(rest)
@@ -119,7 +133,7 @@ async def migrate_key_layout(redis: aioredis.Redis) -> int:
         async for key in redis.scan_iter(match=OLD_PREFIX + "*", count=1000):
             if (target := _home_name(key)) != key:
                 moved += await _rename(redis, key, target)
-    for family in (_ACCOUNTS, _BUSY, _WALLETS, _INDEXES, _BRANDS, _PROCS):
+    for family in (_ACCOUNTS, _BUSY, _WALLETS, _INDEXES, _BRANDS, _PROCS, _QUEUE, *_SHARED):
         async for key in redis.scan_iter(match=family + "*", count=1000):
             if (target := new_name(key)) != key:
                 moved += await _copy_then_delete(redis, key, target)

@@ -25,6 +25,7 @@ from sessions.keys import (
     FREE,
     PAY,
     QUEUES,
+    REQUEUE,
     proc_sockets_key,
     queue_key,
     session_key,
@@ -55,12 +56,13 @@ class Census:
     in_progress: list[str] = field(default_factory=list)
 
 
-_DEADLINE_KINDS = {"ring", "connect", "grace", "balance", "low", "queue", FREE, PAY, CREDIT}
+_DEADLINE_KINDS = {"ring", "connect", "grace", "balance", "low", "queue", FREE, PAY, CREDIT,
+                   REQUEUE}
 
 
 def _session_of(member: str) -> str:
-    # Deadline members are ``kind|session`` (the intents ``free|session|expert`` and
-    # ``pay|session|...``), socket index members ``session|socket``.
+    # Deadline members are ``kind|session`` (the intents ``free|session|expert``,
+    # ``pay|session|...``, ``requeue|session``), socket index members ``session|socket``.
     head, _, tail = member.partition("|")
     return tail.partition("|")[0] if head in _DEADLINE_KINDS else head
 

@@ -1,29 +1,36 @@
 """The names of the session keys, for the scripts and for every reader of sessions.
 
-Every key but one starts ``hc:{0}:`` (one hash slot, docs/cluster.md). The session
-hash ``{s:<id>}`` and, beside it, ``:socks`` (socket id -> ``role|process``), ``:chat``,
-``:rung`` (experts already rung), ``:timeline`` (what happened, for the receipt) and
-``:file:<id>`` (a shared file, ``sessions/filestore.py``); ``deadlines`` (zset of
-``kind|session`` by due ms; ``free|session|expert``: an expert to free, and
-``pay|session|payer|nonce|charge``: a hold to settle, and ``credit|session|payer|cents``: a
-disputed charge to give back, below), the category queues, and the link from a booking to
-its session. The payer's wallet, its ledger and the holds of calls are named in
-``sessions/wallet.py``.
+In the home slot (``hc:{0}:``, docs/cluster.md): the session hash ``{s:<id>}`` and, beside
+it, ``:socks`` (socket id -> ``role|process``), ``:chat``, ``:rung`` (experts already rung),
+``:timeline`` (what happened, for the receipt) and ``:file:<id>`` (a shared file,
+``sessions/filestore.py``); ``deadlines`` (zset of ``kind|session`` by due ms, and the
+intents, below: ``free|session|expert``, an expert to free; ``pay|session|payer|nonce|charge``,
+a hold to settle; ``credit|session|payer|cents``, a disputed charge to give back;
+``requeue|session``, a call to put back in its queue); and the link from a booking to its
+session.
 
 Elsewhere, each in its owner's slot and changed in steps of its own: the expert's busy
-flag (the session holding them, ``{a:<expert>}``: ``sessions/busy.py``); the payer's money
-a call holds (``sessions/holds.py``); the indexes that list a session, ``{a:<account>}:sessions``
-and ``{br:<brand>}:sessions``, and the index of each process's sockets, ``{p:<proc>}:socks``
-(``sessions/listing.py``).
+flag (the session holding them, ``{a:<expert>}``: ``sessions/busy.py``); the payer's wallet,
+its ledger and the money a call holds (``sessions/wallet.py``, ``sessions/holds.py``); the
+indexes that list a session, ``{a:<account>}:sessions`` and ``{br:<brand>}:sessions``, and
+the index of each process's sockets, ``{p:<proc>}:socks`` (``sessions/listing.py``); the
+category queues, ``{q:<category>}:queue``, the categories with one and when each expert was
+last rung (``sessions/queueing.py``).
 """
 
 from __future__ import annotations
 
-from common.keyspace import account_prefix, brand_prefix, process_prefix
+from common.keyspace import (
+    account_prefix,
+    brand_prefix,
+    global_key,
+    process_prefix,
+    queue_prefix,
+)
 
 DEADLINES = "hc:{0}:deadlines"
-QUEUES = "hc:{0}:queues"  # the categories with a queue
-LAST_RUNG = "hc:{0}:lastrung"  # when each expert was last rung, for fairness
+QUEUES = global_key("queues")  # the categories with a queue
+LAST_RUNG = global_key("lastrung")  # when each expert was last rung, for fairness
 
 
 def session_key(session_id: str) -> str:
@@ -106,7 +113,21 @@ def booking_session_key(booking_id: str) -> str:
 
 
 def queue_key(category: str) -> str:
-    return f"hc:{{0}}:queue:{category}"
+    """A category's queued calls, scored by arrival ms."""
+    return queue_prefix(category) + "queue"
+
+
+REQUEUE = "requeue"  # the intent that puts a call back in its queue (sessions/queueing.py)
+
+
+def requeue_member(session_id: str) -> str:
+    return f"{REQUEUE}|{session_id}"
+
+
+def parse_requeue_member(member: str) -> str | None:
+    """The session of a ``requeue`` intent; None for a deadline of another kind."""
+    kind, _, session_id = member.partition("|")
+    return session_id if kind == REQUEUE and session_id else None
 
 
 def proc_sockets_key(proc: str) -> str:

@@ -35,8 +35,11 @@ class Listing:
         indexes = [index_key(account) for account in dict.fromkeys(accounts) if account]
         if brand_id:
             indexes.append(brand_sessions_key(brand_id))
-        return [self._listed.step(keys={"index": index}, args={"id": session_id})
-                for index in indexes]
+        return [self.entry(index, session_id) for index in indexes]
+
+    def entry(self, index: str, session_id: str) -> Step:
+        """The step that puts the session in the sorted set ``index`` at Redis time, once."""
+        return self._listed.step(keys={"index": index}, args={"id": session_id})
 
     @staticmethod
     def socket(proc: str, session_id: str, sid: str) -> Step:

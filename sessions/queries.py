@@ -16,11 +16,9 @@ from common.redisvalues import text_map, text_or_none
 from sessions.keys import (
     DEADLINES,
     LAST_RUNG,
-    QUEUES,
     brand_sessions_key,
     chat_key,
     index_key,
-    queue_key,
     rung_key,
     session_key,
     timeline_key,
@@ -33,7 +31,6 @@ class SessionQueries:
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
         self._due = Lua(redis, "common/lua/due.lua")
-        self._forget_queue = Lua(redis, "sessions/lua/queue_forget.lua")
 
     async def get(self, session_id: str) -> tuple[SessionView, int] | None:
         """The session and the Redis time it was read at, or None."""
@@ -91,33 +88,24 @@ class SessionQueries:
         members = await self._due(keys={"deadlines": DEADLINES}, args={"limit": limit})
         return [str(text_or_none(m)) for m in members]
 
-    # -- category queues -----------------------------------------------------------------
-
-    async def queues(self) -> list[str]:
-        return sorted(str(text_or_none(q)) for q in await self._redis.smembers(QUEUES))
-
-    async def waiting(self, category: str) -> list[str]:
-        """Queued sessions of a category, in arrival order; an empty queue is forgotten."""
-        ids = [str(text_or_none(i)) for i in await self._redis.zrange(queue_key(category), 0, -1)]
-        if not ids:
-            await self._forget_queue(keys={"queue": queue_key(category), "queues": QUEUES},
-                                     args={"category": category})
-        return ids
+    # -- routing (the category queues themselves: sessions/queueing.py) ---------------
 
     async def routing_facts(
         self, session_id: str, expert_ids: list[str]
     ) -> tuple[set[str], dict[str, int], dict[str, str]]:
         """Experts already rung for a session, when each expert was last rung, and the
-        session's client, max rate and the availability of the payer's wallet."""
+        session's state ('' when there is none), client, max rate and the availability of
+        the payer's wallet."""
         key = session_key(session_id)
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.smembers(rung_key(session_id))
             pipe.zmscore(LAST_RUNG, expert_ids or ["-"])
-            pipe.hmget(key, "client_id", "max_rate_cents", "created_at", "payer_id")
-            rung, scores, (client, max_rate, created, payer) = await pipe.execute()
+            pipe.hmget(key, "client_id", "max_rate_cents", "created_at", "payer_id", "state")
+            rung, scores, (client, max_rate, created, payer, state) = await pipe.execute()
         wallet = text_map(await self._redis.hgetall(wallet_key(str(payer or client))))
         available = int(wallet.get("balance", 0)) - int(wallet.get("held", 0))
         last = {e: int(s or 0) for e, s in zip(expert_ids, scores or [], strict=False)}
-        facts = {"client_id": str(client), "max_rate_cents": str(max_rate or ""),
+        facts = {"state": str(state or ""),
+                 "client_id": str(client), "max_rate_cents": str(max_rate or ""),
                  "available_cents": str(available), "created_at": str(created or 0)}
         return {str(text_or_none(r)) for r in rung}, last, facts

@@ -17,10 +17,7 @@ import redis.asyncio as aioredis
 from common.lua import ArgValue, KeyValue, Lua, Step, in_order
 from sessions.keys import (
     DEADLINES,
-    LAST_RUNG,
-    QUEUES,
     chat_key,
-    queue_key,
     rung_key,
     session_key,
     sockets_key,
@@ -71,13 +68,12 @@ class SessionScripts:
         self._scripts = {name: Lua(redis, f"sessions/lua/{name}.lua", prefix=lua_table())
                          for name in NAMES}
 
-    def _keys(self, session_id: str, parties: Parties) -> dict[str, KeyValue]:
+    def _keys(self, session_id: str) -> dict[str, KeyValue]:
         """The keys every session script shares (``sessions/lua/prelude.lua``)."""
         return {
             "session": session_key(session_id), "socks": sockets_key(session_id),
             "deadlines": DEADLINES, "billing": self.timing.billing_stream,
-            "chat": chat_key(session_id), "queue": queue_key(parties.category or "-"),
-            "queues": QUEUES, "rung": rung_key(session_id), "last_rung": LAST_RUNG,
+            "chat": chat_key(session_id), "rung": rung_key(session_id),
             "timeline": timeline_key(session_id),
         }
 
@@ -94,21 +90,24 @@ class SessionScripts:
     async def run(
         self, name: str, session_id: str, parties: Parties | None,
         args: Mapping[str, ArgValue] | None = None,
-        keys: Mapping[str, KeyValue] | None = None, before: Sequence[Step] = (),
+        keys: Mapping[str, KeyValue] | None = None, first: Sequence[Step] = (),
+        before: Sequence[Step] = (),
     ) -> Any:
         """A session script's reply: ``keys`` and ``args`` are its own, after the shared
         ones. The keys are named from ``parties`` (None: what this process knows of them);
-        a script that finds them stale gets them read again. ``before``: steps in others'
-        slots taken first (``sessions/listing.py``), in the script's pipeline."""
+        a script that finds them stale gets them read again. Steps in others' slots go
+        ahead of it, in its pipeline (``in_order``): ``first`` in any order, then
+        ``before`` in order (``sessions/listing.py``, ``sessions/queueing.py``)."""
         if parties is None:
             parties = await self._parties.of(session_id)
         for _ in range(STALE_TRIES):
             script = self._scripts[name]
-            named = {**self._keys(session_id, parties), **(keys or {})}
+            named = {**self._keys(session_id), **(keys or {})}
             given = {**self._args(session_id, parties), **(args or {})}
-            if before:
-                replies = await in_order(self._redis, script.step(named, given), first=before)
-                reply, before = replies[-1], ()
+            if first or before:
+                replies = await in_order(self._redis, *before, script.step(named, given),
+                                         first=first)
+                reply, first, before = replies[-1], (), ()
             else:
                 reply = await script(keys=named, args=given)
             if not is_stale(reply):

@@ -1,10 +1,12 @@
 """What a call changes outside the session's slot, as steps around its scripts.
 
-The expert's busy flag (``busy.py``) and the payer's money (``holds.py``) live in their
+The expert's busy flag (``busy.py``), the payer's money (``holds.py``), the indexes that
+list the session (``listing.py``) and the category queues (``queueing.py``) live in their
 owners' keys, so no session script can change them. Before ``start`` and ``route``, the
 intents, the flag and the hold are taken in one pipeline on a single Redis (one round trip),
-one step at a time on a Cluster; after any script, the flag it let go and the hold it
-settles are given back the same way. A refusal in between undoes what was taken.
+one step at a time on a Cluster; after any script, the flag it let go, the hold it settles
+and the queue it left or came back to are seen to the same way. A refusal in between undoes
+what was taken.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from sessions.errors import ExpertUnavailable, NotEnoughFunds
 from sessions.holds import Hold, WalletHolds, took
 from sessions.intents import Intents
 from sessions.keys import free_member, parse_free_member, session_key
+from sessions.listing import Listing
+from sessions.queueing import CategoryQueues
+from sessions.replies import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +37,8 @@ class CallSteps:
         self.intents = Intents(redis, lease_ms)
         self.busy = BusyFlags(redis, self.intents)
         self.holds = WalletHolds(redis, self.intents)
+        self.listing = Listing(redis)
+        self.queues = CategoryQueues(redis, self.intents, self.listing, lease_ms)
 
     async def take(self, expert_id: str, session_id: str, payer_id: str,
                    hold_cents: int, first: Sequence[Step] = ()) -> Hold | None:
@@ -74,11 +81,11 @@ class CallSteps:
             raise NotEnoughFunds("your wallet does not cover this call")
         return hold
 
-    async def carry_out(self, session_id: str, reply: Any) -> None:
-        """The steps a script asked for: the expert it let go and the hold it settles.
-        When Redis cannot take them now (a primary failing over), the intents the script
-        wrote have a reaper take them a lease later, and the caller still hears what the
-        script did."""
+    async def carry_out(self, session_id: str, reply: Any, outcome: Outcome) -> None:
+        """The steps a script asked for (``outcome``: its reply decoded): the expert it let
+        go, the hold it settles, the queue the call left or came back to. When Redis cannot
+        take them now (a primary failing over), the intents the script wrote have a reaper
+        take them a lease later, and the caller still hears what the script did."""
         if not isinstance(reply, list) or len(reply) < 7:
             return
         freed, paid = text_or_none(reply[5]), text_or_none(reply[6])
@@ -88,6 +95,8 @@ class CallSteps:
             steps.append(self.busy.give_back_step(freed, session_id))
         if settle is not None:
             steps.append(self.holds.settle_step(*settle))
+        queued = self.queues.after(outcome)
+        steps += queued
         if not steps:
             return
         try:
@@ -99,6 +108,8 @@ class CallSteps:
             self.busy.given_back(freed, session_id)
         if paid:
             self.holds.settled(paid)
+        if queued:
+            self.queues.done(outcome)
 
     async def grown(self, session_id: str, payer_id: str) -> int | None:
         """A live per-minute call's hold, grown to all its payer's wallet has left (before
@@ -114,4 +125,4 @@ class CallSteps:
         if (free := parse_free_member(member)) is not None:
             await self.busy.settle(*free)
             return True
-        return await self.holds.fire(member)
+        return await self.holds.fire(member) or await self.queues.fire(member)

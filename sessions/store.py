@@ -29,7 +29,6 @@ from sessions.files import (
 )
 from sessions.holds import hold_args
 from sessions.keys import DEADLINES, proc_sockets_key
-from sessions.listing import Listing
 from sessions.model import SessionView
 from sessions.parties import KnownParties, Parties
 from sessions.pricing import Pricing
@@ -87,23 +86,30 @@ class SessionStore(SessionQueries, BookedSessions):
         self._known = KnownParties(redis)
         self._scripts = SessionScripts(redis, timing, self._known)
         self.steps = CallSteps(redis, timing.lease_ms)
-        self.listing = Listing(redis)
+        self.listing = self.steps.listing
 
     async def _run(
         self, name: str, session_id: str, parties: Parties | None,
         args: Mapping[str, ArgValue] | None = None,
-        keys: Mapping[str, KeyValue] | None = None, before: Sequence[Step] = (),
+        keys: Mapping[str, KeyValue] | None = None, first: Sequence[Step] = (),
+        before: Sequence[Step] = (),
     ) -> Outcome:
-        reply = await self._scripts.run(name, session_id, parties, args, keys, before)
-        await self.steps.carry_out(session_id, reply)
-        return outcome_of(reply)
+        reply = await self._scripts.run(name, session_id, parties, args, keys, first, before)
+        return await self._carried_out(name, session_id, reply)
+
+    async def _carried_out(self, name: str, session_id: str, reply: Any) -> Outcome:
+        """What the script ``name`` did, once the steps it asked for are taken (a refusal
+        raises and asks for none)."""
+        outcome = outcome_of(reply)
+        await self.steps.carry_out(session_id, reply, outcome)
+        return outcome
 
     async def _joining(self, name: str, session_id: str, sid: str, proc: str,
                        args: Mapping[str, ArgValue]) -> Outcome:
         """A script that adds the socket ``sid`` of ``proc`` to a session it is not in."""
         try:
             return await self._run(name, session_id, None, args,
-                                   before=[self.listing.socket(proc, session_id, sid)])
+                                   first=[self.listing.socket(proc, session_id, sid)])
         except (NoSuchSession, NotAParticipant):
             self.listing.left(proc, session_id, sid)  # it cannot be in that session
             raise
@@ -165,7 +171,7 @@ class SessionStore(SessionQueries, BookedSessions):
             "account": account_id, "sid": sid, "proc": proc,
             "start_cover_seconds": self.timing.start_cover_seconds, **hold_args(None)}
         reply = await self._scripts.run("accept", session_id, None, args,
-                                        before=[self.listing.socket(proc, session_id, sid)])
+                                        first=[self.listing.socket(proc, session_id, sid)])
         if text_or_none(reply[0]) == "hold":
             # A booked call: its money is held now, then accept.lua runs again.
             parties = await self.parties(session_id)
@@ -175,8 +181,7 @@ class SessionStore(SessionQueries, BookedSessions):
                                             {**args, **hold_args(hold)})
             if text_or_none(reply[0]) == "err":
                 await self.steps.holds.refused(hold)
-        await self.steps.carry_out(session_id, reply)
-        return outcome_of(reply)
+        return await self._carried_out("accept", session_id, reply)
 
     async def act(self, session_id: str, account_id: str, event: str) -> Outcome:
         return await self._run("act", session_id, None, {"account": account_id, "event": event})
@@ -254,6 +259,7 @@ class SessionStore(SessionQueries, BookedSessions):
         self, session_id: str, new: NewSession, max_rate_cents: int | None
     ) -> Outcome:
         parties = Parties(new.client_id, "", new.category, new.payer, new.brand_id)
+        joined, categorised = self.steps.queues.joining(session_id, new.category)
         outcome = await self._run(
             "enqueue", session_id, parties, {
                 "client_id": new.client_id, "category": new.category, "topic": new.topic,
@@ -261,8 +267,9 @@ class SessionStore(SessionQueries, BookedSessions):
                 "currency": self.timing.currency, "fee_percent": new.fee(self.timing),
                 "sid": new.sid, "proc": new.proc, "brand_id": new.brand_id,
                 "payer_id": new.payer,
-            }, before=[*self.listing.listed(session_id, new.client_id, brand_id=new.brand_id),
-                       self.listing.socket(new.proc, session_id, new.sid)],
+            }, first=[*self.listing.listed(session_id, new.client_id, brand_id=new.brand_id),
+                      self.listing.socket(new.proc, session_id, new.sid), joined],
+            before=[categorised],
         )
         self._known.remember(session_id, parties)
         return outcome
@@ -285,6 +292,18 @@ class SessionStore(SessionQueries, BookedSessions):
 
     async def abandon(self, session_id: str) -> Outcome:
         return await self._run("abandon", session_id, None)
+
+    async def queues(self) -> list[str]:
+        """The categories with calls queued."""
+        return await self.steps.queues.categories()
+
+    async def waiting(self, category: str) -> list[str]:
+        """The calls in a category's queue, in arrival order (``sessions/queueing.py``)."""
+        return await self.steps.queues.waiting(category)
+
+    async def stray(self, category: str, session_id: str, state: str) -> None:
+        """A queue entry of a call that is not queued (``state``): dropped if it should be."""
+        await self.steps.queues.stray(category, session_id, state)
 
     async def position_changed(self, session_id: str, position: int) -> bool:
         reply = await self._scripts.run("queue_position", session_id, None,

@@ -14,8 +14,6 @@ redis.call('HSET', KEY.session, 'id', ID, 'state', 'queued', 'end_reason', '',
            'media_c', '', 'media_e', '', 'low_sent', '', 'queue_pos', '', 'billed_seconds', 0,
            'amount_cents', 0, 'platform_fee_cents', 0, 'expert_payout_cents', 0)
 add_socket('c', ARG.sid, ARG.proc)
-redis.call('ZADD', KEY.queue, now, ID)
-redis.call('SADD', KEY.queues, ARG.category)
 set_deadline('queue', now + CFG.queue_ms)
 note('queued', now, '', 'c')
 return reply('ok')

@@ -11,12 +11,11 @@
 --   session: the session hash; socks: its sockets (socket id -> 'c|proc' or 'e|proc');
 --   deadlines: the zset of 'kind|session' by due ms (and the intents 'free|session|expert'
 --   and 'pay|session|payer|nonce|charge', below); billing: the billing stream;
---   chat: the session's chat list; queue: the category queue (zset); queues: the set of
---   queues; rung: experts already rung for this session; last_rung: when each expert was
---   last rung (zset, for fairness); timeline: what happened, for the receipt (a list).
---   The indexes that list the session and the process's socket index are in their
---   owners' slots, written by the caller before the script (sessions/listing.py).
---! keys: session socks deadlines billing chat queue queues rung last_rung timeline
+--   chat: the session's chat list; rung: experts already rung for this session;
+--   timeline: what happened, for the receipt (a list). The indexes that list the session,
+--   the process's socket index and the category queues are in their owners' slots,
+--   written by the caller around the script (sessions/listing.py, sessions/queueing.py).
+--! keys: session socks deadlines billing chat rung timeline
 --   id: the session id; expert: the expert its keys were named for ('-': none); then the
 --   rules in the units the scripts use (lease_ms: how soon a step left unfinished by a
 --   stopped process is finished by another).
@@ -259,15 +258,16 @@ local function evaluate(s, now, at)
   return nil
 end
 
--- Takes the expert being rung off a category call and puts it back in the queue at its
--- original place (arrival order), releasing the hold of that expert's price.
+-- Takes the expert being rung off a category call and sends it back to the queue,
+-- releasing the hold of that expert's price. The queue is in its category's slot: the
+-- 'requeue' intent has the caller put the call back at its arrival place next, or a
+-- reaper a lease later (sessions/queueing.py).
 local function requeue(s, now)
   pay(s, 0, now)
   let_go(s.expert_id, now)
   redis.call('ZREM', KEY.deadlines, 'ring|' .. ID)
   redis.call('HSET', KEY.session, 'state', 'queued', 'expert_id', '', 'hold_cents', 0, 'queue_pos', '')
-  redis.call('ZADD', KEY.queue, tonumber(s.created_at), ID)
-  redis.call('SADD', KEY.queues, s.category)
+  redis.call('ZADD', KEY.deadlines, now + CFG.lease_ms, 'requeue|' .. ID)
   note('requeued', now)
   return s.expert_id
 end
@@ -292,7 +292,6 @@ local function finish(s, reason, now, at, by)
              'platform_fee_cents', fee, 'expert_payout_cents', payout,
              'guarantee_s', CFG.guarantee, 'increment_s', CFG.increment, 'cap_cents', hold)
   drop_deadlines()
-  if s.category ~= '' then redis.call('ZREM', KEY.queue, ID) end
   if s.expert_id ~= '' then let_go(s.expert_id, now) end
   if s.accepted_at ~= '' then
     redis.call('XADD', KEY.billing, '*',

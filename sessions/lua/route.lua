@@ -32,9 +32,7 @@ redis.call('HSET', KEY.session, 'state', 'ringing', 'expert_id', expert,
            'pricing_mode', ARG.pricing_mode, 'rate_cents', ARG.rate_cents, 'hold_cents', hold,
            'paid_by', hold > 0 and payer or 'none', 'rung_at', now)
 if hold > 0 then keep_hold(ARG.hold_nonce, ARG.hold_intent, hold) end
-redis.call('ZREM', KEY.queue, ID)
 redis.call('SADD', KEY.rung, expert)
-redis.call('ZADD', KEY.last_rung, now, expert)
 set_deadline('ring', now + CFG.ring_ms)
 note('rung', now, '', 'e')
 return reply('ok')

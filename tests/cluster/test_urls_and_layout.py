@@ -46,8 +46,11 @@ def test_billing_events_on_a_cluster_go_to_the_first_shard_stream() -> None:
 def test_old_names_gain_the_hash_tag_once() -> None:
     # A wallet's key, then, is its owner's now (layout 5).
     assert new_name("hc:{w:a_1}:ledger") == "hc:{a:a_1}:ledger"
-    assert new_name("hc:lastrung") == "hc:{0}:lastrung"
-    assert new_name("hc:{0}:lastrung") == "hc:{0}:lastrung"
+    assert new_name("hc:deadlines") == "hc:{0}:deadlines"
+    assert new_name("hc:{0}:deadlines") == "hc:{0}:deadlines"
+    # The last-rung times, a key of their own now (layout 6).
+    for old in ("hc:lastrung", "hc:{0}:lastrung", "hc:{g:lastrung}"):
+        assert new_name(old) == "hc:{g:lastrung}"
 
 
 def test_an_experts_busy_flag_leaves_the_home_slot() -> None:
