@@ -23,7 +23,7 @@ from brands.analytics import BrandAnalytics
 from brands.service import Brands
 from calls.router import Router
 from calls.usecases import Calls
-from common import replicas
+from common import faults, replicas
 from common.ids import new_id
 from common.loops import stop_all
 from common.redisclient import detect_topology, redis_client, stream_on
@@ -314,6 +314,7 @@ def create_app(config: Config) -> web.Application:
                           handler_args={"keepalive_timeout": config.http_read_timeout_seconds})
     app.on_response_prepare.append(api_headers)
     app[CONFIG] = config
+    faults.arm(config.kill_at)
     app[SECRET] = load_or_create_secret(config)
     app[PROC] = new_id("p")
     app[METRICS] = Metrics()

@@ -51,6 +51,8 @@ class Config:
     log_format: str = "text"
     token_ttl_seconds: int = 7 * 24 * 3600
     lease_seconds: float = 6.0
+    # A point where this process kills itself, for the crash tests (common/faults.py).
+    kill_at: str = ""
     reaper_interval_seconds: float = 0.25
     ping_interval_seconds: float = 10.0
     ping_timeout_seconds: float = 5.0
@@ -312,6 +314,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "HELPCALL_LOG_FORMAT": ("log_format", _log_format),
     "HELPCALL_TOKEN_TTL_SECONDS": ("token_ttl_seconds", _positive_int),
     "HELPCALL_LEASE_SECONDS": ("lease_seconds", _seconds),
+    "HELPCALL_KILL_AT": ("kill_at", _text),
     "HELPCALL_REAPER_INTERVAL_SECONDS": ("reaper_interval_seconds", _seconds),
     "HELPCALL_PING_INTERVAL_SECONDS": ("ping_interval_seconds", _seconds),
     "HELPCALL_PING_TIMEOUT_SECONDS": ("ping_timeout_seconds", _seconds),

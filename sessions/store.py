@@ -15,6 +15,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from common import faults
 from common.errors import HelpcallError
 from common.lua import ArgValue, KeyValue, Step
 from common.redisvalues import text_or_none
@@ -28,13 +29,14 @@ from sessions.files import (
     file_url,
 )
 from sessions.holds import hold_args
-from sessions.keys import DEADLINES, proc_sockets_key
+from sessions.keys import DEADLINES, FREE, PAY, proc_sockets_key
 from sessions.model import SessionView
 from sessions.parties import KnownParties, Parties
 from sessions.pricing import Pricing
 from sessions.queries import SessionQueries
 from sessions.replies import Outcome, outcome_of, raise_refusal
 from sessions.scripts import SessionScripts, Timing
+from sessions.states import State
 from sessions.steps import CallSteps
 
 CHAT_KEPT = 200  # messages kept per session: what a re-joining participant gets back
@@ -101,6 +103,7 @@ class SessionStore(SessionQueries, BookedSessions):
         """What the script ``name`` did, once the steps it asked for are taken (a refusal
         raises and asks for none)."""
         outcome = outcome_of(reply)
+        faults.reached(f"call.script:{name}")
         await self.steps.carry_out(session_id, reply, outcome)
         return outcome
 
@@ -122,6 +125,7 @@ class SessionStore(SessionQueries, BookedSessions):
         the payer's wallet holds ``hold_cents`` for it (``steps.py``), after ``first``
         (``listing.py``)."""
         hold = await self.steps.take(expert_id, session_id, parties.payer, hold_cents, first)
+        faults.reached("call.taken")
         try:
             return await self._run(script, session_id, parties, {**args, **hold_args(hold)},
                                    keys=keys)
@@ -209,9 +213,9 @@ class SessionStore(SessionQueries, BookedSessions):
         )
 
     async def fire(self, member: str) -> Outcome:
-        if await self.steps.fire(member):
-            return Outcome("gone")
         kind, _, session_id = member.partition("|")
+        if await self.steps.fire(member):
+            return await self._healed(kind, session_id.partition("|")[0])
         try:
             parties = await self.parties(session_id)
         except NoSuchSession:
@@ -221,6 +225,15 @@ class SessionStore(SessionQueries, BookedSessions):
                 if kind in ("balance", "low") else None)
         return await self._run("fire", session_id, parties,
                                {"member": member, "held": "" if held is None else held})
+
+    async def _healed(self, kind: str, session_id: str) -> Outcome:
+        """After an intent fell due: a call it shows ended is told as ended again. Its
+        process died between ending it and telling the people (its intents would have
+        gone at its next tick), so they may not know; hearing it twice changes nothing."""
+        found = await self.get(session_id) if kind in (FREE, PAY) else None
+        if found is None or found[0].state != State.ENDED:
+            return Outcome("gone")
+        return Outcome("healed", session=found[0], now_ms=found[1])
 
     # -- chat and files ------------------------------------------------------------------
 
