@@ -55,12 +55,12 @@ class Router:
         return Loop(tolerant(self._tick, "routing tick", log), self._interval)
 
     async def _tick(self) -> None:
-        for category in await self._calls.store.queues():
+        for category in await self._calls.store.queues.categories():
             await self.route_category(category)
 
     async def place(self, session_id: str, category: str) -> dict[str, int] | None:
         """Where a queued call stands: ``{position, estimated_wait_seconds}``."""
-        waiting = await self._calls.store.waiting(category)
+        waiting = await self._calls.store.queues.waiting(category)
         if session_id not in waiting:
             return None
         cards = await self._experts.in_category(category)
@@ -76,7 +76,7 @@ class Router:
         Always sent, even when another process's tick has already told the same position: that
         one may have reached the client before it knew its session id, and been dropped.
         """
-        waiting = await self._calls.store.waiting(category)
+        waiting = await self._calls.store.queues.waiting(category)
         if session_id in waiting:
             position = waiting.index(session_id)
             cards = await self._experts.in_category(category)
@@ -87,7 +87,7 @@ class Router:
 
     async def route_category(self, category: str) -> None:
         store = self._calls.store
-        waiting = await store.waiting(category)
+        waiting = await store.queues.waiting(category)
         if not waiting:
             return
         cards = await self._experts.in_category(category)
@@ -101,7 +101,7 @@ class Router:
             rung, last_rung, facts = await store.routing_facts(session_id, ids)
             if facts["state"] != "queued":
                 # Rung or ended since the queue was read, or left by a stopped process.
-                await store.stray(category, session_id, facts["state"])
+                await store.queues.stray(category, session_id, facts["state"])
                 continue
             if self._blocks is not None:
                 # An expert the client blocked, or who blocked the client, is never rung.

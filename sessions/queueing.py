@@ -104,10 +104,11 @@ class CategoryQueues:
         """The calls in a category's queue, in arrival order; an empty queue is forgotten."""
         ids = [str(text_or_none(i)) for i in await self._redis.zrange(queue_key(category), 0, -1)]
         if not ids:
-            await self._forget(category)
+            await self.forget(category)
         return ids
 
-    async def _forget(self, category: str) -> None:
+    async def forget(self, category: str) -> None:
+        """The category out of the set while its queue is empty."""
         await self._redis.srem(QUEUES, category)
         if await self._redis.exists(queue_key(category)):
             await self._redis.sadd(QUEUES, category)  # a call joined meanwhile

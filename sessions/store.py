@@ -89,6 +89,7 @@ class SessionStore(SessionQueries, BookedSessions):
         self._scripts = SessionScripts(redis, timing, self._known)
         self.steps = CallSteps(redis, timing.lease_ms)
         self.listing = self.steps.listing
+        self.queues = self.steps.queues  # the category queues (sessions/queueing.py)
 
     async def _run(
         self, name: str, session_id: str, parties: Parties | None,
@@ -106,16 +107,6 @@ class SessionStore(SessionQueries, BookedSessions):
         faults.reached(f"call.script:{name}")
         await self.steps.carry_out(session_id, reply, outcome)
         return outcome
-
-    async def _joining(self, name: str, session_id: str, sid: str, proc: str,
-                       args: Mapping[str, ArgValue]) -> Outcome:
-        """A script that adds the socket ``sid`` of ``proc`` to a session it is not in."""
-        try:
-            return await self._run(name, session_id, None, args,
-                                   first=[self.listing.socket(proc, session_id, sid)])
-        except (NoSuchSession, NotAParticipant):
-            self.listing.left(proc, session_id, sid)  # it cannot be in that session
-            raise
 
     async def _holding(self, expert_id: str, session_id: str, script: str,
                        parties: Parties, args: Mapping[str, ArgValue],
@@ -191,8 +182,13 @@ class SessionStore(SessionQueries, BookedSessions):
         return await self._run("act", session_id, None, {"account": account_id, "event": event})
 
     async def attach(self, session_id: str, account_id: str, sid: str, proc: str) -> Outcome:
-        return await self._joining("attach", session_id, sid, proc,
-                                   {"account": account_id, "sid": sid, "proc": proc})
+        try:
+            return await self._run("attach", session_id, None,
+                                   {"account": account_id, "sid": sid, "proc": proc},
+                                   first=[self.listing.socket(proc, session_id, sid)])
+        except (NoSuchSession, NotAParticipant):
+            self.listing.left(proc, session_id, sid)  # it cannot be in that session
+            raise
 
     async def detach(
         self, session_id: str, sid: str, proc: str, at_ms: int | None = None
@@ -272,7 +268,7 @@ class SessionStore(SessionQueries, BookedSessions):
         self, session_id: str, new: NewSession, max_rate_cents: int | None
     ) -> Outcome:
         parties = Parties(new.client_id, "", new.category, new.payer, new.brand_id)
-        joined, categorised = self.steps.queues.joining(session_id, new.category)
+        joined, categorised = self.queues.joining(session_id, new.category)
         outcome = await self._run(
             "enqueue", session_id, parties, {
                 "client_id": new.client_id, "category": new.category, "topic": new.topic,
@@ -305,18 +301,6 @@ class SessionStore(SessionQueries, BookedSessions):
 
     async def abandon(self, session_id: str) -> Outcome:
         return await self._run("abandon", session_id, None)
-
-    async def queues(self) -> list[str]:
-        """The categories with calls queued."""
-        return await self.steps.queues.categories()
-
-    async def waiting(self, category: str) -> list[str]:
-        """The calls in a category's queue, in arrival order (``sessions/queueing.py``)."""
-        return await self.steps.queues.waiting(category)
-
-    async def stray(self, category: str, session_id: str, state: str) -> None:
-        """A queue entry of a call that is not queued (``state``): dropped if it should be."""
-        await self.steps.queues.stray(category, session_id, state)
 
     async def position_changed(self, session_id: str, position: int) -> bool:
         reply = await self._scripts.run("queue_position", session_id, None,

@@ -43,7 +43,7 @@ async def test_an_empty_queue_is_forgotten_and_one_a_call_joined_meanwhile_kept(
     # queue empty and forgetting it: the forgetting looks again and puts it back.
     joined, categorised = queues.joining("s_1", "cooking")
     await in_order(redis, joined, categorised)
-    await queues._forget("cooking")
+    await queues.forget("cooking")
     assert await queues.categories() == ["cooking"]
     assert await queues.waiting("cooking") == ["s_1"]
 
@@ -77,7 +77,7 @@ async def test_a_call_joined_without_its_session_rings_nobody_and_leaves_the_que
     running: Running, connect: Connect
 ) -> None:
     expert, expert_socket = await online_expert(running, connect)
-    queues = store_of(running).steps.queues
+    queues = store_of(running).queues
     await in_order(running.app[REDIS], *queues.joining("s_stopped", "cooking"))
     # A real call queued after it is routed; the entry without a session goes a lease later.
     _, client_socket = await funded_client(running, connect)
@@ -106,7 +106,7 @@ async def test_stopped_before_putting_a_declined_call_back_a_reaper_does_it(
     reply = await store_of(running)._scripts.run(
         "act", session_id, None, {"account": first.id, "event": "decline"})
     assert reply[0] == "requeued"
-    assert session_id not in await store_of(running).waiting("cooking")
+    assert session_id not in await store_of(running).queues.waiting("cooking")
     _, second_socket = await online_expert(running, connect)
     # A lease later the reaper puts it back, and the router rings the next expert.
     await second_socket.wait_for("call:incoming", lambda d: d["session_id"] == session_id,
@@ -131,7 +131,7 @@ async def test_an_entry_left_by_a_stopped_router_rings_nobody_and_goes_when_the_
     await client_socket.ok("call:cancel", {"session_id": session_id})
 
     async def gone() -> bool:
-        return await store_of(running).waiting("cooking") == []
+        return await store_of(running).queues.waiting("cooking") == []
     await eventually(gone, within=5, what="the entry of the ended call dropped")
     rung = [s for s in (expert_socket, other_socket) if "call:incoming" in s.events]
     assert len(rung) == 1 and len(rung[0].events["call:incoming"]) == 1
