@@ -2,18 +2,22 @@
 
 ``call:start`` and ``POST /bookings`` carry ``expected_pricing``; a call or booking is made
 only at that price. The edge compares it with the profile it just read (a cheap early
-answer), and the script that takes the hold compares it again with the profile as it is
-at that instant (``lua/agreed.lua``), so a price changed in between cannot slip through.
+answer), and it is compared again with the profile as it is when the money is held, so a
+price changed in between cannot slip through: for a call, read in the pipeline that takes
+the expert and the hold, just before the script that makes the call (``still_agreed``;
+the profile is in another slot than the call's); for a booking, in ``book.lua`` itself
+(``lua/agreed.lua``).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from common.errors import Invalid
-from sessions.errors import PriceChanged
-from sessions.pricing import Pricing
+from sessions.errors import ExpertUnavailable, PriceChanged
+from sessions.pricing import Pricing, PricingMode
 
 FIELD = "expected_pricing"
 
@@ -37,6 +41,18 @@ def agreed(expected: Pricing | None, current: Pricing) -> Pricing:
     if expected is not None and expected != current:
         raise PriceChanged(current)
     return current
+
+
+def still_agreed(profile: str | None, pricing: Pricing) -> None:
+    """``pricing`` is still the expert's, as their profile's JSON (its ``profile`` field,
+    ``pricing = {mode, amount_cents}``: marketplace/profiles.py) reads now: else
+    ``PriceChanged`` with the current one; ``ExpertUnavailable`` without a profile."""
+    if profile is None:
+        raise ExpertUnavailable("the expert is busy or offline")
+    raw = json.loads(profile)["pricing"]
+    current = Pricing(PricingMode(raw["mode"]), int(raw.get("amount_cents") or 0))
+    if current != pricing:
+        raise PriceChanged(current)
 
 
 def no_single_price(body: Mapping[str, Any]) -> None:

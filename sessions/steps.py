@@ -41,18 +41,19 @@ class CallSteps:
         self.queues = CategoryQueues(redis, self.intents, self.listing, lease_ms)
 
     async def take(self, expert_id: str, session_id: str, payer_id: str,
-                   hold_cents: int, first: Sequence[Step] = ()) -> Hold | None:
+                   hold_cents: int, first: Sequence[Step] = ()) -> tuple[Hold | None, list[Any]]:
         """The expert's flag and ``hold_cents`` of the payer's money for the session: the
         hold, or None when none was asked or the wallet did not cover it (the script then
-        refuses, once it has checked what comes first: the price). ``first``: steps that
-        go before, in the same pipeline (``sessions/listing.py``)."""
+        refuses, once the price agreed is checked), and the replies of ``first``: steps
+        that go before, in the same pipeline (``sessions/listing.py``, the price read)."""
         hold = (Hold.of_call(session_id, payer_id, expert_id, hold_cents) if hold_cents > 0
                 else None)
         intents = [free_member(session_id, expert_id)] + ([hold.intent()] if hold else [])
         steps = [self.intents.step(*intents), self.busy.claim_step(expert_id, session_id)]
         if hold is not None:
             steps.append(self.holds.take_step(hold, hold_cents))
-        answers = (await in_order(self._redis, *steps, first=first))[len(first):]
+        replies = await in_order(self._redis, *steps, first=first)
+        earlier, answers = replies[:len(first)], replies[len(first):]
         held = hold if hold is not None and took(answers[2]) else None
         if hold is not None and held is None:
             await self.intents.drop(hold.intent())  # nothing held, nothing to give back
@@ -65,7 +66,7 @@ class CallSteps:
             if held is not None:
                 await self.holds.refused(held)
             raise ExpertUnavailable("the expert is busy or offline")
-        return held
+        return held, earlier
 
     async def refused(self, expert_id: str, session_id: str, hold: Hold | None) -> None:
         """The script after ``take`` refused: give back what it took."""

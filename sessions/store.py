@@ -19,6 +19,7 @@ from common import faults
 from common.errors import HelpcallError
 from common.lua import ArgValue, KeyValue, Step
 from common.redisvalues import text_or_none
+from sessions.agreed import still_agreed
 from sessions.booked import BookedSessions
 from sessions.errors import NoSuchSession, NotAParticipant
 from sessions.files import (
@@ -59,8 +60,8 @@ class NewSession:
     # A booked call: its booking, and who is rung ("e"; "c" when the expert joined first).
     booking_id: str = ""
     rung: str = "e"
-    # The expert's profile hash: the start script checks that ``pricing`` is still the
-    # price there (protocol §7.2). Empty: no check (a booked call keeps its booking's price).
+    # The expert's profile hash: ``pricing`` must still be the price there when the money is
+    # held (protocol §7.2). Empty: no check (a booked call keeps its booking's price).
     profile_key: str = ""
 
     @property
@@ -73,11 +74,6 @@ class NewSession:
 
 def _paid_by(new: NewSession) -> str:
     return "client" if new.payer == new.client_id else "brand"
-
-
-def _profile(profile_key: str) -> list[str]:
-    """The ``...profile`` keys of start and route: the profile whose price is checked, if any."""
-    return [profile_key] if profile_key else []
 
 
 class SessionStore(SessionQueries, BookedSessions):
@@ -109,17 +105,20 @@ class SessionStore(SessionQueries, BookedSessions):
         return outcome
 
     async def _holding(self, expert_id: str, session_id: str, script: str,
-                       parties: Parties, args: Mapping[str, ArgValue],
-                       keys: Mapping[str, KeyValue], hold_cents: int,
-                       first: Sequence[Step]) -> Outcome:
+                       parties: Parties, args: Mapping[str, ArgValue], hold_cents: int,
+                       first: Sequence[Step], pricing: Pricing, profile_key: str) -> Outcome:
         """Run ``script`` (start, route) once the expert's busy flag is this session's and
         the payer's wallet holds ``hold_cents`` for it (``steps.py``), after ``first``
-        (``listing.py``)."""
-        hold = await self.steps.take(expert_id, session_id, parties.payer, hold_cents, first)
+        (``listing.py``) and, with ``profile_key``, only if ``pricing`` is still the
+        expert's price, read in the same pipeline (``agreed.py``)."""
+        read = [Step(("HGET", profile_key, "profile"))] if profile_key else []
+        hold, earlier = await self.steps.take(expert_id, session_id, parties.payer,
+                                              hold_cents, [*read, *first])
         faults.reached("call.taken")
         try:
-            return await self._run(script, session_id, parties, {**args, **hold_args(hold)},
-                                   keys=keys)
+            if profile_key:
+                still_agreed(text_or_none(earlier[0]), pricing)
+            return await self._run(script, session_id, parties, {**args, **hold_args(hold)})
         except HelpcallError:
             await self.steps.refused(expert_id, session_id, hold)
             raise
@@ -153,10 +152,11 @@ class SessionStore(SessionQueries, BookedSessions):
                 "paid_by": _paid_by(new) if new.pricing.is_paid else "none",
                 "category": new.category, "payer_id": new.payer, "booking_id": new.booking_id,
                 "rung": new.rung,
-            }, keys={"profile": _profile(new.profile_key)}, hold_cents=hold_cents,
+            }, hold_cents=hold_cents,
             first=[*self.listing.listed(session_id, new.client_id, new.expert_id,
                                         brand_id=new.brand_id),
                    self.listing.socket(new.proc, session_id, new.sid)],
+            pricing=new.pricing, profile_key=new.profile_key,
         )
         self._known.remember(session_id, parties)
         return outcome
@@ -295,8 +295,8 @@ class SessionStore(SessionQueries, BookedSessions):
             expert_id, session_id, "route", ringing, {
                 "expert_id": expert_id, "pricing_mode": pricing.mode.value,
                 "rate_cents": pricing.amount_cents, "hold_cents": hold_cents,
-            }, keys={"profile": _profile(profile_key)}, hold_cents=hold_cents,
-            first=self.listing.listed(session_id, expert_id),
+            }, hold_cents=hold_cents, first=self.listing.listed(session_id, expert_id),
+            pricing=pricing, profile_key=profile_key,
         )
 
     async def abandon(self, session_id: str) -> Outcome:

@@ -1,5 +1,6 @@
--- The price agreed (protocol §7.2), checked in the same atomic step that holds money for
--- it. The expert's current price is read where the marketplace keeps it: the ``profile``
+-- The price agreed (protocol §7.2) for a booking, checked in the same atomic step that
+-- holds money for it (a call's is checked just before its script: sessions/agreed.py).
+-- The expert's current price is read where the marketplace keeps it: the ``profile``
 -- field (JSON, ``pricing = {mode, amount_cents}``, marketplace/profiles.py) of the hash
 -- ``profile_key``. Answers nil when the current price is ``mode`` / ``amount``; else the
 -- script's error reply: {'err', 'price_changed', mode, amount}, or {'err', 'unavailable'}

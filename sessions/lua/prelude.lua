@@ -1,7 +1,6 @@
 --! use common/lua/clock.lua
 --! use sessions/lua/pricing.lua
 --! use sessions/lua/holds.lua
---! use sessions/lua/agreed.lua
 --! use common/lua/records.lua
 -- Shared by every session script. The loader (common/lua.py) puts the transition table T
 -- (rendered from sessions/states.py) first, then the pieces named above.

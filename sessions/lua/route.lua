@@ -1,23 +1,17 @@
 --! durable
 --! use sessions/lua/prelude.lua
---! keys: ...profile
 --! args: expert_id pricing_mode rate_cents hold_cents hold_nonce hold_intent
 -- The router rings an expert for a queued category call; their busy flag is already
 -- taken for this session (sessions/busy.py).
 -- Fails without a change when the call is no longer queued, the expert was already rung
--- for it, or the payer's wallet does not cover the expert's price. With a ``profile`` key
--- (the expert's profile), the price the router decided on must still be the expert's:
--- else 'price_changed', and the router decides again. ``hold_nonce`` and ``hold_intent``:
--- the hold taken just before, as for start.lua.
+-- for it, or the payer's wallet does not cover the expert's price (the price the router
+-- decided on is checked just before: sessions/agreed.py). ``hold_nonce`` and
+-- ``hold_intent``: the hold taken just before, as for start.lua.
 local s = load_session()
 if not s then return {'err', STALE and 'conflict' or 'not_found'} end
 if s.state ~= 'queued' then return {'err', 'conflict', s.state} end
 local expert = ARG.expert_id
 if redis.call('SISMEMBER', KEY.rung, expert) == 1 then return {'err', 'conflict', 'rung'} end
-if KEY.profile[1] then
-  local refused = price_refusal(KEY.profile[1], ARG.pricing_mode, ARG.rate_cents)
-  if refused then return refused end
-end
 local hold = tonumber(ARG.hold_cents)
 if hold > 0 then
   if ARG.hold_nonce == '' then return {'err', 'insufficient_funds'} end

@@ -1,11 +1,9 @@
 --! durable
 --! use sessions/lua/prelude.lua
---! keys: ...profile
 --! args: client_id expert_id topic pricing_mode rate_cents currency fee_percent hold_cents sid proc brand_id paid_by category payer_id booking_id rung
 --! args: hold_nonce hold_intent
 -- A client rings an expert. ``rung``: the side rung ('e', or 'c' when the expert joins a
--- booking first). With a ``profile`` key (the expert's profile), its current price must
--- be the session's (protocol §7.2: the price the client agreed to). ``hold_nonce``: the
+-- booking first); the price agreed is checked just before (sessions/agreed.py). ``hold_nonce``: the
 -- hold of ``hold_cents`` taken in the payer's wallet just before ('' when the wallet did
 -- not cover it), ``hold_intent`` its 'pay' deadline (sessions/holds.py).
 local client_id, expert_id, topic = ARG.client_id, ARG.expert_id, ARG.topic
@@ -17,10 +15,6 @@ if booking_id ~= '' then hold = 0 end
 -- The expert's busy flag is already taken for this session (sessions/busy.py): one
 -- expert, one call at a time.
 if redis.call('EXISTS', KEY.session) == 1 then return {'err', 'conflict'} end
-if KEY.profile[1] then
-  local refused = price_refusal(KEY.profile[1], ARG.pricing_mode, ARG.rate_cents)
-  if refused then return refused end
-end
 if hold > 0 then
   if ARG.hold_nonce == '' then return {'err', 'insufficient_funds'} end
   local gone = hold_gone(KEY.deadlines, ARG.hold_intent)

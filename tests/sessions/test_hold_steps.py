@@ -118,7 +118,7 @@ async def test_a_hold_given_back_by_a_reaper_is_never_taken_again_nor_used(
         "rate_cents": START_HOLD, "currency": "EUR", "fee_percent": 20,
         "hold_cents": START_HOLD, "sid": client_socket.sio.get_sid() or "sid", "proc": "p",
         "paid_by": "client", "payer_id": client.id, "rung": "e",
-        **hold_args(hold)}, keys={"profile": []})
+        **hold_args(hold)})
     assert reply[:3] == ["err", "conflict", "expired"]
     assert await running.app[REDIS].exists(session_key("s_late")) == 0
 
@@ -220,7 +220,7 @@ async def test_two_processes_ringing_one_expert_for_one_call_hold_its_price_once
     expert, _ = await online_expert(running, connect)
     client, _ = await funded_client(running, connect)
     steps = store_of(running).steps
-    first, second = await asyncio.gather(
+    (first, _), (second, _) = await asyncio.gather(
         steps.take(expert.id, "s_routed", client.id, START_HOLD),
         steps.take(expert.id, "s_routed", client.id, START_HOLD))
     assert first == second is not None  # one hold, by the same name
@@ -234,12 +234,12 @@ async def test_a_call_may_hold_again_for_an_expert_it_gave_a_hold_back_for(
     expert, _ = await online_expert(running, connect)
     client, _ = await funded_client(running, connect)
     steps = store_of(running).steps
-    given_back = await steps.take(expert.id, "s_again", client.id, START_HOLD)
+    given_back, _ = await steps.take(expert.id, "s_again", client.id, START_HOLD)
     assert given_back is not None
     await steps.refused(expert.id, "s_again", given_back)  # its script refused: a new price
     assert (await wallet(running, client))["held_cents"] == 0
     # The price changed back; the router rings the same expert with the same amount.
-    again = await steps.take(expert.id, "s_again", client.id, START_HOLD)
+    again, _ = await steps.take(expert.id, "s_again", client.id, START_HOLD)
     assert again is not None and again.nonce != given_back.nonce
     assert (await wallet(running, client))["held_cents"] == START_HOLD
 

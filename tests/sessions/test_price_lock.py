@@ -1,16 +1,18 @@
 """The price the client agreed to (protocol §7.2) on direct calls: a changed price holds
 nothing and rings nobody; the same price starts the call; a change racing the start is
-caught by the script that takes the hold."""
+caught where the hold is taken (the profile read in the same pipeline)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from marketplace.keys import expert as expert_key
 from server.keys import CALLS, REDIS
-from sessions.errors import PriceChanged
+from sessions.agreed import still_agreed
+from sessions.errors import ExpertUnavailable, PriceChanged
 from sessions.keys import busy_key
 from sessions.pricing import Pricing, PricingMode
 from sessions.store import NewSession
@@ -19,6 +21,19 @@ from tests.signaling.conftest import PROFILE, Connect, funded_client, online_exp
 
 SHOWN = {"mode": "per_minute", "amount_cents": 100}
 RAISED = {"mode": "per_minute", "amount_cents": 5_000}
+
+
+def test_the_price_agreed_is_the_one_the_profile_says_now() -> None:
+    profile = json.dumps({"display_name": "E", "pricing": SHOWN})
+    still_agreed(profile, Pricing(PricingMode.PER_MINUTE, 100))
+    for other in (Pricing(PricingMode.PER_MINUTE, 99), Pricing(PricingMode.PER_SESSION, 100)):
+        with pytest.raises(PriceChanged) as raised:
+            still_agreed(profile, other)
+        assert raised.value.as_dict()["pricing"] == SHOWN
+    free = json.dumps({"pricing": {"mode": "free"}})
+    still_agreed(free, Pricing(PricingMode.FREE, 0))
+    with pytest.raises(ExpertUnavailable):
+        still_agreed(None, Pricing(PricingMode.FREE, 0))  # no profile any more
 
 
 async def set_price(running: Running, expert: User, pricing: dict[str, Any]) -> None:
