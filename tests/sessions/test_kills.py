@@ -25,7 +25,7 @@ from server.keys import RECONCILE, REDIS
 from sessions.keys import busy_key
 from tests.conftest import Running, StartApp, User, base_env, on_this_redis
 from tests.processes import ServerProcess
-from tests.signaling.conftest import PROFILE, Connect, funded_client, online_expert
+from tests.signaling.conftest import PROFILE, Connect, funded_client, online_expert, rung
 from tests.signaling.peers import SocketPeer
 from tests.waiting import eventually
 
@@ -136,9 +136,8 @@ async def test_killed_after_a_hang_up_changed_the_call_before_its_money_moved(
     doomed = await doom("call.script:act")
     expert, expert_socket = await expert_on(survivor, doomed, peers)
     client, client_socket = await funded_client(survivor, connect)
-    started = await client_socket.ok("call:start", {"expert_id": expert.id, "topic": "tap"})
-    session_id = started["session_id"]
-    await expert_socket.wait_for("call:incoming", lambda d: d["session_id"] == session_id)
+    session_id = await rung(client_socket, expert_socket, {"expert_id": expert.id,
+                                                           "topic": "tap"})
     await expert_socket.ok("call:accept", {"session_id": session_id})
     for socket in (client_socket, expert_socket):
         await socket.ok("media", {"session_id": session_id, "state": "connected"})
@@ -160,9 +159,8 @@ async def test_killed_after_a_decline_sent_the_call_back_before_it_was_queued_ag
     doomed = await doom("call.script:act")
     first, first_socket = await expert_on(survivor, doomed, peers)
     client, client_socket = await funded_client(survivor, connect)
-    started = await client_socket.ok("call:start", {"category": "cooking", "topic": "sauce"})
-    session_id = started["session_id"]
-    await first_socket.wait_for("call:incoming", lambda d: d["session_id"] == session_id)
+    session_id = await rung(client_socket, first_socket, {"category": "cooking",
+                                                          "topic": "sauce"})
     await killed_by(doomed, first_socket, "call:decline", {"session_id": session_id})
 
     # The call is queued again but out of its queue, until the survivor's reaper puts it

@@ -25,7 +25,7 @@ from server.keys import CALLS, PROC, REDIS, RETENTION
 from sessions.keys import brand_sessions_key, index_key, proc_sockets_key
 from sessions.listing import Listing
 from tests.conftest import Running, StartApp, User
-from tests.signaling.conftest import Connect, funded_client, online_expert
+from tests.signaling.conftest import Connect, funded_client, online_expert, rung
 from tests.signaling.peers import SocketPeer
 from tests.waiting import eventually
 
@@ -113,11 +113,10 @@ async def test_an_expert_listed_for_a_call_they_were_never_rung_for_does_not_see
 ) -> None:
     """A router listed a second expert, then its script refused (another router rang the
     first expert meanwhile): that expert sees nothing of the call."""
-    rung, rung_socket = await online_expert(running, connect)
+    first, first_socket = await online_expert(running, connect)
     client, client_socket = await funded_client(running, connect)
-    started = await client_socket.ok("call:start", {"category": "cooking", "topic": "sauce"})
-    session_id = started["session_id"]
-    await rung_socket.wait_for("call:incoming", lambda d: d["session_id"] == session_id)
+    session_id = await rung(client_socket, first_socket, {"category": "cooking",
+                                                          "topic": "sauce"})
     other = await running.user("expert")
     await in_order(running.app[REDIS], first=listing(running).listed(session_id, other.id))
 
@@ -125,7 +124,7 @@ async def test_an_expert_listed_for_a_call_they_were_never_rung_for_does_not_see
     assert await exported(running, other) == []
     answer = await running.client.get(f"/api/v1/sessions/{session_id}", headers=other.headers)
     assert answer.status in (403, 404)
-    assert await listed(running, rung) == [session_id]
+    assert await listed(running, first) == [session_id]
     assert await listed(running, client) == [session_id]
 
 

@@ -21,7 +21,7 @@ from sessions.listing import Listing
 from sessions.queueing import CategoryQueues
 from sessions.store import SessionStore
 from tests.conftest import Running, StartApp
-from tests.signaling.conftest import Connect, funded_client, online_expert
+from tests.signaling.conftest import Connect, funded_client, online_expert, rung
 from tests.waiting import eventually
 
 LEASE = "1"
@@ -81,14 +81,12 @@ async def test_a_call_joined_without_its_session_rings_nobody_and_leaves_the_que
     await in_order(running.app[REDIS], *queues.joining("s_stopped", "cooking"))
     # A real call queued after it is routed; the entry without a session goes a lease later.
     _, client_socket = await funded_client(running, connect)
-    started = await client_socket.ok("call:start", COOKING)
-    await expert_socket.wait_for("call:incoming", lambda d: d["session_id"] == started["session_id"])
+    session_id = await rung(client_socket, expert_socket, COOKING)
 
     async def gone() -> bool:
         return await queues.waiting("cooking") == []
     await eventually(gone, within=5, what="the entry without its session dropped")
-    assert [d["session_id"] for d in expert_socket.events["call:incoming"]] == [
-        started["session_id"]]
+    assert [d["session_id"] for d in expert_socket.events["call:incoming"]] == [session_id]
     assert await running.app[REDIS].zscore(LAST_RUNG, expert.id) is not None
 
 
@@ -98,9 +96,7 @@ async def test_stopped_before_putting_a_declined_call_back_a_reaper_does_it(
 ) -> None:
     first, first_socket = await online_expert(running, connect)
     _, client_socket = await funded_client(running, connect)
-    started = await client_socket.ok("call:start", COOKING)
-    session_id = started["session_id"]
-    await first_socket.wait_for("call:incoming", lambda d: d["session_id"] == session_id)
+    session_id = await rung(client_socket, first_socket, COOKING)
     # The decline's script only, as _run would call it, without the steps after it: the
     # call is queued, but not in its queue.
     reply = await store_of(running)._scripts.run(

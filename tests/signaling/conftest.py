@@ -56,6 +56,16 @@ async def funded_client(running: Running, connect: Connect, cents: int = 10_000)
     return client, await connect(running, client)
 
 
+async def rung(client_socket: SocketPeer, expert_socket: SocketPeer,
+               payload: dict[str, str]) -> str:
+    """The client starts a call (``payload`` of ``call:start``); once ``expert_socket``
+    is rung for it, its session id."""
+    started = await client_socket.ok("call:start", payload)
+    session_id = str(started["session_id"])
+    await expert_socket.wait_for("call:incoming", lambda d: d["session_id"] == session_id)
+    return session_id
+
+
 async def live_for_a_second(running: Running, user: User, session_id: str) -> None:
     """Until the session has been live a whole second, as its participant ``user`` reads it."""
     async def a_live_second() -> bool:
