@@ -51,18 +51,21 @@ from bench.harness import Servers, receive
 from bench.people import Peer, User, go_live, hang_up, make_pairs, paged_lifecycle
 from bench.stats import cpu_seconds, percentile, spread, table
 from bench.wire import http_session
+from common.keyspace import every_stream
 from common.redisclient import redis_client, stream_on, topology
+from common.streams import on_every_stream
 
 STREAM = "helpcall:billing"
 IDLE_SECONDS = 2.0
 
 
 class BillingWatch:
-    """Follows the billing stream; ``seen(session_id)`` resolves once its entry is there."""
+    """Follows the billing streams (on a Cluster one per bucket); ``seen(session_id)``
+    resolves once its entry is there."""
 
     def __init__(self, redis_url: str) -> None:
         self._redis = redis_client(redis_url)
-        self._stream = stream_on(STREAM, topology(redis_url))  # ``<name>:{0}`` on a Cluster
+        self._home = stream_on(STREAM, topology(redis_url))  # ``<name>:{0}`` on a Cluster
         self._seen: dict[str, asyncio.Future[None]] = {}
         self._task: asyncio.Task[None] | None = None
 
@@ -73,13 +76,18 @@ class BillingWatch:
         return future
 
     async def start(self) -> None:
-        last: Any = await self._redis.xrevrange(self._stream, count=1)
-        self._task = asyncio.create_task(self._follow(str(last[0][0]) if last else "0-0"))
+        # Each stream from its end now: what the run appends, not what earlier runs did.
+        ends = {stream: await self._end(stream) for stream in every_stream(self._home)}
+        self._task = asyncio.create_task(
+            on_every_stream(self._home, lambda stream: self._follow(stream, ends[stream])))
 
-    async def _follow(self, last: str) -> None:
+    async def _end(self, stream: str) -> str:
+        last: Any = await self._redis.xrevrange(stream, count=1)
+        return str(last[0][0]) if last else "0-0"
+
+    async def _follow(self, stream: str, last: str) -> None:
         while True:
-            answer: Any = await self._redis.xread({self._stream: last}, block=1000,
-                                                  count=500)
+            answer: Any = await self._redis.xread({stream: last}, block=1000, count=500)
             for _, entries in answer or []:
                 for entry_id, fields in entries:
                     last = entry_id

@@ -1,10 +1,12 @@
 """Brand webhooks, one queue per brand (protocol §7.6: one failing receiver never delays
 another's events).
 
-The brand group of the billing stream (``billing.worker.BrandWebhookWorker``) only sorts:
-each event with a brand that has a webhook moves, in one script, from the group's pending
-list to that brand's queue ``hc:hooks:q:<brand>``. Deliveries are then scheduled per brand
-in the zset ``hc:hooks:due`` (brand -> when its next attempt is due, Redis time):
+The brand group of the billing streams (``billing.worker.BrandWebhookWorker``; on a Cluster
+one stream per bucket) only sorts: each event with a brand that has a webhook moves from the
+group's pending list of its stream to that brand's queue ``hc:hooks:q:<brand>``, one queue
+for every stream, queued once (``hook_enqueue.lua``) and then acknowledged. Deliveries are
+then scheduled per brand in the zset ``hc:hooks:due`` (brand -> when its next attempt is
+due, Redis time):
 
 - a worker claims a due brand for a lease (``hook_claim.lua``) and POSTs the head of its
   queue; other brands are claimed by the same worker's other slots or by other workers;
@@ -54,11 +56,20 @@ SLOTS = 8  # brands delivered at once by one worker
 POLL_SECONDS = 0.2
 POST_TIMEOUT_SECONDS = 10.0
 LEASE_MS = int(3 * POST_TIMEOUT_SECONDS * 1000)
+# How long an entry stays marked queued: a day, far past the takeover of an entry by
+# another worker (the claim idle time) or a restart.
+QUEUED_KEEP_MS = 86_400_000
 
 
 
 def queue_key(brand_id: str) -> str:
     return f"hc:{{0}}:hooks:q:{brand_id}"
+
+
+def queued_key(stream: str, entry_id: str) -> str:
+    """The mark of a stream entry queued (in the home slot: whatever tag the stream's name
+    has, the first one here is ``{0}``)."""
+    return f"hc:{{0}}:hooks:queued:{stream}:{entry_id}"
 
 
 def _script(redis: aioredis.Redis, name: str) -> Lua:
@@ -117,10 +128,17 @@ class BrandDeliveries:
 
     async def enqueue(self, stream: str, group: str, entry_id: str, brand_id: str,
                       event_id: str, body: bytes) -> None:
+        """Queue a stream entry for its brand, once, and acknowledge it. Two steps, as on
+        a Cluster the stream and the queues are in different slots: the mark, kept a day,
+        makes a redelivery of the entry (a stop before the XACK, a takeover by another
+        worker) queue nothing."""
         element = event_id + "\n" + body.decode("ascii")
-        await self._enqueue(keys={"stream": stream, "queue": queue_key(brand_id), "due": DUE_KEY},
-                            args={"group": group, "entry_id": entry_id, "element": element,
-                                  "brand": brand_id})
+        queued = queued_key(stream, entry_id)
+        await self._enqueue(keys={"queued": queued, "queue": queue_key(brand_id),
+                                  "due": DUE_KEY},
+                            args={"element": element, "brand": brand_id,
+                                  "keep_ms": QUEUED_KEEP_MS})
+        await self._redis.xack(stream, group, entry_id)
 
     async def run(self) -> None:
         try:

@@ -37,7 +37,7 @@ class Target(StrEnum):
 @dataclass(frozen=True)
 class FailedDelivery:
     target: Target
-    key: str  # the platform's stream entry id, or the brand id
+    key: str  # the platform's stream entry id (another bucket's: <stream>/<id>), or the brand
     event_id: str
     attempts: int
     last_error: str

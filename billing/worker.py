@@ -1,10 +1,15 @@
 """The billing worker (protocol §5): delivers every billing event by signed webhook.
 
-Workers share the billing stream through the consumer group ``helpcall-webhooks``. An entry
+On a Redis Cluster the billing events are in one stream per bucket of sessions
+(``common.keyspace.every_stream``), on a single Redis in one. Each stream has its consumer
+groups, and a worker reads each stream in a loop of its own (``common.streams``): a bucket
+whose head is failing holds back only that bucket's events. What follows holds per stream.
+
+Workers share a billing stream through the consumer group ``helpcall-webhooks``. An entry
 is POSTed until the receiver answers 2xx, and only then acknowledged: delivery is at least
 once (a crash or a stop between the answer and the XACK sends the event again), so
-receivers deduplicate on ``event_id``. A worker delivers its entries one at a time, in
-stream order, and retries the oldest before it reads anything newer.
+receivers deduplicate on ``event_id``. A worker delivers a stream's entries one at a time,
+in stream order, and retries the oldest before it reads anything newer.
 
 An entry read by a worker that died stays pending; once idle for
 ``worker_claim_idle_seconds`` another worker takes it over (XAUTOCLAIM). A worker that is
@@ -12,11 +17,11 @@ still retrying keeps its claims fresh (XCLAIM on its own entries), so it is not 
 them however long the receiver stays down.
 
 Brand webhooks (docs/brands.md): a second consumer group, ``helpcall-brand-webhooks``, reads
-the same stream with the same rules; it moves each event that has a ``brand_id`` with a
-webhook into that brand's own delivery queue (``billing.brand_hooks``) and acknowledges the
-others at once. Being its own group, it never delays the platform's delivery, nor the
-platform's it; and since each brand has its own queue and retry schedule, a brand receiver
-that is down never delays another brand's events (protocol §7.6).
+the same streams with the same rules; it moves each event that has a ``brand_id`` with a
+webhook into that brand's own delivery queue (``billing.brand_hooks``), one for all the
+streams, and acknowledges the others at once. Being its own group, it never delays the
+platform's delivery, nor the platform's it; and since each brand has its own queue and retry
+schedule, a brand receiver that is down never delays another brand's events (protocol §7.6).
 
 ``python -m server.worker`` (``server/worker.py``) runs one worker of each group (external
 Redis only); the web process runs them in-process with ``running_worker`` when it uses the
@@ -33,6 +38,7 @@ import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
@@ -44,10 +50,12 @@ from billing.brand_hooks import BrandDeliveries
 from billing.hook_failures import PLATFORM_FAILING_KEY, HookFailures
 from billing.webhook_targets import Network
 from billing.webhooks import backoff_seconds, delivery_headers, webhook_body
+from common.keyspace import every_stream
 from common.loops import stop_task
 from common.lua import Lua
 from common.redistime import redis_ms
 from common.redisvalues import text_map
+from common.streams import on_every_stream, read_new
 from common.timefmt import iso_ms
 
 log = logging.getLogger(__name__)
@@ -96,6 +104,24 @@ def _entries(reply: Any) -> list[Entry]:
             for _, entries in reply or [] for entry_id, fields in entries]
 
 
+@dataclass
+class _Stream:
+    """What a worker keeps of each billing stream it reads."""
+
+    name: str
+    home: bool  # the first (bucket 0's), the only one on a single Redis
+    claim_cursor: str = "0-0"
+    group_ready: bool = False
+    held: set[str] = field(default_factory=set)  # the batch in hand, not yet acknowledged
+    lost: set[str] = field(default_factory=set)  # of those, the ones another worker took over
+
+    def failing_key(self, entry_id: str) -> str:
+        """Which entry a failure record is of (``billing.hook_failures``, "retry now"). Ids
+        repeat from stream to stream: one of a stream other than the home one is named
+        with its stream."""
+        return entry_id if self.home else f"{self.name}/{entry_id}"
+
+
 def _origin(url: str) -> str:
     # The URL may carry credentials (user:password@ or a token in the query): log no more.
     parsed = urlparse(url)
@@ -112,28 +138,29 @@ class BillingWorker:
         self._redis = redis
         self._config = config
         self.consumer = consumer
-        self._stream = config.billing_stream
+        self._home = config.billing_stream
+        self._streams = {name: _Stream(name, home=name == self._home)
+                         for name in every_stream(self._home)}
         self._rng = random.Random()
         self._refresh = Lua(redis, "billing/lua/worker_refresh.lua")
         self._failures = HookFailures(redis)
         idle = config.worker_claim_idle_seconds
         self._claim_idle_ms = max(1, int(idle * 1000))
-        # Short enough that entries left by a dead worker are noticed soon after they are due.
+        # How long a read waits for new entries (blocked on a single Redis's one stream, asked
+        # then slept on each of a Cluster's: common.streams.read_new). Short enough that
+        # entries left by a dead worker are noticed soon after they are due.
         self._block_ms = max(10, min(MAX_BLOCK_MS, int(idle * 500)))
         # Three refreshes per idle period: one late or failed refresh loses nothing.
         self._refresh_every = idle / 3
-        self._claim_cursor = "0-0"
-        self._group_ready = False
-        self._held: set[str] = set()  # entries of the batch in hand, not yet acknowledged
-        self._lost: set[str] = set()  # of those, the ones another worker took over
 
     def _enabled(self) -> bool:
         url = self._config.webhook_url
         if not url:
             log.warning("HELPCALL_WEBHOOK_URL is not set: billing events are kept in the "
-                        "stream %s until a webhook URL is configured", self._stream)
+                        "stream %s until a webhook URL is configured", self._home)
             return False
-        log.info("billing worker %s delivers %s to %s", self.consumer, self._stream, _origin(url))
+        log.info("billing worker %s delivers %s (%d streams) to %s", self.consumer, self._home,
+                 len(self._streams), _origin(url))
         return True
 
     async def _target(self, fields: Mapping[str, str]) -> tuple[str, str] | None:
@@ -149,26 +176,27 @@ class BillingWorker:
         timeout = aiohttp.ClientTimeout(total=POST_TIMEOUT_SECONDS)
         try:
             async with aiohttp.ClientSession(timeout=timeout) as http:
-                await self._loop(http)
+                await on_every_stream(self._home,
+                                      lambda name: self._loop(http, self._streams[name]))
         finally:
             await stop_task(keeper)
 
-    async def _loop(self, http: aiohttp.ClientSession) -> None:
+    async def _loop(self, http: aiohttp.ClientSession, stream: _Stream) -> None:
         failures = 0
         while True:
             try:
-                if not self._group_ready:
-                    await self._ensure_group()
-                await self._step(http)
+                if not stream.group_ready:
+                    await self._ensure_group(stream)
+                await self._step(http, stream)
                 failures = 0
             except Exception as exc:
                 # Redis down, the stream deleted, or a bug: a worker that died here would
                 # silently stop every delivery, so it says why and tries again.
                 if "NOGROUP" in str(exc):
-                    self._group_ready = False
+                    stream.group_ready = False
                 failures += 1
-                log.warning("billing worker %s: %s: %s; retrying", self.consumer,
-                            type(exc).__name__, exc,
+                log.warning("billing worker %s, %s: %s: %s; retrying", self.consumer,
+                            stream.name, type(exc).__name__, exc,
                             exc_info=not isinstance(exc, RedisError | OSError))
                 await asyncio.sleep(self._backoff(failures))
 
@@ -176,80 +204,80 @@ class BillingWorker:
         return backoff_seconds(attempt, self._config.webhook_max_backoff_seconds, self._rng,
                                self._config.webhook_first_backoff_seconds)
 
-    async def _ensure_group(self) -> None:
+    async def _ensure_group(self, stream: _Stream) -> None:
         # From id 0, not $: events appended before any worker ever ran are delivered too.
         try:
-            await self._redis.xgroup_create(self._stream, self.group, id="0", mkstream=True)
+            await self._redis.xgroup_create(stream.name, self.group, id="0", mkstream=True)
         except ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
-        self._group_ready = True
+        stream.group_ready = True
 
-    async def _step(self, http: aiohttp.ClientSession) -> None:
-        await self._claim_abandoned()
+    async def _step(self, http: aiohttp.ClientSession, stream: _Stream) -> None:
+        await self._claim_abandoned(stream)
         # Own pending entries first (taken over, or left by a failed step): they are older.
         entries = _entries(await self._redis.xreadgroup(
-            self.group, self.consumer, {self._stream: "0"}, count=BATCH))
+            self.group, self.consumer, {stream.name: "0"}, count=BATCH))
         if not entries:
-            entries = _entries(await self._redis.xreadgroup(
-                self.group, self.consumer, {self._stream: ">"}, count=BATCH,
-                block=self._block_ms))
-        self._held.update(entry_id for entry_id, _ in entries)
+            entries = _entries(await read_new(
+                self._redis, stream.name, self.group, self.consumer, BATCH, self._block_ms,
+                alone=len(self._streams) == 1))
+        stream.held.update(entry_id for entry_id, _ in entries)
         try:
             for entry_id, fields in entries:
-                await self._deliver(http, entry_id, fields)
-                self._held.discard(entry_id)
+                await self._deliver(http, stream, entry_id, fields)
+                stream.held.discard(entry_id)
         finally:
-            self._held.clear()
-            self._lost.clear()
+            stream.held.clear()
+            stream.lost.clear()
 
-    async def _claim_abandoned(self) -> None:
+    async def _claim_abandoned(self, stream: _Stream) -> None:
         # SCAN-like: the cursor walks the whole pending list over successive steps.
         cursor, claimed, *_ = await self._redis.xautoclaim(
-            self._stream, self.group, self.consumer, self._claim_idle_ms,
-            start_id=self._claim_cursor, count=BATCH)
-        self._claim_cursor = str(cursor)
+            stream.name, self.group, self.consumer, self._claim_idle_ms,
+            start_id=stream.claim_cursor, count=BATCH)
+        stream.claim_cursor = str(cursor)
         if claimed:
-            log.info("billing worker %s took over %d entries idle for %d ms or more",
-                     self.consumer, len(claimed), self._claim_idle_ms)
+            log.info("billing worker %s took over %d entries of %s idle for %d ms or more",
+                     self.consumer, len(claimed), stream.name, self._claim_idle_ms)
 
-    async def _deliver(
-        self, http: aiohttp.ClientSession, entry_id: str, fields: Mapping[str, str]
-    ) -> None:
+    async def _deliver(self, http: aiohttp.ClientSession, stream: _Stream, entry_id: str,
+                       fields: Mapping[str, str]) -> None:
         if not fields:
-            log.warning("billing entry %s was deleted from the stream before delivery; "
-                        "acknowledging it", entry_id)
-            await self._redis.xack(self._stream, self.group, entry_id)
+            log.warning("billing entry %s was deleted from %s before delivery; "
+                        "acknowledging it", entry_id, stream.name)
+            await self._redis.xack(stream.name, self.group, entry_id)
             return
         body = webhook_body(fields)
         event_id = fields.get("event_id") or entry_id
+        failing = stream.failing_key(entry_id)
         attempt = 0
-        while entry_id not in self._lost:
+        while entry_id not in stream.lost:
             # Read again before each attempt: a brand may change or remove its webhook.
             target = await self._target(fields)
             if target is None:
-                await self._redis.xack(self._stream, self.group, entry_id)
+                await self._redis.xack(stream.name, self.group, entry_id)
                 return
             url, secret = target
             # webhook-timestamp is this attempt's: a receiver refuses an old one replayed.
             headers = delivery_headers(event_id, int(time.time()), body, secret)
             error = await _post(http, url, body, headers)
             if error is None:
-                await self._record_delivered(entry_id)
+                await self._record_delivered(stream, entry_id)
                 return
             attempt += 1
             log.warning("billing event %s: webhook attempt %d failed: %s; retrying",
                         event_id, attempt, error)
             await self._record_failure(error)
-            await self._failures.platform_failed(entry_id, event_id, self.consumer, attempt,
+            await self._failures.platform_failed(failing, event_id, self.consumer, attempt,
                                                  error, int(self._backoff(attempt) * 1000))
-            await self._pause(entry_id)
+            await self._pause(stream, entry_id)
         log.info("billing event %s was taken over by another worker", event_id)
 
-    async def _pause(self, entry_id: str) -> None:
+    async def _pause(self, stream: _Stream, entry_id: str) -> None:
         # Polled rather than slept: an admin's "retry now" shortens the wait from outside.
-        while entry_id not in self._lost:
-            left_ms = await self._failures.platform_wait_ms(entry_id)
+        while entry_id not in stream.lost:
+            left_ms = await self._failures.platform_wait_ms(stream.failing_key(entry_id))
             if left_ms <= 0:
                 return
             await asyncio.sleep(min(RETRY_POLL_SECONDS, left_ms / 1000))
@@ -257,11 +285,14 @@ class BillingWorker:
     async def _now_iso(self) -> str:
         return iso_ms(await redis_ms(self._redis))
 
-    async def _record_delivered(self, entry_id: str) -> None:
+    async def _record_delivered(self, stream: _Stream, entry_id: str) -> None:
         now = await self._now_iso()
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.xack(self._stream, self.group, entry_id)
-            pipe.hdel(PLATFORM_FAILING_KEY, entry_id)
+        # One transaction on the home stream. Another bucket's is not in the home slot of
+        # the record and counters on a Cluster, which refuses them one MULTI: one pipeline
+        # then, whose halves could part only as a crash after the 2xx does (sent again).
+        async with self._redis.pipeline(transaction=stream.home) as pipe:
+            pipe.xack(stream.name, self.group, entry_id)
+            pipe.hdel(PLATFORM_FAILING_KEY, stream.failing_key(entry_id))
             pipe.hincrby(self.stats_key, "delivered", 1)
             pipe.hset(self.stats_key, "last_delivered_at", now)
             await pipe.execute()
@@ -276,18 +307,21 @@ class BillingWorker:
     async def _keep_claims_fresh(self) -> None:
         while True:
             await asyncio.sleep(self._refresh_every)
-            if not self._held:
-                continue
-            try:
-                lost = await self._refresh(
-                    keys={"stream": self._stream},
-                    args={"group": self.group, "consumer": self.consumer,
-                          "ids": sorted(self._held)})
-            except RedisError as exc:
-                log.warning("billing worker %s could not refresh its claims: %s",
-                            self.consumer, exc)
-                continue
-            self._lost.update(str(entry_id) for entry_id in lost if entry_id in self._held)
+            for stream in self._streams.values():
+                if stream.held:
+                    await self._refresh_claims(stream)
+
+    async def _refresh_claims(self, stream: _Stream) -> None:
+        try:
+            lost = await self._refresh(
+                keys={"stream": stream.name},
+                args={"group": self.group, "consumer": self.consumer,
+                      "ids": sorted(stream.held)})
+        except RedisError as exc:
+            log.warning("billing worker %s could not refresh its claims on %s: %s",
+                        self.consumer, stream.name, exc)
+            return
+        stream.lost.update(str(entry_id) for entry_id in lost if entry_id in stream.held)
 
 
 class BrandWebhookWorker(BillingWorker):
@@ -306,8 +340,8 @@ class BrandWebhookWorker(BillingWorker):
             first_backoff_seconds=config.webhook_first_backoff_seconds)
 
     def _enabled(self) -> bool:
-        log.info("brand webhook worker %s delivers brand events of %s", self.consumer,
-                 self._stream)
+        log.info("brand webhook worker %s delivers brand events of %s (%d streams)",
+                 self.consumer, self._home, len(self._streams))
         return True
 
     async def run(self) -> None:
@@ -321,16 +355,15 @@ class BrandWebhookWorker(BillingWorker):
         url, secret = await self._brand_webhook(brand_id)
         return (url, secret) if url and secret else None
 
-    async def _deliver(
-        self, http: aiohttp.ClientSession, entry_id: str, fields: Mapping[str, str]
-    ) -> None:
+    async def _deliver(self, http: aiohttp.ClientSession, stream: _Stream, entry_id: str,
+                       fields: Mapping[str, str]) -> None:
         brand_id = fields.get("brand_id", "")
         if not fields or not brand_id or await self._brand_target(brand_id) is None:
             # No brand, or no webhook: the event is only in the stream.
-            await self._redis.xack(self._stream, self.group, entry_id)
+            await self._redis.xack(stream.name, self.group, entry_id)
             return
         event_id = fields.get("event_id") or entry_id
-        await self._deliveries.enqueue(self._stream, self.group, entry_id, brand_id, event_id,
+        await self._deliveries.enqueue(stream.name, self.group, entry_id, brand_id, event_id,
                                        webhook_body(fields))
 
 

@@ -6,6 +6,11 @@ A Redis Cluster serves a key from the slot of its hash tag, the text between its
 
 - ``{0}``, the *home* tag: every family not yet spread. Whatever one script touches there
   shares a slot, whatever the script.
+- ``{<n>}``, ``n`` = 0 .. ``BUCKETS`` - 1: a *bucket* of sessions. A session, everything
+  that is its alone, the deadlines of the sessions of its bucket and, on a Cluster, the
+  billing stream they append to share the bucket's tag, so that the script that ends a
+  call changes all three at once. Bucket 0 is the home tag: what the home slot's scripts
+  append to the billing stream or the deadlines (a dispute's refund) is in bucket 0's.
 - ``{a:<account id>}``: what belongs to one account and changes only with itself: its hash,
   its ring counters.
 - ``{m:<email>}``: what is counted or claimed per email address: the claim of the address
@@ -28,6 +33,12 @@ from __future__ import annotations
 from redis.crc import key_slot
 
 HOME = "hc:{0}:"
+# How many buckets the sessions are spread over: 16 primaries at most share them out (a
+# Cluster with more would leave some without sessions). Fixed: a session's keys are named
+# from its bucket, so changing it is a key migration (server/keymigration.py). Every
+# reaper and billing worker covers all of them.
+BUCKETS = 16
+SHARDED_STREAM = ":{0}"  # how bucket 0's billing stream ends on a Cluster (stream_on)
 
 # The test suite sets this (tests/conftest.py), and with it every script call checks that
 # the helpcall keys it is given share one slot: the suite then finds on a single Redis what
@@ -68,6 +79,32 @@ def queue_prefix(category: str) -> str:
 def global_key(name: str) -> str:
     """A key of its own, shared by every process, in the slot of its name."""
     return f"hc:{{g:{name}}}"
+
+
+def bucket_of(owner_id: str) -> int:
+    """The bucket of a session (by its id): spread evenly, the same in every process."""
+    return int(key_slot(owner_id.encode())) % BUCKETS
+
+
+def bucket_prefix(bucket: int) -> str:
+    """The prefix of a bucket's keys (bucket 0: ``HOME``)."""
+    return f"hc:{{{bucket}}}:"
+
+
+BUCKET_PATTERN = "hc:{*}:"  # the prefix of every bucket's keys, for SCAN patterns
+
+
+def bucket_stream(home_stream: str, bucket: int) -> str:
+    """The billing stream of a bucket, given the home one (``stream_on``'s answer):
+    ``<name>:{<n>}`` on a Cluster (protocol §7.1), the one stream on a single Redis."""
+    if home_stream.endswith(SHARDED_STREAM):
+        return f"{home_stream[:-len(SHARDED_STREAM)]}:{{{bucket}}}"
+    return home_stream
+
+
+def every_stream(home_stream: str) -> list[str]:
+    """Every billing stream, bucket 0's first: the one on a single Redis."""
+    return list(dict.fromkeys(bucket_stream(home_stream, n) for n in range(BUCKETS)))
 
 
 def slot_of(key: str) -> int:

@@ -20,7 +20,7 @@ from redis.asyncio.sentinel import Sentinel
 from redis.backoff import NoBackoff
 
 from common.clusterclient import QueueingCluster
-from common.keyspace import HOME
+from common.keyspace import HOME, SHARDED_STREAM
 
 # Connections one process may open; beyond that, commands wait for a free one.
 MAX_CONNECTIONS = 64
@@ -148,9 +148,10 @@ def is_cluster(client: object) -> bool:
 
 
 def stream_on(name: str, kind: Topology) -> str:
-    """Where the billing events go: on a Cluster, ``<name>:{0}``, in the slot of the keys the
-    script that appends an event touches (protocol §7.1; docs/cluster.md); else ``name``."""
-    return f"{name}:{{0}}" if kind == "cluster" else name
+    """The billing stream of bucket 0, which names them all: on a Cluster ``<name>:{0}``,
+    each bucket's events in ``<name>:{<n>}``, in the slot of the script that appends them
+    (protocol §7.1; ``common.keyspace.every_stream``); on a single Redis ``name``, the one."""
+    return f"{name}{SHARDED_STREAM}" if kind == "cluster" else name
 
 
 @dataclass

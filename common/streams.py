@@ -1,31 +1,42 @@
-"""Reading a whole Redis stream in pages, oldest first (reconciliation, exports)."""
+"""Reading Redis streams: a whole stream in pages, oldest first (reconciliation, exports),
+and every billing stream at once (protocol §5).
+
+On a Redis Cluster the billing events of each bucket of sessions are in a stream of their
+own, in the bucket's slot (``common.keyspace.every_stream``): whoever reads the billing
+events reads every one of those streams, through the helpers below. On a single Redis there
+is one stream, and they cost nothing more than reading it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
 
 import redis.asyncio as aioredis
 
+from common.keyspace import every_stream
+from common.loops import stop_task
 from common.redisvalues import text_map, text_or_none
 
 
-async def all_entries(redis: aioredis.Redis, stream: str,
+async def all_entries(redis: aioredis.Redis, stream: str, since: str = "-",
                       page: int = 1000) -> AsyncIterator[dict[str, str]]:
-    """Every entry's fields, 1000 at a time, without holding the stream in memory."""
-    last = "-"
+    """Every entry's fields from ``since`` on, 1000 at a time, without holding the stream
+    in memory."""
+    start = since
     while True:
-        batch = await redis.xrange(stream, min=last, count=page) or []
-        if last != "-":
-            batch = batch[1:]  # the first entry is the last one of the previous page
-        if not batch:
-            return
-        for entry_id, raw in batch:
+        batch = await redis.xrange(stream, min=start, count=page) or []
+        for _, raw in batch:
             yield text_map(raw or {})
-            last = str(text_or_none(entry_id))
+        if len(batch) < page:
+            return
+        start = f"({text_or_none(batch[-1][0])}"  # exclusive: after the last one read
 
 
 def trimmed_key(stream: str) -> str:
-    """Where the retention job records the id below which a stream was trimmed."""
+    """Where the retention job records the id below which a stream was trimmed (each
+    billing stream has its own: it is trimmed on its own)."""
     return f"{stream}:trimmed_before"
 
 
@@ -36,7 +47,57 @@ def stream_id(raw: str) -> tuple[int, int]:
 
 
 async def trimmed_before(redis: aioredis.Redis, stream: str) -> tuple[int, int]:
-    """The id below which entries were trimmed on purpose ((0, 0): none), for
-    reconciliation: a ledger entry older than that has no billing event left to match."""
+    """The id below which entries were trimmed on purpose ((0, 0): none)."""
     raw = text_or_none(await redis.get(trimmed_key(stream)))
     return stream_id(raw) if raw else (0, 0)
+
+
+async def billing_horizon(redis: aioredis.Redis, home_stream: str) -> tuple[int, int]:
+    """The id below which billing events may be gone, for reconciliation: a ledger entry
+    older than that has no event left to match. Each stream is trimmed on its own (on a
+    Cluster, one per bucket); the latest of their ids is the one below which any may miss,
+    so reconciliation reads no event older than it either (``billing_events``)."""
+    return max([await trimmed_before(redis, s) for s in every_stream(home_stream)])
+
+
+async def billing_events(redis: aioredis.Redis, home_stream: str,
+                         since: tuple[int, int] = (0, 0)) -> AsyncIterator[dict[str, str]]:
+    """Every billing event from the id ``since`` on, stream after stream (on a Cluster one
+    per bucket, in no order between them), given the home stream (``stream_on``'s)."""
+    start = f"{since[0]}-{since[1]}" if since > (0, 0) else "-"
+    for stream in every_stream(home_stream):
+        async for fields in all_entries(redis, stream, start):
+            yield fields
+
+
+async def read_new(redis: aioredis.Redis, stream: str, group: str, consumer: str, count: int,
+                   wait_ms: int, alone: bool) -> Any:
+    """XREADGROUP's answer for entries no consumer of ``group`` has had yet, waiting up to
+    ``wait_ms`` for some when there are none. ``alone``, the one billing stream of a single
+    Redis, the read blocks in Redis, which answers as soon as an entry comes. One of many
+    (a Cluster's, one per bucket) it does not: a blocked read holds one of the process's
+    connections for its whole wait (``redisclient.MAX_CONNECTIONS``), and a stream's loop
+    per group would hold dozens. It reads once and sleeps instead: as many commands as a
+    blocked read that times out, an entry seen up to ``wait_ms`` later."""
+    if alone:
+        return await redis.xreadgroup(group, consumer, {stream: ">"}, count=count,
+                                      block=wait_ms)
+    reply: Any = await redis.xreadgroup(group, consumer, {stream: ">"}, count=count)
+    if not any(entries for _, entries in reply or []):
+        await asyncio.sleep(wait_ms / 1000)
+    return reply
+
+
+async def on_every_stream(home_stream: str,
+                          loop: Callable[[str], Coroutine[Any, Any, None]]) -> None:
+    """Run ``loop(stream)`` for each billing stream at once until cancelled (on a Cluster one
+    per bucket: a consumer group is per stream, and a loop each keeps a busy or failing
+    bucket from delaying the others). One that raises stops the others."""
+    tasks = [asyncio.create_task(loop(stream), name=f"reading {stream}")
+             for stream in every_stream(home_stream)]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        # stop_task, not one cancel: a loop may miss one (common.loops.stop_task).
+        for task in tasks:
+            await stop_task(task)

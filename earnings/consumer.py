@@ -1,17 +1,21 @@
-"""Crediting experts from the billing stream (protocol §5): every event with an
+"""Crediting experts from the billing streams (protocol §5): every event with an
 ``expert_payout_cents`` above zero (a call, a late-cancellation or no-show fee) is credited
 to that expert's earnings, exactly once; a ``session.refunded`` event (a dispute decided
 with a refund, docs/trust.md) takes its ``expert_payout_refund_cents`` back, exactly once.
 
 Every web process runs one consumer of the group ``helpcall-earnings`` (its own group:
-webhook delivery never delays it, nor it webhook delivery). The credit script records the
-event id in the same step as the money (``earnings/lua/credit.lua``), so an entry read
-twice (a crash before its XACK, or taken over from a dead process with XAUTOCLAIM) is
-credited once. The group starts at the beginning of the stream: events from before the
-first consumer ran are credited too.
+webhook delivery never delays it, nor it webhook delivery) on each billing stream: on a
+Cluster there is one per bucket of sessions (``common.keyspace.every_stream``), each with
+its group and read in a loop of its own (``common.streams.on_every_stream``); on a single
+Redis there is one. The credit script records the event id in the same step as the money
+(``earnings/lua/credit.lua``), so an entry read twice (a crash before its XACK, or taken
+over from a dead process with XAUTOCLAIM) is credited once. Each group starts at the
+beginning of its stream: events from before the first consumer ran are credited too.
 
-Cost per process: one blocking ``XREADGROUP`` (at most 1 s) per loop, one ``XAUTOCLAIM``
-every 10 s, plus one script and one ``XACK`` per event.
+Cost per process and stream: one ``XREADGROUP`` per loop, waiting at most 1 s for new
+entries (blocked on a single Redis; on a Cluster asked, then slept:
+``common.streams.read_new``), one ``XAUTOCLAIM`` every 10 s, plus one script and one
+``XACK`` per event.
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
+from common.keyspace import every_stream
 from common.redisvalues import text_map, text_or_none
+from common.streams import on_every_stream, read_new
 from earnings.store import Credit, Debit, EarningsStore
 
 log = logging.getLogger(__name__)
@@ -42,12 +48,32 @@ def _entries(reply: Any) -> list[tuple[str, dict[str, str]]]:
 
 
 class EarningsConsumer:
-    def __init__(self, redis: aioredis.Redis, store: EarningsStore, stream: str,
+    """This process's consumer of every billing stream, given the home one (``stream_on``'s)."""
+
+    def __init__(self, redis: aioredis.Redis, store: EarningsStore, home_stream: str,
                  consumer: str) -> None:
+        self._redis = redis
+        self._store = store
+        self._home = home_stream
+        self.consumer = consumer
+
+    async def run(self) -> None:
+        """Credit from every stream until cancelled."""
+        alone = len(every_stream(self._home)) == 1
+        await on_every_stream(self._home, lambda stream: _StreamCredits(
+            self._redis, self._store, stream, self.consumer, alone).run())
+
+
+class _StreamCredits:
+    """The consumer of one billing stream."""
+
+    def __init__(self, redis: aioredis.Redis, store: EarningsStore, stream: str,
+                 consumer: str, alone: bool) -> None:
         self._redis = redis
         self._store = store
         self._stream = stream
         self.consumer = consumer
+        self._alone = alone  # the only billing stream: new entries are waited for blocked
         self._ready = False
         self._next_claim = 0.0
         self._own_pending = True  # at start, and after a failure: entries read, not acked
@@ -90,8 +116,8 @@ class EarningsConsumer:
             self._own_pending = len(own) == BATCH
             entries += own
         if not entries:
-            entries = _entries(await self._redis.xreadgroup(
-                GROUP, self.consumer, {self._stream: ">"}, count=BATCH, block=BLOCK_MS))
+            entries = _entries(await read_new(self._redis, self._stream, GROUP, self.consumer,
+                                              BATCH, BLOCK_MS, self._alone))
         unique = list(dict(entries).items())  # a claimed entry is also one of our own
         await self._handle(unique)
         return len(unique)
@@ -110,6 +136,6 @@ class EarningsConsumer:
                     self._ready = False
                 self._own_pending = True
                 failures += 1
-                log.warning("earnings consumer %s: %s: %s; retrying", self.consumer,
-                            type(exc).__name__, exc)
+                log.warning("earnings consumer %s, %s: %s: %s; retrying", self.consumer,
+                            self._stream, type(exc).__name__, exc)
                 await asyncio.sleep(min(30.0, 0.5 * 2 ** min(failures, 6)))

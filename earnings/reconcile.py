@@ -6,7 +6,9 @@ For every expert: replaying the ledger gives the stored ``earned``, ``available`
 that pays the expert was credited exactly once, every ``session.refunded`` event debited
 exactly once, and nothing else was; the requested and
 approved payouts add up to ``pending``, the paid ones to ``paid_out``. One line per
-disagreement. (An event appended in the last second may not be credited yet.)
+disagreement. (An event appended in the last second may not be credited yet.) The billing
+events are those of every billing stream (on a Cluster one per bucket,
+``common.streams.billing_events``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from common.streams import all_entries, stream_id, trimmed_before
+from common.streams import billing_events, billing_horizon, stream_id
 from earnings.store import Credit, Debit, EarningsStore
 
 _MOVES = {  # kind -> (available, pending, paid_out) per cent of the entry's amount
@@ -29,10 +31,11 @@ _MOVES = {  # kind -> (available, pending, paid_out) per cent of the entry's amo
 _PER_EVENT = ("earning", "refund")  # the entries that follow one billing event each
 
 
-async def _owed(redis: aioredis.Redis, stream: str) -> dict[str, dict[str, int]]:
-    """expert -> {event id: payout} over the whole billing stream."""
+async def _owed(redis: aioredis.Redis, home_stream: str,
+                since: tuple[int, int]) -> dict[str, dict[str, int]]:
+    """expert -> {event id: payout} over every billing stream, from ``since`` on."""
     owed: dict[str, dict[str, int]] = defaultdict(dict)
-    async for fields in all_entries(redis, stream):
+    async for fields in billing_events(redis, home_stream, since):
         credit = Credit.of_event(fields)
         if credit is not None:
             owed[credit.expert_id][credit.event_id] = credit.payout_cents
@@ -60,11 +63,11 @@ def _replay(expert: str, ledger: list[dict[str, Any]], problems: list[str]) -> d
     return totals
 
 
-async def reconcile_earnings(redis: aioredis.Redis, stream: str) -> list[str]:
+async def reconcile_earnings(redis: aioredis.Redis, home_stream: str) -> list[str]:
     problems: list[str] = []
     store = EarningsStore(redis)
-    owed = await _owed(redis, stream)
-    trimmed = await trimmed_before(redis, stream)
+    trimmed = await billing_horizon(redis, home_stream)
+    owed = await _owed(redis, home_stream, trimmed)
     # A credit follows its event by moments; an hour's slack covers a slow consumer.
     trimmed_slack = (trimmed[0] + 3_600_000, 0) if trimmed > (0, 0) else (0, 0)
     for expert in sorted(set(await store.experts_with_earnings()) | set(owed)):

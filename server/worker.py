@@ -43,7 +43,7 @@ async def running_worker(
 async def _serve(config: Config, consumer: str) -> int:
     url = config.redis_url
     assert url is not None
-    # As the web process does: on a Cluster the billing events are in <stream>:{0}.
+    # As the web process does: on a Cluster <stream>:{0}, which names every bucket's stream.
     kind = await detect_topology(url)
     config = replace(config, billing_stream=stream_on(config.billing_stream, kind))
     redis = redis_client(url)

@@ -1,9 +1,12 @@
 --! use common/lua/clock.lua
---! keys: stream queue due
---! args: group entry_id element brand
--- A brand's billing event moves from the brand group's pending list to the brand's own
--- delivery queue, exactly once: only the XACK that acknowledges it (1) queues it.
-if redis.call('XACK', KEY.stream, ARG.group, ARG.entry_id) == 0 then return 0 end
+--! keys: queued queue due
+--! args: element brand keep_ms
+-- A brand's billing event joins the brand's own delivery queue, once. The brand group's
+-- XACK of its entry follows as a step apart (on a Cluster the stream is in its bucket's
+-- slot, the queues in the home one), so ``queued`` marks the entry as queued for
+-- ``keep_ms``: an entry read again (a stop before its XACK, a takeover) is not queued
+-- twice.
+if not redis.call('SET', KEY.queued, '1', 'NX', 'PX', ARG.keep_ms) then return 0 end
 redis.call('RPUSH', KEY.queue, ARG.element)
 redis.call('ZADD', KEY.due, 'NX', now_ms(), ARG.brand)
 return 1

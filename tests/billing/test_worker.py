@@ -11,6 +11,7 @@ absorb by deduplicating on ``event_id``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import signal
@@ -26,11 +27,18 @@ import pytest
 import redis.asyncio as aioredis
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from redis.exceptions import ResponseError
 
+from billing.census import brand_census, platform_census
+from billing.hook_failures import HookFailures, Target, failed_deliveries
 from billing.stats import delivery_stats
 from billing.webhooks import verify
-from billing.worker import GROUP, STATS_KEY
+from billing.worker import BRAND_GROUP, GROUP, STATS_KEY
+from brands.models import BrandCreate
+from brands.service import Brands
+from common.keyspace import SHARDED_STREAM, bucket_stream, every_stream
 from common.redisclient import stream_on, topology
+from common.redistime import redis_ms
 from server.config import Config, load_config
 from server.worker import running_worker
 from tests.conftest import on_this_redis
@@ -38,6 +46,7 @@ from tests.processes import ROOT, ServerProcess, free_port
 from tests.waiting import eventually
 
 SECRET = "whsec-test-secret"
+BRAND_SECRET = "whsec-brand-secret-0123"
 
 
 @dataclass
@@ -390,3 +399,93 @@ async def test_the_command_delivers_and_stops_cleanly_on_sigterm(
     assert code == 0, worker.output()
     assert verify(done.body, SECRET, done.headers["X-Helpcall-Signature"])
     assert "Traceback" not in worker.output()
+
+
+# Every bucket's stream, as on a Cluster: on the single test Redis they are just keys.
+SHARDED = "helpcall:billing" + SHARDED_STREAM
+
+
+def sharded_config(redis_url: str, receiver: Receiver) -> Config:
+    # The brand's receiver is on loopback: allowed here only (protocol §7.6).
+    config = worker_config(redis_url, receiver.url,
+                           HELPCALL_WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8")
+    return replace(config, billing_stream=SHARDED)
+
+
+async def _all_acknowledged(redis: aioredis.Redis) -> bool:
+    for stream in every_stream(SHARDED):
+        for group in (GROUP, BRAND_GROUP):
+            with contextlib.suppress(ResponseError):  # no group: no worker read this one
+                if int((await redis.xpending(stream, group))["pending"]):
+                    return False
+    return True
+
+
+@pytest.mark.cluster
+async def test_the_events_of_every_buckets_stream_are_delivered_once(
+    redis: aioredis.Redis, redis_url: str, receiver: Receiver
+) -> None:
+    brands = Brands(redis)
+    acme = (await brands.store.create(BrandCreate.parse({"slug": "acme", "name": "Acme"}))).id
+    await brands.store.set_webhook(acme, receiver.url, BRAND_SECRET)
+    await redis.xadd(bucket_stream(SHARDED, 0), event(1))  # type: ignore[arg-type]
+    await redis.xadd(bucket_stream(SHARDED, 5),
+                     {**event(2), "brand_id": acme})  # type: ignore[arg-type]
+    waiting = await platform_census(redis, SHARDED, await redis_ms(redis))
+    assert (waiting.appended, waiting.undelivered) == (2, 2)
+
+    config = sharded_config(redis_url, receiver)
+    async with AsyncExitStack() as workers:  # two workers share each stream's groups
+        for consumer in ("a", "b"):
+            await workers.enter_async_context(running_worker(redis, config, consumer))
+        for _ in range(3):  # ev_1 and ev_2 to the platform, ev_2 to acme
+            await next_of(receiver.delivered)
+        await eventually(lambda: _all_acknowledged(redis), what="every XACK")
+        await asyncio.sleep(1.5)  # three claim idle times: a second delivery would be here
+
+    platform = sorted(r.event["event_id"] for r in receiver.requests
+                      if verify(r.body, SECRET, r.headers["X-Helpcall-Signature"]))
+    brand = [r.event["event_id"] for r in receiver.requests
+             if verify(r.body, BRAND_SECRET, r.headers["X-Helpcall-Signature"])]
+    assert (platform, brand) == (["ev_1", "ev_2"], ["ev_2"])
+    assert len(receiver.requests) == 3
+    stats = await delivery_stats(redis, config)
+    assert (stats["delivered"], stats["stream_length"], stats["pending"]) == (2, 2, 0)
+    done = await platform_census(redis, SHARDED, await redis_ms(redis))
+    assert (done.appended, done.delivered, done.undelivered) == (2, 2, 0)
+    assert (await brand_census(redis, SHARDED, await redis_ms(redis))).undelivered == 0
+
+
+@pytest.mark.cluster
+async def test_failing_entries_of_two_streams_with_one_id_are_told_apart(
+    redis: aioredis.Redis, redis_url: str, receiver: Receiver
+) -> None:
+    # Each stream numbers its own entries: two buckets' may have the same id.
+    for n, bucket in ((1, 0), (2, 5)):
+        await redis.xadd(bucket_stream(SHARDED, bucket), event(n),  # type: ignore[arg-type]
+                         id="1-1")
+    answers: dict[object, int] = {}
+
+    async def each_fails_once(record: Request) -> int:
+        seen = answers[record.event["event_id"]] = answers.get(record.event["event_id"], 0) + 1
+        return 500 if seen == 1 else 200
+
+    receiver.policy = each_fails_once
+    config = replace(sharded_config(redis_url, receiver),
+                     webhook_first_backoff_seconds=3600, webhook_max_backoff_seconds=3600)
+    failures = HookFailures(redis)
+    async with running_worker(redis, config, "w1"):
+
+        async def both_failing() -> bool:
+            return len(await failed_deliveries(redis)) == 2
+
+        await eventually(both_failing, what="two failure records")
+        keys = sorted(f.key for f in await failed_deliveries(redis))
+        assert keys == ["1-1", f"{bucket_stream(SHARDED, 5)}/1-1"]
+        for key in keys:  # an hour's backoff: only "retry now" brings the next attempt
+            assert await failures.retry_now(Target.PLATFORM, key)
+        for _ in range(2):
+            await next_of(receiver.delivered)
+        await eventually(lambda: _all_acknowledged(redis), what="every XACK")
+        assert await failed_deliveries(redis) == []
+    assert sorted(r.event["event_id"] for r in receiver.successes) == ["ev_1", "ev_2"]

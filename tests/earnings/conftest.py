@@ -6,7 +6,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from common.redisvalues import text_map
+from common.streams import billing_events
 from tests.conftest import Running, User, on_this_redis
 from tests.sessions.test_receipt import live_for
 from tests.signaling.conftest import Connect, connect
@@ -34,10 +34,9 @@ async def paid_call(running: Running, client: User, client_socket: SocketPeer,
 
 
 async def payouts_by_expert(redis: aioredis.Redis) -> dict[str, dict[str, int]]:
-    """expert -> {session id: payout} from the billing stream."""
+    """expert -> {session id: payout} from the billing streams (on a Cluster one per bucket)."""
     found: dict[str, dict[str, int]] = {}
-    for _, raw in await redis.xrange(on_this_redis(redis)):
-        event = text_map(raw)
+    async for event in billing_events(redis, on_this_redis(redis)):
         found.setdefault(event["expert_id"], {})[event["session_id"]] = int(
             event["expert_payout_cents"])
     return found
