@@ -47,7 +47,7 @@ def booking_key(booking_id: str) -> str:
 
 
 # What a booking holds of its client's money (sessions/holds.py): kept while booked.
-BOOKINGS = Holders(DEADLINES, booking_key, ("booked",), booking=True)
+BOOKINGS = Holders((DEADLINES,), booking_key, ("booked",), booking=True)
 
 
 def active_key(expert_id: str) -> str:
@@ -167,7 +167,7 @@ class BookingStore:
             for name in ("book", "cancel", "propose", "respond", "joined", "fire")
         }
         self._due = Lua(redis, "common/lua/due.lua")
-        self.intents = Intents(redis, rules.lease_ms, DEADLINES)
+        self.intents = Intents(redis, rules.lease_ms, lambda _member: DEADLINES)
         self.holds = WalletHolds(redis, self.intents, BOOKINGS)
 
     def _keys(self, booking_id: str, client_id: str, expert_id: str) -> dict[str, str]:

@@ -26,6 +26,7 @@ from bench.harness import Servers
 from bench.people import make_pairs
 from bench.stats import table
 from common.keyspace import HOME, slot_of
+from sessions.keys import session_pattern
 
 SLOTS = 16384
 PRIMARIES = 3
@@ -36,12 +37,14 @@ def used_memory(client: redis.Redis) -> int:
 
 
 def count_sessions(client: redis.Redis) -> int:
-    return sum(1 for _ in client.scan_iter(match=HOME + "{s:*}", _type="hash", count=1000))
+    return sum(1 for _ in client.scan_iter(match=session_pattern(), _type="hash", count=1000))
 
 
 def family(key: str) -> str:
-    """The first part of a key's hash tag: 0 (home), a (account), m (email)."""
-    return key[key.index("{") + 1:].split("}")[0].split(":")[0]
+    """The first part of a key's hash tag: 0 (home, and bucket 0), n (the other buckets of
+    sessions), a (account), m (email)..."""
+    tag = key[key.index("{") + 1:].split("}")[0].split(":")[0]
+    return "n" if tag.isdigit() and tag != "0" else tag
 
 
 def spread(client: redis.Redis) -> dict[str, Any]:
@@ -61,6 +64,8 @@ def spread(client: redis.Redis) -> dict[str, Any]:
         "keys per primary (3, even slots)": " / ".join(
             f"{100 * per_primary[p] / keys:.0f} %" for p in range(PRIMARIES)),
         "busiest slot / mean per slot": f"{max(per_slot.values()) / (keys / SLOTS):.0f} times",
+        "busiest slot / mean per used slot":
+            f"{max(per_slot.values()) / (keys / len(per_slot)):.1f} times",
         "keys per tag family": ", ".join(f"{{{f}:}} {n}" if f != "0" else f"{{0}} {n}"
                                          for f, n in per_family.most_common()),
     }

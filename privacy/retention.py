@@ -10,9 +10,10 @@ lease; every step is idempotent, so a run cut short is finished by the next):
    sockets, the booking link, their place in both parties' and the brand's indexes. Money
    stays in the wallet and earnings ledgers (kept for the law);
 4. bookings that closed before the cutoff go (hash and both indexes);
-5. the billing stream loses the entries older than ``HELPCALL_BILLING_RETENTION_DAYS``
-   that every consumer group has had and acknowledged; the id below which it was trimmed
-   is recorded, so ``reconcile`` does not look for their events.
+5. each billing stream (on a Cluster one per bucket) loses the entries older than
+   ``HELPCALL_BILLING_RETENTION_DAYS`` that every consumer group has had and acknowledged;
+   the id below which it was trimmed is recorded, its own, so ``reconcile`` does not look
+   for their events.
 
 Sessions are found by scanning the per-account indexes (``hc:sessions:*``): a run reads
 every index once, which is cheap at one run an hour.
@@ -28,6 +29,7 @@ import redis.asyncio as aioredis
 
 from appointments import store as booking_keys
 from blobs.store import BlobStoreError
+from common.keyspace import every_stream
 from common.loops import Loop
 from common.redisvalues import text_map, text_or_none
 from common.streams import stream_id, trimmed_key
@@ -123,14 +125,14 @@ class Retention:
         ended = int(fields.get("ended_at") or 0)
         if fields.get("state") != "ended" or not ended or ended > cutoff:
             return 0  # still going, or ended too recently
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.delete(session_key(session_id), sockets_key(session_id),
-                        timeline_key(session_id), chat_key(session_id), rung_key(session_id))
-            if fields.get("booking_id"):
-                pipe.delete(booking_session_key(fields["booking_id"]))
-            await pipe.execute()
-        # The indexes are in their owners' slots: out of them once the session is gone (a
-        # stop in between leaves entries that the next run drops, above).
+        await self.redis.delete(session_key(session_id), sockets_key(session_id),
+                                timeline_key(session_id), chat_key(session_id),
+                                rung_key(session_id))
+        # The link from its booking (home) and the indexes are in other slots: they go once
+        # the session is gone (a stop in between leaves index entries that the next run
+        # drops, above, and a link to no session, which reads as none).
+        if fields.get("booking_id"):
+            await self.redis.delete(booking_session_key(fields["booking_id"]))
         indexes = {index} | {index_key(a) for a in (fields.get("client_id"),
                                                      fields.get("expert_id")) if a}
         if fields.get("brand_id"):
@@ -161,8 +163,13 @@ class Retention:
         return gone
 
     async def _billing(self, cutoff_ms: int) -> int:
+        """Trim every billing stream (on a Cluster one per bucket), each on its own: its
+        groups may be further behind than another's."""
+        return sum([await self._trim(stream, cutoff_ms)
+                    for stream in every_stream(self.rules.billing_stream)])
+
+    async def _trim(self, stream: str, cutoff_ms: int) -> int:
         """Trim what every group has had and acknowledged, older than the cutoff."""
-        stream = self.rules.billing_stream
         try:
             groups: list[dict[str, Any]] = await self.redis.xinfo_groups(stream)
         except aioredis.ResponseError:

@@ -34,6 +34,16 @@ Layout 6: the indexes that list sessions leave it too (sessions/listing.py):
 ``hc:{0}:queues`` and ``hc:{0}:lastrung`` ``hc:{g:queues}`` and ``hc:{g:lastrung}``; all
 copied the same way.
 
+Layout 7: sessions leave it for their bucket's slot (common/keyspace.py):
+``hc:{0}:{s:<id>}`` and the keys beside it (``:socks``, ``:chat``, ``:rung``,
+``:timeline``) become ``hc:{<n>}:{s:<id>}...``, ``n`` the session's bucket (bucket 0's
+stay); a shared file's record ``hc:{0}:{s:<id>}:file:<f>`` becomes
+``hc:{0}:file:<id>:<f>`` (sessions/filestore.py); each deadline of a session in
+``hc:{0}:deadlines`` moves to its bucket's (added there, then removed here: a stop in
+between leaves it in both, and it fires once, its script claiming it in the bucket's).
+The billing events already appended stay in the stream they are in: the workers read
+every bucket's.
+
 A marker says which layout is done. Stop every process of the earlier version first: one
 still running would write old names.
 """
@@ -41,6 +51,7 @@ still running would write old names.
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 import redis.asyncio as aioredis
 
@@ -48,9 +59,11 @@ from accounts.claims import claim_key
 from accounts.store import account_key
 from appointments.store import booking_key
 from common.keyspace import (
+    BUCKETS,
     HOME,
     account_prefix,
     brand_prefix,
+    bucket_prefix,
     email_prefix,
     global_key,
     ip_prefix,
@@ -58,16 +71,20 @@ from common.keyspace import (
     queue_prefix,
 )
 from common.redisclient import is_cluster
+from sessions.filestore import file_key
 from sessions.holds import Hold
 from sessions.keys import (
+    HOME_DEADLINES,
     LAST_RUNG,
     QUEUES,
     brand_sessions_key,
     busy_key,
     index_key,
+    intent_deadlines,
     proc_sockets_key,
     queue_key,
     session_key,
+    session_pattern,
 )
 from sessions.states import HOLDS_EXPERT
 from sessions.wallet import wallet_prefix
@@ -76,11 +93,12 @@ log = logging.getLogger(__name__)
 
 OLD_PREFIX = "hc:"
 DONE_KEY = HOME + "layout"
-LAYOUT = "6"
+LAYOUT = "7"
 # Names of the current layout that start like an old one: never renamed again (another
 # process of this version may be writing them while this one starts).
 _CURRENT = (HOME, global_key("")[:-1], *(prefix("")[:-2] for prefix in (
-    account_prefix, email_prefix, ip_prefix, brand_prefix, process_prefix, queue_prefix)))
+    account_prefix, email_prefix, ip_prefix, brand_prefix, process_prefix, queue_prefix)),
+    *(bucket_prefix(n) for n in range(BUCKETS)))
 _ACCOUNTS = HOME + "acct:"
 _EMAILS = _ACCOUNTS + "email:"
 _BUSY = HOME + "busy:"
@@ -90,6 +108,8 @@ _BRANDS = HOME + "brand:"
 _PROCS = HOME + "proc:"
 _QUEUE = HOME + "queue:"
 _SHARED = {HOME + "queues": QUEUES, HOME + "lastrung": LAST_RUNG}
+_SESSIONS = HOME + "{s:"
+_BESIDE_SESSION = ("", ":socks", ":chat", ":rung", ":timeline")
 
 
 def _home_name(old: str) -> str:
@@ -117,10 +137,22 @@ def new_name(old: str) -> str:
         return queue_key(old[len(_QUEUE):])
     if old in _SHARED:
         return _SHARED[old]
+    if old.startswith(_SESSIONS):
+        return _session_name(old)
     rest = old[len(_ACCOUNTS):]
     if old.startswith(_ACCOUNTS) and rest and ":" not in rest:
         return account_key(rest)
     return old  # acct:<id>:socks stays home: it is counted with the processes' leases
+
+
+def _session_name(old: str) -> str:
+    """Layout 7: a session's key in its bucket (its dispute stays home)."""
+    session_id, _, rest = old[len(_SESSIONS):].partition("}")
+    if rest in _BESIDE_SESSION:
+        return session_key(session_id) + rest
+    if rest.startswith(":file:"):
+        return file_key(session_id, rest[len(":file:"):])
+    return old
 
 
 async def migrate_key_layout(redis: aioredis.Redis) -> int:
@@ -133,10 +165,12 @@ async def migrate_key_layout(redis: aioredis.Redis) -> int:
         async for key in redis.scan_iter(match=OLD_PREFIX + "*", count=1000):
             if (target := _home_name(key)) != key:
                 moved += await _rename(redis, key, target)
-    for family in (_ACCOUNTS, _BUSY, _WALLETS, _INDEXES, _BRANDS, _PROCS, _QUEUE, *_SHARED):
+    for family in (_ACCOUNTS, _BUSY, _WALLETS, _INDEXES, _BRANDS, _PROCS, _QUEUE, *_SHARED,
+                   _SESSIONS):
         async for key in redis.scan_iter(match=family + "*", count=1000):
             if (target := new_name(key)) != key:
                 moved += await _copy_then_delete(redis, key, target)
+    moved += await _spread_deadlines(redis)
     moved += await _record_holds(redis)
     await redis.set(DONE_KEY, LAYOUT)
     if moved:
@@ -166,15 +200,28 @@ async def _copy_then_delete(redis: aioredis.Redis, key: str, target: str) -> int
     return 1
 
 
+async def _spread_deadlines(redis: aioredis.Redis) -> int:
+    """Layout 7: each session's deadline to its bucket's deadlines."""
+    moved = 0
+    scored = cast(list[tuple[str, float]],
+                  await redis.zrange(HOME_DEADLINES, 0, -1, withscores=True))
+    for member, due in scored:
+        if (target := intent_deadlines(member)) != HOME_DEADLINES:
+            await redis.zadd(target, {member: due}, nx=True)
+            await redis.zrem(HOME_DEADLINES, member)
+            moved += 1
+    return moved
+
+
 LEGACY = "legacy"  # the nonce of a hold taken before layout 4
 
 
 async def _record_holds(redis: aioredis.Redis) -> int:
     """Layout 4: how many holds of calls and bookings in progress were recorded."""
     recorded = 0
-    for key_of, holding, payer_field in ((session_key, HOLDS_EXPERT, "payer_id"),
-                                         (booking_key, {"booked"}, "client_id")):
-        async for key in redis.scan_iter(match=key_of("*"), _type="hash", count=1000):
+    for pattern, holding, payer_field in ((session_pattern(), HOLDS_EXPERT, "payer_id"),
+                                          (booking_key("*"), {"booked"}, "client_id")):
+        async for key in redis.scan_iter(match=pattern, _type="hash", count=1000):
             if not key.endswith("}"):
                 continue  # a hash beside one (a session's sockets)
             owner, state, payer, cents, nonce = await redis.hmget(

@@ -30,7 +30,7 @@ import redis.asyncio as aioredis
 from common.lua import Lua, Step, in_order
 from common.redisvalues import text_or_none
 from sessions.intents import Intents
-from sessions.keys import DEADLINES, busy_key, free_member, session_key
+from sessions.keys import busy_key, deadlines_key, free_member, session_key
 from sessions.states import HOLDS_EXPERT
 
 log = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ class BusyFlags:
         """A due ``free`` deadline (the reaper's): free the expert unless still held."""
         member = free_member(session_id, expert_id)
         verdict = await self._check(
-            keys={"holder": session_key(session_id), "deadlines": DEADLINES},
+            keys={"holder": session_key(session_id), "deadlines": deadlines_key(session_id)},
             args={"member": member, "field": "expert_id", "value": expert_id,
                   "holding": _HOLDING})
         if text_or_none(verdict) == "due":

@@ -21,7 +21,7 @@ from common.redistime import redis_ms
 from common.redisvalues import text_or_none
 from sessions.keys import (
     CREDIT,
-    DEADLINES,
+    EVERY_DEADLINES,
     FREE,
     PAY,
     QUEUES,
@@ -70,11 +70,15 @@ def _session_of(member: str) -> str:
 async def take_census(redis: aioredis.Redis) -> Census:
     now = await redis_ms(redis)
     async with redis.pipeline(transaction=False) as pipe:
-        pipe.zrange(DEADLINES, 0, -1)
-        pipe.zrangebyscore(DEADLINES, "-inf", now, start=0, num=1, withscores=True)
+        for zset in EVERY_DEADLINES:
+            pipe.zrange(zset, 0, -1)
+            pipe.zrangebyscore(zset, "-inf", now, start=0, num=1, withscores=True)
         pipe.zrange(PROCS, 0, -1, withscores=True)
         pipe.smembers(QUEUES)
-        deadlines, overdue, procs, queues = await pipe.execute()
+        *per_bucket, procs, queues = await pipe.execute()
+    deadlines = [m for group in per_bucket[::2] for m in group]
+    overdue = sorted((first for group in per_bucket[1::2] for first in group),
+                     key=lambda pair: pair[1])
     proc_ids = [str(text_or_none(p)) for p, _ in procs]
     categories = sorted(str(text_or_none(q)) for q in queues)
     async with redis.pipeline(transaction=False) as pipe:

@@ -2,14 +2,17 @@
 
 Keys (the bytes are in the blob store, never here):
 
-- ``hc:{s:<session>}:file:<file>``: hash ``name size content_type from blob shared_at
-  expires_at`` (ms), in the session's hash tag;
+- ``hc:{0}:file:<session>:<file>``: hash ``name size content_type from blob shared_at
+  expires_at`` (ms);
 - ``hc:files:<account>``: zset ``<session>|<file>`` → shared ms, every file an account
   sent (what a "my documents" page lists and deletes);
 - ``hc:files:<account>:use``: hash ``bytes files``, what the account keeps (its quota);
 - ``hc:files:<account>:rate``: hash ``bytes files`` sent in the current window, expiring
   with it;
 - ``hc:files:expiry``: zset ``<account>|<session>|<file>`` → expiry ms, read by the cleanup.
+
+All in the home slot (``hc:{0}:``), apart from the session, which is in its bucket's: the
+account keeps a file in one step here (``keep``), then the call posts it in another.
 """
 
 from __future__ import annotations
@@ -24,13 +27,12 @@ from common.redistime import redis_ms
 from common.redisvalues import text_or_none
 from sessions.errors import AccountQuotaFull, UploadRateLimited
 from sessions.files import FileLimits, SharedFile, mebibytes
-from sessions.keys import session_key
 
 EXPIRY = "hc:{0}:files:expiry"
 
 
 def file_key(session_id: str, file_id: str) -> str:
-    return f"{session_key(session_id)}:file:{file_id}"
+    return f"hc:{{0}}:file:{session_id}:{file_id}"
 
 
 def index_key(account_id: str) -> str:
@@ -88,12 +90,24 @@ class FileStore:
         self.limits = limits
         self._admit = Lua(redis, "sessions/lua/file_admit.lua")
         self._forget = Lua(redis, "sessions/lua/file_forget.lua")
+        self._keep = Lua(redis, "sessions/lua/file_keep.lua")
 
-    def share_keys(self, account_id: str, session_id: str, file_id: str) -> dict[str, str]:
-        """The keys ``share.lua`` takes besides the session's own."""
-        return {"file": file_key(session_id, file_id), "usage": usage_key(account_id),
-                "rate": rate_key(account_id), "file_index": index_key(account_id),
-                "expiry": EXPIRY}
+    async def keep(self, account_id: str, session_id: str, shared: SharedFile, blob: str,
+                   claimed: int) -> None:
+        """The account keeps a file whose bytes are in the blob store, until it expires
+        (``file_keep.lua``); refused over its quota. ``claimed``: what ``admit`` counted."""
+        lim = self.limits
+        reply = await self._keep(
+            keys={"file": file_key(session_id, shared.file_id), "usage": usage_key(account_id),
+                  "rate": rate_key(account_id), "file_index": index_key(account_id),
+                  "expiry": EXPIRY},
+            args={"account": account_id, "session": session_id, "file_id": shared.file_id,
+                  "name": shared.name, "size": shared.size,
+                  "content_type": shared.content_type, "blob": blob, "kept_ms": lim.kept_ms,
+                  "quota_bytes": lim.quota_bytes, "quota_files": lim.quota_files,
+                  "claimed": claimed})
+        if text_or_none(reply[0]) == "err":
+            raise AccountQuotaFull(quota_message(lim))
 
     async def admit(self, account_id: str, claim: int) -> None:
         """Refuse an upload over the account's quota or rate; else count it in the rate."""

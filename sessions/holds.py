@@ -46,7 +46,7 @@ from common.lua import Lua, Step, in_order
 from common.redisvalues import text_or_none
 from sessions.intents import Intents
 from sessions.keys import (
-    DEADLINES,
+    EVERY_DEADLINES,
     parse_credit_member,
     parse_pay_member,
     pay_member,
@@ -62,18 +62,18 @@ SETTLED_KEPT_MS = 86_400_000  # how long a settled hold is remembered: far past 
 
 @dataclass(frozen=True)
 class Holders:
-    """What holds money: calls or bookings. ``deadlines``: where their intents are;
+    """What holds money: calls or bookings. ``deadlines``: every zset their intents are in;
     ``key``: the hash of one (by id), whose ``state`` is one of ``holding`` while it holds
     its money, and whose ``hold_nonce`` names the hold; ``booking``: the ledger entries
     name the booking too."""
 
-    deadlines: str
+    deadlines: tuple[str, ...]
     key: Callable[[str], str]
     holding: tuple[str, ...]
     booking: bool = False
 
 
-CALLS = Holders(DEADLINES, session_key, tuple(sorted(HOLDS_EXPERT)))
+CALLS = Holders(EVERY_DEADLINES, session_key, tuple(sorted(HOLDS_EXPERT)))
 
 
 @dataclass(frozen=True)
@@ -233,7 +233,7 @@ class WalletHolds:
         hold, charge = parsed
         verdict = await self._check(
             keys={"holder": self._holders.key(hold.owner_id),
-                  "deadlines": self._holders.deadlines},
+                  "deadlines": self._intents.zset_of(member)},
             args={"member": member, "field": "hold_nonce", "value": hold.nonce,
                   "holding": self._holders.holding})
         if text_or_none(verdict) == "due":

@@ -1,13 +1,14 @@
 """The names of the session keys, for the scripts and for every reader of sessions.
 
-In the home slot (``hc:{0}:``, docs/cluster.md): the session hash ``{s:<id>}`` and, beside
-it, ``:socks`` (socket id -> ``role|process``), ``:chat``, ``:rung`` (experts already rung),
-``:timeline`` (what happened, for the receipt) and ``:file:<id>`` (a shared file,
-``sessions/filestore.py``); ``deadlines`` (zset of ``kind|session`` by due ms, and the
-intents, below: ``free|session|expert``, an expert to free; ``pay|session|payer|nonce|charge``,
-a hold to settle; ``credit|session|payer|cents``, a disputed charge to give back;
-``requeue|session``, a call to put back in its queue); and the link from a booking to its
-session.
+In the slot of the session's bucket (``hc:{<n>}:``, ``common/keyspace.py``): the session
+hash ``{s:<id>}`` and, beside it, ``:socks`` (socket id -> ``role|process``), ``:chat``,
+``:rung`` (experts already rung), ``:timeline`` (what happened, for the receipt) and
+``:file:<id>`` (a shared file, ``sessions/filestore.py``); the bucket's ``deadlines`` (zset
+of ``kind|session`` by due ms, and the intents, below: ``free|session|expert``, an expert
+to free; ``pay|session|payer|nonce|charge``, a hold to settle; ``requeue|session``, a call
+to put back in its queue). In bucket 0's, whatever the session's: ``credit|session|payer|
+cents``, a disputed charge to give back (the dispute's script writes it, in the home slot).
+In the home slot: the link from a booking to its session.
 
 Elsewhere, each in its owner's slot and changed in steps of its own: the expert's busy
 flag (the session holding them, ``{a:<expert>}``: ``sessions/busy.py``); the payer's wallet,
@@ -21,20 +22,44 @@ last rung (``sessions/queueing.py``).
 from __future__ import annotations
 
 from common.keyspace import (
+    BUCKET_PATTERN,
+    BUCKETS,
+    HOME,
     account_prefix,
     brand_prefix,
+    bucket_of,
+    bucket_prefix,
     global_key,
     process_prefix,
     queue_prefix,
 )
 
-DEADLINES = "hc:{0}:deadlines"
 QUEUES = global_key("queues")  # the categories with a queue
 LAST_RUNG = global_key("lastrung")  # when each expert was last rung, for fairness
 
 
 def session_key(session_id: str) -> str:
-    return f"hc:{{0}}:{{s:{session_id}}}"
+    return f"{bucket_prefix(bucket_of(session_id))}{{s:{session_id}}}"
+
+
+def session_pattern(session_glob: str = "*") -> str:
+    """A ``SCAN`` pattern of session hashes (and the keys beside them), in any bucket."""
+    return f"{BUCKET_PATTERN}{{s:{session_glob}}}"
+
+
+def deadlines_key(session_id: str) -> str:
+    """The deadlines of the session's bucket."""
+    return bucket_prefix(bucket_of(session_id)) + "deadlines"
+
+
+HOME_DEADLINES = HOME + "deadlines"  # bucket 0's: where a dispute's refund is owed
+EVERY_DEADLINES = tuple(bucket_prefix(n) + "deadlines" for n in range(BUCKETS))
+
+
+def intent_deadlines(member: str) -> str:
+    """The deadlines zset that holds ``member`` (``kind|session|...``)."""
+    kind, _, rest = member.partition("|")
+    return HOME_DEADLINES if kind == CREDIT else deadlines_key(rest.partition("|")[0])
 
 
 def sockets_key(session_id: str) -> str:

@@ -10,11 +10,11 @@ import json
 
 import redis.asyncio as aioredis
 
-from common.lua import Lua
+from common.lua import Lua, in_order
 from common.redistime import ms_of
 from common.redisvalues import text_map, text_or_none
 from sessions.keys import (
-    DEADLINES,
+    EVERY_DEADLINES,
     LAST_RUNG,
     brand_sessions_key,
     chat_key,
@@ -85,8 +85,12 @@ class SessionQueries:
         return [json.loads(str(text_or_none(m))) for m in raw]
 
     async def due_deadlines(self, limit: int = 200) -> list[str]:
-        members = await self._due(keys={"deadlines": DEADLINES}, args={"limit": limit})
-        return [str(text_or_none(m)) for m in members]
+        """What is due in every bucket's deadlines, at most ``limit`` of each: one round
+        trip (on a Cluster, one per primary at once)."""
+        per_bucket = await in_order(self._redis, first=[
+            self._due.step(keys={"deadlines": zset}, args={"limit": limit})
+            for zset in EVERY_DEADLINES])
+        return [str(text_or_none(m)) for members in per_bucket for m in members]
 
     # -- routing (the category queues themselves: sessions/queueing.py) ---------------
 

@@ -18,19 +18,20 @@ from collections.abc import Sequence
 import redis.asyncio as aioredis
 
 from common.redisvalues import text_map, text_or_none
-from common.streams import all_entries, stream_id, trimmed_before
+from common.streams import billing_events, billing_horizon, stream_id
 from sessions.holds import CALLS, Holders
 from sessions.keys import parse_pay_member
 from sessions.wallet import holds_key, ledger_key, owner_of, wallet_key
 
 
 async def _billing_amounts(
-    redis: aioredis.Redis, stream: str
+    redis: aioredis.Redis, stream: str, since: tuple[int, int]
 ) -> tuple[dict[str, int], dict[str, int]]:
-    """What each session (or booking) was billed, and what each session was refunded."""
+    """What each session (or booking) was billed, and what each session was refunded, by
+    the billing events of every stream (on a Cluster one per bucket) from ``since`` on."""
     amounts: dict[str, int] = {}
     refunds: dict[str, int] = defaultdict(int)
-    async for fields in all_entries(redis, stream):
+    async for fields in billing_events(redis, stream, since):
         if fields.get("type") == "session.refunded":
             refunds[fields["session_id"]] += int(fields["refund_cents"])
         elif fields.get("type") == "session.ended":
@@ -70,12 +71,14 @@ async def reconcile(redis: aioredis.Redis, stream: str,
     """``holders``: what holds money (calls, bookings), whose deadlines keep the ``pay``
     intents of holds still to settle."""
     problems: list[str] = []
-    billed, refunds = await _billing_amounts(redis, stream)
-    intents = [parsed for kind in holders for m in await redis.zrange(kind.deadlines, 0, -1)
+    # Older events were trimmed on purpose (from some stream at least: none is read).
+    trimmed = await billing_horizon(redis, stream)
+    billed, refunds = await _billing_amounts(redis, stream, trimmed)
+    intents = [parsed for kind in holders for zset in kind.deadlines
+               for m in await redis.zrange(zset, 0, -1)
                if (parsed := parse_pay_member(str(text_or_none(m)))) is not None]
     settling = {owner for owner, _, _, _ in intents}
     to_settle = {f"{owner}|{nonce}" for owner, _, nonce, _ in intents}
-    trimmed = await trimmed_before(redis, stream)  # older events were trimmed on purpose
     charged: dict[str, int] = defaultdict(int)
     refunded: dict[str, int] = defaultdict(int)
     async for key in redis.scan_iter(match=wallet_key("*"), _type="hash"):

@@ -11,7 +11,6 @@ from typing import Any
 
 from common.redisvalues import pairs, text_or_none
 from sessions.errors import (
-    AccountQuotaFull,
     ExpertUnavailable,
     NoSuchSession,
     NotAParticipant,
@@ -68,8 +67,6 @@ def raise_refusal(reply: list[Any]) -> None:
             raise PriceChanged(Pricing(PricingMode(str(mode)), int(str(amount))))
         case "too_large":
             raise TooManyFiles(str(text_or_none(reply[2])))
-        case "quota":
-            raise AccountQuotaFull(str(text_or_none(reply[2])))
         case code:
             raise RuntimeError(f"unexpected script error {code!r}")
 

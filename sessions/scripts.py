@@ -14,10 +14,11 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from common.keyspace import bucket_of, bucket_stream
 from common.lua import ArgValue, KeyValue, Lua, Step, in_order
 from sessions.keys import (
-    DEADLINES,
     chat_key,
+    deadlines_key,
     rung_key,
     session_key,
     sockets_key,
@@ -45,7 +46,7 @@ class Timing:
     increment_seconds: int
     fee_percent: int
     currency: str
-    billing_stream: str
+    billing_stream: str  # bucket 0's: each session's is its bucket's (common/keyspace.py)
     low_balance_ms: int = 60_000
     start_cover_seconds: int = 60  # how much of a per-minute call must be covered to start
     # How soon a step a stopped process left unfinished is finished by another (the
@@ -69,10 +70,12 @@ class SessionScripts:
                          for name in NAMES}
 
     def _keys(self, session_id: str) -> dict[str, KeyValue]:
-        """The keys every session script shares (``sessions/lua/prelude.lua``)."""
+        """The keys every session script shares (``sessions/lua/prelude.lua``): all in the
+        slot of the session's bucket."""
+        stream = bucket_stream(self.timing.billing_stream, bucket_of(session_id))
         return {
             "session": session_key(session_id), "socks": sockets_key(session_id),
-            "deadlines": DEADLINES, "billing": self.timing.billing_stream,
+            "deadlines": deadlines_key(session_id), "billing": stream,
             "chat": chat_key(session_id), "rung": rung_key(session_id),
             "timeline": timeline_key(session_id),
         }

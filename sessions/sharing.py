@@ -1,10 +1,13 @@
 """Sharing a file in a call, serving it, and deleting it when it expires.
 
 The bytes stream straight from the request into the blob store (never whole in memory,
-never in Redis); the record, the account's usage and the chat message are then written by
-one script, which may still refuse (the call ended, a limit was reached meanwhile): the blob
-is then deleted. Expired files are deleted by every web process's cleanup loop; deleting a
-blob twice is harmless and only one process gives the bytes back to the quota.
+never in Redis); then two steps, each in its own slot: the account keeps the file (its
+record, its usage and its expiry: refused over its quota), and the call posts it in the
+chat (refused when it ended or reached its limit meanwhile). A refusal deletes the blob
+and forgets the record; a process stopped between the two leaves a file kept and never
+posted, deleted when it expires as any other. Expired files are deleted by every web
+process's cleanup loop; deleting a blob twice is harmless and only one process gives the
+bytes back to the quota.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from blobs.store import BlobMissing, BlobStore, BlobStoreError
 from common.ids import new_id
 from common.loops import Loop
 from sessions.files import MAX_FILE_BYTES, SharedFile, blob_key, clean_name
-from sessions.filestore import Expired, FileStore, quota_message
+from sessions.filestore import Expired, FileStore
 from sessions.service import CallService
 
 log = logging.getLogger(__name__)
@@ -50,15 +53,16 @@ class FileSharing:
                 yield chunk
 
         size = await self.blobs.put(key, watched(), MAX_FILE_BYTES)
+        shared = SharedFile.of(file_id, name, size, bytes(head))
         try:
-            shared = SharedFile.of(file_id, name, size, bytes(head))
-            message = await self.calls.store.share(
-                session_id, account_id, shared, key.path, self.files.limits, claim,
-                quota_message(self.files.limits),
-                self.files.share_keys(account_id, session_id, file_id),
-            )
+            await self.files.keep(account_id, session_id, shared, key.path, claim)
         except BaseException:
             await self.blobs.delete(key)
+            raise
+        try:
+            message = await self.calls.store.share(session_id, account_id, shared)
+        except BaseException:
+            await self.remove(Expired(account_id, session_id, file_id))
             raise
         log.info("session %s: %s shared %d bytes (%s)", session_id, account_id, size,
                  shared.content_type)

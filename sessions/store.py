@@ -25,12 +25,11 @@ from sessions.errors import NoSuchSession, NotAParticipant
 from sessions.files import (
     MAX_BYTES_PER_SESSION,
     MAX_FILES_PER_SESSION,
-    FileLimits,
     SharedFile,
     file_url,
 )
 from sessions.holds import hold_args
-from sessions.keys import DEADLINES, FREE, PAY, proc_sockets_key
+from sessions.keys import FREE, PAY, intent_deadlines, proc_sockets_key
 from sessions.model import SessionView
 from sessions.parties import KnownParties, Parties
 from sessions.pricing import Pricing
@@ -215,7 +214,7 @@ class SessionStore(SessionQueries, BookedSessions):
         try:
             parties = await self.parties(session_id)
         except NoSuchSession:
-            await self._redis.zrem(DEADLINES, member)
+            await self._redis.zrem(intent_deadlines(member), member)
             return Outcome("gone")
         held = (await self.steps.grown(session_id, parties.payer)
                 if kind in ("balance", "low") else None)
@@ -241,22 +240,18 @@ class SessionStore(SessionQueries, BookedSessions):
         message: dict[str, str] = json.loads(str(text_or_none(reply[1])))
         return message
 
-    async def share(
-        self, session_id: str, account_id: str, shared: SharedFile, blob: str,
-        limits: FileLimits, claimed: int, quota_message: str, file_keys: Mapping[str, str],
-    ) -> dict[str, Any]:
-        """Record a file already in the blob store and post it in the chat (the message,
-        as for ``chat``); refused for the call's or the account's limits. ``file_keys``:
-        the file's keys, as ``FileStore.share_keys`` names them."""
+    async def share(self, session_id: str, account_id: str,
+                    shared: SharedFile) -> dict[str, Any]:
+        """Post a file the account keeps already (``FileStore.keep``) in the chat (the
+        message, as for ``chat``); refused for the call's limits, or once it is not in
+        progress."""
         reply = await self._scripts.run("share", session_id, None, {
             "account": account_id, "file_id": shared.file_id, "name": shared.name,
-            "size": shared.size, "content_type": shared.content_type, "blob": blob,
-            "url": file_url(session_id, shared.file_id), "kept_ms": limits.kept_ms,
+            "size": shared.size, "content_type": shared.content_type,
+            "url": file_url(session_id, shared.file_id),
             "max_files": MAX_FILES_PER_SESSION, "max_bytes": MAX_BYTES_PER_SESSION,
-            "kept": CHAT_KEPT, "quota_bytes": limits.quota_bytes,
-            "quota_files": limits.quota_files, "claimed": claimed,
-            "quota_message": quota_message,
-        }, keys=file_keys)
+            "kept": CHAT_KEPT,
+        })
         if text_or_none(reply[0]) == "err":
             raise_refusal(reply)
         message: dict[str, Any] = json.loads(str(text_or_none(reply[1])))

@@ -19,7 +19,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from common import keyspace
+from common.keyspace import every_stream
 from common.redisclient import is_cluster, redis_client, stream_on
+from common.streams import stream_id
 from server.app import create_app
 from server.config import Config, load_config
 from server.embedded_redis import EmbeddedRedis
@@ -89,6 +91,15 @@ async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
 def on_this_redis(redis: aioredis.Redis, stream: str = "helpcall:billing") -> str:
     """The billing stream's name on the Redis the tests run on (a Cluster's is ``<name>:{0}``)."""
     return stream_on(stream, "cluster" if is_cluster(redis) else "single")
+
+
+async def billing_entries(redis: aioredis.Redis,
+                          stream: str = "helpcall:billing") -> list[tuple[str, dict[str, str]]]:
+    """Every billing event on the Redis the tests run on, as ``XRANGE`` answers them, oldest
+    first: on a Cluster from every bucket's stream, merged by id."""
+    entries = [entry for each in every_stream(on_this_redis(redis, stream))
+               for entry in await redis.xrange(each) or []]
+    return sorted(entries, key=lambda entry: stream_id(str(entry[0])))
 
 
 def on_this_redis_config(redis: aioredis.Redis, config: Config) -> Config:

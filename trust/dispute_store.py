@@ -15,7 +15,7 @@ from common.lua import Lua
 from common.redisvalues import pairs, text_map, text_or_none
 from sessions.errors import NoSuchSession
 from sessions.holds import WalletHolds
-from sessions.keys import DEADLINES, session_key
+from sessions.keys import HOME_DEADLINES, session_key
 from trust import keys
 from trust.disputes import Decision, DisputeRequest, Split
 from trust.errors import NoSuchDispute, NotDisputable
@@ -30,6 +30,10 @@ _REFUSALS = {
 }
 
 
+_SESSION_FACTS = ("state", "client_id", "expert_id", "amount_cents", "ended_at", "currency",
+                  "brand_id", "booking_id", "paid_by")
+
+
 class DisputeStore:
     def __init__(self, redis: aioredis.Redis, billing_stream: str, wallets: WalletHolds,
                  lease_ms: int) -> None:
@@ -42,12 +46,15 @@ class DisputeStore:
 
     async def open(self, session_id: str, client_id: str, request: DisputeRequest,
                    window_ms: int) -> dict[str, str]:
+        facts = await self._session_facts(session_id)
         reply = await self._scripts["open"](
-            keys={"dispute": keys.dispute(session_id), "session": session_key(session_id),
-                  "open": keys.disputes_in("open")},
+            keys={"dispute": keys.dispute(session_id), "open": keys.disputes_in("open")},
             args={"session_id": session_id, "client_id": client_id,
                   "reason": request.reason.value, "text": request.text,
-                  "window_ms": window_ms})
+                  "window_ms": window_ms, "state": facts["state"],
+                  "session_client": facts["client_id"],
+                  **{name: facts[name] for name in
+                     ("expert_id", "amount_cents", "ended_at", "currency", "brand_id")}})
         status, detail = text_or_none(reply[0]), reply[1]
         if status == "err":
             code = str(text_or_none(detail))
@@ -84,16 +91,21 @@ class DisputeStore:
                               decision: Decision, split: Split) -> tuple[dict[str, str], str]:
         """The decision's script: the dispute, and the ``credit`` intent of its refund
         ('' for none)."""
+        facts = await self._session_facts(session_id)
         reply = await self._scripts["decide"](
-            keys={"dispute": keys.dispute(session_id), "session": session_key(session_id),
-                  "deadlines": DEADLINES, "billing": self._stream,
+            keys={"dispute": keys.dispute(session_id),
+                  "deadlines": HOME_DEADLINES, "billing": self._stream,
                   **{state: keys.disputes_in(state) for state in keys.DISPUTE_STATES},
                   "log": keys.MODERATION_LOG},
             args={"admin_id": admin_id, "outcome": decision.outcome.value,
                   "refund_cents": split.refund_cents,
                   "fee_refund_cents": split.platform_fee_refund_cents,
                   "payout_refund_cents": split.expert_payout_refund_cents,
-                  "note": decision.note, "payer": payer_id, "lease_ms": self._lease_ms})
+                  "note": decision.note, "payer": payer_id, "lease_ms": self._lease_ms,
+                  **{name: facts[name] for name in (
+                      "amount_cents", "client_id", "expert_id", "brand_id", "booking_id",
+                      "currency")},
+                  "paid_by": facts["paid_by"] or "client"})
         if text_or_none(reply[0]) == "err":
             code = str(text_or_none(reply[1]))
             if code == "not_found":
@@ -102,6 +114,15 @@ class DisputeStore:
                 raise Invalid("refund_cents is more than was paid", "refund_cents")
             raise Conflict("this dispute is decided already")
         return pairs(reply[1]), str(text_or_none(reply[2]) or "")
+
+    async def _session_facts(self, session_id: str) -> dict[str, str]:
+        """What the dispute scripts read of the session ('' for what it lacks; ``state``
+        '' when there is none). Read before them: the session is in its bucket's slot
+        (common/keyspace.py), and what a dispute reads of it is final once it has ended,
+        which the scripts check."""
+        values = await self._redis.hmget(session_key(session_id), _SESSION_FACTS)
+        return {name: str(text_or_none(value) or "") for name, value in
+                zip(_SESSION_FACTS, values, strict=True)}
 
     async def get(self, session_id: str) -> dict[str, str] | None:
         fields = text_map(await self._redis.hgetall(keys.dispute(session_id)))

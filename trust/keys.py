@@ -1,9 +1,9 @@
 """Every Redis key of the trust package, in one place.
 
-A dispute lives beside its session, under the session's hash tag, so that the script that
-decides it touches the session, the dispute and (as the session scripts do) the payer's
-wallet and the billing stream in one step:
-``hc:{s:<session>}:dispute`` (hash), listed for the admins in ``hc:disputes:<state>``
+A dispute is in the home slot, named after its session: ``hc:{0}:{s:<session>}:dispute``
+(hash); its scripts take what they read of the session (in its bucket's slot) as
+arguments, and the decision writes its refund's intent and its billing event in bucket 0's
+deadlines and stream. Listed for the admins in ``hc:disputes:<state>``
 (zset session id -> opened ms; states ``open``, ``answered``, ``decided``).
 Blocks: ``hc:block:<a>|<b>`` (the two ids sorted; a set of who of the two blocked the
 other) is what every check reads, one key per pair; ``hc:blocks:<account>`` (zset blocked

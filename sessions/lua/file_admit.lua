@@ -1,3 +1,4 @@
+--! use sessions/lua/file_quota.lua
 --! keys: usage rate
 --! args: claim quota_bytes quota_files rate_bytes rate_files window_ms
 -- Before an upload's first byte is read: may this account send a file now? ``usage`` and
@@ -5,11 +6,7 @@
 -- The storage quota is only checked here (share.lua enforces it when the file is stored);
 -- the rate is counted here, so uploads sent in parallel are bounded by it too.
 local claim = tonumber(ARG.claim)
-local use = redis.call('HMGET', KEY.usage, 'bytes', 'files')
-if (tonumber(use[2]) or 0) + 1 > tonumber(ARG.quota_files)
-    or (tonumber(use[1]) or 0) + claim > tonumber(ARG.quota_bytes) then
-  return {'err', 'quota'}
-end
+if over_quota(KEY.usage, claim, ARG.quota_bytes, ARG.quota_files) then return {'err', 'quota'} end
 local rate = redis.call('HMGET', KEY.rate, 'bytes', 'files')
 if (tonumber(rate[2]) or 0) + 1 > tonumber(ARG.rate_files)
     or (tonumber(rate[1]) or 0) + claim > tonumber(ARG.rate_bytes) then

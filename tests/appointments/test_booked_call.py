@@ -8,6 +8,7 @@ import time
 import pytest
 import redis.asyncio as aioredis
 
+from sessions.keys import deadlines_key
 from sessions.reconcile import reconcile
 from tests.appointments.conftest import (
     HOLDERS,
@@ -18,7 +19,7 @@ from tests.appointments.conftest import (
     soon,
     wallet,
 )
-from tests.conftest import Running, on_this_redis
+from tests.conftest import Running, billing_entries, on_this_redis
 from tests.sessions.test_metering import go_live
 from tests.signaling.conftest import Connect, connect
 from tests.signaling.peers import SocketPeer
@@ -37,7 +38,7 @@ async def hang_up_billed(
 ) -> None:
     """One side hangs up: the session's one billing event carries the booking."""
     await socket.ok("call:hangup", {"session_id": session_id})
-    [event] = [f for _, f in await redis.xrange(on_this_redis(redis))
+    [event] = [f for _, f in await billing_entries(redis)
                if f["type"] == "session.ended"]
     assert event["booking_id"] == booking_id
 
@@ -128,7 +129,8 @@ async def test_joining_after_the_start_is_still_the_booked_call_and_may_run_long
     session_id = opened["session_id"]
 
     async def wallet_deadlines_only() -> bool:
-        deadlines = dict(await redis.zrange("hc:{0}:deadlines", 0, -1, withscores=True))
+        deadlines = dict(await redis.zrange(deadlines_key(session_id), 0, -1,
+                                             withscores=True))
         return (set(deadlines) == {f"low|{session_id}", f"balance|{session_id}"}
                 and deadlines[f"balance|{session_id}"] > start + 15 * 60_000)
     await eventually(wallet_deadlines_only, within=5, what="the wallet's deadlines only")

@@ -23,7 +23,7 @@ from tests.appointments.conftest import (
     soon,
     wallet,
 )
-from tests.conftest import Running, StartApp, User, on_this_redis
+from tests.conftest import Running, StartApp, User, billing_entries, on_this_redis
 from tests.waiting import eventually
 
 
@@ -35,7 +35,7 @@ async def no_deadline_left(redis: aioredis.Redis) -> None:
 
 
 async def billing_events(redis: aioredis.Redis) -> list[dict[str, str]]:
-    return [text_map(fields or {}) for _, fields in await redis.xrange(on_this_redis(redis)) or []]
+    return [text_map(fields or {}) for _, fields in await billing_entries(redis) or []]
 
 
 async def stored(running: Running, user: User, kind: str) -> list[dict[str, Any]]:

@@ -30,9 +30,9 @@ class Family:
         self.redis = redis
         self.scripts = {name: Lua(redis, f"appointments/lua/{name}.lua")
                         for name in ("book", "cancel", "joined", "fire", "propose", "respond")}
-        self.intents = Intents(redis, 60_000, "deadlines")
+        self.intents = Intents(redis, 60_000, lambda _member: "deadlines")
         self.holds = WalletHolds(redis, self.intents,
-                                 Holders("deadlines", "b:{}".format, ("booked",), booking=True))
+                                 Holders(("deadlines",), "b:{}".format, ("booked",), booking=True))
 
     async def run(self, name: str, booking_id: str = "1", keys: dict[str, str] | None = None,
                   hold: Hold | None = None, **args: Any) -> dict[str, Any]:

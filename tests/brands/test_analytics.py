@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import redis.asyncio as aioredis
 
 from brands.analytics import CallFacts, summarise
+from sessions.keys import session_key
 from tests.brands.conftest import admin, brand_admin, member_expert, new_brand, top_up_brand
 from tests.brands.test_calls import billing_events
 from tests.conftest import StartApp, User
@@ -71,7 +72,7 @@ async def test_figures_of_a_known_set_of_calls(
     assert all(e["paid_by"] in ("brand", "none") for e in events)
     waits = []
     for session_id in (first, second):
-        created, accepted = await redis.hmget(f"hc:{{0}}:{{s:{session_id}}}", "created_at",
+        created, accepted = await redis.hmget(session_key(session_id), "created_at",
                                               "accepted_at")
         waits.append(int(str(accepted)) - int(str(created)))
 

@@ -8,7 +8,7 @@ from common.redisvalues import text_map
 from sessions.reconcile import reconcile
 from sessions.wallet import ledger_key
 from tests.brands.conftest import admin, brand_admin, member_expert, new_brand, top_up_brand
-from tests.conftest import Running, StartApp, User, on_this_redis
+from tests.conftest import Running, StartApp, User, billing_entries, on_this_redis
 from tests.signaling.conftest import Connect, funded_client, live_for_a_second, online_expert
 from tests.signaling.peers import SocketPeer
 
@@ -16,7 +16,7 @@ PER_MINUTE_600 = {"mode": "per_minute", "amount_cents": 600}  # 10 cents a secon
 
 
 async def billing_events(redis: aioredis.Redis) -> list[dict[str, str]]:
-    return [text_map(fields or {}) for _, fields in await redis.xrange(on_this_redis(redis)) or []]
+    return [text_map(fields or {}) for _, fields in await billing_entries(redis) or []]
 
 
 async def wallet(running: Running, user: User) -> dict[str, object]:

@@ -1,8 +1,9 @@
 """Every key helpcall names has a known hash tag, so no script can answer CROSSSLOT.
 
 The layout of docs/cluster.md: every key starts with ``hc:{0}:`` (the home slot), except the
-families common/keyspace.py places in their owner's slot; on a Cluster the billing stream is
-``<HELPCALL_BILLING_STREAM>:{0}``, in the home slot. This reads every Python and Lua source
+families common/keyspace.py places in their owner's slot (sessions in their bucket's); on a
+Cluster each bucket's billing stream is ``<HELPCALL_BILLING_STREAM>:{<n>}``, in the bucket's
+slot. This reads every Python and Lua source
 file for a key name written otherwise, so a new key that would land elsewhere fails here, on
 any Redis, before a cluster run finds it. (The test suite also checks every script call's
 keys at run time: ``keyspace.CHECK_SLOTS``.)
@@ -18,10 +19,10 @@ from redis.crc import key_slot
 
 from accounts.claims import claim_key
 from accounts.store import account_key
-from common.keyspace import check_one_slot
+from common.keyspace import bucket_of, bucket_stream, check_one_slot
 from common.redisclient import stream_on
 from payments.store import refund_key, refunds_key, topup_key, topups_key
-from sessions.keys import busy_key, session_key, sockets_key
+from sessions.keys import busy_key, deadlines_key, session_key, sockets_key
 from sessions.wallet import holds_key, ledger_key, settled_key, wallet_key
 
 # Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).
@@ -53,10 +54,13 @@ def test_no_source_names_a_key_outside_the_home_slot() -> None:
     assert not found, "keys outside hc:{0}: (docs/cluster.md):\n" + "\n".join(found)
 
 
-def test_the_keys_of_one_call_share_the_billing_streams_slot() -> None:
-    slot = home(stream_on("helpcall:billing", "cluster"))
-    for key in (session_key("s_1"), sockets_key("s_1")):
-        assert home(key) == slot, key
+def test_the_keys_of_one_call_share_its_buckets_billing_stream_and_deadlines() -> None:
+    for session_id in ("s_1", "s_2", "s_3"):
+        stream = bucket_stream(stream_on("helpcall:billing", "cluster"), bucket_of(session_id))
+        slot = home(stream)
+        for key in (session_key(session_id), sockets_key(session_id),
+                    deadlines_key(session_id)):
+            assert home(key) == slot, key
 
 
 def test_an_experts_busy_flag_is_in_the_experts_slot() -> None:

@@ -158,10 +158,11 @@ async def test_a_piece_names_what_its_family_shares_first(redis: aioredis.Redis)
     many = list(range(10_000))
     assert (await member(keys={"record": "r", "own": "o"},
                          args={"id": "s1", "more": many}))[3] == 10_000
-    # Every session script reads the same leading keys, then its own.
+    # Every session script reads the same leading keys and arguments, then its own.
     share = source("sessions/lua/share.lua", lua_table())
     assert share.keys.fixed[:2] == ("session", "socks")
-    assert share.keys.fixed[-2:] == ("file_index", "expiry")
+    assert share.args.fixed[:2] == ("id", "expert")
+    assert share.args.fixed[-2:] == ("max_bytes", "kept")
 
 
 

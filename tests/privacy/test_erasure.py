@@ -19,7 +19,7 @@ from server.keys import ACCOUNTS, ERASER, RETENTION
 from sessions.wallet import ledger_key
 from tests.appointments.conftest import booked, expert_with_hours, funded_client, hours_around, soon
 from tests.brands.conftest import admin, brand_admin, member_expert, new_brand
-from tests.conftest import Running, StartApp, User, on_this_redis
+from tests.conftest import Running, StartApp, User, billing_entries, on_this_redis
 from tests.earnings.conftest import credited
 from tests.privacy.conftest import PNG, PastCall, past_call
 from tests.signaling.conftest import Connect
@@ -193,7 +193,7 @@ async def test_after_erasure_no_key_holds_the_email_or_the_name(
     # Money records stay, under the bare id.
     ledger = await redis.xrange(ledger_key(client.id))
     assert any(fields.get("session_id") == call.session_id for _, fields in ledger)
-    billed = [f for _, f in await redis.xrange(on_this_redis(redis))]
+    billed = [f for _, f in await billing_entries(redis)]
     assert billed[0]["client_id"] == client.id
     # The expert keeps the transcript of their side; the client's messages are gone.
     answer = await running.client.get(f"/api/v1/sessions/{call.session_id}/chat",

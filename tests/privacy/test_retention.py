@@ -8,7 +8,8 @@ import redis.asyncio as aioredis
 
 from privacy.retention import LEASE
 from server.keys import RECONCILE, RETENTION
-from tests.conftest import Running, StartApp, User, on_this_redis
+from sessions.keys import rung_key, session_key, session_pattern
+from tests.conftest import Running, StartApp, User, billing_entries
 from tests.privacy.conftest import PNG, share
 from tests.signaling.conftest import PROFILE, Connect
 from tests.signaling.peers import SocketPeer
@@ -52,7 +53,7 @@ async def _footprint(redis: aioredis.Redis) -> tuple[int, int]:
 
 
 async def _sessions_left(redis: aioredis.Redis) -> int:
-    return len([k async for k in redis.scan_iter(match="hc:{0}:{s:*")])
+    return len([k async for k in redis.scan_iter(match=session_pattern())])
 
 
 async def test_a_day_of_calls_is_trimmed_back_to_the_baseline(
@@ -78,7 +79,7 @@ async def test_a_day_of_calls_is_trimmed_back_to_the_baseline(
     async def trimmed() -> bool:
         report = await retention.run_once()
         return not report.skipped and await _sessions_left(redis) == 0 and (
-            await redis.xlen(on_this_redis(redis))) == 0
+            len(await billing_entries(redis))) == 0
 
     # One call of each client first, trimmed: their counters exist from then on (the baseline).
     for i in range(CLIENTS):
@@ -133,10 +134,10 @@ async def test_a_category_call_leaves_no_key_behind(
     await expert_socket.ok("call:accept", {"session_id": session_id})
     await client_socket.ok("call:hangup", {"session_id": session_id})
     await client_socket.state("ended")
-    assert [k async for k in redis.scan_iter(match=f"hc:{{0}}:{{s:{session_id}}}:rung")]
+    assert [k async for k in redis.scan_iter(match=rung_key(session_id))]
 
     async def nothing_left() -> bool:
         await running.app[RETENTION].run_once()
-        return not [k async for k in redis.scan_iter(match=f"hc:{{0}}:{{s:{session_id}}}*")]
+        return not [k async for k in redis.scan_iter(match=session_key(session_id) + "*")]
 
     await eventually(nothing_left, what="every key of the session trimmed")

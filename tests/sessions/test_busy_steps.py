@@ -16,7 +16,7 @@ import redis.asyncio as aioredis
 
 from server.keymigration import DONE_KEY, migrate_key_layout
 from server.keys import CALLS, REDIS
-from sessions.keys import DEADLINES, busy_key, free_member
+from sessions.keys import EVERY_DEADLINES, busy_key, free_member
 from sessions.pricing import Pricing, PricingMode
 from sessions.store import NewSession, SessionStore
 from tests.conftest import Running, StartApp, User
@@ -55,7 +55,8 @@ async def shown_online(running: Running, expert: User) -> None:
 
 
 async def intents(running: Running) -> list[str]:
-    members = await running.app[REDIS].zrange(DEADLINES, 0, -1)
+    redis = running.app[REDIS]
+    members = [m for zset in EVERY_DEADLINES for m in await redis.zrange(zset, 0, -1)]
     return [m for m in members if m.startswith("free|")]
 
 

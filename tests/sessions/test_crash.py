@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 import redis.asyncio as aioredis
 
-from sessions.keys import busy_key
+from sessions.keys import busy_key, session_key
 from tests.conftest import User
 from tests.processes import ServerProcess
 from tests.sessions.test_metering import billing_events
@@ -97,7 +97,7 @@ async def test_sigkill_of_the_clients_process_ends_the_call_billed_to_the_truth(
 
     [event] = await billing_events(redis)
     assert event["end_reason"] == "dropped"
-    live_started = await redis.hget(f"hc:{{0}}:{{s:{session_id}}}", "live_started_at")
+    live_started = await redis.hget(session_key(session_id), "live_started_at")
     truth_ms = killed_at - int(live_started)
     live_ms = int(event["live_ms"])
     # Billed up to the dead process's last heartbeat: never more than the truth, and

@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import redis.asyncio as aioredis
 
-from sessions.files import MAX_FILE_BYTES
+from server.keys import FILES
+from sessions.files import MAX_FILE_BYTES, SharedFile, blob_key
+from sessions.filestore import file_key, index_key, usage_key
 from tests.conftest import Running, StartApp, User
 from tests.sessions.test_files import PNG
 from tests.sessions.test_metering import accepted_call
@@ -158,7 +161,7 @@ async def test_redis_keeps_the_record_and_the_blob_store_the_bytes(
     status, body, _ = await share(running, client, session_id, PNG, "tap.png")
     assert status == 201
     file_id = str(body["file"]["file_id"])  # type: ignore[index]
-    record = await redis.hgetall(f"hc:{{0}}:{{s:{session_id}}}:file:{file_id}")
+    record = await redis.hgetall(file_key(session_id, file_id))
     assert record["from"] == client.id and record["size"] == str(len(PNG))
     assert record["blob"] == f"{client.id}/{file_id}" and "data" not in record
     blob = running.config.data_dir / "blobs" / client.id / file_id
@@ -169,3 +172,49 @@ async def test_redis_keeps_the_record_and_the_blob_store_the_bytes(
     assert await (await running.client.get(url, headers=client.headers)).read() == PNG
     # What a "my documents" page needs: every file of the account, newest last.
     assert await redis.zrange(f"hc:{{0}}:files:{client.id}", 0, -1) == [f"{session_id}|{file_id}"]
+
+
+async def test_a_file_the_call_refuses_leaves_the_account_as_it_was(
+    start_app: StartApp, connect: Connect, redis: aioredis.Redis
+) -> None:
+    # The account keeps a file first (its slot), then the call posts it (the session's): a
+    # refusal by the call takes back what the first step counted.
+    running = await start_app(HELPCALL_FILE_QUOTA_FILES="30")
+    client, socket = await penniless_client(running, connect)
+    session_id = await free_call(running, connect, client, socket)
+    for n in range(20):
+        assert (await share(running, client, session_id, PNG, f"{n}.png"))[0] == 201
+    status, body, _ = await share(running, client, session_id, PNG, "21.png")
+    assert status == 413 and "this call" in body["error"]["message"]  # type: ignore[index]
+    assert await redis.hgetall(usage_key(client.id)) == {
+        "bytes": str(20 * len(PNG)), "files": "20"}
+    assert await redis.zcard(index_key(client.id)) == 20
+    assert len(blob_files(running.config.data_dir)) == 20
+
+
+async def test_a_file_kept_but_never_posted_is_deleted_when_it_expires(
+    start_app: StartApp, connect: Connect, redis: aioredis.Redis
+) -> None:
+    # A process stopped between the two steps: the account keeps the file, no chat shows
+    # it. It expires as any other: bytes deleted, the quota given back.
+    running = await start_app(HELPCALL_FILE_KEPT_SECONDS="1",
+                              HELPCALL_FILE_CLEANUP_INTERVAL_SECONDS="0.05")
+    client, socket = await penniless_client(running, connect)
+    session_id = await free_call(running, connect, client, socket)
+    sharing = running.app[FILES]
+    key = blob_key(client.id, "f_stopped")
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield PNG
+
+    size = await sharing.blobs.put(key, chunks(), MAX_FILE_BYTES)
+    await sharing.files.keep(client.id, session_id, SharedFile.of("f_stopped", "x.png", size, PNG),
+                             key.path, claimed=size)
+    assert await redis.hget(usage_key(client.id), "files") == "1"
+
+    async def gone() -> bool:
+        return (not blob_files(running.config.data_dir)
+                and await redis.hget(usage_key(client.id), "files") == "0")
+
+    await eventually(gone, 15, "the file kept but never posted to be deleted")
+    assert not await redis.exists(file_key(session_id, "f_stopped"))

@@ -19,13 +19,13 @@ from appointments.store import booking_key
 from server.keymigration import DONE_KEY, LEGACY, migrate_key_layout
 from server.keys import CALLS, REDIS
 from sessions.holds import Hold, hold_args
-from sessions.keys import DEADLINES, session_key
+from sessions.keys import EVERY_DEADLINES, session_key
 from sessions.parties import Parties
 from sessions.pricing import Pricing, PricingMode
 from sessions.reconcile import reconcile
 from sessions.store import NewSession, SessionStore
 from sessions.wallet import holds_key, ledger_key
-from tests.conftest import Running, StartApp, User, on_this_redis
+from tests.conftest import Running, StartApp, User, billing_entries, on_this_redis
 from tests.signaling.conftest import Connect, funded_client, live_for_a_second, online_expert
 from tests.waiting import eventually
 
@@ -57,7 +57,8 @@ async def ledger(running: Running, user: User) -> list[str]:
 
 
 async def pay_intents(running: Running) -> list[str]:
-    members = await running.app[REDIS].zrange(DEADLINES, 0, -1)
+    redis = running.app[REDIS]
+    members = [m for zset in EVERY_DEADLINES for m in await redis.zrange(zset, 0, -1)]
     return [m for m in members if m.startswith("pay|")]
 
 
@@ -148,8 +149,7 @@ async def test_stopped_before_settling_a_reaper_charges_the_call_once(
     client, intent = await ended_without_settling(running, connect)
     await nothing_held(running, client)
     charged = int(intent.rsplit("|", 1)[1])
-    [event] = [fields for _, fields in await running.app[REDIS].xrange(
-        on_this_redis(running.app[REDIS], "helpcall:billing"))]
+    [event] = [fields for _, fields in await billing_entries(running.app[REDIS])]
     assert int(event["amount_cents"]) == charged > 0
     assert (await wallet(running, client))["balance_cents"] == 10_000 - charged
     # Settling it again (a second reaper, the stopped process back) changes nothing.

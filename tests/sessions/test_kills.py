@@ -23,7 +23,7 @@ import pytest
 
 from server.keys import RECONCILE, REDIS
 from sessions.keys import busy_key
-from tests.conftest import Running, StartApp, User, base_env, on_this_redis
+from tests.conftest import Running, StartApp, User, base_env, billing_entries
 from tests.processes import ServerProcess
 from tests.signaling.conftest import PROFILE, Connect, funded_client, online_expert, rung
 from tests.signaling.peers import SocketPeer
@@ -147,8 +147,7 @@ async def test_killed_after_a_hang_up_changed_the_call_before_its_money_moved(
     # The survivor tells the client the call ended, as the dead process never did.
     ended = await client_socket.state("ended", within=15)
     assert ended["session_id"] == session_id
-    stream = on_this_redis(survivor.app[REDIS], "helpcall:billing")
-    [event] = [fields for _, fields in await survivor.app[REDIS].xrange(stream)]
+    [event] = [fields for _, fields in await billing_entries(survivor.app[REDIS])]
     assert event["session_id"] == session_id
     await healed(survivor, expert, client, charged=int(event["amount_cents"]))
 

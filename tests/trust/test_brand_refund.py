@@ -16,7 +16,7 @@ from server.worker import running_worker
 from tests.brands.conftest import brand_admin, member_expert, new_brand, top_up_brand
 from tests.brands.test_calls import live_for_a_second_then_hang_up
 from tests.brands.test_webhooks import BRAND_SECRET, Hooks, hooks
-from tests.conftest import StartApp, on_this_redis, on_this_redis_config
+from tests.conftest import StartApp, billing_entries, on_this_redis, on_this_redis_config
 from tests.earnings.conftest import credited, earnings
 from tests.marketplace.conftest import admin
 from tests.trust.conftest import PER_MINUTE_600, Connect, get_json, post_json
@@ -41,7 +41,7 @@ async def test_a_sponsored_call_is_refunded_to_the_brand_and_told_to_its_hook(
         "session_id"]
     await live_for_a_second_then_hang_up(running, client, client_socket, member_socket,
                                          session_id)
-    ended = text_map((await redis.xrange(on_this_redis(redis)))[0][1])
+    ended = text_map((await billing_entries(redis))[0][1])
     paid, payout = int(ended["amount_cents"]), int(ended["expert_payout_cents"])
     await credited(running, member, payout)
 
@@ -53,7 +53,7 @@ async def test_a_sponsored_call_is_refunded_to_the_brand_and_told_to_its_hook(
     assert balance["balance_cents"] == 10_000  # all of it back to the brand that paid
     assert balance["ledger"][0]["kind"] == "dispute_refund"
     assert (await get_json(running, "/api/v1/wallet", client))["balance_cents"] == 0
-    refunded = text_map((await redis.xrange(on_this_redis(redis)))[-1][1])
+    refunded = text_map((await billing_entries(redis))[-1][1])
     assert refunded["type"] == "session.refunded" and refunded["brand_id"] == brand["id"]
     assert int(refunded["refund_cents"]) == paid
     assert int(refunded["expert_payout_refund_cents"]) == payout  # a full refund: all of it

@@ -12,7 +12,7 @@ from server.reconcile import reconcile_all
 from server.worker import running_worker
 from sessions.wallet import ledger_key, wallet_key
 from tests.billing.test_worker import Receiver, next_of, receiver, worker_config
-from tests.conftest import Running, StartApp, on_this_redis
+from tests.conftest import Running, StartApp, billing_entries, on_this_redis
 from tests.earnings.conftest import credited, earnings
 from tests.marketplace.conftest import admin
 from tests.trust.conftest import Connect, called, get_json, pair, post_json
@@ -30,7 +30,7 @@ async def wallet(running: Running, user: object) -> int:
 
 
 async def billing_events(redis: aioredis.Redis, kind: str) -> list[dict[str, str]]:
-    return [e for e in (text_map(raw) for _, raw in await redis.xrange(on_this_redis(redis)))
+    return [e for e in (text_map(raw) for _, raw in await billing_entries(redis))
             if e["type"] == kind]
 
 

@@ -15,7 +15,7 @@ import redis.asyncio as aioredis
 from PIL import Image
 from playwright.async_api import expect
 
-from tests.conftest import Running, StartApp, on_this_redis
+from tests.conftest import Running, StartApp, billing_entries
 from tests.web.calls import (
     CALL_ENV,
     Cast,
@@ -95,7 +95,7 @@ async def test_a_whole_call_from_call_now_to_the_summary(
     for page in (client, expert):
         await expect(page.locator("[data-role=summary]")).to_be_visible()
 
-    events = await redis.xrange(on_this_redis(redis))
+    events = await billing_entries(redis)
     assert len(events) == 1
     billing = events[0][1]
     assert billing["end_reason"] == "hangup" and int(billing["amount_cents"]) > 0
@@ -133,7 +133,7 @@ async def test_a_declined_call_ends_on_both_sides(cast: Cast, redis: aioredis.Re
     await expect(expert.locator("[data-role=incoming]")).to_be_hidden()
     await call_state(client, "ended")
     await expect(client.locator("[data-role=status-text]")).to_have_text("The call was declined.")
-    assert await redis.xlen(on_this_redis(redis)) == 0  # never accepted: no billing event
+    assert len(await billing_entries(redis)) == 0  # never accepted: no billing event
 
 
 async def test_the_expert_sees_reconnecting_then_the_end_when_the_client_leaves(
@@ -155,7 +155,7 @@ async def test_the_expert_sees_reconnecting_then_the_end_when_the_client_leaves(
     await expect(expert.locator("[data-role=summary-reason]")).to_have_text(
         "The connection was lost for too long."
     )
-    events = await redis.xrange(on_this_redis(redis))
+    events = await billing_entries(redis)
     assert [e[1]["end_reason"] for e in events] == ["dropped"]
 
 
@@ -194,7 +194,7 @@ async def test_the_call_page_in_french(
     await client.get_by_role("button", name="Raccrocher").click()
     await call_state(expert_page, "ended")
     await expect(client.locator("[data-role=summary]")).to_contain_text("Appel terminé")
-    billing = (await redis.xrange(on_this_redis(redis)))[0][1]
+    billing = (await billing_entries(redis))[0][1]
     await expect(client.locator("[data-role=summary-amount]")).to_have_text(
         format_amount(int(billing["amount_cents"]), "EUR", "fr")
     )
@@ -281,7 +281,7 @@ async def test_a_low_balance_warns_the_client_during_the_call(
     await expect(banner.get_by_role("link")).to_have_attribute("href", "/wallet")
     await client.get_by_role("button", name="Hang up").click()
     await call_state(expert_page, "ended")
-    billing = (await redis.xrange(on_this_redis(redis)))[0][1]
+    billing = (await billing_entries(redis))[0][1]
     await expect(client.locator("[data-role=summary-amount]")).to_have_attribute(
         "data-amount-cents", billing["amount_cents"]
     )

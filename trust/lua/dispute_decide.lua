@@ -1,22 +1,23 @@
 --! durable
 --! use common/lua/clock.lua
---! keys: dispute session deadlines billing open answered decided log
+--! keys: dispute deadlines billing open answered decided log
 --! args: admin_id outcome refund_cents fee_refund_cents payout_refund_cents note payer lease_ms
+--! args: amount_cents client_id expert_id brand_id booking_id currency paid_by
 -- An admin decides a dispute. In this one step: the decision is recorded, the refund is
 -- owed to the wallet that paid for the call (``payer``'s: a ``credit|session|payer|cents``
--- intent in the calls' ``deadlines``, which the caller credits next, and a reaper a lease
--- later if it stopped first: sessions/holds.py) and exactly one 'session.refunded' event is
--- appended to the billing stream; a second decision finds the dispute decided and changes
+-- intent in bucket 0's ``deadlines``, sessions/keys.py, which the caller credits next, and
+-- a reaper a lease later if it stopped first: sessions/holds.py) and exactly one
+-- 'session.refunded' event is appended to bucket 0's billing stream; a second decision finds the dispute decided and changes
 -- nothing. The expert's earnings follow that event (the earnings
 -- consumer debits it once, as it credits a call once: earnings/lua/debit.lua). The decision
 -- is written to the moderation log (``log``) in the same step.
 local d = redis.call('HMGET', KEY.dispute, 'state', 'session_id', 'opened_ms', 'reason')
 if not d[1] then return {'err', 'not_found'} end
 if d[1] == 'decided' then return {'err', 'decided'} end
-local s = redis.call('HMGET', KEY.session, 'amount_cents', 'client_id', 'expert_id', 'brand_id',
-                     'booking_id', 'currency', 'paid_by')
+-- The session's facts come as arguments: it has ended, so they are final, and it lives in
+-- its bucket's slot, not this one (common/keyspace.py).
 local refund = tonumber(ARG.refund_cents)
-if refund > tonumber(s[1]) then return {'err', 'too_much'} end
+if refund > tonumber(ARG.amount_cents) then return {'err', 'too_much'} end
 local now = now_ms()
 redis.call('HSET', KEY.dispute, 'state', 'decided', 'outcome', ARG.outcome,
            'refund_cents', refund, 'platform_fee_refund_cents', ARG.fee_refund_cents,
@@ -33,8 +34,9 @@ if refund > 0 then
   redis.call('ZADD', KEY.deadlines, now + tonumber(ARG.lease_ms), credit)
   redis.call('XADD', KEY.billing, '*',
     'event_id', 'ref_' .. d[2], 'type', 'session.refunded', 'session_id', d[2],
-    'client_id', s[2], 'expert_id', s[3], 'brand_id', s[4] or '', 'booking_id', s[5] or '',
-    'paid_by', s[7] or 'client', 'currency', s[6], 'charged_cents', s[1], 'refund_cents', refund,
+    'client_id', ARG.client_id, 'expert_id', ARG.expert_id, 'brand_id', ARG.brand_id,
+    'booking_id', ARG.booking_id, 'paid_by', ARG.paid_by, 'currency', ARG.currency,
+    'charged_cents', ARG.amount_cents, 'refund_cents', refund,
     'platform_fee_refund_cents', ARG.fee_refund_cents,
     'expert_payout_refund_cents', ARG.payout_refund_cents,
     'reason', d[4], 'outcome', ARG.outcome, 'refunded_at', iso(now))
