@@ -240,12 +240,14 @@ def measure(servers: Servers, pairs: list[tuple[User, User]], processes: int,
         for _ in range(repeats):
             commands0 = command_counts(servers.redis_node_urls)
             cpu0 = [cpu_seconds(pid) for pid in pids]
-            redis0 = sum(cpu_seconds(pid) for pid in servers.redis_pids)
+            redis0 = [cpu_seconds(pid) for pid in servers.redis_pids]
             for conn in conns:
                 conn.send(("run", seconds, interval))
             answers = [receive(c, p) for c, p in zip(conns, procs, strict=True)]
             cpu = [cpu_seconds(pid) - c for pid, c in zip(pids, cpu0, strict=True)]
-            redis_cpu = sum(cpu_seconds(pid) for pid in servers.redis_pids) - redis0
+            by_node = [cpu_seconds(pid) - r for pid, r in zip(servers.redis_pids, redis0,
+                                                               strict=True)]
+            redis_cpu = sum(by_node)
             commands = command_counts(servers.redis_node_urls)
             commands.subtract(commands0)
             wall = max(a[0] for a in answers)
@@ -264,6 +266,7 @@ def measure(servers: Servers, pairs: list[tuple[User, User]], processes: int,
                 "server_busy": 100 * sum(cpu) / wall / len(servers.procs),
                 "errors": len(errors),
                 "commands": {name: n / done for name, n in commands.items() if n > 0},
+                "by_node": [100 * n / max(redis_cpu, 1e-9) for n in by_node],
             })
     finally:
         for conn in conns:
@@ -315,12 +318,22 @@ def run(args: argparse.Namespace) -> str:
                      spread([r["server_busy"] for r in rs]), sum(r["errors"] for r in rs)])
         print(table(HEADERS, rows[-1:]), flush=True)
         print(commands_line(rs), flush=True)
+        if len(servers.redis_pids) > 1:
+            print(nodes_line(rs), flush=True)
     pace = f"offered {args.rate:g}/s in all" if args.rate else "back to back"
     text = (f"Call lifecycles, {args.pairs} pairs {pace}, {args.seconds:.0f} s windows, "
             f"min / median / max of {args.repeats} (load average {os.getloadavg()[0]:.1f})\n"
             + table(HEADERS, rows))
     print(text)
     return text
+
+
+def nodes_line(results: list[dict[str, Any]]) -> str:
+    """Each Redis node's share of the Redis CPU (medians of the runs), in the order the
+    topology started them (a Cluster's three primaries first, then their replicas)."""
+    shares = [sorted(r["by_node"][i] for r in results)[len(results) // 2]
+              for i in range(len(results[0]["by_node"]))]
+    return "  Redis CPU by node (% of all, medians): " + " / ".join(f"{s:.0f}" for s in shares)
 
 
 def commands_line(results: list[dict[str, Any]]) -> str:

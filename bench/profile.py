@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> str:
     # Every server process is sampled; with --processes 2 the calls cross processes.
     with tempfile.TemporaryDirectory() as tmp, Servers(
             uvloop=args.uvloop, processes=args.processes,
-            shared_redis=args.processes > 1) as servers:
+            shared_redis=args.processes > 1, redis_cluster=args.cluster) as servers:
         raw = Path(tmp) / "profile.txt"
         pids = [proc.pid for proc in servers.procs]
         pairs = asyncio.run(make_pairs(servers.url, args.pairs))
@@ -164,6 +164,8 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--uvloop", action="store_true")
+    parser.add_argument("--cluster", action="store_true",
+                        help="the servers on a Redis Cluster (3+3) instead of one Redis")
     parser.add_argument("--processes", type=int, default=1,
                         help="server processes sharing one Redis")
     parser.add_argument("--rate", type=float, default=0,

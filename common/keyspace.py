@@ -30,6 +30,8 @@ Each prefix below is the only place a key of its family is spelt out.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from redis.crc import key_slot
 
 HOME = "hc:{0}:"
@@ -81,8 +83,10 @@ def global_key(name: str) -> str:
     return f"hc:{{g:{name}}}"
 
 
+@lru_cache(maxsize=65_536)
 def bucket_of(owner_id: str) -> int:
-    """The bucket of a session (by its id): spread evenly, the same in every process."""
+    """The bucket of a session (by its id): spread evenly, the same in every process.
+    Remembered: a call's scripts name its keys many times over."""
     return int(key_slot(owner_id.encode())) % BUCKETS
 
 
