@@ -47,6 +47,12 @@ def family(key: str) -> str:
     return "n" if tag.isdigit() and tag != "0" else tag
 
 
+def _kind(key: str) -> str:
+    """What a home-slot key is, by the first part of its name after the tag."""
+    rest = key[len(HOME):]
+    return "session" if rest.startswith("{s:") else rest.split(":")[0]
+
+
 def spread(client: redis.Redis) -> dict[str, Any]:
     names = [k.decode() for k in client.scan_iter(match="hc:*", count=1000)]
     per_slot: Counter[int] = Counter(slot_of(k) for k in names)
@@ -66,6 +72,9 @@ def spread(client: redis.Redis) -> dict[str, Any]:
         "busiest slot / mean per slot": f"{max(per_slot.values()) / (keys / SLOTS):.0f} times",
         "busiest slot / mean per used slot":
             f"{max(per_slot.values()) / (keys / len(per_slot)):.1f} times",
+        "home slot's biggest kinds": ", ".join(
+            f"{kind} {n}" for kind, n in Counter(
+                _kind(k) for k in names if slot_of(k) == home).most_common(6)),
         "keys per tag family": ", ".join(f"{{{f}:}} {n}" if f != "0" else f"{{0}} {n}"
                                          for f, n in per_family.most_common()),
     }
