@@ -146,6 +146,8 @@ HEADERS = ["target", "sockets asked", "open", "failed", "connects/s",
 TARGETS: dict[str, dict[str, Any]] = {
     "helpcall": {"kind": "helpcall"},
     "bare": {"kind": "bare"},
+    # Given REDIS_URL: each socket is counted where its account is (signaling/directory.py).
+    "helpcall-redis": {"kind": "helpcall", "shared_redis": True},
     # docs/performance.md, recommendation 2: a Redis pool that waits instead of failing.
     "helpcall-pool": {"kind": "helpcall", "experiments": ("blocking-pool",)},
     # The garbage collector's share, logged by the server (BENCH_KEEP_LOGS keeps the log).
@@ -196,7 +198,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--counts", default="1000,5000,10000")
     parser.add_argument("--targets", default="helpcall,bare",
-                        help="helpcall, bare, helpcall-pool (blocking Redis pool)")
+                        help="helpcall, helpcall-redis (a shared Redis), bare, "
+                             "helpcall-pool (blocking Redis pool)")
     parser.add_argument("--processes", type=int, default=4)
     # 4 x 20 stays under redis-py's asyncio pool cap of 100 connections, past which the
     # server answers no connect at all (MaxConnectionsError): see docs/performance.md.

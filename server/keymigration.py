@@ -44,6 +44,12 @@ between leaves it in both, and it fires once, its script claiming it in the buck
 The billing events already appended stay in the stream they are in: the workers read
 every bucket's.
 
+Layout 8: where an account's sockets are leaves it too (signaling/directory.py): the
+counts per process and the watchers move to the account's slot, each process's list to its
+own. They describe the sockets of processes that are all stopped by then (below), so the
+old keys are deleted: ``hc:{0}:sockets:<account>``, ``hc:{0}:watchers:<account>`` and
+``hc:{0}:proc:<p>:accounts``.
+
 A marker says which layout is done. Stop every process of the earlier version first: one
 still running would write old names.
 """
@@ -93,7 +99,7 @@ log = logging.getLogger(__name__)
 
 OLD_PREFIX = "hc:"
 DONE_KEY = HOME + "layout"
-LAYOUT = "7"
+LAYOUT = "8"
 # Names of the current layout that start like an old one: never renamed again (another
 # process of this version may be writing them while this one starts).
 _CURRENT = (HOME, global_key("")[:-1], *(prefix("")[:-2] for prefix in (
@@ -171,6 +177,7 @@ async def migrate_key_layout(redis: aioredis.Redis) -> int:
             if (target := new_name(key)) != key:
                 moved += await _copy_then_delete(redis, key, target)
     moved += await _spread_deadlines(redis)
+    moved += await _forget_stopped_sockets(redis)
     moved += await _record_holds(redis)
     await redis.set(DONE_KEY, LAYOUT)
     if moved:
@@ -211,6 +218,18 @@ async def _spread_deadlines(redis: aioredis.Redis) -> int:
             await redis.zrem(HOME_DEADLINES, member)
             moved += 1
     return moved
+
+
+_STOPPED_SOCKETS = (HOME + "sockets:*", HOME + "watchers:*", HOME + "proc:*:accounts")
+
+
+async def _forget_stopped_sockets(redis: aioredis.Redis) -> int:
+    """Layout 8: where the sockets of the earlier version's processes were."""
+    forgotten = 0
+    for pattern in _STOPPED_SOCKETS:
+        async for key in redis.scan_iter(match=pattern, count=1000):
+            forgotten += int(await redis.delete(key))
+    return forgotten
 
 
 LEGACY = "legacy"  # the nonce of a hold taken before layout 4

@@ -4,8 +4,13 @@
   ``hc:{s:<id>}:socks`` (socket id -> ``c|<proc>`` or ``e|<proc>``): the relay rooms
   ``s:<id>:client`` and ``s:<id>:expert`` are read from there.
 - An account's sockets (room ``a:<account>``, every tab) are counted per process in
-  ``hc:sockets:<account>`` (process -> number of sockets), with ``hc:proc:<proc>:accounts``
-  listing the accounts a process holds, so that its entries go when it dies.
+  ``hc:{a:<account>}:sockets`` (process -> number of sockets), beside the processes that
+  read it lately, ``:watchers``; each process's ``hc:{p:<proc>}:accounts`` lists
+  ``<account>|<socket id>`` for every account socket it holds, so that its counts go when
+  it dies. The two are in different slots: a socket is listed for its process before it
+  is counted, and unlisted after (``account_entered``, ``account_left``), so that a
+  process never holds a count its list does not name; an entry left behind by a stop in
+  between only has burying the process delete a count that is gone already.
 """
 
 from __future__ import annotations
@@ -15,13 +20,12 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.asyncio.client import Pipeline
 
-from common.lua import Lua
+from common.keyspace import account_prefix, process_prefix
+from common.lua import Lua, Step, in_order
 from common.redisvalues import text_or_none
 from sessions.keys import session_key, sockets_key
 from signaling.frames import Kind, room_kind, session_of, session_rooms
 
-SOCKETS_PREFIX = "hc:{0}:sockets:"
-WATCHERS_PREFIX = "hc:{0}:watchers:"
 # A process that reads where an account's sockets are is a watcher of that account for this
 # long (refreshed at each read); it trusts what it read for a quarter of it
 # (signaling/locations.py), so it is always told before its copy could go stale.
@@ -29,15 +33,15 @@ WATCH_SECONDS = 60.0
 
 
 def _account_key(account_id: str) -> str:
-    return SOCKETS_PREFIX + account_id
+    return account_prefix(account_id) + "sockets"
 
 
-def _watchers_key(account_id: str) -> str:
-    return WATCHERS_PREFIX + account_id
+def watchers_key(account_id: str) -> str:
+    return account_prefix(account_id) + "watchers"
 
 
 def _proc_key(proc: str) -> str:
-    return f"hc:{{0}}:proc:{proc}:accounts"
+    return process_prefix(proc) + "accounts"
 
 
 def account_of(room: str) -> str:
@@ -50,28 +54,32 @@ class SocketDirectory:
         self._enter = Lua(redis, "signaling/lua/enter.lua")
         self._leave = Lua(redis, "signaling/lua/leave.lua")
 
-    @staticmethod
-    def _keys(account_id: str, proc: str) -> dict[str, str]:
-        return {"sockets": _account_key(account_id), "proc_accounts": _proc_key(proc)}
-
-    async def account_entered(self, account_id: str, proc: str) -> list[str] | None:
-        """Counts a socket in. When it is the account's first on ``proc``, answers the
-        processes that may hold a copy of where the account's sockets were (its watchers,
-        ``proc`` aside), which must forget it; else None."""
-        answer = await self._enter(keys={**self._keys(account_id, proc),
-                                         "watchers": _watchers_key(account_id)},
-                                   args={"proc": proc, "account": account_id})
+    async def account_entered(self, account_id: str, proc: str,
+                              sid: str) -> list[str] | None:
+        """Lists the socket ``sid`` for ``proc``, then counts it in (one pipeline on one
+        Redis). When it is the account's first on ``proc``, answers the processes that may
+        hold a copy of where the account's sockets were (its watchers, ``proc`` aside),
+        which must forget it; else None."""
+        listed = Step(("SADD", _proc_key(proc), f"{account_id}|{sid}"))
+        _, answer = await in_order(self._redis, self._enter.step(
+            keys={"sockets": _account_key(account_id), "watchers": watchers_key(account_id)},
+            args={"proc": proc}), first=[listed])
         if int(answer[0]) != 1:
             return None
         return [str(text_or_none(w)) for w in answer[1:] if text_or_none(w) != proc]
 
-    async def account_left(self, account_id: str, proc: str) -> None:
-        await self._leave(keys=self._keys(account_id, proc),
-                          args={"proc": proc, "account": account_id})
+    async def account_left(self, account_id: str, proc: str, sid: str) -> None:
+        """Counts the socket out, then unlists it (in order)."""
+        await in_order(
+            self._redis,
+            self._leave.step(keys={"sockets": _account_key(account_id)}, args={"proc": proc}),
+            Step(("SREM", _proc_key(proc), f"{account_id}|{sid}")))
 
     async def bury(self, proc: str) -> int:
-        """Forget a dead process's sockets; idempotent, so a survivor may finish it."""
-        accounts = [str(text_or_none(a)) for a in await self._redis.smembers(_proc_key(proc))]
+        """Forget a dead process's sockets; idempotent, so a survivor may finish it. Answers
+        how many accounts it held."""
+        listed = await self._redis.smembers(_proc_key(proc))
+        accounts = {str(text_or_none(m)).partition("|")[0] for m in listed}
         async with self._redis.pipeline(transaction=False) as pipe:
             for account_id in accounts:
                 pipe.hdel(_account_key(account_id), proc)
@@ -100,7 +108,7 @@ def queue_read(pipe: Pipeline, room: str, proc: str) -> int:
     process after the registration tells it; one arriving before is in what it reads."""
     match room_kind(room):
         case Kind.ACCOUNT:
-            watchers = _watchers_key(account_of(room))
+            watchers = watchers_key(account_of(room))
             pipe.sadd(watchers, proc)
             pipe.pexpire(watchers, int(WATCH_SECONDS * 1000))
             pipe.hkeys(_account_key(account_of(room)))

@@ -185,7 +185,7 @@ class DeliveryManager(AsyncManager):  # type: ignore[misc]
                          eio_sid: str | None = None) -> None:
         kind = room_kind(room)
         if kind == Kind.ACCOUNT:
-            watchers = await self.directory.account_entered(account_of(room), self.proc)
+            watchers = await self.directory.account_entered(account_of(room), self.proc, sid)
             self._accounts_of.setdefault(sid, []).append(room)
             self.basic_enter_room(sid, namespace, room, eio_sid=eio_sid)
             if watchers:
@@ -217,17 +217,17 @@ class DeliveryManager(AsyncManager):  # type: ignore[misc]
         rooms = self._accounts_of.get(sid, [])
         if room in rooms:
             rooms.remove(room)
-            await self._account_left(room)
+            await self._account_left(room, sid)
 
     async def disconnect(self, sid: str, namespace: str, **kwargs: Any) -> None:
         rooms = self._accounts_of.pop(sid, [])
         self.basic_disconnect(sid, namespace)
         for room in rooms:
-            await self._account_left(room)
+            await self._account_left(room, sid)
 
-    async def _account_left(self, room: str) -> None:
+    async def _account_left(self, room: str, sid: str) -> None:
         try:
-            await self.directory.account_left(account_of(room), self.proc)
+            await self.directory.account_left(account_of(room), self.proc, sid)
         except Exception:
             # Harmless: other processes keep sending here until this process is buried.
             log.warning("could not record that a socket of %s left", room, exc_info=True)

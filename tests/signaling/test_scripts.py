@@ -59,13 +59,12 @@ async def test_an_expert_is_away_after_rings_of_different_clients_go_unanswered(
 async def test_an_account_leaves_a_process_with_its_last_socket(redis: aioredis.Redis) -> None:
     enter = Lua(redis, "signaling/lua/enter.lua")
     leave = Lua(redis, "signaling/lua/leave.lua")
-    keys = {"sockets": "socks:a", "proc_accounts": "proc:p1"}
-    args = {"proc": "p1", "account": "a"}
+    args = {"proc": "p1"}
     await redis.sadd("watch:a", "p2")  # p2 read where the account's sockets are
-    entering = {**keys, "watchers": "watch:a"}
+    entering = {"sockets": "socks:a", "watchers": "watch:a"}
     assert await enter(keys=entering, args=args) == [1, "p2"]  # arrived on p1: p2 must hear
     assert await enter(keys=entering, args=args) == [2]
-    assert await leave(keys=keys, args=args) == 1
-    assert await redis.smembers("proc:p1") == {"a"}
-    assert await leave(keys=keys, args=args) == 0
-    assert await redis.exists("socks:a", "proc:p1") == 0
+    assert await leave(keys={"sockets": "socks:a"}, args=args) == 1
+    assert await redis.hget("socks:a", "p1") == "1"
+    assert await leave(keys={"sockets": "socks:a"}, args=args) == 0
+    assert await redis.exists("socks:a") == 0
