@@ -108,7 +108,7 @@ class Fleet:
 
 
 def measure(servers: Servers, auths: list[dict[str, Any]], counts: list[int],
-            processes: int, concurrency: int) -> list[list[object]]:
+            processes: int, concurrency: int, name: str = "") -> list[list[object]]:
     pid = servers.procs[0].pid
     # Warm the code paths (imports, first-connection allocations) before the baseline.
     warm = Fleet(servers.url, auths, 1, concurrency)
@@ -128,7 +128,7 @@ def measure(servers: Servers, auths: list[dict[str, Any]], counts: list[int],
             opened = opened_now
             time.sleep(SETTLE_SECONDS)
             rss = rss_kib(pid)
-            rows.append([servers.kind, target, opened, failures, f"{added / seconds:.0f}",
+            rows.append([name or servers.kind, target, opened, failures, f"{added / seconds:.0f}",
                          f"{1000 * cpu / max(1, added):.2f}", f"{base / 1024:.1f}",
                          f"{rss / 1024:.1f}", f"{(rss - base) / max(1, opened):.1f}"])
             print(table(HEADERS, rows[-1:]), flush=True)
@@ -179,7 +179,7 @@ def run(args: argparse.Namespace) -> str:
             else:
                 auths = [{"pair": f"p{n}"} for n in range(max([*counts, args.burst]))]
             if counts:
-                rows += measure(servers, auths, counts, args.processes, args.concurrency)
+                rows += measure(servers, auths, counts, args.processes, args.concurrency, name)
             if args.burst:
                 bursts.append([name, *burst(servers, auths, args.burst)])
     text = ""
