@@ -12,15 +12,15 @@ A Redis Cluster serves a key from the slot of its hash tag, the text between its
   call changes all three at once. Bucket 0 is the home tag: what the home slot's scripts
   append to the billing stream or the deadlines (a dispute's refund) is in bucket 0's.
 - ``{a:<account id>}``: what belongs to one account and changes only with itself: its hash,
-  its ring counters.
+  its ring counters, where its sockets are.
 - ``{m:<email>}``: what is counted or claimed per email address: the claim of the address
   by an account, taken before the account is written (accounts/claims.py: sign-up is a
   sequence of single-slot steps), and the mailed-link counter.
 - ``{ip:<address>}``: what is counted per client IP address: login attempts (per address,
   and per address and email, changed together) and sign-ups.
 - ``{br:<brand id>}``: what one brand owns alone: the index of its sessions.
-- ``{p:<process id>}``: what one web process owns alone: the index of the session sockets
-  it holds, which a surviving process reads once it is dead.
+- ``{p:<process id>}``: what one web process owns alone: the indexes of the session and
+  account sockets it holds, which a surviving process reads once it is dead.
 - ``{q:<category>}``: a category's queue of calls.
 - ``{g:<name>}``: a key every process shares, alone in its slot (a global index: the
   categories with a queue, when each expert was last rung).

@@ -2,13 +2,14 @@
 
 In the slot of the session's bucket (``hc:{<n>}:``, ``common/keyspace.py``): the session
 hash ``{s:<id>}`` and, beside it, ``:socks`` (socket id -> ``role|process``), ``:chat``,
-``:rung`` (experts already rung), ``:timeline`` (what happened, for the receipt) and
-``:file:<id>`` (a shared file, ``sessions/filestore.py``); the bucket's ``deadlines`` (zset
-of ``kind|session`` by due ms, and the intents, below: ``free|session|expert``, an expert
-to free; ``pay|session|payer|nonce|charge``, a hold to settle; ``requeue|session``, a call
-to put back in its queue). In bucket 0's, whatever the session's: ``credit|session|payer|
-cents``, a disputed charge to give back (the dispute's script writes it, in the home slot).
-In the home slot: the link from a booking to its session.
+``:rung`` (experts already rung) and ``:timeline`` (what happened, for the receipt); the
+bucket's ``deadlines`` (zset of ``kind|session`` by due ms, and the intents, below:
+``free|session|expert``, an expert to free; ``pay|session|payer|nonce|charge``, a hold to
+settle; ``requeue|session``, a call to put back in its queue). In bucket 0's, whatever the
+session's: ``credit|session|payer|cents``, a disputed charge to give back (the dispute's
+script writes it, in the home slot).
+In the home slot: the link from a booking to its session, and the files shared in it
+(``sessions/filestore.py``).
 
 Elsewhere, each in its owner's slot and changed in steps of its own: the expert's busy
 flag (the session holding them, ``{a:<expert>}``: ``sessions/busy.py``); the payer's wallet,
