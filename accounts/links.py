@@ -12,7 +12,7 @@ import secrets
 
 import redis.asyncio as aioredis
 
-from common.keyspace import email_prefix
+from common.keyspace import email_prefix, link_prefix
 from common.redisvalues import text_or_none
 
 MAX_TOKEN_LENGTH = 100
@@ -23,9 +23,13 @@ def link_counter_key(purpose: str, subject: str) -> str:
     return email_prefix(subject) + f"links:{purpose}"
 
 
+def link_key(purpose: str, digest: str) -> str:
+    """A link's key, in a slot of its own (nothing else changes with it)."""
+    return link_prefix(digest) + f"link:{purpose}"
+
+
 def _key(purpose: str, token: str) -> str:
-    digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
-    return f"hc:{{0}}:link:{purpose}:{digest}"
+    return link_key(purpose, hashlib.sha256(token.encode("utf-8")).hexdigest())
 
 
 class OneTimeLinks:

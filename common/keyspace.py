@@ -18,6 +18,7 @@ A Redis Cluster serves a key from the slot of its hash tag, the text between its
   sequence of single-slot steps), and the mailed-link counter.
 - ``{ip:<address>}``: what is counted per client IP address: login attempts (per address,
   and per address and email, changed together) and sign-ups.
+- ``{l:<digest>}``: a mailed single-use link, by the digest of its token.
 - ``{br:<brand id>}``: what one brand owns alone: the index of its sessions.
 - ``{p:<process id>}``: what one web process owns alone: the indexes of the session and
   account sockets it holds, which a surviving process reads once it is dead.
@@ -61,6 +62,11 @@ def email_prefix(email: str) -> str:
 def ip_prefix(ip: str) -> str:
     """The prefix of the counters kept per client IP address."""
     return f"hc:{{ip:{ip}}}:"
+
+
+def link_prefix(digest: str) -> str:
+    """The prefix of a mailed link's key, by the digest of its token."""
+    return f"hc:{{l:{digest}}}:"
 
 
 def brand_prefix(brand_id: str) -> str:

@@ -50,6 +50,10 @@ own. They describe the sockets of processes that are all stopped by then (below)
 old keys are deleted: ``hc:{0}:sockets:<account>``, ``hc:{0}:watchers:<account>`` and
 ``hc:{0}:proc:<p>:accounts``.
 
+Layout 9: mailed links leave it for a slot each (accounts/links.py):
+``hc:{0}:link:<purpose>:<digest>`` becomes ``hc:{l:<digest>}:link:<purpose>``, copied with
+its time to live as above.
+
 A marker says which layout is done. Stop every process of the earlier version first: one
 still running would write old names.
 """
@@ -62,6 +66,7 @@ from typing import cast
 import redis.asyncio as aioredis
 
 from accounts.claims import claim_key
+from accounts.links import link_key
 from accounts.store import account_key
 from appointments.store import booking_key
 from common.keyspace import (
@@ -73,6 +78,7 @@ from common.keyspace import (
     email_prefix,
     global_key,
     ip_prefix,
+    link_prefix,
     process_prefix,
     queue_prefix,
 )
@@ -99,11 +105,12 @@ log = logging.getLogger(__name__)
 
 OLD_PREFIX = "hc:"
 DONE_KEY = HOME + "layout"
-LAYOUT = "8"
+LAYOUT = "9"
 # Names of the current layout that start like an old one: never renamed again (another
 # process of this version may be writing them while this one starts).
 _CURRENT = (HOME, global_key("")[:-1], *(prefix("")[:-2] for prefix in (
-    account_prefix, email_prefix, ip_prefix, brand_prefix, process_prefix, queue_prefix)),
+    account_prefix, email_prefix, ip_prefix, brand_prefix, process_prefix, queue_prefix,
+    link_prefix)),
     *(bucket_prefix(n) for n in range(BUCKETS)))
 _ACCOUNTS = HOME + "acct:"
 _EMAILS = _ACCOUNTS + "email:"
@@ -115,6 +122,7 @@ _PROCS = HOME + "proc:"
 _QUEUE = HOME + "queue:"
 _SHARED = {HOME + "queues": QUEUES, HOME + "lastrung": LAST_RUNG}
 _SESSIONS = HOME + "{s:"
+_LINKS = HOME + "link:"
 _BESIDE_SESSION = ("", ":socks", ":chat", ":rung", ":timeline")
 
 
@@ -145,6 +153,9 @@ def new_name(old: str) -> str:
         return _SHARED[old]
     if old.startswith(_SESSIONS):
         return _session_name(old)
+    if old.startswith(_LINKS):
+        purpose, _, digest = old[len(_LINKS):].partition(":")
+        return link_key(purpose, digest) if digest else old
     rest = old[len(_ACCOUNTS):]
     if old.startswith(_ACCOUNTS) and rest and ":" not in rest:
         return account_key(rest)
@@ -172,7 +183,7 @@ async def migrate_key_layout(redis: aioredis.Redis) -> int:
             if (target := _home_name(key)) != key:
                 moved += await _rename(redis, key, target)
     for family in (_ACCOUNTS, _BUSY, _WALLETS, _INDEXES, _BRANDS, _PROCS, _QUEUE, *_SHARED,
-                   _SESSIONS):
+                   _SESSIONS, _LINKS):
         async for key in redis.scan_iter(match=family + "*", count=1000):
             if (target := new_name(key)) != key:
                 moved += await _copy_then_delete(redis, key, target)

@@ -3,6 +3,10 @@ used once (protocol §7.5)."""
 
 from __future__ import annotations
 
+import hashlib
+
+from accounts.links import link_key
+from server.keymigration import DONE_KEY, migrate_key_layout
 from server.keys import REDIS
 from tests.conftest import Running
 from tests.mailbox import links, queued
@@ -34,3 +38,25 @@ async def test_the_link_is_mailed_again_and_its_token_verifies_once(running: Run
     # Verified: nothing more is mailed.
     assert (await running.client.post("/api/v1/me/verification", headers=headers)).status == 202
     assert len(await queued(running.app[REDIS], "late@example.test", "verify_email")) == 2
+
+
+async def test_a_link_mailed_by_the_earlier_layout_still_verifies(running: Running) -> None:
+    # Before layout 9 a link's key was in the home slot; the upgrade moves it to its own,
+    # time to live included.
+    redis = running.app[REDIS]
+    created = await running.client.post("/api/v1/accounts", json={
+        "email": "old@example.test", "password": "correct horse", "display_name": "Old",
+        "role": "expert"})
+    assert created.status == 201
+    [mail] = await queued(redis, "old@example.test", "verify_email")
+    [url] = [u for u in links(mail) if "/verify-email/" in u]
+    token = url.rsplit("/", 1)[1]
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    new = link_key("verify", digest)
+    await redis.rename(new, old := f"hc:{{0}}:link:verify:{digest}")
+    await redis.set(DONE_KEY, "8")
+
+    assert await migrate_key_layout(redis) == 1
+    assert not await redis.exists(old)
+    assert 0 < await redis.ttl(new) <= 7 * 86_400
+    assert (await running.client.post(f"/api/v1/email-verifications/{token}")).status == 204

@@ -6,6 +6,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from accounts.links import link_key
 from tests.conftest import Running
 from tests.mail.conftest import PUBLIC_URL, MailApp
 from tests.mailbox import Inbox, body, links, part, path_of, subject
@@ -96,7 +97,7 @@ async def test_a_reset_link_expires(mail_app: MailApp, inbox: Inbox,
 
     async def expired() -> bool:
         # SCAN, not KEYS: on a Cluster KEYS reads one node only.
-        return not [key async for key in redis.scan_iter(match="hc:{0}:link:reset:*")]
+        return not [key async for key in redis.scan_iter(match=link_key("reset", "*"))]
 
     await eventually(expired, within=5, what="the link to expire")
     page = await running.client.get(path_of(link))
