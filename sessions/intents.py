@@ -50,10 +50,6 @@ class Intents:
         by_zset: defaultdict[str, list[str]] = defaultdict(list)
         for member in members:
             by_zset[self._where(member)].append(member)
-        if len(by_zset) == 1:
-            ((zset, named),) = by_zset.items()
-            await self._redis.zrem(zset, *named)
-            return
         async with self._redis.pipeline(transaction=False) as pipe:
             for zset, named in by_zset.items():
                 pipe.zrem(zset, *named)
