@@ -1,9 +1,10 @@
 """The mail queue in Redis: a stream of rendered messages, and what the worker did with them.
 
 Keys: ``hc:mail`` (stream; entries ``key to kind raw``; group ``helpcall-mail``; an entry is
-deleted once sent), ``hc:mail:queued:<key>`` (dedup of enqueues, 30 days),
-``hc:mail:lock:<key>`` (the send lock, a lease), ``hc:mail:sent:<key>`` (sent, 7 days: a
-worker that crashed between the server's acceptance and its XACK does not send again),
+deleted once sent), ``hc:mail:queued`` (sorted set of message keys by when they were queued:
+dedup of enqueues, 30 days), ``hc:mail:lock:<key>`` (the send lock, a lease),
+``hc:mail:sent`` (sorted set of message keys by when they were sent, 7 days: a worker that
+crashed between the server's acceptance and its XACK does not send again),
 ``hc:mail:stats`` (hash: sent, failed_attempts, dropped, last_error, last_error_at,
 last_sent_at), ``hc:mail:failures`` (list, newest first, the last ``FAILURES_KEPT`` failed
 attempts as JSON: when, kind, recipient, error, whether the message was dropped).
@@ -26,20 +27,14 @@ GROUP = "helpcall-mail"
 STATS_KEY = "hc:{0}:mail:stats"
 FAILURES_KEY = "hc:{0}:mail:failures"
 FAILURES_KEPT = 20
-DEDUP_SECONDS = 30 * 86400
-SENT_SECONDS = 7 * 86400
-
-
-def queued_key(key: str) -> str:
-    return f"hc:{{0}}:mail:queued:{key}"
+QUEUED_KEY = "hc:{0}:mail:queued"
+SENT_KEY = "hc:{0}:mail:sent"
+DEDUP_MS = 30 * 86400 * 1000
+SENT_MS = 7 * 86400 * 1000
 
 
 def lock_key(key: str) -> str:
     return f"hc:{{0}}:mail:lock:{key}"
-
-
-def sent_key(key: str) -> str:
-    return f"hc:{{0}}:mail:sent:{key}"
 
 
 class MailStats(TypedDict):
@@ -81,8 +76,8 @@ class Outbox:
         """Queue a rendered message; False when a message with this key was queued before."""
         raw = message.as_bytes().decode("ascii")  # compose.POLICY: 7-bit, CRLF
         added = await self._enqueue(
-            keys={"dedup": queued_key(key), "stream": self.stream},
-            args={"dedup_seconds": DEDUP_SECONDS,
+            keys={"queued": QUEUED_KEY, "stream": self.stream},
+            args={"key": key, "dedup_ms": DEDUP_MS,
                   "fields": ["key", key, "to", to, "kind", kind, "raw", raw]})
         return bool(added)
 

@@ -44,11 +44,11 @@ from mail.outbox import (
     FAILURES_KEPT,
     FAILURES_KEY,
     GROUP,
-    SENT_SECONDS,
+    SENT_KEY,
+    SENT_MS,
     STATS_KEY,
     failure_record,
     lock_key,
-    sent_key,
 )
 from mail.settings import MailSettings, SmtpTarget
 
@@ -208,7 +208,7 @@ class MailWorker:
     ) -> None:
         attempt = 0
         while True:
-            if await self._redis.exists(sent_key(key)):
+            if await self._redis.zscore(SENT_KEY, key) is not None:
                 await self._done(entry_id)  # sent before a crash, or by a worker since
                 return
             error, temporary = await self._smtp(smtp, fields)
@@ -249,13 +249,14 @@ class MailWorker:
             await pipe.execute()
 
     async def _record_sent(self, entry_id: str, key: str) -> None:
-        now = await self._now_iso()
+        now = await redis_ms(self._redis)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.set(sent_key(key), "1", ex=SENT_SECONDS)
+            pipe.zadd(SENT_KEY, {key: now})
+            pipe.zremrangebyscore(SENT_KEY, "-inf", now - SENT_MS)
             pipe.xack(self._stream, GROUP, entry_id)
             pipe.xdel(self._stream, entry_id)
             pipe.hincrby(STATS_KEY, "sent", 1)
-            pipe.hset(STATS_KEY, "last_sent_at", now)
+            pipe.hset(STATS_KEY, "last_sent_at", iso_ms(now))
             await pipe.execute()
 
     async def _record_failure(self, error: str, fields: Mapping[str, str],

@@ -54,6 +54,11 @@ Layout 9: mailed links leave it for a slot each (accounts/links.py):
 ``hc:{0}:link:<purpose>:<digest>`` becomes ``hc:{l:<digest>}:link:<purpose>``, copied with
 its time to live as above.
 
+Layout 10: the mail queue's records of what was queued and what was sent (mail/outbox.py)
+become two sorted sets instead of a key per message: ``hc:{0}:mail:queued:<key>`` joins
+``hc:{0}:mail:queued`` and ``hc:{0}:mail:sent:<key>`` ``hc:{0}:mail:sent``, each scored
+with when it was written (worked out from its time to live), then deleted.
+
 A marker says which layout is done. Stop every process of the earlier version first: one
 still running would write old names.
 """
@@ -83,6 +88,8 @@ from common.keyspace import (
     queue_prefix,
 )
 from common.redisclient import is_cluster
+from common.redistime import redis_ms
+from mail import outbox as mail_outbox
 from sessions.filestore import file_key
 from sessions.holds import Hold
 from sessions.keys import (
@@ -105,7 +112,7 @@ log = logging.getLogger(__name__)
 
 OLD_PREFIX = "hc:"
 DONE_KEY = HOME + "layout"
-LAYOUT = "9"
+LAYOUT = "10"
 # Names of the current layout that start like an old one: never renamed again (another
 # process of this version may be writing them while this one starts).
 _CURRENT = (HOME, global_key("")[:-1], *(prefix("")[:-2] for prefix in (
@@ -190,6 +197,7 @@ async def migrate_key_layout(redis: aioredis.Redis) -> int:
     moved += await _spread_deadlines(redis)
     moved += await _forget_stopped_sockets(redis)
     moved += await _record_holds(redis)
+    moved += await _fold_mail_records(redis)
     await redis.set(DONE_KEY, LAYOUT)
     if moved:
         log.warning("moved %d Redis keys to the current layout (docs/cluster.md)", moved)
@@ -263,3 +271,18 @@ async def _record_holds(redis: aioredis.Redis) -> int:
             await redis.hset(key, "hold_nonce", LEGACY)
             recorded += 1
     return recorded
+
+
+async def _fold_mail_records(redis: aioredis.Redis) -> int:
+    """Layout 10: a key per queued or sent message into its sorted set."""
+    folded = 0
+    now = await redis_ms(redis)
+    for record, kept_ms in ((mail_outbox.QUEUED_KEY, mail_outbox.DEDUP_MS),
+                            (mail_outbox.SENT_KEY, mail_outbox.SENT_MS)):
+        async for key in redis.scan_iter(match=record + ":*", count=1000):
+            left = int(await redis.pttl(key))
+            if left < 0:
+                left = kept_ms  # kept for good by an earlier hand: as if written now
+            await redis.zadd(record, {key[len(record) + 1:]: now - (kept_ms - left)}, nx=True)
+            folded += int(await redis.delete(key))
+    return folded
