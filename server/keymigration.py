@@ -57,7 +57,13 @@ its time to live as above.
 Layout 10: the mail queue's records of what was queued and what was sent (mail/outbox.py)
 become two sorted sets instead of a key per message: ``hc:{0}:mail:queued:<key>`` joins
 ``hc:{0}:mail:queued`` and ``hc:{0}:mail:sent:<key>`` ``hc:{0}:mail:sent``, each scored
-with when it was written (worked out from its time to live), then deleted.
+with when it was written (worked out from its time to live), then deleted. And presence
+leaves it for each expert's slot (signaling/presence.py): each field of the hash
+``hc:{0}:presence:want`` becomes ``hc:{a:<expert>}:presence:want`` (an expert online there
+is listed in ``hc:{0}:presence:online`` first), then the field is deleted;
+``hc:{0}:presence:unanswered:<expert>`` is copied to ``hc:{a:<expert>}:presence:unanswered``
+as above; the socket lists ``hc:{0}:presence:socks:<expert>`` and
+``hc:{0}:proc:<p>:experts`` describe stopped processes and are deleted, as in layout 8.
 
 A marker says which layout is done. Stop every process of the earlier version first: one
 still running would write old names.
@@ -107,6 +113,7 @@ from sessions.keys import (
 )
 from sessions.states import HOLDS_EXPERT
 from sessions.wallet import wallet_prefix
+from signaling.presence import ONLINE_INDEX, unanswered_key, want_key
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +137,8 @@ _QUEUE = HOME + "queue:"
 _SHARED = {HOME + "queues": QUEUES, HOME + "lastrung": LAST_RUNG}
 _SESSIONS = HOME + "{s:"
 _LINKS = HOME + "link:"
+_UNANSWERED = HOME + "presence:unanswered:"
+_WANTS = HOME + "presence:want"
 _BESIDE_SESSION = ("", ":socks", ":chat", ":rung", ":timeline")
 
 
@@ -160,6 +169,8 @@ def new_name(old: str) -> str:
         return _SHARED[old]
     if old.startswith(_SESSIONS):
         return _session_name(old)
+    if old.startswith(_UNANSWERED):
+        return unanswered_key(old[len(_UNANSWERED):])
     if old.startswith(_LINKS):
         purpose, _, digest = old[len(_LINKS):].partition(":")
         return link_key(purpose, digest) if digest else old
@@ -190,7 +201,7 @@ async def migrate_key_layout(redis: aioredis.Redis) -> int:
             if (target := _home_name(key)) != key:
                 moved += await _rename(redis, key, target)
     for family in (_ACCOUNTS, _BUSY, _WALLETS, _INDEXES, _BRANDS, _PROCS, _QUEUE, *_SHARED,
-                   _SESSIONS, _LINKS):
+                   _SESSIONS, _LINKS, _UNANSWERED):
         async for key in redis.scan_iter(match=family + "*", count=1000):
             if (target := new_name(key)) != key:
                 moved += await _copy_then_delete(redis, key, target)
@@ -198,6 +209,7 @@ async def migrate_key_layout(redis: aioredis.Redis) -> int:
     moved += await _forget_stopped_sockets(redis)
     moved += await _record_holds(redis)
     moved += await _fold_mail_records(redis)
+    moved += await _spread_wants(redis)
     await redis.set(DONE_KEY, LAYOUT)
     if moved:
         log.warning("moved %d Redis keys to the current layout (docs/cluster.md)", moved)
@@ -239,11 +251,12 @@ async def _spread_deadlines(redis: aioredis.Redis) -> int:
     return moved
 
 
-_STOPPED_SOCKETS = (HOME + "sockets:*", HOME + "watchers:*", HOME + "proc:*:accounts")
+_STOPPED_SOCKETS = (HOME + "sockets:*", HOME + "watchers:*", HOME + "proc:*:accounts",
+                    HOME + "presence:socks:*", HOME + "proc:*:experts")
 
 
 async def _forget_stopped_sockets(redis: aioredis.Redis) -> int:
-    """Layout 8: where the sockets of the earlier version's processes were."""
+    """Layouts 8 and 10: where the sockets of the earlier version's processes were."""
     forgotten = 0
     for pattern in _STOPPED_SOCKETS:
         async for key in redis.scan_iter(match=pattern, count=1000):
@@ -286,3 +299,15 @@ async def _fold_mail_records(redis: aioredis.Redis) -> int:
             await redis.zadd(record, {key[len(record) + 1:]: now - (kept_ms - left)}, nx=True)
             folded += int(await redis.delete(key))
     return folded
+
+
+async def _spread_wants(redis: aioredis.Redis) -> int:
+    """Layout 10: each expert's wish to be online or not to their own slot."""
+    spread = 0
+    wants = cast(dict[str, str], await redis.hgetall(_WANTS))
+    for expert_id, want in wants.items():
+        if want == "online":
+            await redis.sadd(ONLINE_INDEX, expert_id)
+        await redis.set(want_key(expert_id), want, nx=True)
+        spread += int(await redis.hdel(_WANTS, expert_id))
+    return spread

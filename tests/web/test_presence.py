@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 from PIL import Image
 from playwright.async_api import expect
 
+from signaling.presence import socks_key
 from tests.conftest import Running, StartApp
 from tests.waiting import eventually
 from tests.web.calls import CALL_ENV, call_state, make_cast, ring
@@ -34,7 +35,7 @@ async def test_an_expert_stays_online_on_every_page_and_tab_until_the_last_one_c
 ) -> None:
     cast = await make_cast(browse, site)
     first = cast.expert_page
-    sockets = f"hc:{{0}}:presence:socks:{cast.expert.id}"
+    sockets = socks_key(cast.expert.id)
     await expect(first.locator("[data-role=presence-pill]")).to_have_attribute(
         "data-status", "online")
 
