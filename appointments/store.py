@@ -34,7 +34,8 @@ from common.lua import Lua
 from common.redistime import redis_ms
 from common.redisvalues import pairs, text_map, text_or_none
 from marketplace import keys as market_keys
-from sessions.errors import NotEnoughFunds, PriceChanged
+from sessions.agreed import still_agreed
+from sessions.errors import NotEnoughFunds
 from sessions.holds import Hold, Holders, WalletHolds, hold_args
 from sessions.intents import Intents
 from sessions.pricing import Pricing, PricingMode
@@ -135,11 +136,6 @@ def _raise(reply: list[Any]) -> None:
             raise Invalid("this time is too soon to book", "start")
         case "insufficient_funds":
             raise NotEnoughFunds("your wallet does not cover this appointment")
-        case "price_changed":
-            amount = text_or_none(reply[3])
-            raise PriceChanged(Pricing(PricingMode(str(detail)), int(str(amount))))
-        case "unavailable":
-            raise NotBookable("this expert does not take bookings any more")
         case code:
             raise RuntimeError(f"unexpected script error {code!r}")
 
@@ -182,11 +178,10 @@ class BookingStore:
         }
 
     async def _run(self, name: str, booking_id: str, parties: tuple[str, str],
-                   args: Mapping[str, str | int],
-                   more_keys: Mapping[str, str] | None = None) -> Outcome:
+                   args: Mapping[str, str | int]) -> Outcome:
         """A booking script: the family's keys and arguments, then its own."""
         reply = await self._scripts[name](
-            keys={**self._keys(booking_id, *parties), **(more_keys or {})},
+            keys=self._keys(booking_id, *parties),
             args={"id": booking_id, "kept": self.rules.notifications_kept,
                   "fee_percent": self.rules.platform_fee_percent,
                   "lease_ms": self.rules.lease_ms, **args},
@@ -206,8 +201,14 @@ class BookingStore:
         return await redis_ms(self._redis)
 
     async def book(self, booking_id: str, new: NewBooking) -> Outcome:
-        """The hold first, as a step in the client's wallet (None: not covered), then
-        the booking, which keeps it."""
+        """The price still the expert's (§7.2), read in their slot, as a call's is just
+        before its script; the hold, as a step in the client's wallet (None: not
+        covered); then the booking, which keeps it."""
+        profile = text_or_none(await self._redis.hget(market_keys.expert(new.expert_id),
+                                                      "profile"))
+        if profile is None:
+            raise NotBookable("this expert does not take bookings any more")
+        still_agreed(profile, Pricing(PricingMode(new.pricing_mode), new.rate_cents))
         hold = Hold.new(booking_id, new.client_id) if new.hold_cents > 0 else None
         if hold is not None and not await self.holds.take(hold, new.hold_cents):
             hold = None
@@ -234,8 +235,6 @@ class BookingStore:
              "no_show_fee_percent": new.no_show_fee_percent,
              "client_name": new.client_name, "expert_name": new.expert_name,
              "time_zone": new.time_zone, **hold_args(hold)},
-            # The expert's profile, whose current price must be the booking's (§7.2).
-            more_keys={"profile": market_keys.expert(new.expert_id)},
         )
 
     async def cancel(self, booking_id: str, account_id: str) -> Outcome:

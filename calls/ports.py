@@ -38,8 +38,9 @@ class BrandQueue(Protocol):
 
 
 class PriceKeys(Protocol):
-    """Where a session script re-reads an expert's current price, in the same atomic step
-    that fixes it into the session (``sessions/lua/agreed.lua``)."""
+    """Where the current price of an expert is re-read, in the pipeline that takes the
+    expert and the hold, just before the script that fixes it into the session
+    (``sessions/agreed.py``)."""
 
     def price_key(self, expert_id: str) -> str: ...
 

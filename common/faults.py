@@ -11,7 +11,9 @@ The points, each named where it is reached:
 - ``call.taken``: the expert's busy flag and the payer's hold are taken for a call (and
   the call is listed), its ``start`` or ``route`` script not yet run;
 - ``call.script:<name>``: a session script has changed the session, the steps it asks for
-  (the flag given back, the hold settled, the queue) not yet taken.
+  (the flag given back, the hold settled, the queue) not yet taken;
+- ``expert.saved``: an expert's profile is written in their slot, the category indexes
+  not yet brought in line with it (marketplace/index.py).
 """
 
 from __future__ import annotations

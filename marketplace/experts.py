@@ -18,13 +18,13 @@ from accounts.models import Account
 from accounts.store import SUSPENDED, AccountStore
 from brands.models import Brand, brand_of_queue
 from brands.service import Brands
-from common.lua import Lua
 from common.redisvalues import text_map, text_or_none
 from marketplace import keys
 from marketplace.callbacks import Callbacks
-from marketplace.categories import BY_SLUG, CATEGORIES
+from marketplace.categories import BY_SLUG
 from marketplace.errors import NoSuchExpert
 from marketplace.favourites import Favourites
+from marketplace.index import ExpertIndex
 from marketplace.listing import ListingQuery
 from marketplace.photos import Photos
 from marketplace.profiles import ProfileUpdate
@@ -44,10 +44,11 @@ class Statuses(Protocol):
 class Experts:
     """The marketplace's front: profiles and cards, with the stores that feed them."""
 
-    def __init__(self, redis: aioredis.Redis, presence: Statuses, brands: Brands) -> None:
+    def __init__(self, redis: aioredis.Redis, presence: Statuses, brands: Brands,
+                 lease_ms: int) -> None:
         self._redis = redis
         self._presence = presence
-        self._save = Lua(redis, "marketplace/lua/expert_save.lua")
+        self.index = ExpertIndex(redis, lease_ms)
         self.verifications = Verifications(redis)
         self.reviews = Reviews(redis)
         self.favourites = Favourites(redis)
@@ -57,14 +58,7 @@ class Experts:
         self._accounts = AccountStore(redis)
 
     async def save(self, expert: Account, profile: ProfileUpdate) -> dict[str, Any]:
-        flags = [f"{int(c.slug in profile.categories)}{int(c.requires_verification)}{c.slug}"
-                 for c in CATEGORIES]
-        await self._save(
-            keys={"expert": keys.expert(expert.id), "wants": keys.wants(expert.id),
-                  "verified": keys.verified(expert.id), "all": keys.ALL_EXPERTS,
-                  "categories": [keys.category(c.slug) for c in CATEGORIES]},
-            args={"id": expert.id, "profile": profile.to_json(),
-                  "display_name": expert.display_name, "flags": flags})
+        await self.index.save(expert.id, expert.display_name, profile)
         return await self.own(expert.id)
 
     def price_key(self, expert_id: str) -> str:
@@ -95,9 +89,11 @@ class Experts:
                 pipe.hgetall(keys.expert(expert_id))
             for slug in BY_SLUG:
                 pipe.smismember(keys.category(slug), expert_ids)
+            pipe.hmget(keys.RATINGS, [f"{e}:{part}" for e in expert_ids for part in ("sum", "n")])
             pipe.smismember(SUSPENDED, expert_ids)
             rows = await pipe.execute()
-        hashes, open_in = rows[:len(expert_ids)], rows[len(expert_ids):-1]
+        hashes, open_in = rows[:len(expert_ids)], rows[len(expert_ids):-2]
+        ratings = [int(text_or_none(r) or 0) for r in rows[-2]]
         suspended = {e for e, on in zip(expert_ids, rows[-1], strict=True) if on}
         statuses = await self._presence.statuses(expert_ids)
         cards = []
@@ -108,7 +104,7 @@ class Experts:
             profile = ProfileUpdate.from_json(fields["profile"])
             open_here = {slug for slug, flags in zip(BY_SLUG, open_in, strict=True)
                          if flags[n]}
-            count = int(fields.get("reviews", 0))
+            rating_sum, count = ratings[2 * n], ratings[2 * n + 1]
             cards.append({
                 "id": expert_id,
                 "display_name": fields.get("display_name", ""),
@@ -120,7 +116,7 @@ class Experts:
                 "time_zone": profile.time_zone,
                 "photo_url": Photos.url(expert_id, fields.get("photo_at")),
                 "status": str(statuses[expert_id]),
-                "rating": rating(int(fields.get("rating_sum", 0)), count),
+                "rating": rating(rating_sum, count),
                 "reviews": count,
             })
         return cards

@@ -1,8 +1,10 @@
 """Reviews of experts by their clients (protocol §2), with the expert's reply.
 
 Only the client of an ended session that went live may review it, once. The expert's
-``rating_sum`` and ``reviews`` count cover visible reviews and change in the same script
-as the review itself, so a card reads its rating without recomputing anything.
+rating sum and count (``hc:experts:ratings``: ``<expert>:sum``, ``<expert>:n``) cover
+visible reviews and change in the same script as the review itself, so a card reads its
+rating without recomputing anything. They sit in the home slot with the reviews, not in
+the expert's hash (the expert's slot): a review is one step.
 """
 
 from __future__ import annotations
@@ -119,7 +121,7 @@ class Reviews:
         review_id = new_id("r")
         reply = await self._add(
             keys={"marker": keys.session_review(session.id), "review": keys.review(review_id),
-                  "expert": keys.expert(session.expert_id),
+                  "ratings": keys.RATINGS,
                   "expert_reviews": keys.expert_reviews(session.expert_id)},
             args={"id": review_id, "session": session.id, "expert": session.expert_id,
                   "client": session.client_id, "client_name": client_name,
@@ -150,7 +152,7 @@ class Reviews:
         if expert_id is None:
             raise NoSuchReview()
         answer = text_or_none(await self._set_hidden(
-            keys={"review": keys.review(review_id), "expert": keys.expert(expert_id),
+            keys={"review": keys.review(review_id), "ratings": keys.RATINGS,
                   "expert_reviews": keys.expert_reviews(expert_id)},
             args={"hidden": "1" if hidden else "0", "admin": admin_id}))
         if answer == "not_found":

@@ -135,7 +135,7 @@ class Verifications:
                   "pending": keys.verifications_in("pending"),
                   "decided": keys.verifications_in(decision.state.value),
                   "open_pairs": keys.open_verifications(), "verified": keys.verified(expert_id),
-                  "wants": keys.wants(expert_id), "category": keys.category(category),
+                  "wants": keys.WANTS, "category": keys.category(category),
                   "log": keys.VERIFICATION_LOG},
             args={"decision": decision.state.value, "admin": admin_id,
                   "note": decision.note}))

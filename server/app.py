@@ -210,7 +210,7 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
     config, redis, sio, proc = app[CONFIG], app[REDIS], app[SIO], app[PROC]
     presence = PresenceStore(redis, proc)
     brands = Brands(redis)
-    experts = Experts(redis, presence, brands)
+    experts = Experts(redis, presence, brands, int(config.lease_seconds * 1000))
 
     ice = IceServers(config.stun_urls, config.turn_urls, config.turn_secret,
                      config.turn_ttl_seconds)
@@ -240,7 +240,9 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
     leases = Leases(redis, proc, config.lease_seconds)
     await leases.renew()
     reaper = Reaper(calls, leases, config.reaper_interval_seconds, bury_presence)
-    loops = [leases.keep_alive(), reaper.loop(), router.loop()]
+    # A profile save stopped between its steps is finished once its lease is past.
+    loops = [leases.keep_alive(), reaper.loop(), router.loop(),
+             experts.index.loop(config.lease_seconds / 2)]
     tasks = [asyncio.create_task(loop.run()) for loop in loops]
     try:
         yield

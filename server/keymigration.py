@@ -64,6 +64,11 @@ is listed in ``hc:{0}:presence:online`` first), then the field is deleted;
 ``hc:{0}:presence:unanswered:<expert>`` is copied to ``hc:{a:<expert>}:presence:unanswered``
 as above; the socket lists ``hc:{0}:presence:socks:<expert>`` and
 ``hc:{0}:proc:<p>:experts`` describe stopped processes and are deleted, as in layout 8.
+And an expert's profile leaves it for the expert's slot (marketplace/keys.py):
+``hc:{0}:expert:<id>`` is copied to ``hc:{a:<id>}:expert`` without its rating sum and
+count, which go to ``hc:{0}:experts:ratings`` first; ``hc:{0}:expert:<id>:photo`` to
+``hc:{a:<id>}:expert:photo``; the set ``hc:{0}:expert:<id>:wants`` becomes a field of
+``hc:{0}:experts:wants``.
 
 A marker says which layout is done. Stop every process of the earlier version first: one
 still running would write old names.
@@ -96,6 +101,7 @@ from common.keyspace import (
 from common.redisclient import is_cluster
 from common.redistime import redis_ms
 from mail import outbox as mail_outbox
+from marketplace import keys as market_keys
 from sessions.filestore import file_key
 from sessions.holds import Hold
 from sessions.keys import (
@@ -139,6 +145,8 @@ _SESSIONS = HOME + "{s:"
 _LINKS = HOME + "link:"
 _UNANSWERED = HOME + "presence:unanswered:"
 _WANTS = HOME + "presence:want"
+_EXPERTS = HOME + "expert:"
+_RATING_FIELDS = ("rating_sum", "reviews")
 _BESIDE_SESSION = ("", ":socks", ":chat", ":rung", ":timeline")
 
 
@@ -210,6 +218,7 @@ async def migrate_key_layout(redis: aioredis.Redis) -> int:
     moved += await _record_holds(redis)
     moved += await _fold_mail_records(redis)
     moved += await _spread_wants(redis)
+    moved += await _move_profiles(redis)
     await redis.set(DONE_KEY, LAYOUT)
     if moved:
         log.warning("moved %d Redis keys to the current layout (docs/cluster.md)", moved)
@@ -311,3 +320,25 @@ async def _spread_wants(redis: aioredis.Redis) -> int:
         await redis.set(want_key(expert_id), want, nx=True)
         spread += int(await redis.hdel(_WANTS, expert_id))
     return spread
+
+
+async def _move_profiles(redis: aioredis.Redis) -> int:
+    """Layout 10: each expert's profile and photo to their slot, ratings and wishes home."""
+    moved = 0
+    async for key in redis.scan_iter(match=_EXPERTS + "*", count=1000):
+        expert_id, _, rest = key[len(_EXPERTS):].partition(":")
+        if rest == "photo":
+            moved += await _copy_then_delete(redis, key, market_keys.photo(expert_id))
+        elif rest == "wants":
+            wanted = sorted(str(s) for s in await redis.smembers(key))
+            await redis.hset(market_keys.WANTS, expert_id, ",".join(wanted))
+            moved += int(await redis.delete(key))
+        elif not rest:
+            total, count = await redis.hmget(key, *_RATING_FIELDS)
+            if count is not None:
+                await redis.hset(market_keys.RATINGS, mapping={
+                    f"{expert_id}:sum": str(total or 0), f"{expert_id}:n": str(count)})
+            target = market_keys.expert(expert_id)
+            moved += await _copy_then_delete(redis, key, target)
+            await redis.hdel(target, *_RATING_FIELDS)
+    return moved

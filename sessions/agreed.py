@@ -2,11 +2,10 @@
 
 ``call:start`` and ``POST /bookings`` carry ``expected_pricing``; a call or booking is made
 only at that price. The edge compares it with the profile it just read (a cheap early
-answer), and it is compared again with the profile as it is when the money is held, so a
-price changed in between cannot slip through: for a call, read in the pipeline that takes
-the expert and the hold, just before the script that makes the call (``still_agreed``;
-the profile is in another slot than the call's); for a booking, in ``book.lua`` itself
-(``lua/agreed.lua``).
+answer), and it is compared again with the profile read just before the money is held
+(``still_agreed``; the profile is in the expert's slot, not the call's nor the booking's):
+for a call, in the pipeline that takes the expert and the hold, just before the script
+that makes the call; for a booking, just before its hold.
 """
 
 from __future__ import annotations

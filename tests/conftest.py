@@ -6,8 +6,10 @@ configured values passed to ``start_app``.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
+import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,6 +31,7 @@ from server.keys import REDIS
 from tests import topologies
 from tests.mailbox import follow_verification
 from tests.openapi_check import DESCRIBED, EXERCISED, AnswerCheck
+from tests.processes import ServerProcess
 from tests.topologies import Cluster, Sentinels
 
 _counter = itertools.count(1)
@@ -209,3 +212,33 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 @pytest.fixture
 async def running(start_app: StartApp) -> Running:
     return await start_app()
+
+
+# Crash tests (tests/sessions/test_kills.py and the like): a real ``python -m server`` armed
+# with HELPCALL_KILL_AT (common/faults.py) dies at a named point; the survivor, an app of
+# this test process on the same Redis, heals what it left. A 2 s lease makes that quick.
+LEASE = "2"
+Doom = Callable[[str], Awaitable[ServerProcess]]
+
+
+@pytest.fixture
+async def survivor(start_app: StartApp) -> Running:
+    return await start_app(HELPCALL_LEASE_SECONDS=LEASE)
+
+
+@pytest.fixture
+async def doom(redis_url: str, tmp_path: Path) -> AsyncIterator[Doom]:
+    """Starts a server that kills itself at the point given."""
+    started: list[ServerProcess] = []
+
+    async def start(point: str) -> ServerProcess:
+        env = base_env(redis_url, tmp_path / "doomed") | {
+            "HELPCALL_KILL_AT": point, "HELPCALL_LEASE_SECONDS": LEASE}
+        server = ServerProcess(env)
+        started.append(server)
+        # In a thread: the survivor's loop goes on renewing its lease meanwhile.
+        return await asyncio.to_thread(server.wait_ready)
+
+    yield start
+    for server in started:
+        server.stop(sig=signal.SIGKILL)

@@ -1,19 +1,16 @@
 --! durable
 --! use appointments/lua/prelude.lua
---! keys: profile
 --! args: client_id expert_id topic start_ms end_ms length_minutes pricing_mode rate_cents
 --! args: hold_cents currency min_notice_ms max_len_ms reminders no_show_ms cancel_notice_ms
 --! args: late_fee_percent no_show_fee_percent client_name expert_name time_zone
 --! args: hold_nonce hold_intent
--- A client books a slot. ``profile``: the expert's, whose current price must be the one
--- booked (§7.2). ``reminders``: offsets in ms, comma separated. ``hold_nonce``: the hold of
+-- A client books a slot, at a price just checked to be the expert's (§7.2,
+-- appointments/store.py). ``reminders``: offsets in ms, comma separated. ``hold_nonce``: the hold of
 -- ``hold_cents`` taken in the client's wallet just before ('' when the wallet did not
 -- cover it), ``hold_intent`` its 'pay' deadline (sessions/holds.py).
 if redis.call('EXISTS', KEY.booking) == 1 then return {'err', 'conflict'} end
 local start, finish = tonumber(ARG.start_ms), tonumber(ARG.end_ms)
 local hold = tonumber(ARG.hold_cents)
-local refused = price_refusal(KEY.profile, ARG.pricing_mode, ARG.rate_cents)
-if refused then return refused end
 local now = now_ms()
 if start < now + tonumber(ARG.min_notice_ms) then return {'err', 'too_soon'} end
 -- Two clients racing for one slot: whichever script runs second sees the first's booking.

@@ -1,7 +1,6 @@
 --! use common/lua/clock.lua
 --! use sessions/lua/pricing.lua
 --! use sessions/lua/holds.lua
---! use sessions/lua/agreed.lua
 --! use common/lua/records.lua
 --! keys: booking active deadlines billing
 --! keys: client_index expert_index client_notes expert_notes reliability

@@ -1,8 +1,9 @@
 --! use common/lua/clock.lua
---! keys: review expert expert_reviews
+--! keys: review ratings expert_reviews
 --! args: hidden admin
 -- ``hidden`` '1' hides, '0' shows; the expert's rating counts visible reviews only.
-local r = redis.call('HMGET', KEY.review, 'hidden', 'rating', 'created_at_ms', 'id')
+local r = redis.call('HMGET', KEY.review, 'hidden', 'rating', 'created_at_ms', 'id',
+                     'expert_id')
 if not r[2] then return 'not_found' end
 if r[1] == ARG.hidden then return 'unchanged' end
 redis.call('HSET', KEY.review, 'hidden', ARG.hidden, 'moderated_by', ARG.admin,
@@ -14,6 +15,6 @@ if ARG.hidden == '1' then
 else
   redis.call('ZADD', KEY.expert_reviews, r[3], r[4])
 end
-redis.call('HINCRBY', KEY.expert, 'rating_sum', sign * tonumber(r[2]))
-redis.call('HINCRBY', KEY.expert, 'reviews', sign)
+redis.call('HINCRBY', KEY.ratings, r[5] .. ':sum', sign * tonumber(r[2]))
+redis.call('HINCRBY', KEY.ratings, r[5] .. ':n', sign)
 return 'ok'

@@ -2,7 +2,7 @@
 --! keys: request pending decided open_pairs verified wants category log
 --! args: decision admin note
 -- ``decision`` is 'approved' or 'rejected'; approval opens the category at once if the
--- expert's profile asks for it.
+-- expert's profile asks for it (``wants``: expert -> slugs, comma separated).
 local r = redis.call('HMGET', KEY.request, 'state', 'expert_id', 'category', 'created_at_ms',
                      'id')
 if not r[1] then return 'not_found' end
@@ -15,7 +15,8 @@ redis.call('ZADD', KEY.decided, r[4], r[5])
 redis.call('HDEL', KEY.open_pairs, r[2] .. '|' .. r[3])
 if ARG.decision == 'approved' then
   redis.call('SADD', KEY.verified, r[3])
-  if redis.call('SISMEMBER', KEY.wants, r[3]) == 1 then
+  local wanted = ',' .. (redis.call('HGET', KEY.wants, r[2]) or '') .. ','
+  if string.find(wanted, ',' .. r[3] .. ',', 1, true) then
     redis.call('SADD', KEY.category, r[2])
   end
 end

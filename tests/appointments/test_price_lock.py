@@ -1,6 +1,6 @@
 """The price the client agreed to (protocol §7.2) on bookings: a changed price books
 nothing and holds nothing; the same price books; a change racing the booking is caught by
-the booking script."""
+the store, which reads the price again just before the hold."""
 
 from __future__ import annotations
 
@@ -60,7 +60,8 @@ async def test_the_price_shown_books_at_that_price(running: Running) -> None:
     assert (await wallet(running, client))["held_cents"] == 2500
 
 
-async def test_a_change_racing_the_booking_is_caught_by_the_script(running: Running) -> None:
+async def test_a_change_racing_the_booking_is_caught_before_the_hold(
+        running: Running) -> None:
     expert, start = await expert_tomorrow(running)
     client = await funded_client(running)
     await set_price(running, expert, RAISED)

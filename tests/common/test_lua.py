@@ -17,7 +17,7 @@ from sessions.states import lua_table
 def test_every_package_script_is_found() -> None:
     scripts = every_script()
     assert "sessions/lua/start.lua" in scripts
-    assert "marketplace/lua/expert_save.lua" in scripts
+    assert "marketplace/lua/expert_index.lua" in scripts
     assert "common/lua/clock.lua" in scripts
 
 
@@ -108,17 +108,18 @@ async def test_names_are_checked_before_anything_runs(redis: aioredis.Redis) -> 
 async def test_a_rest_name_takes_a_list(redis: aioredis.Redis) -> None:
     unlink = Lua(redis, "brands/lua/unlink.lua")  # fixed names only
     assert unlink.source.keys.fixed == ("one", "other")
-    save = Lua(redis, "marketplace/lua/expert_save.lua")
-    assert save.source.keys.rest == "categories"
-    assert save.source.args.rest == "flags"
+    index = Lua(redis, "marketplace/lua/expert_index.lua")
+    assert index.source.keys.rest == "categories"
+    assert index.source.args.rest == "flags"
 
 
 def test_a_shared_piece_names_the_familys_keys_first_then_each_script_its_own() -> None:
     prelude = ("booking", "active", "deadlines", "billing", "client_index",
                "expert_index", "client_notes", "expert_notes", "reliability")
     book, cancel = source("appointments/lua/book.lua"), source("appointments/lua/cancel.lua")
-    assert book.keys.fixed == (*prelude, "profile")
-    assert cancel.keys.fixed == prelude
+    assert book.keys.fixed == cancel.keys.fixed == prelude
+    request = source("earnings/lua/request.lua")
+    assert request.keys.fixed == ("account", "ledger", "payout", "payouts", "requested", "bank")
     assert cancel.args.fixed == ("id", "kept", "fee_percent", "lease_ms", "account")
     # Header lines of one kind continue each other: book.lua's arguments take four lines.
     assert book.args.fixed[4:7] == ("client_id", "expert_id", "topic")

@@ -15,48 +15,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from server.keys import RECONCILE, REDIS
 from sessions.keys import busy_key
-from tests.conftest import Running, StartApp, User, base_env, billing_entries
+from tests.conftest import Doom, Running, User, billing_entries
 from tests.processes import ServerProcess
 from tests.signaling.conftest import PROFILE, Connect, funded_client, online_expert, rung
 from tests.signaling.peers import SocketPeer
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.cluster
-
-LEASE = "2"
-Doom = Callable[[str], Awaitable[ServerProcess]]
-
-
-@pytest.fixture
-async def survivor(start_app: StartApp) -> Running:
-    return await start_app(HELPCALL_LEASE_SECONDS=LEASE)
-
-
-@pytest.fixture
-async def doom(redis_url: str, tmp_path: Path) -> AsyncIterator[Doom]:
-    """Starts a server that kills itself at the point given."""
-    started: list[ServerProcess] = []
-
-    async def start(point: str) -> ServerProcess:
-        env = base_env(redis_url, tmp_path / "doomed") | {
-            "HELPCALL_KILL_AT": point, "HELPCALL_LEASE_SECONDS": LEASE}
-        server = ServerProcess(env)
-        started.append(server)
-        # In a thread: the survivor's loop goes on renewing its lease meanwhile.
-        return await asyncio.to_thread(server.wait_ready)
-
-    yield start
-    for server in started:
-        server.stop(sig=signal.SIGKILL)
-
 
 @pytest.fixture
 async def peers() -> AsyncIterator[list[SocketPeer]]:

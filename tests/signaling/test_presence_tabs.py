@@ -13,7 +13,6 @@ from tests.conftest import Running
 from tests.signaling.conftest import Connect, online_expert
 from tests.waiting import eventually
 
-
 # Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).
 pytestmark = pytest.mark.cluster
 

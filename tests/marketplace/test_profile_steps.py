@@ -1,0 +1,112 @@
+"""Saving a profile as steps (marketplace/index.py): the profile in the expert's slot, the
+category indexes in the home slot, and what any process makes of a save stopped between
+them. Also run on a Redis Cluster (docs/cluster.md)."""
+
+from __future__ import annotations
+
+import json
+import signal
+from collections.abc import Awaitable
+from typing import Any
+
+import aiohttp
+import pytest
+import redis.asyncio as aioredis
+
+from common.lua import Lua
+from marketplace import keys
+from marketplace.categories import CATEGORIES
+from marketplace.index import ExpertIndex
+from marketplace.profiles import ProfileUpdate
+from server.keymigration import DONE_KEY, migrate_key_layout
+from tests.conftest import Doom, Running
+from tests.signaling.conftest import PROFILE
+from tests.waiting import eventually
+
+pytestmark = pytest.mark.cluster
+
+
+async def listed_in(running: Running, category: str) -> list[str]:
+    answer = await running.client.get(f"/api/v1/experts?category={category}")
+    assert answer.status == 200
+    return [card["id"] for card in (await answer.json())["experts"]]
+
+
+async def test_a_save_killed_before_its_indexes_is_finished_by_a_survivor(
+        survivor: Running, doom: Doom) -> None:
+    doomed = await doom("expert.saved")
+    expert = await survivor.user("expert")
+    profile = PROFILE | {"categories": ["cooking", "computing"]}
+    async with aiohttp.ClientSession(doomed.url) as http:
+        with pytest.raises(aiohttp.ClientError):
+            await http.put("/api/v1/experts/me", json=profile, headers=expert.headers)
+    assert doomed.process.wait(30) == -signal.SIGKILL, doomed.output()
+    # Left between the steps: the profile written, no category lists the expert yet.
+    assert expert.id not in await listed_in(survivor, "cooking")
+
+    async def finished() -> bool:
+        return (expert.id in await listed_in(survivor, "cooking")
+                and expert.id in await listed_in(survivor, "computing"))
+    await eventually(finished, within=15, what="the survivor finishing the save")
+    answer = await survivor.client.get("/api/v1/experts/me", headers=expert.headers)
+    assert (await answer.json())["categories"] == ["cooking", "computing"]
+
+
+def profile_of(*categories: str) -> ProfileUpdate:
+    return ProfileUpdate.from_json(json.dumps(PROFILE | {"categories": list(categories)}))
+
+
+def index_step(redis: aioredis.Redis, version: int, *wanted: str) -> Awaitable[Any]:
+    flags = [f"{int(c.slug in wanted)}{int(c.requires_verification)}{c.slug}"
+             for c in CATEGORIES]
+    return Lua(redis, "marketplace/lua/expert_index.lua")(
+        keys={"saving": keys.SAVING, "wants": keys.WANTS, "indexed": keys.INDEXED,
+              "verified": keys.verified("e_1"), "all": keys.ALL_EXPERTS,
+              "categories": [keys.category(c.slug) for c in CATEGORIES]},
+        args={"id": "e_1", "version": version, "intent": f"e_1|{version}", "flags": flags})
+
+
+async def test_two_saves_crossing_leave_the_indexes_on_the_later_profile(
+        redis: aioredis.Redis) -> None:
+    assert await index_step(redis, 2, "cooking") == 1
+    assert await index_step(redis, 1, "computing") == 0  # older: changes nothing
+    assert await redis.smembers(keys.category("cooking")) == {"e_1"}
+    assert not await redis.smembers(keys.category("computing"))
+    assert await redis.hget(keys.WANTS, "e_1") == "cooking"
+
+
+async def test_a_save_stopped_before_its_profile_leaves_nothing_once_healed(
+        redis: aioredis.Redis) -> None:
+    index = ExpertIndex(redis, lease_ms=0)
+    await redis.zadd(keys.SAVING, {"e_1|n1": 0})
+    assert await index.heal() == 1
+    assert not await redis.exists(keys.SAVING, keys.ALL_EXPERTS, keys.expert("e_1"))
+    # A save that went through leaves no intent behind.
+    await index.save("e_2", "Ada", profile_of("cooking"))
+    assert await redis.zcard(keys.SAVING) == 0
+    assert await redis.smembers(keys.category("cooking")) == {"e_2"}
+    assert await index.heal() == 0
+
+
+async def test_a_profile_of_the_earlier_layout_keeps_its_rating_photo_and_wishes(
+        running: Running, redis: aioredis.Redis) -> None:
+    expert = await running.user("expert")
+    answer = await running.client.put("/api/v1/experts/me", json=PROFILE,
+                                      headers=expert.headers)
+    assert answer.status == 200
+    # Written back as layout 9 had it: one hash of the home slot, ratings in it.
+    fields = await redis.hgetall(keys.expert(expert.id))
+    await redis.delete(keys.expert(expert.id))
+    old = f"hc:{{0}}:expert:{expert.id}"
+    await redis.hset(old, mapping=fields | {"rating_sum": "9", "reviews": "2",
+                                            "photo_at": "1700000000000"})
+    await redis.sadd(f"{old}:wants", "cooking")
+    await redis.hdel(keys.WANTS, expert.id)
+    await redis.set(DONE_KEY, "9")
+    assert await migrate_key_layout(redis) == 2
+    assert await migrate_key_layout(redis) == 0
+    assert not await redis.exists(old, f"{old}:wants")
+    card = await (await running.client.get(f"/api/v1/experts/{expert.id}")).json()
+    assert (card["rating"], card["reviews"]) == (4.5, 2)
+    assert card["photo_url"] == f"/media/experts/{expert.id}.jpg?v=1700000000000"
+    assert await redis.hget(keys.WANTS, expert.id) == "cooking"
