@@ -10,7 +10,11 @@ inside Lua scripts. Phases:
 2. lifecycles: ``--pairs`` pairs each run ``--cycles`` lifecycles (start to summary);
 3. live: ``--pairs`` calls held live for ``--window`` seconds.
 
-Per lifecycle and per live session per second, the baseline rate is subtracted.
+Per lifecycle and per live session per second, the baseline rate is subtracted. The
+lifecycles phase also lists the keys touched most (every ``hc:`` name in the commands
+``MONITOR`` shows, those run by scripts included), with their hash slot's tag: a key that
+every call touches would be touched at least once per lifecycle, whatever the pairs
+(issue 15: no such key); one of an expert or a client, once per pair's lifecycle.
 
 ``python -m bench.redis_cost [--pairs 20] [--cycles 10] [--window 10]``
 """
@@ -39,6 +43,7 @@ class Monitor:
     def __init__(self, url: str) -> None:
         self._client = redis.Redis.from_url(url, decode_responses=True)
         self.counts: Counter[tuple[str, str]] = Counter()
+        self.keys: Counter[str] = Counter()
         self._on = False
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -51,15 +56,25 @@ class Monitor:
                 command = item["command"].split(" ", 1)[0].strip('"').upper()
                 source = "lua" if item.get("client_type") == "lua" else "client"
                 self.counts[(source, command)] += 1
+                self.keys.update(set(k for k in item["command"].split(" ")
+                                     if k.startswith("hc:")))
 
     def start(self) -> None:
-        self.counts = Counter()
+        self.counts, self.keys = Counter(), Counter()
         self._on = True
 
-    def stop(self) -> Counter[tuple[str, str]]:
+    def stop(self) -> tuple[Counter[tuple[str, str]], Counter[str]]:
         time.sleep(0.2)  # MONITOR lines trail the commands a little
         self._on = False
-        return self.counts
+        return self.counts, self.keys
+
+
+def tag_of(key: str) -> str:
+    """A key's hash tag, by family: ``{0}`` (home), ``{a:}``, ``{<n>}`` (a bucket)..."""
+    tag = key[key.find("{") + 1:key.find("}")] if "{" in key else ""
+    family = tag.partition(":")[0]
+    return "{" + (f"{family}:" if ":" in tag else ("<n>" if tag.isdigit() and tag != "0"
+                                                   else tag)) + "}"
 
 
 def commandstats(client: redis.Redis) -> Counter[str]:
@@ -79,7 +94,7 @@ class Phase:
 
     def __exit__(self, *exc: object) -> None:
         self.seconds = time.monotonic() - self.started
-        self.watched = self.monitor.stop()
+        self.watched, self.keys = self.monitor.stop()
         # RESETSTAT and INFO themselves are not the server's doing.
         self.stats = commandstats(self.client) - Counter({"CONFIG": 1, "INFO": 1})
         self.round_trips = sum(n for (src, _), n in self.watched.items() if src == "client")
@@ -139,6 +154,11 @@ def report(base: Phase, life: Phase, live: Phase, pairs: int, cycles: int) -> No
     print(table(["source", "command", "per lifecycle"],
                 [[s, c, f"{v / n:.2f}"] for (s, c), v in per_life.most_common()
                  if v / n >= 0.05]))
+    print(f"\nKeys touched most in the {n} lifecycles, per lifecycle (the baseline's rate "
+          "subtracted; a command naming a key twice counts once):")
+    print(table(["key", "tag", "per lifecycle"],
+                [[k, tag_of(k), f"{(v - base.keys[k] / base.seconds * life.seconds) / n:.2f}"]
+                 for k, v in life.keys.most_common(12)]))
     extra = live.total - rate * live.seconds
     extra_rt = live.round_trips - rt_rate * live.seconds
     rows += [[f"{pairs} live calls, {live.seconds:.1f} s: raw commands", str(live.total)],

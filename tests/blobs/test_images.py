@@ -9,6 +9,7 @@ import io
 import redis.asyncio as aioredis
 from PIL import Image
 
+from marketplace import keys as market_keys
 from tests.brands.conftest import brand_admin, new_brand
 from tests.conftest import Running
 from tests.marketplace.conftest import admin, put_profile
@@ -31,7 +32,7 @@ async def test_a_photo_is_a_blob_and_redis_keeps_only_its_version(
     blob = running.config.data_dir / "blobs" / expert.id / "photo.jpg"
     served = await running.client.get((await answer.json())["photo_url"])
     assert await served.read() == blob.read_bytes()
-    assert not await redis.exists(f"hc:{{0}}:expert:{expert.id}:photo")
+    assert not await redis.exists(market_keys.photo(expert.id))
 
 
 async def test_a_photo_left_in_redis_by_an_earlier_version_moves_to_the_store(
@@ -40,10 +41,11 @@ async def test_a_photo_left_in_redis_by_an_earlier_version_moves_to_the_store(
     expert = await running.user("expert")
     await put_profile(running, expert)
     old = _png((40, 40))
-    await redis.set(f"hc:{{0}}:expert:{expert.id}:photo", base64.b64encode(old).decode())
+    # Where layout 10 (server/keymigration.py) leaves such a photo: the expert's slot.
+    await redis.set(market_keys.photo(expert.id), base64.b64encode(old).decode())
     served = await running.client.get(f"/media/experts/{expert.id}.jpg")
     assert served.status == 200 and await served.read() == old
-    assert not await redis.exists(f"hc:{{0}}:expert:{expert.id}:photo")
+    assert not await redis.exists(market_keys.photo(expert.id))
     assert (running.config.data_dir / "blobs" / expert.id / "photo.jpg").read_bytes() == old
     again = await running.client.get(f"/media/experts/{expert.id}.jpg")
     assert await again.read() == old
