@@ -8,7 +8,14 @@ import pytest
 import redis.asyncio as aioredis
 
 from server.keymigration import DONE_KEY, migrate_key_layout
-from signaling.presence import PresenceStore, Status, socks_key, unanswered_key
+from signaling.presence import (
+    ONLINE_INDEX,
+    PresenceStore,
+    Status,
+    proc_key,
+    socks_key,
+    unanswered_key,
+)
 from tests.conftest import Running
 from tests.signaling.conftest import Connect, online_expert
 from tests.waiting import eventually
@@ -75,3 +82,27 @@ async def test_who_asked_to_be_online_before_an_upgrade_still_has(
     assert await presence.counts() == {Status.ONLINE: 1, Status.BUSY: 0, Status.OFFLINE: 0}
     assert await presence.socket_gone("a_on", "new_sid") == 0
     assert await presence.counts() == {Status.ONLINE: 0, Status.BUSY: 0, Status.OFFLINE: 0}
+
+
+async def test_a_process_stopped_between_presence_steps_leaves_nothing_once_buried(
+        redis: aioredis.Redis) -> None:
+    # A socket listed for its process but never counted (stopped between the two), then
+    # the process buried by a survivor: the expert's state is as if it never came.
+    online = PresenceStore(redis, "p_live")
+    await online.set_wanted("a_1", Status.ONLINE)
+    await online.socket_connected("a_1", "kept")
+    await redis.sadd(proc_key("p_dead"), "a_1|never_counted")
+    assert await PresenceStore(redis, "p_survivor").bury_process("p_dead") == ["a_1"]
+    assert await online.statuses(["a_1"]) == {"a_1": Status.ONLINE}
+    assert not await redis.exists(proc_key("p_dead"))
+
+    # Counted out but still listed (stopped after the script): burying it again changes
+    # nothing more; the expert, with no socket left, is offline.
+    await redis.sadd(proc_key("p_live"), "a_1|kept")
+    assert await online.socket_gone("a_1", "kept") == 0
+    await redis.sadd(proc_key("p_live"), "a_1|kept")  # as if its SREM never ran
+    assert await PresenceStore(redis, "p_survivor").bury_process("p_live") == ["a_1"]
+    assert await online.statuses(["a_1"]) == {"a_1": Status.OFFLINE}
+    # Listed as online for the metrics but never written (stopped between): not counted.
+    await redis.sadd(ONLINE_INDEX, "a_2")
+    assert await online.counts() == {Status.ONLINE: 0, Status.BUSY: 0, Status.OFFLINE: 0}
