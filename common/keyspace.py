@@ -69,6 +69,12 @@ def link_prefix(digest: str) -> str:
     return f"hc:{{l:{digest}}}:"
 
 
+def pair_prefix(first: str, second: str) -> str:
+    """The prefix of what two accounts share alone (their ids in order): whether one
+    blocked the other, read before every call between them."""
+    return f"hc:{{k:{first}|{second}}}:"
+
+
 def brand_prefix(brand_id: str) -> str:
     """The prefix of the keys one brand owns alone."""
     return f"hc:{{br:{brand_id}}}:"

@@ -68,7 +68,9 @@ And an expert's profile leaves it for the expert's slot (marketplace/keys.py):
 ``hc:{0}:expert:<id>`` is copied to ``hc:{a:<id>}:expert`` without its rating sum and
 count, which go to ``hc:{0}:experts:ratings`` first; ``hc:{0}:expert:<id>:photo`` to
 ``hc:{a:<id>}:expert:photo``; the set ``hc:{0}:expert:<id>:wants`` becomes a field of
-``hc:{0}:experts:wants``.
+``hc:{0}:experts:wants``. And blocks (trust/keys.py): ``hc:{0}:block:<a>|<b>`` is copied to
+the pair's own slot, ``hc:{k:<a>|<b>}:block``, and ``hc:{0}:blocks:<account>`` to
+``hc:{a:<account>}:blocks``.
 
 A marker says which layout is done. Stop every process of the earlier version first: one
 still running would write old names.
@@ -95,6 +97,7 @@ from common.keyspace import (
     global_key,
     ip_prefix,
     link_prefix,
+    pair_prefix,
     process_prefix,
     queue_prefix,
 )
@@ -120,6 +123,7 @@ from sessions.keys import (
 from sessions.states import HOLDS_EXPERT
 from sessions.wallet import wallet_prefix
 from signaling.presence import ONLINE_INDEX, unanswered_key, want_key
+from trust import keys as trust_keys
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +134,7 @@ LAYOUT = "10"
 # process of this version may be writing them while this one starts).
 _CURRENT = (HOME, global_key("")[:-1], *(prefix("")[:-2] for prefix in (
     account_prefix, email_prefix, ip_prefix, brand_prefix, process_prefix, queue_prefix,
-    link_prefix)),
+    link_prefix)), pair_prefix("", "")[:-3],
     *(bucket_prefix(n) for n in range(BUCKETS)))
 _ACCOUNTS = HOME + "acct:"
 _EMAILS = _ACCOUNTS + "email:"
@@ -146,6 +150,8 @@ _LINKS = HOME + "link:"
 _UNANSWERED = HOME + "presence:unanswered:"
 _WANTS = HOME + "presence:want"
 _EXPERTS = HOME + "expert:"
+_PAIRS = HOME + "block:"
+_BLOCKS = HOME + "blocks:"
 _RATING_FIELDS = ("rating_sum", "reviews")
 _BESIDE_SESSION = ("", ":socks", ":chat", ":rung", ":timeline")
 
@@ -177,6 +183,10 @@ def new_name(old: str) -> str:
         return _SHARED[old]
     if old.startswith(_SESSIONS):
         return _session_name(old)
+    if old.startswith(_PAIRS):
+        return trust_keys.pair(*old[len(_PAIRS):].split("|", 1))
+    if old.startswith(_BLOCKS):
+        return trust_keys.blocks(old[len(_BLOCKS):])
     if old.startswith(_UNANSWERED):
         return unanswered_key(old[len(_UNANSWERED):])
     if old.startswith(_LINKS):
@@ -209,7 +219,7 @@ async def migrate_key_layout(redis: aioredis.Redis) -> int:
             if (target := _home_name(key)) != key:
                 moved += await _rename(redis, key, target)
     for family in (_ACCOUNTS, _BUSY, _WALLETS, _INDEXES, _BRANDS, _PROCS, _QUEUE, *_SHARED,
-                   _SESSIONS, _LINKS, _UNANSWERED):
+                   _SESSIONS, _LINKS, _UNANSWERED, _PAIRS, _BLOCKS):
         async for key in redis.scan_iter(match=family + "*", count=1000):
             if (target := new_name(key)) != key:
                 moved += await _copy_then_delete(redis, key, target)

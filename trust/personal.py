@@ -48,11 +48,12 @@ class TrustRecords:
 
     async def forget(self, account_id: str, session_ids: Iterable[str]) -> None:
         """Idempotent: a crashed erasure runs it again."""
-        async for pair in self._redis.scan_iter(match=f"hc:{{0}}:block:*{account_id}*"):
-            members = [str(text_or_none(m)) for m in await self._redis.smembers(pair)]
-            for who in members:
-                await self._redis.zrem(keys.blocks(who), *pair_others(pair, who))
-            await self._redis.delete(pair)
+        for pattern in keys.pairs_of(account_id):
+            async for pair in self._redis.scan_iter(match=pattern):
+                members = [str(text_or_none(m)) for m in await self._redis.smembers(pair)]
+                for who in members:
+                    await self._redis.zrem(keys.blocks(who), *pair_others(pair, who))
+                await self._redis.delete(pair)
         await self._redis.delete(keys.blocks(account_id))
         for fields in await self._reports_touching(account_id):
             await self._redis.hset(keys.report(fields["id"]), "text", "")
@@ -65,6 +66,6 @@ class TrustRecords:
 
 
 def pair_others(pair: Any, who: str) -> list[str]:
-    """The other account of a block pair key ``hc:block:<a>|<b>``."""
-    first, _, second = str(text_or_none(pair)).removeprefix("hc:{0}:block:").partition("|")
+    """The other account of a block pair key."""
+    first, second = keys.pair_ids(str(text_or_none(pair)))
     return [second if first == who else first]

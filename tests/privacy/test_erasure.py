@@ -24,6 +24,7 @@ from tests.earnings.conftest import credited
 from tests.privacy.conftest import PNG, PastCall, past_call
 from tests.signaling.conftest import Connect
 from tests.waiting import eventually
+from trust import keys as trust_keys
 
 NAME = "Zebulon Quixote-Marchetti"
 
@@ -188,7 +189,7 @@ async def test_after_erasure_no_key_holds_the_email_or_the_name(
     assert (await running.client.get("/api/v1/me", headers=client.headers)).status == 401
     await eventually(lambda: _gone(call.client_socket), what="the socket closed")
     assert await holders(redis, client.email, NAME) == []
-    assert [key async for key in redis.scan_iter(match="hc:{0}:block:*")] == []
+    assert [key async for key in redis.scan_iter(match=trust_keys.pair("*", "*"))] == []
 
     # Money records stay, under the bare id.
     ledger = await redis.xrange(ledger_key(client.id))

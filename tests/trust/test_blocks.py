@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.keymigration import DONE_KEY, migrate_key_layout
+from server.keys import REDIS
 from tests.appointments.conftest import (
     book,
     booked,
@@ -157,3 +159,23 @@ async def test_a_booking_made_before_a_block_no_longer_rings(
     for person in (client, expert):
         socket = await connect(running, person)
         assert await socket.error("booking:join", {"booking_id": booking["id"]}) == "forbidden"
+
+
+async def test_a_block_of_the_earlier_layout_still_stops_calls(
+        running: Running, connect: Connect) -> None:
+    # Layout 9 kept blocks in the home slot: the upgrade moves them to the pair's slot and
+    # the blocker's, and the block holds as before.
+    expert, _ = await online_expert(running, connect)
+    client, client_socket = await funded_client(running, connect)
+    redis = running.app[REDIS]
+    first, second = sorted((client.id, expert.id))
+    await redis.sadd(f"hc:{{0}}:block:{first}|{second}", client.id)
+    await redis.zadd(f"hc:{{0}}:blocks:{client.id}", {expert.id: 1_700_000_000_000})
+    await redis.set(DONE_KEY, "9")
+    assert await migrate_key_layout(redis) == 2
+    assert not await redis.exists(f"hc:{{0}}:block:{first}|{second}",
+                                  f"hc:{{0}}:blocks:{client.id}")
+    assert await client_socket.error(
+        "call:start", {"expert_id": expert.id, "topic": "x"}) == "forbidden"
+    mine = await get_json(running, "/api/v1/blocks", client)
+    assert [b["account_id"] for b in mine["blocked"]] == [expert.id]
