@@ -16,7 +16,8 @@ import pytest
 import redis.asyncio as aioredis
 
 from appointments.store import booking_key
-from server.keymigration import DONE_KEY, LEGACY, migrate_key_layout
+from server.keyfolds import LEGACY
+from server.keymigration import DONE_KEY, migrate_key_layout
 from server.keys import CALLS, REDIS
 from sessions.holds import Hold, hold_args
 from sessions.keys import EVERY_DEADLINES, session_key
