@@ -9,17 +9,14 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from accounts.models import Account
-from accounts.tokens import COOKIE_NAME
-from common.errors import HelpcallError, Invalid
+from common.errors import HelpcallError
 from common.ids import looks_like_id
 from common.timefmt import iso_ms
-from privacy.errors import NotYet
 from privacy.vault import VaultQuery
-from server.keys import ACCOUNTS, CONFIG, ERASER, NOTES, VAULT
+from server.keys import ACCOUNTS, CONFIG, NOTES, VAULT
 from sessions.errors import NoSuchSession
 from sessions.receipt import has_receipt
 from web import csrf
-from web.pages.recovery import notice
 from web.render import render, translator
 from web.session import login_redirect, viewer
 
@@ -114,21 +111,3 @@ async def erase_note(request: web.Request) -> web.Response:
     if looks_like_id(expert_id):
         await request.app[NOTES].erase(expert_id, account.id)
     raise web.HTTPSeeOther("/settings?saved=1#privacy")
-
-
-@routes.post("/settings/delete-account")
-async def delete_account(request: web.Request) -> web.Response:
-    from web.pages.settings import _settings  # the page this form is part of
-
-    account, form = await _signed_in_form(request)
-    t = translator(request)
-    try:
-        await request.app[ERASER].erase(account, str(form.get("password", "")))
-    except Invalid:
-        return await _settings(request, 400, error=t("settings.delete_wrong_password"))
-    except NotYet as refused:
-        return await _settings(request, 409, error=t(f"settings.delete_refused.{refused.reason}"))
-    response = await notice(request, t("settings.deleted_title"), t("settings.deleted"),
-                            link=("/", t("settings.deleted_home")))
-    response.del_cookie(COOKIE_NAME, path="/")
-    return response

@@ -10,7 +10,8 @@ from accounts.models import MAIL_TOPICS, AccountUpdate, PasswordChange
 from accounts.tokens import COOKIE_NAME
 from common.errors import Invalid
 from mail import unsubscribe
-from server.keys import ACCOUNTS, SECRET
+from privacy.errors import NotYet
+from server.keys import ACCOUNTS, ERASER, SECRET
 from web import csrf
 from web.pages.privacy import privacy_settings
 from web.pages.recovery import notice
@@ -121,3 +122,23 @@ async def _invalid_unsubscribe(request: web.Request) -> web.Response:
     t = translator(request)
     return await notice(request, t("unsubscribe.title"), t("unsubscribe.invalid"),
                         failed=True, status=404)
+
+
+@routes.post("/settings/delete-account")
+async def delete_account(request: web.Request) -> web.Response:
+    account = (await viewer(request)).account
+    if account is None:
+        raise login_redirect(request)
+    form = await request.post()
+    csrf.check(request, form.get(csrf.FIELD))
+    t = translator(request)
+    try:
+        await request.app[ERASER].erase(account, str(form.get("password", "")))
+    except Invalid:
+        return await _settings(request, 400, error=t("settings.delete_wrong_password"))
+    except NotYet as refused:
+        return await _settings(request, 409, error=t(f"settings.delete_refused.{refused.reason}"))
+    response = await notice(request, t("settings.deleted_title"), t("settings.deleted"),
+                            link=("/", t("settings.deleted_home")))
+    response.del_cookie(COOKIE_NAME, path="/")
+    return response
