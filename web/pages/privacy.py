@@ -1,5 +1,6 @@
 """A person's own data: "My documents" (the vault), a session's transcript, the privacy
-page, and the privacy part of settings (notes about them, export, erasure)."""
+page, and the privacy part of settings (notes about them, export; the erasure form is
+settings.py's, the page it is part of)."""
 
 from __future__ import annotations
 
