@@ -5,9 +5,9 @@
 --! args: late_fee_percent no_show_fee_percent client_name expert_name time_zone
 --! args: hold_nonce hold_intent
 -- A client books a slot, at a price just checked to be the expert's (§7.2,
--- appointments/store.py). ``reminders``: offsets in ms, comma separated. ``hold_nonce``: the hold of
--- ``hold_cents`` taken in the client's wallet just before ('' when the wallet did not
--- cover it), ``hold_intent`` its 'pay' deadline (sessions/holds.py).
+-- appointments/store.py). ``reminders``: offsets in ms, comma separated. ``hold_nonce``:
+-- the hold of ``hold_cents`` taken in the client's wallet just before ('' when the wallet
+-- did not cover it), ``hold_intent`` its 'pay' deadline (sessions/holds.py).
 if redis.call('EXISTS', KEY.booking) == 1 then return {'err', 'conflict'} end
 local start, finish = tonumber(ARG.start_ms), tonumber(ARG.end_ms)
 local hold = tonumber(ARG.hold_cents)
