@@ -4,8 +4,8 @@ Workers share the stream ``hc:mail`` through the consumer group ``helpcall-mail`
 message is sent under a send lock (``hc:mail:lock:<key>``, a lease renewed while the worker
 works on it), so two workers never send it at the same time, even when one takes over
 entries that looked abandoned (XAUTOCLAIM after ``HELPCALL_WORKER_CLAIM_IDLE_SECONDS``).
-Once the SMTP server has accepted a message, ``hc:mail:sent:<key>`` is set and the entry
-acknowledged and deleted in one transaction; a worker that finds the sent mark only
+Once the SMTP server has accepted a message, its key joins ``hc:mail:sent`` and the entry
+is acknowledged and deleted in one transaction; a worker that finds the key there only
 acknowledges. What is left is the window between the server's acceptance and that
 transaction: a crash there sends the message again, with the same ``Message-ID``.
 
