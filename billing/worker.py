@@ -132,10 +132,12 @@ class BillingWorker:
     group = GROUP
     stats_key = STATS_KEY
 
-    def __init__(self, redis: aioredis.Redis, config: WorkerSettings, consumer: str) -> None:
+    def __init__(self, redis: aioredis.Redis, config: WorkerSettings, consumer: str,
+                 reads: aioredis.Redis | None = None) -> None:
         if config.webhook_url and not config.webhook_secret:
             raise ValueError("a webhook URL needs a webhook secret to sign events")
         self._redis = redis
+        self._reads = reads or redis  # blocking reads (common.redisclient.stream_reads)
         self._config = config
         self.consumer = consumer
         self._home = config.billing_stream
@@ -146,8 +148,7 @@ class BillingWorker:
         self._failures = HookFailures(redis)
         idle = config.worker_claim_idle_seconds
         self._claim_idle_ms = max(1, int(idle * 1000))
-        # How long a read waits for new entries (blocked on a single Redis's one stream, asked
-        # then slept on each of a Cluster's: common.streams.read_new). Short enough that
+        # How long a read blocks for new entries (common.streams.read_new). Short enough that
         # entries left by a dead worker are noticed soon after they are due.
         self._block_ms = max(10, min(MAX_BLOCK_MS, int(idle * 500)))
         # Three refreshes per idle period: one late or failed refresh loses nothing.
@@ -220,8 +221,7 @@ class BillingWorker:
             self.group, self.consumer, {stream.name: "0"}, count=BATCH))
         if not entries:
             entries = _entries(await read_new(
-                self._redis, stream.name, self.group, self.consumer, BATCH, self._block_ms,
-                alone=len(self._streams) == 1))
+                self._reads, stream.name, self.group, self.consumer, BATCH, self._block_ms))
         stream.held.update(entry_id for entry_id, _ in entries)
         try:
             for entry_id, fields in entries:
@@ -331,8 +331,8 @@ class BrandWebhookWorker(BillingWorker):
     stats_key = BRAND_STATS_KEY
 
     def __init__(self, redis: aioredis.Redis, config: WorkerSettings, consumer: str,
-                 brand_webhook: BrandWebhook) -> None:
-        super().__init__(redis, config, consumer)
+                 brand_webhook: BrandWebhook, reads: aioredis.Redis | None = None) -> None:
+        super().__init__(redis, config, consumer, reads)
         self._brand_webhook = brand_webhook
         self._deliveries = BrandDeliveries(
             redis, self._brand_target, config.webhook_allowed_networks,
@@ -383,13 +383,15 @@ async def _post(
 
 @asynccontextmanager
 async def running_workers(
-    redis: aioredis.Redis, config: WorkerSettings, consumer: str, brand_webhook: BrandWebhook
+    redis: aioredis.Redis, config: WorkerSettings, consumer: str, brand_webhook: BrandWebhook,
+    reads: aioredis.Redis | None = None,
 ) -> AsyncIterator[BillingWorker]:
-    """The platform's and the brands' workers as tasks for the life of the block."""
-    worker = BillingWorker(redis, config, consumer)
+    """The platform's and the brands' workers as tasks for the life of the block; ``reads``:
+    their client for blocking reads (``common.redisclient.stream_reads``)."""
+    worker = BillingWorker(redis, config, consumer, reads)
     task = asyncio.create_task(worker.run(), name=f"billing-worker {consumer}")
     brand_task = asyncio.create_task(
-        BrandWebhookWorker(redis, config, consumer, brand_webhook).run(),
+        BrandWebhookWorker(redis, config, consumer, brand_webhook, reads).run(),
         name=f"brand-webhook-worker {consumer}")
     try:
         yield worker

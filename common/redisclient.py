@@ -8,6 +8,8 @@ same commands whatever it is (docs/cluster.md).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 from urllib.parse import unquote, urlsplit
@@ -130,6 +132,23 @@ def redis_client(url: str) -> aioredis.Redis:
         decode_responses=True, socket_connect_timeout=2, socket_timeout=10,
     )
     return aioredis.Redis.from_pool(pool)
+
+
+@asynccontextmanager
+async def stream_reads(redis: aioredis.Redis, url: str | None) -> AsyncIterator[aioredis.Redis]:
+    """The client a process's blocking stream reads go through (``common.streams.read_new``).
+    A blocked read holds one of its client's ``MAX_CONNECTIONS`` for its whole wait. One
+    Redis has one billing stream, so ``redis`` itself; a Cluster has one per bucket, and
+    each reader blocks on all of them at once: there, a client of their own, so that they
+    never keep a connection from the requests."""
+    if url is None or not is_cluster(redis):
+        yield redis
+        return
+    reads = redis_client(url)
+    try:
+        yield reads
+    finally:
+        await reads.aclose()
 
 
 def sentinel_primary(target: SentinelTarget) -> aioredis.Redis:

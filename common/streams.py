@@ -70,22 +70,13 @@ async def billing_events(redis: aioredis.Redis, home_stream: str,
             yield fields
 
 
-async def read_new(redis: aioredis.Redis, stream: str, group: str, consumer: str, count: int,
-                   wait_ms: int, alone: bool) -> Any:
-    """XREADGROUP's answer for entries no consumer of ``group`` has had yet, waiting up to
-    ``wait_ms`` for some when there are none. ``alone``, the one billing stream of a single
-    Redis, the read blocks in Redis, which answers as soon as an entry comes. One of many
-    (a Cluster's, one per bucket) it does not: a blocked read holds one of the process's
-    connections for its whole wait (``redisclient.MAX_CONNECTIONS``), and a stream's loop
-    per group would hold dozens. It reads once and sleeps instead: as many commands as a
-    blocked read that times out, an entry seen up to ``wait_ms`` later."""
-    if alone:
-        return await redis.xreadgroup(group, consumer, {stream: ">"}, count=count,
-                                      block=wait_ms)
-    reply: Any = await redis.xreadgroup(group, consumer, {stream: ">"}, count=count)
-    if not any(entries for _, entries in reply or []):
-        await asyncio.sleep(wait_ms / 1000)
-    return reply
+async def read_new(reads: aioredis.Redis, stream: str, group: str, consumer: str, count: int,
+                   wait_ms: int) -> Any:
+    """XREADGROUP's answer for entries no consumer of ``group`` has had yet, blocked in Redis
+    up to ``wait_ms`` for some when there are none: Redis answers as soon as one comes.
+    ``reads``: the process's client for blocking reads (``redisclient.stream_reads``; on a
+    Cluster one of their own, since a reader blocks on every bucket's stream at once)."""
+    return await reads.xreadgroup(group, consumer, {stream: ">"}, count=count, block=wait_ms)
 
 
 async def on_every_stream(home_stream: str,

@@ -12,10 +12,10 @@ Redis there is one. The credit script records the event id in the same step as t
 over from a dead process with XAUTOCLAIM) is credited once. Each group starts at the
 beginning of its stream: events from before the first consumer ran are credited too.
 
-Cost per process and stream: one ``XREADGROUP`` per loop, waiting at most 1 s for new
-entries (blocked on a single Redis; on a Cluster asked, then slept:
-``common.streams.read_new``), one ``XAUTOCLAIM`` every 10 s, plus one script and one
-``XACK`` per event.
+Cost per process and stream: one ``XREADGROUP`` per loop, blocked at most 1 s for new
+entries (``common.streams.read_new``; on a Cluster through the process's client for
+blocking reads, ``redisclient.stream_reads``), one ``XAUTOCLAIM`` every 10 s, plus one
+script and one ``XACK`` per event.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
-from common.keyspace import every_stream
 from common.redisvalues import text_map, text_or_none
 from common.streams import on_every_stream, read_new
 from earnings.store import Credit, Debit, EarningsStore
@@ -51,29 +50,29 @@ class EarningsConsumer:
     """This process's consumer of every billing stream, given the home one (``stream_on``'s)."""
 
     def __init__(self, redis: aioredis.Redis, store: EarningsStore, home_stream: str,
-                 consumer: str) -> None:
+                 consumer: str, reads: aioredis.Redis | None = None) -> None:
         self._redis = redis
+        self._reads = reads or redis  # blocking reads (common.redisclient.stream_reads)
         self._store = store
         self._home = home_stream
         self.consumer = consumer
 
     async def run(self) -> None:
         """Credit from every stream until cancelled."""
-        alone = len(every_stream(self._home)) == 1
         await on_every_stream(self._home, lambda stream: _StreamCredits(
-            self._redis, self._store, stream, self.consumer, alone).run())
+            self._redis, self._reads, self._store, stream, self.consumer).run())
 
 
 class _StreamCredits:
     """The consumer of one billing stream."""
 
-    def __init__(self, redis: aioredis.Redis, store: EarningsStore, stream: str,
-                 consumer: str, alone: bool) -> None:
+    def __init__(self, redis: aioredis.Redis, reads: aioredis.Redis, store: EarningsStore,
+                 stream: str, consumer: str) -> None:
         self._redis = redis
+        self._reads = reads
         self._store = store
         self._stream = stream
         self.consumer = consumer
-        self._alone = alone  # the only billing stream: new entries are waited for blocked
         self._ready = False
         self._next_claim = 0.0
         self._own_pending = True  # at start, and after a failure: entries read, not acked
@@ -116,8 +115,8 @@ class _StreamCredits:
             self._own_pending = len(own) == BATCH
             entries += own
         if not entries:
-            entries = _entries(await read_new(self._redis, self._stream, GROUP, self.consumer,
-                                              BATCH, BLOCK_MS, self._alone))
+            entries = _entries(await read_new(self._reads, self._stream, GROUP, self.consumer,
+                                              BATCH, BLOCK_MS))
         unique = list(dict(entries).items())  # a claimed entry is also one of our own
         await self._handle(unique)
         return len(unique)

@@ -20,7 +20,7 @@ import redis.asyncio as aioredis
 from billing.worker import BillingWorker, BrandWebhookWorker, running_workers
 from brands.store import BrandStore
 from common.loops import stop_task
-from common.redisclient import detect_topology, redis_client, stream_on
+from common.redisclient import detect_topology, redis_client, stream_on, stream_reads
 from server.config import Config, ConfigError, load_config
 from server.logs import configure_logging
 
@@ -33,10 +33,11 @@ def default_consumer_name() -> str:
 
 @asynccontextmanager
 async def running_worker(
-    redis: aioredis.Redis, config: Config, consumer: str
+    redis: aioredis.Redis, config: Config, consumer: str, reads: aioredis.Redis | None = None
 ) -> AsyncIterator[BillingWorker]:
     """Both workers running as tasks for the life of the block (the web process's own)."""
-    async with running_workers(redis, config, consumer, BrandStore(redis).webhook) as worker:
+    async with running_workers(redis, config, consumer, BrandStore(redis).webhook,
+                               reads) as worker:
         yield worker
 
 
@@ -51,9 +52,23 @@ async def _serve(config: Config, consumer: str) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
-    task = asyncio.create_task(BillingWorker(redis, config, consumer).run())
-    brand_task = asyncio.create_task(
-        BrandWebhookWorker(redis, config, consumer, BrandStore(redis).webhook).run())
+    try:
+        async with stream_reads(redis, url) as reads:
+            await _until_stopped(
+                BillingWorker(redis, config, consumer, reads),
+                BrandWebhookWorker(redis, config, consumer, BrandStore(redis).webhook, reads),
+                stopping)
+    finally:
+        await redis.aclose()
+    log.info("billing worker %s stopped", consumer)
+    return 0
+
+
+async def _until_stopped(worker: BillingWorker, brands: BrandWebhookWorker,
+                         stopping: asyncio.Event) -> None:
+    """Both workers run until a signal, or until one of them ends (it failed)."""
+    task = asyncio.create_task(worker.run())
+    brand_task = asyncio.create_task(brands.run())
     signalled = asyncio.create_task(stopping.wait())
     try:
         await asyncio.wait({task, brand_task, signalled}, return_when=asyncio.FIRST_COMPLETED)
@@ -61,9 +76,6 @@ async def _serve(config: Config, consumer: str) -> int:
         signalled.cancel()
         await stop_task(brand_task)
         await stop_task(task)
-        await redis.aclose()
-    log.info("billing worker %s stopped", consumer)
-    return 0
 
 
 def main() -> int:

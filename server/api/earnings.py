@@ -10,6 +10,7 @@ from aiohttp import web
 
 from accounts.models import Role
 from common.loops import stop_task
+from common.redisclient import stream_reads
 from earnings.consumer import EarningsConsumer
 from earnings.models import BankDetails, PayoutAsk
 from earnings.service import Earnings
@@ -49,12 +50,13 @@ async def earnings_ctx(app: web.Application) -> AsyncIterator[None]:
     config, redis = app[CONFIG], app[REDIS]
     store = EarningsStore(redis)
     app[EARNINGS] = Earnings(store, config.payout_minimum_cents, config.currency)
-    consumer = EarningsConsumer(redis, store, config.billing_stream, app[PROC])
-    task = asyncio.create_task(consumer.run())
-    try:
-        yield
-    finally:
-        await stop_task(task)
+    async with stream_reads(redis, config.redis_url) as reads:
+        consumer = EarningsConsumer(redis, store, config.billing_stream, app[PROC], reads)
+        task = asyncio.create_task(consumer.run())
+        try:
+            yield
+        finally:
+            await stop_task(task)
 
 
 @routes.get("/api/v1/earnings")

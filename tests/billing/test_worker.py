@@ -37,7 +37,7 @@ from billing.worker import BRAND_GROUP, GROUP, STATS_KEY
 from brands.models import BrandCreate
 from brands.service import Brands
 from common.keyspace import SHARDED_STREAM, bucket_stream, every_stream
-from common.redisclient import stream_on, topology
+from common.redisclient import redis_client, stream_on, topology
 from common.redistime import redis_ms
 from server.config import Config, load_config
 from server.worker import running_worker
@@ -437,7 +437,11 @@ async def test_the_events_of_every_buckets_stream_are_delivered_once(
     config = sharded_config(redis_url, receiver)
     async with AsyncExitStack() as workers:  # two workers share each stream's groups
         for consumer in ("a", "b"):
-            await workers.enter_async_context(running_worker(redis, config, consumer))
+            # Each its own client for blocking reads, as each worker process has: two
+            # workers block on 16 streams each, twice (platform and brands).
+            reads = redis_client(redis_url)
+            workers.push_async_callback(reads.aclose)
+            await workers.enter_async_context(running_worker(redis, config, consumer, reads))
         for _ in range(3):  # ev_1 and ev_2 to the platform, ev_2 to acme
             await next_of(receiver.delivered)
         await eventually(lambda: _all_acknowledged(redis), what="every XACK")
