@@ -1,7 +1,8 @@
 """Which in-app notifications an account has read.
 
-The notifications themselves are stored by the booking scripts (newest first, the last
-100 kept); reading them moves a per-account mark, ``hc:notifications:<account>:seen``,
+The notifications themselves are posted by the booking steps (newest first, the last
+100 kept, ``appointments/steps.py``); reading them moves a per-account mark,
+``hc:{a:<account>}:notifications:seen``,
 to the time of the newest one seen. Unread are those after the mark. The mark only ever
 moves forward, so two tabs marking at once cannot make anything unread again.
 """
@@ -13,13 +14,9 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from appointments.store import notifications_key
+from appointments.keys import notifications_key, seen_key
 from common.lua import Lua
 from common.redisvalues import text_or_none
-
-
-def seen_key(account_id: str) -> str:
-    return notifications_key(account_id) + ":seen"
 
 
 class Inbox:

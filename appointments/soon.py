@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import redis.asyncio as aioredis
 
-from appointments.store import MAX_LEN_MS, active_key
+from appointments.keys import active_key
+from appointments.store import MAX_LEN_MS
 from common.lua import Lua
 
 # An on-demand call is not rung when an appointment of the expert starts within this.

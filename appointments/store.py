@@ -1,14 +1,8 @@
-"""The only code that touches booking keys: each change is one atomic Lua script.
-
-Keys: ``hc:{b:<id>}`` (the booking hash), ``hc:bookings:active:<expert>`` (the expert's
-bookings still to be met, members ``<id>|<end ms>`` scored by start ms),
-``hc:bookings:deadlines`` (``remind:<offset ms>|<id>`` and ``noshow|<id>`` by due ms, and
-the intents ``pay|<id>|...`` of the hold the booking keeps: sessions/holds.py),
-``hc:bookings:of:<account>`` (every booking of an account, by start ms),
-``hc:notifications:<account>`` (a list of JSON notifications, newest first),
-``hc:bookings:reliability:<expert>`` (counters), ``hc:availability:<expert>`` (JSON); the
-billing stream belongs to ``sessions``, and so does the client's wallet: the money a
-booking holds is taken and settled there as steps of their own (``sessions/holds.py``).
+"""The only code that changes bookings: each change is one atomic Lua script in the
+booking's slot, with the steps it owes elsewhere after it (``appointments/keys.py`` names
+the keys, ``appointments/steps.py`` the steps). The billing stream belongs to ``sessions``,
+and so does the client's wallet: the money a booking holds is taken and settled there as
+steps of their own (``sessions/holds.py``).
 """
 
 from __future__ import annotations
@@ -29,8 +23,20 @@ from appointments.errors import (
     SlotTaken,
     WrongBookingState,
 )
+from appointments.keys import (
+    EVERY_DEADLINES,
+    active_key,
+    availability_key,
+    booking_key,
+    deadlines_key,
+    index_key,
+    intent_deadlines,
+    reliability_key,
+)
+from appointments.steps import BookingSteps, Slot
 from common.errors import Forbidden, HelpcallError, Invalid
-from common.lua import Lua
+from common.keyspace import bucket_of, bucket_stream
+from common.lua import Lua, in_order
 from common.redistime import redis_ms
 from common.redisvalues import pairs, text_map, text_or_none
 from marketplace import keys as market_keys
@@ -40,35 +46,10 @@ from sessions.holds import Hold, Holders, WalletHolds, hold_args
 from sessions.intents import Intents
 from sessions.pricing import Pricing, PricingMode
 
-DEADLINES = "hc:{0}:bookings:deadlines"
 MAX_LEN_MS = MAX_LENGTH_MINUTES * 60_000
 
-def booking_key(booking_id: str) -> str:
-    return f"hc:{{0}}:{{b:{booking_id}}}"
-
-
 # What a booking holds of its client's money (sessions/holds.py): kept while booked.
-BOOKINGS = Holders((DEADLINES,), booking_key, ("booked",), booking=True)
-
-
-def active_key(expert_id: str) -> str:
-    return f"hc:{{0}}:bookings:active:{expert_id}"
-
-
-def index_key(account_id: str) -> str:
-    return f"hc:{{0}}:bookings:of:{account_id}"
-
-
-def notifications_key(account_id: str) -> str:
-    return f"hc:{{0}}:notifications:{account_id}"
-
-
-def reliability_key(expert_id: str) -> str:
-    return f"hc:{{0}}:bookings:reliability:{expert_id}"
-
-
-def availability_key(expert_id: str) -> str:
-    return f"hc:{{0}}:availability:{expert_id}"
+BOOKINGS = Holders(EVERY_DEADLINES, booking_key, ("booked",), booking=True)
 
 
 @dataclass(frozen=True)
@@ -128,6 +109,8 @@ def _raise(reply: list[Any]) -> None:
             raise WrongBookingState("the appointment has already started")
         case "conflict" if detail == "no_proposal":
             raise WrongBookingState("there is no new time proposed")
+        case "conflict" if detail == "expired":
+            raise WrongBookingState("this took too long; try again")
         case "conflict":
             raise WrongBookingState(f"the booking is {detail}" if detail else "conflict")
         case "slot_taken":
@@ -138,6 +121,13 @@ def _raise(reply: list[Any]) -> None:
             raise NotEnoughFunds("your wallet does not cover this appointment")
         case code:
             raise RuntimeError(f"unexpected script error {code!r}")
+
+
+def _owed(reply: Any) -> list[str]:
+    """The intents a script recorded (the steps it owes), when it answered any."""
+    if isinstance(reply, list) and len(reply) > 5:
+        return [str(text_or_none(m)) for m in reply[5]]
+    return []
 
 
 def _outcome(reply: list[Any]) -> Outcome:
@@ -163,113 +153,112 @@ class BookingStore:
             for name in ("book", "cancel", "propose", "respond", "joined", "fire")
         }
         self._due = Lua(redis, "common/lua/due.lua")
-        self.intents = Intents(redis, rules.lease_ms, lambda _member: DEADLINES)
+        self.intents = Intents(redis, rules.lease_ms, intent_deadlines)
         self.holds = WalletHolds(redis, self.intents, BOOKINGS)
+        self.steps = BookingSteps(redis, self.intents, MAX_LEN_MS, rules.notifications_kept)
 
-    def _keys(self, booking_id: str, client_id: str, expert_id: str) -> dict[str, str]:
-        """The keys of every booking script (named in ``appointments/lua/prelude.lua``)."""
-        return {
-            "booking": booking_key(booking_id), "active": active_key(expert_id),
-            "deadlines": DEADLINES, "billing": self.rules.billing_stream,
-            "client_index": index_key(client_id), "expert_index": index_key(expert_id),
-            "client_notes": notifications_key(client_id),
-            "expert_notes": notifications_key(expert_id),
-            "reliability": reliability_key(expert_id),
-        }
-
-    async def _run(self, name: str, booking_id: str, parties: tuple[str, str],
-                   args: Mapping[str, str | int]) -> Outcome:
-        """A booking script: the family's keys and arguments, then its own."""
+    async def _run(self, name: str, booking_id: str, args: Mapping[str, str | int]) -> Outcome:
+        """A booking script (the family's keys and arguments, then its own), then the
+        steps it owes: the hold it settles, the calendar, the accounts' lists."""
         reply = await self._scripts[name](
-            keys=self._keys(booking_id, *parties),
-            args={"id": booking_id, "kept": self.rules.notifications_kept,
-                  "fee_percent": self.rules.platform_fee_percent,
+            keys={"booking": booking_key(booking_id), "deadlines": deadlines_key(booking_id),
+                  "billing": bucket_stream(self.rules.billing_stream, bucket_of(booking_id))},
+            args={"id": booking_id, "fee_percent": self.rules.platform_fee_percent,
                   "lease_ms": self.rules.lease_ms, **args},
         )
         if isinstance(reply, list) and len(reply) > 4 and (paid := text_or_none(reply[4])):
             await self.holds.settle_after(paid)
+        await self.steps.take(_owed(reply))
         return _outcome(reply)
-
-    async def parties(self, booking_id: str) -> tuple[str, str]:
-        client, expert = await self._redis.hmget(booking_key(booking_id), "client_id",
-                                                 "expert_id")
-        if client is None:
-            raise NoSuchBooking()
-        return str(client), str(expert)
 
     async def now_ms(self) -> int:
         return await redis_ms(self._redis)
 
     async def book(self, booking_id: str, new: NewBooking) -> Outcome:
         """The price still the expert's (§7.2), read in their slot, as a call's is just
-        before its script; the hold, as a step in the client's wallet (None: not
-        covered); then the booking, which keeps it."""
+        before its script; the slot, reserved in the expert's calendar; the hold, as a step
+        in the client's wallet (None: not covered); then the booking, which keeps both."""
         profile = text_or_none(await self._redis.hget(market_keys.expert(new.expert_id),
                                                       "profile"))
         if profile is None:
             raise NotBookable("this expert does not take bookings any more")
         still_agreed(profile, Pricing(PricingMode(new.pricing_mode), new.rate_cents))
+        slot = Slot.new(booking_id, new.expert_id, new.start_ms, new.end_ms)
+        if not await self.steps.reserve(slot):
+            raise SlotTaken()
         hold = Hold.new(booking_id, new.client_id) if new.hold_cents > 0 else None
         if hold is not None and not await self.holds.take(hold, new.hold_cents):
             hold = None
         try:
-            return await self._book(booking_id, new, hold)
+            return await self._book(booking_id, new, slot, hold)
         except HelpcallError:
+            await self.steps.unreserve(slot)
             if hold is not None:
                 await self.holds.refused(hold)
             raise
 
-    async def _book(self, booking_id: str, new: NewBooking, hold: Hold | None) -> Outcome:
+    async def _book(self, booking_id: str, new: NewBooking, slot: Slot,
+                    hold: Hold | None) -> Outcome:
         r = self.rules
         return await self._run(
-            "book", booking_id, (new.client_id, new.expert_id),
+            "book", booking_id,
             {"client_id": new.client_id, "expert_id": new.expert_id, "topic": new.topic,
              "start_ms": new.start_ms, "end_ms": new.end_ms,
              "length_minutes": new.length_minutes, "pricing_mode": new.pricing_mode,
              "rate_cents": new.rate_cents, "hold_cents": new.hold_cents,
              "currency": r.currency, "min_notice_ms": new.min_notice_ms,
-             "max_len_ms": MAX_LEN_MS,
              "reminders": ",".join(str(o) for o in r.reminder_offsets_ms),
              "no_show_ms": r.no_show_ms, "cancel_notice_ms": new.cancel_notice_ms,
              "late_fee_percent": new.late_cancel_fee_percent,
              "no_show_fee_percent": new.no_show_fee_percent,
              "client_name": new.client_name, "expert_name": new.expert_name,
-             "time_zone": new.time_zone, **hold_args(hold)},
+             "time_zone": new.time_zone, **hold_args(hold),
+             "reservation": slot.intent, "member": slot.member},
         )
 
     async def cancel(self, booking_id: str, account_id: str) -> Outcome:
-        return await self._run("cancel", booking_id, await self.parties(booking_id),
-                               {"account": account_id})
+        return await self._run("cancel", booking_id, {"account": account_id})
 
     async def propose(self, booking_id: str, account_id: str, start_ms: int,
                       end_ms: int) -> Outcome:
-        return await self._run("propose", booking_id, await self.parties(booking_id),
+        return await self._run("propose", booking_id,
                                {"account": account_id, "start_ms": start_ms, "end_ms": end_ms})
 
     async def respond(self, booking_id: str, account_id: str, accept: bool) -> Outcome:
-        return await self._run("respond", booking_id, await self.parties(booking_id),
-                               {"account": account_id,
-                                "answer": "accept" if accept else "decline",
-                                "max_len_ms": MAX_LEN_MS})
+        """To accept, the proposed slot is reserved in the expert's calendar first, when
+        the booking as read has a proposal this account may accept (the script decides)."""
+        booking = await self.get(booking_id)
+        slot = None
+        if (accept and booking is not None and booking.proposed_end_ms is not None
+                and booking.proposed_start_ms is not None
+                and booking.role_of(account_id) not in (None, booking.proposed_by)):
+            slot = Slot.new(booking_id, booking.expert_id, booking.proposed_start_ms,
+                            booking.proposed_end_ms)
+            if not await self.steps.reserve(slot):
+                raise SlotTaken()
+        args = {"account": account_id, "answer": "accept" if accept else "decline",
+                "reservation": slot.intent if slot else "", "member": slot.member if slot else ""}
+        try:
+            return await self._run("respond", booking_id, args)
+        except HelpcallError:
+            if slot is not None:
+                await self.steps.unreserve(slot)
+            raise
 
     async def joined(self, booking_id: str, account_id: str) -> Outcome:
-        return await self._run("joined", booking_id, await self.parties(booking_id),
-                               {"account": account_id})
+        return await self._run("joined", booking_id, {"account": account_id})
 
     async def fire(self, member: str) -> Outcome:
-        if await self.holds.fire(member):
+        if await self.holds.fire(member) or await self.steps.fire(member):
             return Outcome("gone")
-        booking_id = member.partition("|")[2]
-        try:
-            parties = await self.parties(booking_id)
-        except NoSuchBooking:
-            await self._redis.zrem(DEADLINES, member)
-            return Outcome("gone")
-        return await self._run("fire", booking_id, parties, {"member": member})
+        return await self._run("fire", member.partition("|")[2], {"member": member})
 
     async def due(self, limit: int = 200) -> list[str]:
-        return [str(text_or_none(m)) for m in await self._due(
-            keys={"deadlines": DEADLINES}, args={"limit": limit})]
+        """What is due in every bucket's deadlines: one round trip per primary."""
+        replies = await in_order(self._redis, first=[
+            self._due.step(keys={"deadlines": zset}, args={"limit": limit})
+            for zset in EVERY_DEADLINES])
+        return [str(text_or_none(m)) for reply in replies for m in reply]
 
     async def busy(self, expert_id: str, from_ms: int, to_ms: int) -> list[tuple[int, int]]:
         """The expert's bookings still to be met that overlap [from, to)."""

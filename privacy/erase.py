@@ -28,9 +28,9 @@ from accounts.links import link_counter_key
 from accounts.models import Account
 from accounts.passwords import verify_password
 from accounts.store import AccountStore
-from appointments import store as booking_keys
+from appointments import keys as booking_keys
 from appointments.feeds import account_token_key, token_key
-from appointments.inbox import seen_key
+from appointments.keys import seen_key
 from blobs.store import BlobKey, BlobMissing, BlobStore
 from brands.personal import BrandRecords
 from common.errors import Invalid

@@ -19,7 +19,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from accounts.models import Account
-from appointments.store import notifications_key
+from appointments.keys import notifications_key
 from brands.personal import BrandRecords
 from common.redisvalues import text_map, text_or_none
 from common.timefmt import iso_ms

@@ -27,7 +27,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from appointments import store as booking_keys
+from appointments import keys as booking_keys
 from blobs.store import BlobStoreError
 from common.keyspace import every_stream
 from common.loops import Loop
@@ -52,7 +52,7 @@ DAY_MS = 86_400_000
 BATCH = 500
 # Every index that lists sessions: each account's, each brand's (sessions/listing.py).
 _SESSIONS = (index_key("*"), brand_sessions_key("*"))
-_BOOKINGS = "hc:{0}:bookings:of:*"
+_BOOKINGS = booking_keys.index_key("*")
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,9 @@ class Retention:
                 fields = text_map(await self.redis.hgetall(key))
                 if fields.get("state") == "booked":
                     continue  # not met yet: the appointments loop will close it
-                async with self.redis.pipeline(transaction=True) as pipe:
+                # The booking and the two lists are in three slots: not one transaction.
+                # A stop half-way leaves list entries of no booking, dropped next run.
+                async with self.redis.pipeline(transaction=False) as pipe:
                     pipe.delete(key)
                     for account in (fields.get("client_id"), fields.get("expert_id")):
                         if account:

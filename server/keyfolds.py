@@ -5,11 +5,12 @@ idempotent so that a start stopped half-way is finished by the next one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import cast
 
 import redis.asyncio as aioredis
 
-from appointments.store import booking_key
+from appointments.keys import booking_pattern
 from common.keyspace import HOME
 from common.redistime import redis_ms
 from mail import outbox as mail_outbox
@@ -39,15 +40,16 @@ async def copy_then_delete(redis: aioredis.Redis, key: str, target: str) -> int:
     return 1
 
 
-async def spread_deadlines(redis: aioredis.Redis) -> int:
-    """Layout 7: each session's deadline to its bucket's deadlines."""
+async def spread_deadlines(redis: aioredis.Redis, home: str = HOME_DEADLINES,
+                           where: Callable[[str], str] = intent_deadlines) -> int:
+    """Layout 7: each session's deadline to its bucket's deadlines (layout 11: each
+    booking's, ``home`` and ``where`` the bookings')."""
     moved = 0
-    scored = cast(list[tuple[str, float]],
-                  await redis.zrange(HOME_DEADLINES, 0, -1, withscores=True))
+    scored = cast(list[tuple[str, float]], await redis.zrange(home, 0, -1, withscores=True))
     for member, due in scored:
-        if (target := intent_deadlines(member)) != HOME_DEADLINES:
+        if (target := where(member)) != home:
             await redis.zadd(target, {member: due}, nx=True)
-            await redis.zrem(HOME_DEADLINES, member)
+            await redis.zrem(home, member)
             moved += 1
     return moved
 
@@ -72,7 +74,7 @@ async def record_holds(redis: aioredis.Redis) -> int:
     """Layout 4: how many holds of calls and bookings in progress were recorded."""
     recorded = 0
     for pattern, holding, payer_field in ((session_pattern(), HOLDS_EXPERT, "payer_id"),
-                                          (booking_key("*"), {"booked"}, "client_id")):
+                                          (booking_pattern(), {"booked"}, "client_id")):
         async for key in redis.scan_iter(match=pattern, _type="hash", count=1000):
             if not key.endswith("}"):
                 continue  # a hash beside one (a session's sockets)

@@ -72,6 +72,17 @@ count, which go to ``hc:{0}:experts:ratings`` first; ``hc:{0}:expert:<id>:photo`
 the pair's own slot, ``hc:{k:<a>|<b>}:block``, and ``hc:{0}:blocks:<account>`` to
 ``hc:{a:<account>}:blocks``.
 
+Layout 11: bookings leave it (appointments/keys.py): ``hc:{0}:{b:<id>}`` becomes
+``hc:{<n>}:{b:<id>}``, ``n`` the booking's bucket, and each deadline in
+``hc:{0}:bookings:deadlines`` moves to its bucket's ``hc:{<n>}:bookings:deadlines``, as
+sessions' did in layout 7. An expert's ``hc:{0}:bookings:active:<id>``,
+``hc:{0}:bookings:reliability:<id>`` and ``hc:{0}:availability:<id>`` go to their slot
+(``hc:{a:<id>}:bookings:active``, ``:bookings:reliability``, ``:availability``), and an
+account's ``hc:{0}:bookings:of:<id>``, ``hc:{0}:notifications:<id>`` and its ``:seen`` to
+``hc:{a:<id>}:bookings``, ``:notifications`` and ``:notifications:seen``, and the link
+from a booking to its call ``hc:{0}:booking:<id>:session`` to ``hc:{<n>}:booking:<id>:session``,
+all copied as above. The slots already in a calendar keep their names (``<id>|<end ms>``).
+
 A marker says which layout is done. Stop every process of the earlier version first: one
 still running would write old names.
 """
@@ -85,6 +96,7 @@ import redis.asyncio as aioredis
 from accounts.claims import claim_key
 from accounts.links import link_key
 from accounts.store import account_key
+from appointments import keys as booking_keys
 from common.keyspace import (
     BUCKETS,
     HOME,
@@ -113,6 +125,7 @@ from sessions.filestore import file_key
 from sessions.keys import (
     LAST_RUNG,
     QUEUES,
+    booking_session_key,
     brand_sessions_key,
     busy_key,
     index_key,
@@ -128,7 +141,7 @@ log = logging.getLogger(__name__)
 
 OLD_PREFIX = "hc:"
 DONE_KEY = HOME + "layout"
-LAYOUT = "10"
+LAYOUT = "11"
 # Names of the current layout that start like an old one: never renamed again (another
 # process of this version may be writing them while this one starts).
 _CURRENT = (HOME, global_key("")[:-1], *(prefix("")[:-2] for prefix in (
@@ -150,6 +163,15 @@ _UNANSWERED = HOME + "presence:unanswered:"
 _PAIRS = HOME + "block:"
 _BLOCKS = HOME + "blocks:"
 _BESIDE_SESSION = ("", ":socks", ":chat", ":rung", ":timeline")
+_BOOKINGS = HOME + "{b:"
+_BOOKING_DEADLINES = HOME + "bookings:deadlines"
+# Layout 11: the keys of one account or expert, by their old prefix.
+_OWNED = {HOME + "bookings:active:": booking_keys.active_key,
+          HOME + "bookings:reliability:": booking_keys.reliability_key,
+          HOME + "bookings:of:": booking_keys.index_key,
+          HOME + "availability:": booking_keys.availability_key}
+_NOTIFICATIONS = HOME + "notifications:"
+_BOOKED_SESSIONS = HOME + "booking:"
 
 
 def _home_name(old: str) -> str:
@@ -183,6 +205,16 @@ def new_name(old: str) -> str:
         return trust_keys.pair(*old[len(_PAIRS):].split("|", 1))
     if old.startswith(_BLOCKS):
         return trust_keys.blocks(old[len(_BLOCKS):])
+    if old.startswith(_BOOKINGS) and old.endswith("}"):
+        return booking_keys.booking_key(old[len(_BOOKINGS):-1])
+    for prefix, named in _OWNED.items():
+        if old.startswith(prefix):
+            return named(old[len(prefix):])
+    if old.startswith(_BOOKED_SESSIONS) and old.endswith(":session"):
+        return booking_session_key(old[len(_BOOKED_SESSIONS):-len(":session")])
+    if old.startswith(_NOTIFICATIONS):
+        owner, seen, _ = old[len(_NOTIFICATIONS):].partition(":")
+        return (booking_keys.seen_key if seen else booking_keys.notifications_key)(owner)
     if old.startswith(_UNANSWERED):
         return unanswered_key(old[len(_UNANSWERED):])
     if old.startswith(_LINKS):
@@ -215,11 +247,13 @@ async def migrate_key_layout(redis: aioredis.Redis) -> int:
             if (target := _home_name(key)) != key:
                 moved += await _rename(redis, key, target)
     for family in (_ACCOUNTS, _BUSY, _WALLETS, _INDEXES, _BRANDS, _PROCS, _QUEUE, *_SHARED,
-                   _SESSIONS, _LINKS, _UNANSWERED, _PAIRS, _BLOCKS):
+                   _SESSIONS, _LINKS, _UNANSWERED, _PAIRS, _BLOCKS, _BOOKINGS, *_OWNED,
+                   _NOTIFICATIONS, _BOOKED_SESSIONS):
         async for key in redis.scan_iter(match=family + "*", count=1000):
             if (target := new_name(key)) != key:
                 moved += await copy_then_delete(redis, key, target)
     moved += await spread_deadlines(redis)
+    moved += await spread_deadlines(redis, _BOOKING_DEADLINES, booking_keys.intent_deadlines)
     moved += await forget_stopped_sockets(redis)
     moved += await record_holds(redis)
     moved += await fold_mail_records(redis)

@@ -8,8 +8,8 @@ bucket's ``deadlines`` (zset of ``kind|session`` by due ms, and the intents, bel
 settle; ``requeue|session``, a call to put back in its queue). In bucket 0's, whatever the
 session's: ``credit|session|payer|cents``, a disputed charge to give back (the dispute's
 script writes it, in the home slot).
-In the home slot: the link from a booking to its session, and the files shared in it
-(``sessions/filestore.py``).
+In the slot of a booking's bucket: the link from the booking to its session. In the home
+slot: the files shared in a session (``sessions/filestore.py``).
 
 Elsewhere, each in its owner's slot and changed in steps of its own: the expert's busy
 flag (the session holding them, ``{a:<expert>}``: ``sessions/busy.py``); the payer's wallet,
@@ -135,7 +135,8 @@ def parse_credit_member(member: str) -> tuple[str, str, int] | None:
 
 
 def booking_session_key(booking_id: str) -> str:
-    return f"hc:{{0}}:booking:{booking_id}:session"
+    """The session a booking opened, in the booking's bucket (appointments/keys.py)."""
+    return f"{bucket_prefix(bucket_of(booking_id))}booking:{booking_id}:session"
 
 
 def queue_key(category: str) -> str:

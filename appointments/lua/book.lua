@@ -1,29 +1,28 @@
 --! durable
 --! use appointments/lua/prelude.lua
 --! args: client_id expert_id topic start_ms end_ms length_minutes pricing_mode rate_cents
---! args: hold_cents currency min_notice_ms max_len_ms reminders no_show_ms cancel_notice_ms
+--! args: hold_cents currency min_notice_ms reminders no_show_ms cancel_notice_ms
 --! args: late_fee_percent no_show_fee_percent client_name expert_name time_zone
---! args: hold_nonce hold_intent
+--! args: hold_nonce hold_intent reservation member
 -- A client books a slot, at a price just checked to be the expert's (§7.2,
 -- appointments/store.py). ``reminders``: offsets in ms, comma separated. ``hold_nonce``:
 -- the hold of ``hold_cents`` taken in the client's wallet just before ('' when the wallet
 -- did not cover it), ``hold_intent`` its 'pay' deadline (sessions/holds.py).
+-- ``member``: the slot reserved in the expert's calendar just before, ``reservation`` its
+-- 'reserve' intent: two clients racing for one slot were told apart there.
 if redis.call('EXISTS', KEY.booking) == 1 then return {'err', 'conflict'} end
 local start, finish = tonumber(ARG.start_ms), tonumber(ARG.end_ms)
 local hold = tonumber(ARG.hold_cents)
 local now = now_ms()
 if start < now + tonumber(ARG.min_notice_ms) then return {'err', 'too_soon'} end
--- Two clients racing for one slot: whichever script runs second sees the first's booking.
-if overlapping(start, finish, tonumber(ARG.max_len_ms), ID) then
-  return {'err', 'slot_taken'}
-end
 if hold > 0 then
   if ARG.hold_nonce == '' then return {'err', 'insufficient_funds'} end
   local gone = hold_gone(KEY.deadlines, ARG.hold_intent)
   if gone then return gone end
-  redis.call('ZREM', KEY.deadlines, ARG.hold_intent)
 end
-local member = ID .. '|' .. finish
+if not consume(ARG.reservation) then return {'err', 'conflict', 'expired'} end
+if hold > 0 then redis.call('ZREM', KEY.deadlines, ARG.hold_intent) end
+local member = ARG.member
 redis.call('HSET', KEY.booking, 'id', ID, 'state', 'booked', 'client_id', ARG.client_id,
            'expert_id', ARG.expert_id, 'topic', ARG.topic, 'start_ms', start, 'end_ms', finish,
            'length_minutes', ARG.length_minutes, 'pricing_mode', ARG.pricing_mode,
@@ -37,10 +36,8 @@ redis.call('HSET', KEY.booking, 'id', ID, 'state', 'booked', 'client_id', ARG.cl
            'proposed_end_ms', '', 'proposed_by', '', 'sequence', 0, 'cancelled_by', '',
            'no_show_by', '', 'closed_at', '', 'amount_cents', 0, 'platform_fee_cents', 0,
            'expert_payout_cents', 0, 'hold_nonce', hold > 0 and ARG.hold_nonce or '')
-redis.call('ZADD', KEY.active, start, member)
-redis.call('ZADD', KEY.client_index, start, ID)
-redis.call('ZADD', KEY.expert_index, start, ID)
 local b = load_booking()
+listed(b, start)
 set_deadlines(b, now)
 notify('expert', b, 'booking.created', now, {client_name = b.client_name})
 return reply('booked')

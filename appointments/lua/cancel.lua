@@ -15,10 +15,9 @@ if late and role == 'client' then
   due = hc_round_half_up(tonumber(b.hold_cents) * tonumber(b.late_fee_percent), 100)
 end
 local amount, fee, payout = settle(b, due, now)
-close(b, 'cancelled', now)
+close(b, 'cancelled', now, (late and role == 'expert') and 'late_cancellations' or '')
 redis.call('HSET', KEY.booking, 'cancelled_by', role, 'late', late and '1' or '')
 if late then
-  if role == 'expert' then redis.call('HINCRBY', KEY.reliability, 'late_cancellations', 1) end
   billing_event(b, 'cancelled', 'cancelled_by', role, amount, fee, payout, now)
 end
 notify(other(role), b, 'booking.cancelled', now, {cancelled_by = role})

@@ -27,9 +27,8 @@ elseif expert_in then
   due_cents = hc_round_half_up(tonumber(b.hold_cents) * tonumber(b.no_show_fee_percent), 100)
 end
 local amount, fee, payout = settle(b, due_cents, now)
-close(b, 'no_show', now)
+close(b, 'no_show', now, who ~= 'client' and 'no_shows' or '')
 redis.call('HSET', KEY.booking, 'no_show_by', who)
-if who ~= 'client' then redis.call('HINCRBY', KEY.reliability, 'no_shows', 1) end
 billing_event(b, 'no_show', 'no_show_by', who, amount, fee, payout, now)
 notify('client', b, 'booking.no_show', now, {no_show_by = who})
 notify('expert', b, 'booking.no_show', now, {no_show_by = who})

@@ -18,8 +18,7 @@ if b[field] == '' then
 end
 if b.joined_client_ms ~= '' and b.joined_expert_ms ~= '' then
   settle(b, 0, now)
-  close(b, 'attended', now)
-  redis.call('HINCRBY', KEY.reliability, 'attended', 1)
+  close(b, 'attended', now, 'attended')
   return reply('attended')
 end
 return reply('joined')

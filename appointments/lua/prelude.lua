@@ -2,39 +2,74 @@
 --! use sessions/lua/pricing.lua
 --! use sessions/lua/holds.lua
 --! use common/lua/records.lua
---! keys: booking active deadlines billing
---! keys: client_index expert_index client_notes expert_notes reliability
---! args: id kept fee_percent lease_ms
+--! keys: booking deadlines billing
+--! args: id fee_percent lease_ms
 -- Shared by every booking script (after the pieces named above). The keys and arguments
--- named here are every booking script's (BookingStore._keys lays them out); a script's
--- own names follow. ``active`` is the expert's bookings still to be met (zset),
--- ``deadlines`` the bookings' deadlines (zset; and the intents ``pay|booking|...`` of the
--- client's money the booking holds, sessions/holds.py), ``billing`` the billing stream, the
--- indexes and notification lists the client's and the expert's, ``reliability`` the
--- expert's counters. ``kept``: notifications kept per account; ``fee_percent``: the
--- platform's fee; ``lease_ms``: how soon a step left unfinished is finished by another.
+-- named here are every booking script's (BookingStore._run lays them out); a script's own
+-- names follow. All three are in the booking's bucket's slot (appointments/keys.py):
+-- ``deadlines`` its bucket's deadlines (and intents), ``billing`` its bucket's billing
+-- stream. ``fee_percent``: the platform's fee; ``lease_ms``: how soon a step left
+-- unfinished is finished by another.
+--
+-- What a script changes outside the slot, the expert's calendar and the accounts' lists,
+-- it records as intents due a lease ahead and answers them: the caller takes those steps
+-- next, and any process's loop does once they fall due if the caller stopped first
+-- (appointments/steps.py).
 local ID = ARG.id
-local KEPT = tonumber(ARG.kept)
 local FEE_PCT = tonumber(ARG.fee_percent)
 local NOTES = {}
 -- The hold of the client's money this step settles (its 'pay' intent: the caller settles
 -- it in the wallet next); '' when none.
 local PAID = ''
+-- The intents this script recorded: the steps the caller takes next.
+local OWED = {}
+-- What goes to each account's lists: {account = {start = '<ms>' or '', notes = {...}}},
+-- and the accounts in the order first named.
+local POSTS, POSTED = {}, {}
+
+local function owe(member, now)
+  redis.call('ZADD', KEY.deadlines, now + tonumber(ARG.lease_ms), member)
+  OWED[#OWED + 1] = member
+end
+
+-- The account's list of bookings gets this booking at ``start`` (nil: no change), and its
+-- notifications ``text`` (nil: none).
+local function post(account, start, text)
+  local p = POSTS[account]
+  if not p then
+    p = {start = '', notes = {}}
+    POSTS[account] = p
+    POSTED[#POSTED + 1] = account
+  end
+  if start then p.start = tostring(start) end
+  if text then p.notes[#p.notes + 1] = text end
+end
+
+local function listed(b, start)
+  post(b.client_id, start)
+  post(b.expert_id, start)
+end
 
 local function load_booking()
   return load_hash(KEY.booking)
 end
 
 -- Every successful script answers: status, the Redis time, the booking, the
--- notifications it stored as {account, json} pairs (for live delivery), and the hold it
--- settles.
+-- notifications it posts as {account, json} pairs (for live delivery), the hold it
+-- settles, and the intents it recorded (the steps owed, each a 'post' per account).
 local function reply(status)
+  local now = now_ms()
+  for _, account in ipairs(POSTED) do
+    local p = POSTS[account]
+    local notes = #p.notes > 0 and cjson.encode(p.notes) or '[]'
+    owe('post|' .. ID .. '|' .. account .. '|' .. p.start .. '|' .. notes, now)
+  end
   local notes = {}
   for _, n in ipairs(NOTES) do
     notes[#notes + 1] = n[1]
     notes[#notes + 1] = n[2]
   end
-  return {status, now_ms(), redis.call('HGETALL', KEY.booking), notes, PAID}
+  return {status, now, redis.call('HGETALL', KEY.booking), notes, PAID, OWED}
 end
 
 local function role_of(b, account)
@@ -46,7 +81,7 @@ local function other(role)
   return 'client'
 end
 
--- One in-app notification, stored in the account's list in this same atomic step.
+-- One in-app notification, posted to the account's list as a step of its own.
 local function notify(role, b, kind, now, extra)
   local account = (role == 'client') and b.client_id or b.expert_id
   local body = {id = ID .. '.' .. kind .. '.' .. now, kind = kind, booking_id = ID,
@@ -54,21 +89,15 @@ local function notify(role, b, kind, now, extra)
                 at = iso(now)}
   for k, val in pairs(extra or {}) do body[k] = val end
   local text = cjson.encode(body)
-  local key = (role == 'client') and KEY.client_notes or KEY.expert_notes
-  redis.call('LPUSH', key, text)
-  redis.call('LTRIM', key, 0, KEPT - 1)
+  post(account, nil, text)
   NOTES[#NOTES + 1] = {account, text}
 end
 
--- The first booking of the expert's active ones that overlaps [start, end), other than
--- ``except``; members are ``<id>|<end ms>`` scored by start, so no other hash is read.
-local function overlapping(start, finish, max_len_ms, except)
-  local members = redis.call('ZRANGEBYSCORE', KEY.active, start - max_len_ms, '(' .. finish)
-  for _, member in ipairs(members) do
-    local id, stop = string.match(member, '^(.-)|(%d+)$')
-    if id ~= except and tonumber(stop) > start then return id end
-  end
-  return nil
+-- A slot of the expert's calendar reserved for this booking (``reserve|...``, recorded
+-- and taken before the script, appointments/steps.py) is now the booking's: false when
+-- the intent is gone, the reservation undone by a reaper after its lease.
+local function consume(reservation)
+  return redis.call('ZREM', KEY.deadlines, reservation) == 1
 end
 
 local function drop_deadlines(b)
@@ -104,12 +133,18 @@ local function settle(b, amount, now)
   return amount, fee, amount - fee
 end
 
+-- The booking's slot out of the expert's calendar, as a step of its own: ``counter`` the
+-- expert's reliability counter it adds one to ('' for none), once.
+local function release(b, member, counter, now)
+  owe('release|' .. ID .. '|' .. b.expert_id .. '|' .. member .. '|' .. counter, now)
+end
+
 -- The end of a booking that will never be met: out of the expert's calendar, no deadline.
-local function close(b, state, now)
+local function close(b, state, now, counter)
   b.state = state
   redis.call('HSET', KEY.booking, 'state', state, 'closed_at', now, 'proposed_start_ms', '',
              'proposed_end_ms', '', 'proposed_by', '')
-  redis.call('ZREM', KEY.active, b.active_member)
+  release(b, b.active_member, counter or '', now)
   drop_deadlines(b)
 end
 

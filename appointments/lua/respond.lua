@@ -1,7 +1,10 @@
 --! use appointments/lua/prelude.lua
---! args: account answer max_len_ms
+--! args: account answer reservation member
 -- The other side (``account``) answers a proposal: ``answer`` is 'accept' or 'decline'.
--- Declining is open to both sides (the proposer withdraws).
+-- Declining is open to both sides (the proposer withdraws). To accept, the proposed slot
+-- was reserved in the expert's calendar just before (``member``, its 'reserve' intent
+-- ``reservation``; appointments/steps.py): two bookings racing for it were told apart
+-- there. '' when none was (the proposal read then was not one this account could accept).
 local b = load_booking()
 if not b then return {'err', 'not_found'} end
 local role = role_of(b, ARG.account)
@@ -17,15 +20,18 @@ end
 if role == b.proposed_by then return {'err', 'forbidden_own'} end
 if now >= tonumber(b.start_ms) then return {'err', 'conflict', 'started'} end
 if start <= now then return {'err', 'too_soon'} end
-if overlapping(start, finish, tonumber(ARG.max_len_ms), ID) then return {'err', 'slot_taken'} end
--- The swap: old slot out, new slot in, reminders and no-show moved, all at once.
+-- The slot reserved must be the one proposed: a new proposal may have come meanwhile.
+local member = ARG.member
+if string.match(member, '|(%d+)$') ~= tostring(finish) then
+  return {'err', 'conflict', 'no_proposal'}
+end
+if not consume(ARG.reservation) then return {'err', 'conflict', 'expired'} end
+-- The swap: the new slot is the booking's, the old one released (a step of its own),
+-- reminders and no-show moved, all at once.
 drop_deadlines(b)
-redis.call('ZREM', KEY.active, b.active_member)
-local member = ID .. '|' .. finish
+release(b, b.active_member, '', now)
 b.start_ms, b.end_ms, b.active_member = tostring(start), tostring(finish), member
-redis.call('ZADD', KEY.active, start, member)
-redis.call('ZADD', KEY.client_index, start, ID)
-redis.call('ZADD', KEY.expert_index, start, ID)
+listed(b, start)
 redis.call('HSET', KEY.booking, 'start_ms', start, 'end_ms', finish, 'active_member', member,
            'proposed_start_ms', '', 'proposed_end_ms', '', 'proposed_by', '')
 redis.call('HINCRBY', KEY.booking, 'sequence', 1)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
+from appointments.keys import active_key
 from appointments.soon import UpcomingBookings
 from common.redisvalues import text_map
 from common.timefmt import iso_ms
@@ -24,7 +25,7 @@ from tests.appointments.conftest import (
     soon,
     wallet,
 )
-from tests.conftest import Running, StartApp, User, on_this_redis
+from tests.conftest import Running, StartApp, User, billing_entries, on_this_redis
 
 # Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).
 pytestmark = pytest.mark.cluster
@@ -33,8 +34,7 @@ DAY = 86_400_000
 
 
 async def billing_events(redis: aioredis.Redis) -> list[dict[str, str]]:
-    stream = on_this_redis(redis)
-    return [text_map(fields or {}) for _, fields in await redis.xrange(stream) or []]
+    return [text_map(fields or {}) for _, fields in await billing_entries(redis)]
 
 
 async def ledger_kinds(running: Running, user: User) -> list[tuple[str, int]]:
@@ -123,7 +123,7 @@ async def test_two_concurrent_requests_never_share_a_slot(running: Running,
         assert sorted(a.status for a in answers) == [201, 409]
         loser = next(c for c, a in zip(clients, answers, strict=True) if a.status == 409)
         assert (await wallet(running, loser))["held_cents"] == 0
-    assert len(await redis.zrange(f"hc:{{0}}:bookings:active:{expert.id}", 0, -1)) == 4
+    assert len(await redis.zrange(active_key(expert.id), 0, -1)) == 4
 
 
 async def test_two_processes_never_share_a_slot(start_app: StartApp) -> None:

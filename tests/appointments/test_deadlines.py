@@ -7,6 +7,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from appointments.keys import EVERY_DEADLINES
 from appointments.soon import UpcomingBookings
 from common.redisvalues import text_map
 from server.api.appointments import APPOINTMENTS
@@ -30,7 +31,7 @@ from tests.waiting import eventually
 async def no_deadline_left(redis: aioredis.Redis) -> None:
     """Every deadline fired, and the intent of the hold settled went at the next tick."""
     async def none() -> bool:
-        return await redis.zcard("hc:{0}:bookings:deadlines") == 0
+        return all([await redis.zcard(zset) == 0 for zset in EVERY_DEADLINES])
     await eventually(none, within=5, what="no booking deadline left")
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from appointments.store import DEADLINES, BookingStore
+from appointments.keys import EVERY_DEADLINES, booking_key, deadlines_key
+from appointments.store import BookingStore
+from common.keyspace import bucket_of, bucket_stream
 from server.api.appointments import APPOINTMENTS
 from server.keys import REDIS
 from sessions.holds import Hold
@@ -41,7 +43,8 @@ def store_of(running: Running) -> BookingStore:
 
 async def nothing_held(running: Running, client: User) -> None:
     async def none() -> bool:
-        intents = [m for m in await running.app[REDIS].zrange(DEADLINES, 0, -1)
+        redis = running.app[REDIS]
+        intents = [m for zset in EVERY_DEADLINES for m in await redis.zrange(zset, 0, -1)
                    if m.startswith("pay|")]
         return (await wallet(running, client))["held_cents"] == 0 and not intents
     await eventually(none, within=5, what="the booking's money given back, no intent left")
@@ -80,10 +83,11 @@ async def test_stopped_before_settling_a_late_cancel_its_fee_is_charged_once(
     booking = await booked(running, client, expert, start)
     store = store_of(running)
     # The cancel's script only, as BookingStore._run calls it, without the step after it.
+    bid = booking["id"]
     reply = await store._scripts["cancel"](
-        keys=store._keys(booking["id"], client.id, expert.id),
-        args={"id": booking["id"], "kept": 100, "fee_percent": 20, "lease_ms": 1000,
-              "account": client.id})
+        keys={"booking": booking_key(bid), "deadlines": deadlines_key(bid),
+              "billing": bucket_stream(store.rules.billing_stream, bucket_of(bid))},
+        args={"id": bid, "fee_percent": 20, "lease_ms": 1000, "account": client.id})
     assert reply[0] == "cancelled" and reply[4].startswith(f"pay|{booking['id']}|")
     fee = int(reply[4].rsplit("|", 1)[1])
     assert fee > 0 and (await wallet(running, client))["held_cents"] > 0

@@ -114,16 +114,16 @@ async def test_a_rest_name_takes_a_list(redis: aioredis.Redis) -> None:
 
 
 def test_a_shared_piece_names_the_familys_keys_first_then_each_script_its_own() -> None:
-    prelude = ("booking", "active", "deadlines", "billing", "client_index",
-               "expert_index", "client_notes", "expert_notes", "reliability")
+    prelude = ("booking", "deadlines", "billing")
     book, cancel = source("appointments/lua/book.lua"), source("appointments/lua/cancel.lua")
     assert book.keys.fixed == cancel.keys.fixed == prelude
     request = source("earnings/lua/request.lua")
     assert request.keys.fixed == ("account", "ledger", "payout", "payouts", "requested", "bank")
-    assert cancel.args.fixed == ("id", "kept", "fee_percent", "lease_ms", "account")
+    assert cancel.args.fixed == ("id", "fee_percent", "lease_ms", "account")
     # Header lines of one kind continue each other: book.lua's arguments take four lines.
-    assert book.args.fixed[4:7] == ("client_id", "expert_id", "topic")
-    assert book.args.fixed[-1] == "hold_intent"
+    assert book.args.fixed[3:6] == ("client_id", "expert_id", "topic")
+    assert book.args.fixed[-2:] == ("reservation", "member")
+    assert book.args.fixed[-3] == "hold_intent"
 
 
 async def test_a_piece_and_its_script_share_one_table_of_names(redis: aioredis.Redis) -> None:

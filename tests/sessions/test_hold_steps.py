@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
-from appointments.store import booking_key
+from appointments.keys import booking_key
 from server.keyfolds import LEGACY
 from server.keymigration import DONE_KEY, migrate_key_layout
 from server.keys import CALLS, REDIS
