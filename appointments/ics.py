@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from appointments.booking import Booking
@@ -74,9 +75,19 @@ def _transitions(tz: ZoneInfo, start: datetime, end: datetime) -> Iterator[datet
 
 def vtimezone(name: str, first_ms: int, last_ms: int) -> list[str]:
     """A VTIMEZONE covering the year before the first event to the year after the last."""
+    first = datetime.fromtimestamp(first_ms / 1000, tz=UTC).year
+    last = datetime.fromtimestamp(last_ms / 1000, tz=UTC).year
+    return list(_vtimezone_years(name, first - 1, last + 2))
+
+
+@lru_cache(maxsize=256)
+def _vtimezone_years(name: str, first_year: int, end_year: int) -> tuple[str, ...]:
+    """The VTIMEZONE from 1 January of ``first_year`` to that of ``end_year``: the same for
+    every invite in those years, and finding the transitions was most of the CPU a booking
+    cost (every booking mail carries one), so it is worked out once per zone and years."""
     tz = ZoneInfo(name)
-    begin = datetime(datetime.fromtimestamp(first_ms / 1000, tz=UTC).year - 1, 1, 1, tzinfo=UTC)
-    end = datetime(datetime.fromtimestamp(last_ms / 1000, tz=UTC).year + 2, 1, 1, tzinfo=UTC)
+    begin = datetime(first_year, 1, 1, tzinfo=UTC)
+    end = datetime(end_year, 1, 1, tzinfo=UTC)
     lines = ["BEGIN:VTIMEZONE", f"TZID:{name}"]
 
     def observance(at: datetime, before: timedelta | None) -> None:
@@ -96,7 +107,7 @@ def vtimezone(name: str, first_ms: int, last_ms: int) -> list[str]:
     for change in _transitions(tz, begin, end):
         observance(change, (change - timedelta(seconds=1)).astimezone(tz).utcoffset())
     lines.append("END:VTIMEZONE")
-    return lines
+    return tuple(lines)
 
 
 def _when(prop: str, epoch_ms: int, tz: ZoneInfo, tz_name: str) -> str:
