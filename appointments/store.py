@@ -34,9 +34,10 @@ from appointments.keys import (
     reliability_key,
 )
 from appointments.steps import BookingSteps, Slot
+from common.deadlines import due_in
 from common.errors import Forbidden, HelpcallError, Invalid
 from common.keyspace import bucket_of, bucket_stream
-from common.lua import Lua, in_order
+from common.lua import Lua
 from common.redistime import redis_ms
 from common.redisvalues import pairs, text_map, text_or_none
 from marketplace import keys as market_keys
@@ -152,7 +153,6 @@ class BookingStore:
             name: Lua(redis, f"appointments/lua/{name}.lua")
             for name in ("book", "cancel", "propose", "respond", "joined", "fire")
         }
-        self._due = Lua(redis, "common/lua/due.lua")
         self.intents = Intents(redis, rules.lease_ms, intent_deadlines)
         self.holds = WalletHolds(redis, self.intents, BOOKINGS)
         self.steps = BookingSteps(redis, self.intents, MAX_LEN_MS, rules.notifications_kept)
@@ -255,10 +255,7 @@ class BookingStore:
 
     async def due(self, limit: int = 200) -> list[str]:
         """What is due in every bucket's deadlines: one round trip per primary."""
-        replies = await in_order(self._redis, first=[
-            self._due.step(keys={"deadlines": zset}, args={"limit": limit})
-            for zset in EVERY_DEADLINES])
-        return [str(text_or_none(m)) for reply in replies for m in reply]
+        return await due_in(self._redis, EVERY_DEADLINES, limit)
 
     async def busy(self, expert_id: str, from_ms: int, to_ms: int) -> list[tuple[int, int]]:
         """The expert's bookings still to be met that overlap [from, to)."""

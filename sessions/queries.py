@@ -10,7 +10,7 @@ import json
 
 import redis.asyncio as aioredis
 
-from common.lua import Lua, in_order
+from common.deadlines import due_in
 from common.redistime import ms_of
 from common.redisvalues import text_map, text_or_none
 from sessions.keys import (
@@ -30,7 +30,6 @@ from sessions.wallet import wallet_key
 class SessionQueries:
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
-        self._due = Lua(redis, "common/lua/due.lua")
 
     async def get(self, session_id: str) -> tuple[SessionView, int] | None:
         """The session and the Redis time it was read at, or None."""
@@ -87,10 +86,7 @@ class SessionQueries:
     async def due_deadlines(self, limit: int = 200) -> list[str]:
         """What is due in every bucket's deadlines, at most ``limit`` of each: one round
         trip (on a Cluster, one per primary at once)."""
-        per_bucket = await in_order(self._redis, first=[
-            self._due.step(keys={"deadlines": zset}, args={"limit": limit})
-            for zset in EVERY_DEADLINES])
-        return [str(text_or_none(m)) for members in per_bucket for m in members]
+        return await due_in(self._redis, EVERY_DEADLINES, limit)
 
     # -- routing (the category queues themselves: sessions/queueing.py) ---------------
 
