@@ -34,6 +34,7 @@ from appointments.keys import (
     reliability_key,
 )
 from appointments.steps import BookingSteps, Slot
+from common import faults
 from common.deadlines import due_in
 from common.errors import Forbidden, HelpcallError, Invalid
 from common.keyspace import bucket_of, bucket_stream
@@ -166,6 +167,7 @@ class BookingStore:
             args={"id": booking_id, "fee_percent": self.rules.platform_fee_percent,
                   "lease_ms": self.rules.lease_ms, **args},
         )
+        faults.reached(f"booking.script:{name}")
         if isinstance(reply, list) and len(reply) > 4 and (paid := text_or_none(reply[4])):
             await self.holds.settle_after(paid)
         await self.steps.take(_owed(reply))
@@ -189,6 +191,7 @@ class BookingStore:
         hold = Hold.new(booking_id, new.client_id) if new.hold_cents > 0 else None
         if hold is not None and not await self.holds.take(hold, new.hold_cents):
             hold = None
+        faults.reached("booking.held")
         try:
             return await self._book(booking_id, new, slot, hold)
         except HelpcallError:

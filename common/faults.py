@@ -13,7 +13,12 @@ The points, each named where it is reached:
 - ``call.script:<name>``: a session script has changed the session, the steps it asks for
   (the flag given back, the hold settled, the queue) not yet taken;
 - ``expert.saved``: an expert's profile is written in their slot, the category indexes
-  not yet brought in line with it (marketplace/index.py).
+  not yet brought in line with it (marketplace/index.py);
+- ``booking.held``: a slot is reserved in the expert's calendar and the client's money
+  held for a booking, its ``book`` script not yet run;
+- ``booking.script:<name>``: a booking script has changed the booking, the steps it asks
+  for (the hold settled, the calendar, the accounts' lists) not yet taken
+  (appointments/store.py).
 """
 
 from __future__ import annotations
