@@ -69,6 +69,11 @@ def link_prefix(digest: str) -> str:
     return f"hc:{{l:{digest}}}:"
 
 
+def feed_prefix(token: str) -> str:
+    """The prefix of a private calendar feed's token (read by every feed fetch)."""
+    return f"hc:{{f:{token}}}:"
+
+
 def pair_prefix(first: str, second: str) -> str:
     """The prefix of what two accounts share alone (their ids in order): whether one
     blocked the other, read before every call between them."""

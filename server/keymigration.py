@@ -81,7 +81,10 @@ sessions' did in layout 7. An expert's ``hc:{0}:bookings:active:<id>``,
 account's ``hc:{0}:bookings:of:<id>``, ``hc:{0}:notifications:<id>`` and its ``:seen`` to
 ``hc:{a:<id>}:bookings``, ``:notifications`` and ``:notifications:seen``, and the link
 from a booking to its call ``hc:{0}:booking:<id>:session`` to ``hc:{<n>}:booking:<id>:session``,
-all copied as above. The slots already in a calendar keep their names (``<id>|<end ms>``).
+all copied as above. And the calendar feed tokens (appointments/feeds.py):
+``hc:{0}:calendar:token:<token>`` becomes ``hc:{f:<token>}:feed`` and
+``hc:{0}:calendar:account:<id>`` ``hc:{a:<id>}:feed``. The slots already in a calendar
+keep their names (``<id>|<end ms>``).
 
 A marker says which layout is done. Stop every process of the earlier version first: one
 still running would write old names.
@@ -96,6 +99,7 @@ import redis.asyncio as aioredis
 from accounts.claims import claim_key
 from accounts.links import link_key
 from accounts.store import account_key
+from appointments import feeds
 from appointments import keys as booking_keys
 from common.keyspace import (
     BUCKETS,
@@ -104,6 +108,7 @@ from common.keyspace import (
     brand_prefix,
     bucket_prefix,
     email_prefix,
+    feed_prefix,
     global_key,
     ip_prefix,
     link_prefix,
@@ -146,7 +151,7 @@ LAYOUT = "11"
 # process of this version may be writing them while this one starts).
 _CURRENT = (HOME, global_key("")[:-1], *(prefix("")[:-2] for prefix in (
     account_prefix, email_prefix, ip_prefix, brand_prefix, process_prefix, queue_prefix,
-    link_prefix)), pair_prefix("", "")[:-3],
+    link_prefix, feed_prefix)), pair_prefix("", "")[:-3],
     *(bucket_prefix(n) for n in range(BUCKETS)))
 _ACCOUNTS = HOME + "acct:"
 _EMAILS = _ACCOUNTS + "email:"
@@ -169,7 +174,9 @@ _BOOKING_DEADLINES = HOME + "bookings:deadlines"
 _OWNED = {HOME + "bookings:active:": booking_keys.active_key,
           HOME + "bookings:reliability:": booking_keys.reliability_key,
           HOME + "bookings:of:": booking_keys.index_key,
-          HOME + "availability:": booking_keys.availability_key}
+          HOME + "availability:": booking_keys.availability_key,
+          HOME + "calendar:token:": feeds.token_key,
+          HOME + "calendar:account:": feeds.account_token_key}
 _NOTIFICATIONS = HOME + "notifications:"
 _BOOKED_SESSIONS = HOME + "booking:"
 

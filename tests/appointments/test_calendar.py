@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from appointments.feeds import account_token_key, token_key
+from server.keys import REDIS
 from tests.appointments.conftest import booked, expert_with_hours, funded_client
 from tests.appointments.ical import instant, parse, unescape
 from tests.conftest import Running, User
@@ -74,3 +76,18 @@ async def test_the_feed_is_private_and_revocable(running: Running) -> None:
         assert (await running.client.get(f"/calendar/{body['token']}.ics")).status == 404
         assert (await running.client.get(f"/calendar/{fresh}.ics")).status == 200
     assert (await running.client.get("/calendar/not-a-real-token-at-all.ics")).status == 404
+
+
+async def test_a_feed_token_replaced_half_way_is_already_revoked(running: Running) -> None:
+    # appointments/feeds.py: a process stopped after pointing the account at its new token,
+    # before writing that token's key, leaves the old token's key behind: it is refused.
+    _, _, client, _ = await paris_booking(running)
+    made = await running.client.post("/api/v1/calendar/token", headers=client.headers)
+    old = (await made.json())["token"]
+    await running.app[REDIS].set(account_token_key(client.id), "never-written")
+    assert await running.app[REDIS].exists(token_key(old)) == 1
+    assert (await running.client.get(f"/calendar/{old}.ics")).status == 404
+    # Replacing it again gives a working feed.
+    again = await running.client.post("/api/v1/calendar/token", headers=client.headers)
+    fresh = (await again.json())["token"]
+    assert (await running.client.get(f"/calendar/{fresh}.ics")).status == 200

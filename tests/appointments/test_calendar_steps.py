@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from appointments.errors import WrongBookingState
+from appointments.feeds import account_token_key, token_key
 from appointments.keys import (
     EVERY_DEADLINES,
     active_key,
@@ -122,6 +123,13 @@ async def test_a_booking_step_late_past_its_lease_finds_the_slot_released_and_re
     await booked(running, client, expert, start)
 
 
+async def feed_token(running: Running, user: User) -> str:
+    made = await running.client.post("/api/v1/calendar/token", headers=user.headers)
+    assert made.status == 201
+    token: str = (await made.json())["token"]
+    return token
+
+
 def _new(client: User, expert: User, start: int) -> NewBooking:
     return NewBooking(
         client_id=client.id, expert_id=expert.id, topic="t", start_ms=start,
@@ -200,9 +208,14 @@ async def test_a_booking_of_the_earlier_layout_is_kept_whole_by_the_upgrade(
         await redis.zadd(f"{home}bookings:deadlines", {due: deadline})
     await redis.delete(deadlines_key(bid))
     await redis.set(f"{home}booking:{bid}:session", "s_met")  # as if its call had started
+    made = await feed_token(running, expert)
+    await copy_then_delete(redis, token_key(made), f"{home}calendar:token:{made}")
+    await copy_then_delete(redis, account_token_key(expert.id),
+                           f"{home}calendar:account:{expert.id}")
     await redis.set(DONE_KEY, "10")
     assert await migrate_key_layout(redis) >= 5
     assert await redis.get(booking_session_key(bid)) == "s_met"
+    assert (await running.client.get(f"/calendar/{made}.ics")).status == 200
     assert await calendar(running, expert) == [legacy]
     assert f"noshow|{bid}" in await redis.zrange(deadlines_key(bid), 0, -1)
     assert await redis.exists(f"{home}bookings:deadlines") == 0
