@@ -23,10 +23,12 @@ takes away another's.
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import redis.asyncio as aioredis
 
@@ -59,6 +61,12 @@ class Slot:
     @property
     def intent(self) -> str:
         return f"reserve|{self.booking_id}|{self.expert_id}|{self.member}"
+
+
+def posted_notes(member: str) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """The notifications a ``post`` intent carries, as (account, notification) pairs."""
+    _, _, account, _, notes = member.split("|", 4)
+    return tuple((account, json.loads(text)) for text in json.loads(notes))
 
 
 class BookingSteps:

@@ -33,7 +33,7 @@ from appointments.keys import (
     intent_deadlines,
     reliability_key,
 )
-from appointments.steps import BookingSteps, Slot
+from appointments.steps import BookingSteps, Slot, posted_notes
 from common import faults
 from common.deadlines import due_in
 from common.errors import Forbidden, HelpcallError, Invalid
@@ -252,8 +252,13 @@ class BookingStore:
         return await self._run("joined", booking_id, {"account": account_id})
 
     async def fire(self, member: str) -> Outcome:
-        if await self.holds.fire(member) or await self.steps.fire(member):
+        """A due deadline or intent. A ``post`` left by a stopped process answers its
+        notifications, to be delivered live as the process would have."""
+        if await self.holds.fire(member):
             return Outcome("gone")
+        if await self.steps.fire(member):
+            notes = posted_notes(member) if member.startswith("post|") else ()
+            return Outcome("posted" if notes else "gone", notes=notes)
         return await self._run("fire", member.partition("|")[2], {"member": member})
 
     async def due(self, limit: int = 200) -> list[str]:

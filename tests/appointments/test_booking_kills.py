@@ -19,6 +19,7 @@ from appointments.keys import EVERY_DEADLINES, active_key, reliability_key
 from common.timefmt import iso_ms
 from server.keys import REDIS
 from tests.appointments.conftest import (
+    Wiring,
     booked,
     expert_with_hours,
     funded_client,
@@ -80,7 +81,7 @@ async def test_killed_holding_a_slot_and_money_before_booking_both_come_back(
 
 
 async def test_killed_after_a_late_cancel_the_slot_goes_and_counts_once(
-        survivor: Running, doom: Doom) -> None:
+        survivor: Running, doom: Doom, wiring: Wiring) -> None:
     doomed = await doom("booking.script:cancel")
     expert, client, start = await ready(survivor)
     booking = await booked(survivor, client, expert, start)
@@ -91,6 +92,8 @@ async def test_killed_after_a_late_cancel_the_slot_goes_and_counts_once(
     inbox = await survivor.client.get("/api/v1/notifications", headers=client.headers)
     kinds = [n["kind"] for n in (await inbox.json())["notifications"]]
     assert kinds.count("booking.cancelled") == 1
+    # ... and the survivor told the client live, as the dead process would have.
+    await wiring.wait_for(lambda: bool(wiring.sent_to(client.id, "booking.cancelled")))
     # The expert cancelled: the client pays nothing, and nothing stays held.
     assert (await wallet(survivor, client))["available_cents"] == 10_000
     state = await survivor.client.get(f"/api/v1/bookings/{booking['id']}",
