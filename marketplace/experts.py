@@ -33,6 +33,10 @@ from marketplace.verifications import Verifications
 
 log = logging.getLogger(__name__)
 
+# The categories an expert is open in only once verified there (the others: as soon as
+# their profile asks, which is what the category indexes follow, marketplace/index.py).
+_VERIFIED_ONLY = tuple(slug for slug, c in BY_SLUG.items() if c.requires_verification)
+
 
 class Statuses(Protocol):
     """Where the cards read each expert's live status (the wiring gives the presence store)."""
@@ -87,12 +91,14 @@ class Experts:
         async with self._redis.pipeline(transaction=False) as pipe:
             for expert_id in expert_ids:
                 pipe.hgetall(keys.expert(expert_id))
-            for slug in BY_SLUG:
+            # Open where the profile asks, and verified where the category requires it:
+            # only those categories' indexes are read (in the home slot, on every page).
+            for slug in _VERIFIED_ONLY:
                 pipe.smismember(keys.category(slug), expert_ids)
             pipe.hmget(keys.RATINGS, [f"{e}:{part}" for e in expert_ids for part in ("sum", "n")])
             pipe.smismember(SUSPENDED, expert_ids)
             rows = await pipe.execute()
-        hashes, open_in = rows[:len(expert_ids)], rows[len(expert_ids):-2]
+        hashes, verified_in = rows[:len(expert_ids)], rows[len(expert_ids):-2]
         ratings = [int(text_or_none(r) or 0) for r in rows[-2]]
         suspended = {e for e, on in zip(expert_ids, rows[-1], strict=True) if on}
         statuses = await self._presence.statuses(expert_ids)
@@ -102,15 +108,15 @@ class Experts:
             if "profile" not in fields or expert_id in suspended:  # docs/trust.md
                 continue
             profile = ProfileUpdate.from_json(fields["profile"])
-            open_here = {slug for slug, flags in zip(BY_SLUG, open_in, strict=True)
-                         if flags[n]}
+            shut = {slug for slug, flags in zip(_VERIFIED_ONLY, verified_in, strict=True)
+                    if not flags[n]}
             rating_sum, count = ratings[2 * n], ratings[2 * n + 1]
             cards.append({
                 "id": expert_id,
                 "display_name": fields.get("display_name", ""),
                 "headline": profile.headline,
                 "bio": profile.bio,
-                "categories": [c for c in profile.categories if c in open_here],
+                "categories": [c for c in profile.categories if c not in shut],
                 "languages": list(profile.languages),
                 "pricing": profile.pricing.public(),
                 "time_zone": profile.time_zone,
