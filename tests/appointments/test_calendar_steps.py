@@ -204,9 +204,12 @@ async def test_a_booking_of_the_earlier_layout_is_kept_whole_by_the_upgrade(
     for new, earlier in old.items():
         if new != earlier:
             await copy_then_delete(redis, new, earlier)
-    for due, deadline in await redis.zrange(deadlines_key(bid), 0, -1, withscores=True):
-        await redis.zadd(f"{home}bookings:deadlines", {due: deadline})
-    await redis.delete(deadlines_key(bid))
+    # A booking of bucket 0 (one in 16) has its hash and deadlines in the home slot still.
+    home_deadlines = f"{home}bookings:deadlines"
+    if deadlines_key(bid) != home_deadlines:
+        for due, deadline in await redis.zrange(deadlines_key(bid), 0, -1, withscores=True):
+            await redis.zadd(home_deadlines, {due: deadline})
+        await redis.delete(deadlines_key(bid))
     await redis.set(f"{home}booking:{bid}:session", "s_met")  # as if its call had started
     made = await feed_token(running, expert)
     await copy_then_delete(redis, token_key(made), f"{home}calendar:token:{made}")
@@ -218,7 +221,8 @@ async def test_a_booking_of_the_earlier_layout_is_kept_whole_by_the_upgrade(
     assert (await running.client.get(f"/calendar/{made}.ics")).status == 200
     assert await calendar(running, expert) == [legacy]
     assert f"noshow|{bid}" in await redis.zrange(deadlines_key(bid), 0, -1)
-    assert await redis.exists(f"{home}bookings:deadlines") == 0
+    if deadlines_key(bid) != home_deadlines:
+        assert await redis.exists(home_deadlines) == 0
     mine = await running.client.get("/api/v1/bookings", headers=client.headers)
     assert [b["id"] for b in (await mine.json())["bookings"]] == [bid]
     # Still whole: the slot is taken, and cancelling it frees it.
