@@ -82,15 +82,16 @@ class BookingSteps:
         self._lapse = Lua(redis, "appointments/lua/lapse.lua")
 
     async def reserve(self, slot: Slot) -> bool:
-        """The intent, then the slot; False when another booking has it (nothing owed)."""
-        await in_order(self._redis, self.intents.step(slot.intent))
-        taken = bool(await self._reserve(
+        """The intent, then the slot (one round trip on a single Redis); False when another
+        booking has it (nothing owed)."""
+        reserve = self._reserve.step(
             keys={"active": keys.active_key(slot.expert_id)},
             args={"id": slot.booking_id, "start_ms": slot.start_ms, "member": slot.member,
-                  "max_len_ms": self._max_len_ms}))
+                  "max_len_ms": self._max_len_ms})
+        _, taken = await in_order(self._redis, self.intents.step(slot.intent), reserve)
         if not taken:
             await self.intents.drop(slot.intent)
-        return taken
+        return bool(taken)
 
     async def unreserve(self, slot: Slot) -> None:
         """The script that was to take ``slot`` refused: it goes back at once."""
