@@ -11,8 +11,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+import redis.asyncio as aioredis
 from aiohttp import web
 
+from appointments.keys import EVERY_DEADLINES
 from appointments.settings import AppointmentSettings
 from appointments.store import BOOKINGS
 from common.timefmt import iso_ms
@@ -168,3 +170,20 @@ async def wallet(running: Running, user: User) -> dict[str, Any]:
     answer = await running.client.get("/api/v1/wallet", headers=user.headers)
     body: dict[str, Any] = await answer.json()
     return body
+
+
+async def an_hour_ahead(running: Running) -> tuple[User, User, int]:
+    """An expert open for a quarter hour starting in an hour, a funded client, and that
+    start: within the day's notice, so an expert's cancel is a late one."""
+    expert = await expert_with_hours(running)
+    client = await funded_client(running)
+    start = soon(3600)
+    await set_hours(running, expert, **hours_around(start, 15))
+    return expert, client, start
+
+
+async def owed_steps(redis: aioredis.Redis) -> list[str]:
+    """The intents of the steps bookings still owe, in every bucket (appointments/steps.py,
+    and the holds' ``pay``)."""
+    return [m for zset in EVERY_DEADLINES for m in await redis.zrange(zset, 0, -1)
+            if m.startswith(("reserve|", "release|", "post|", "pay|"))]

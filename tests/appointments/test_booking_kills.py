@@ -15,17 +15,14 @@ from typing import Any
 import aiohttp
 import pytest
 
-from appointments.keys import EVERY_DEADLINES, active_key, reliability_key
+from appointments.keys import active_key, reliability_key
 from common.timefmt import iso_ms
 from server.keys import REDIS
 from tests.appointments.conftest import (
     Wiring,
+    an_hour_ahead,
     booked,
-    expert_with_hours,
-    funded_client,
-    hours_around,
-    set_hours,
-    soon,
+    owed_steps,
     wallet,
 )
 from tests.conftest import Doom, Running, User
@@ -34,14 +31,6 @@ from tests.waiting import eventually
 
 # Also run on a Redis Cluster: pytest -m cluster --redis=cluster (docs/cluster.md).
 pytestmark = pytest.mark.cluster
-
-
-async def ready(survivor: Running) -> tuple[User, User, int]:
-    expert = await expert_with_hours(survivor)
-    client = await funded_client(survivor)
-    start = soon(3600)  # within the day's notice: an expert's cancel is a late one
-    await set_hours(survivor, expert, **hours_around(start, 15))
-    return expert, client, start
 
 
 async def killed(doomed: ServerProcess, user: User, path: str,
@@ -58,16 +47,14 @@ async def settled(survivor: Running, expert: User) -> None:
     redis = survivor.app[REDIS]
 
     async def done() -> bool:
-        owed = [m for zset in EVERY_DEADLINES for m in await redis.zrange(zset, 0, -1)
-                if m.startswith(("reserve|", "release|", "post|", "pay|"))]
-        return not owed and await redis.zcard(active_key(expert.id)) == 0
+        return not await owed_steps(redis) and await redis.zcard(active_key(expert.id)) == 0
     await eventually(done, within=15, what="the steps the dead process owed taken")
 
 
 async def test_killed_holding_a_slot_and_money_before_booking_both_come_back(
         survivor: Running, doom: Doom) -> None:
     doomed = await doom("booking.held")
-    expert, client, start = await ready(survivor)
+    expert, client, start = await an_hour_ahead(survivor)
     await killed(doomed, client, "/api/v1/bookings", {
         "expert_id": expert.id, "start": iso_ms(start), "length_minutes": 15, "topic": "t"})
     # Left between the steps: the slot reserved, the money held, no booking.
@@ -83,7 +70,7 @@ async def test_killed_holding_a_slot_and_money_before_booking_both_come_back(
 async def test_killed_after_a_late_cancel_the_slot_goes_and_counts_once(
         survivor: Running, doom: Doom, wiring: Wiring) -> None:
     doomed = await doom("booking.script:cancel")
-    expert, client, start = await ready(survivor)
+    expert, client, start = await an_hour_ahead(survivor)
     booking = await booked(survivor, client, expert, start)
     await killed(doomed, expert, f"/api/v1/bookings/{booking['id']}/cancel")
     await settled(survivor, expert)

@@ -15,7 +15,6 @@ import pytest
 from appointments.errors import WrongBookingState
 from appointments.feeds import account_token_key, token_key
 from appointments.keys import (
-    EVERY_DEADLINES,
     active_key,
     booking_key,
     deadlines_key,
@@ -32,13 +31,11 @@ from server.keymigration import DONE_KEY, migrate_key_layout
 from server.keys import REDIS
 from sessions.keys import booking_session_key
 from tests.appointments.conftest import (
+    an_hour_ahead,
     book,
     booked,
-    expert_with_hours,
     funded_client,
-    hours_around,
-    set_hours,
-    soon,
+    owed_steps,
 )
 from tests.conftest import Running, StartApp, User
 from tests.waiting import eventually
@@ -56,14 +53,6 @@ async def running(start_app: StartApp) -> Running:
 
 def store_of(running: Running) -> BookingStore:
     return running.app[APPOINTMENTS].store
-
-
-async def ready(running: Running) -> tuple[User, User, int]:
-    expert = await expert_with_hours(running)
-    client = await funded_client(running)
-    start = soon(3600)  # within the day's notice: an expert's cancel is a late one
-    await set_hours(running, expert, **hours_around(start, 15))
-    return expert, client, start
 
 
 async def script_only(running: Running, name: str, booking_id: str, **args: Any) -> list[Any]:
@@ -84,15 +73,14 @@ async def no_intent_left(running: Running) -> None:
     redis = running.app[REDIS]
 
     async def none() -> bool:
-        return not [m for zset in EVERY_DEADLINES for m in await redis.zrange(zset, 0, -1)
-                    if m.startswith(("reserve|", "release|", "post|", "pay|"))]
+        return not await owed_steps(redis)
     await eventually(none, within=5, what="every step taken, no intent left")
 
 
 async def test_stopped_after_reserving_a_slot_it_is_free_again_within_a_lease(
     running: Running,
 ) -> None:
-    expert, client, start = await ready(running)
+    expert, client, start = await an_hour_ahead(running)
     # A process reserved the slot (the intent, then the calendar), then stopped.
     assert await store_of(running).steps.reserve(
         Slot.new("bk_never", expert.id, start, start + QUARTER))
@@ -110,7 +98,7 @@ async def test_stopped_after_reserving_a_slot_it_is_free_again_within_a_lease(
 async def test_a_booking_step_late_past_its_lease_finds_the_slot_released_and_refuses(
     running: Running,
 ) -> None:
-    expert, client, start = await ready(running)
+    expert, client, start = await an_hour_ahead(running)
     store = store_of(running)
     slot = Slot.new("bk_late", expert.id, start, start + QUARTER)
     assert await store.steps.reserve(slot)
@@ -141,7 +129,7 @@ def _new(client: User, expert: User, start: int) -> NewBooking:
 async def test_stopped_after_a_late_cancel_the_slot_goes_and_counts_once(
     running: Running,
 ) -> None:
-    expert, client, start = await ready(running)
+    expert, client, start = await an_hour_ahead(running)
     booking = await booked(running, client, expert, start)
     reply = await script_only(running, "cancel", booking["id"], account=expert.id)
     owed = [str(m) for m in reply[5]]
@@ -162,7 +150,7 @@ async def test_stopped_after_a_late_cancel_the_slot_goes_and_counts_once(
 
 
 async def test_stopped_after_accepting_a_new_time_the_old_slot_goes(running: Running) -> None:
-    expert, client, start = await ready(running)
+    expert, client, start = await an_hour_ahead(running)
     booking = await booked(running, client, expert, start)
     later = start + 2 * QUARTER
     store = store_of(running)
@@ -186,7 +174,7 @@ async def test_a_booking_of_the_earlier_layout_is_kept_whole_by_the_upgrade(
 ) -> None:
     # Layout 10 kept bookings and their calendars, lists and notifications in the home
     # slot, and a slot was named <id>|<end ms>: put one back there, then upgrade.
-    expert, client, start = await ready(running)
+    expert, client, start = await an_hour_ahead(running)
     booking = await booked(running, client, expert, start)
     bid, redis = booking["id"], running.app[REDIS]
     await no_intent_left(running)
