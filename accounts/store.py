@@ -2,17 +2,16 @@
 
 Keys: ``hc:{a:<id>}:acct`` (hash, in the account's own slot) and the claim of its email
 (accounts/claims.py, in the address's slot), so that two sign-ups with one email can never
-both succeed; ``hc:{0}:accounts:verified`` (set of accounts whose email is verified: the
-marketplace lists only those experts); ``hc:{0}:accounts:suspended`` (set of suspended
-accounts: never listed, routed or let in, docs/trust.md). The hash also holds the token
-state (``epoch``, ``keep``, ``rv:<jti>``, see ``accounts/tokens.py``), read with the
-account in one ``HMGET``.
+both succeed; and ``hc:{0}:accounts:suspended`` (set of suspended accounts, for the
+admins' list, docs/trust.md). The hash also holds the token state (``epoch``, ``keep``,
+``rv:<jti>``, see ``accounts/tokens.py``), read with the account in one ``HMGET``, and
+whether the email is verified (``verified_at``) and the account suspended
+(``suspended_at``): what the marketplace reads of each expert it lists or rings
+(``listable``), in the expert's slot beside their profile.
 
-The two sets are indexes in the home slot, each written as a step after the hash it
-follows: a process stopping in between leaves an index behind the hash (healed when the
-same action is taken again: a verification link used, a suspension given), never a hash
-behind what an index promises. An id left in ``verified`` by a sign-up that stopped names
-no account, and nothing reads it.
+The set is an index in the home slot, written as a step after the hash it follows: a
+process stopping in between leaves it behind the hash (healed when the suspension is given
+again), and only the admins' list reads it; nothing listed or rung depends on it.
 """
 
 from __future__ import annotations
@@ -31,11 +30,13 @@ from common.lua import Lua
 from common.redistime import redis_ms
 from common.redisvalues import text_map, text_or_none
 
-VERIFIED = "hc:{0}:accounts:verified"
 SUSPENDED = "hc:{0}:accounts:suspended"
 # Every process listens here (signaling/revocations.py): an account's tokens changed, so
 # its open sockets must be checked again.
 REVOKED_CHANNEL = "hc:{0}:accounts:revoked"
+# What the marketplace reads of each expert it lists or rings, in their slot: whether the
+# email is verified and whether the account is suspended (set while it is).
+STANDING = ("verified_at", "suspended_at")
 _FIELDS = ("id", "email", "display_name", "role", "created_at", "language", "verified_at",
            "mail_off", "epoch", "keep", "suspended_at")
 
@@ -105,8 +106,6 @@ class AccountStore:
                   "pw": password_hash, "language": account.language,
                   "verified": int(account.email_verified),
                   "pending_ms": 2 * self.claims.pending_ms}))
-        if account.email_verified:
-            await self._redis.sadd(VERIFIED, account.id)
         return replace(account, created_at_ms=created)
 
     async def exists(self, account_id: str) -> bool:
@@ -190,20 +189,11 @@ class AccountStore:
         await self._redis.delete(account_key(account_id))
         if email:
             await self.claims.release(email, account_id)
-        await self._redis.srem(VERIFIED, account_id)
         await self._redis.publish(REVOKED_CHANNEL, account_id)
 
     async def mark_verified(self, account_id: str) -> None:
         now = await redis_ms(self._redis)
         await self._redis.hsetnx(account_key(account_id), "verified_at", now)
-        await self._redis.sadd(VERIFIED, account_id)
-
-    async def verified(self, account_ids: list[str]) -> set[str]:
-        """Those of ``account_ids`` whose email is verified."""
-        if not account_ids:
-            return set()
-        flags = await self._redis.smismember(VERIFIED, account_ids)
-        return {a for a, ok in zip(account_ids, flags, strict=True) if ok}
 
     async def set_suspended(self, account_id: str, suspended: bool, reason: str = "") -> str:
         """Suspend (every token revoked, sockets told) or restore: ``done``, ``unchanged``
@@ -226,13 +216,6 @@ class AccountStore:
         if since is None:
             return None
         return int(str(text_or_none(since))), str(text_or_none(reason) or "")
-
-    async def suspended(self, account_ids: list[str]) -> set[str]:
-        """Those of ``account_ids`` that are suspended."""
-        if not account_ids:
-            return set()
-        flags = await self._redis.smismember(SUSPENDED, account_ids)
-        return {a for a, on in zip(account_ids, flags, strict=True) if on}
 
     async def all_suspended(self) -> list[str]:
         return sorted(str(text_or_none(a)) for a in await self._redis.smembers(SUSPENDED))

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import redis.asyncio as aioredis
 
 from accounts.models import Account
-from accounts.store import SUSPENDED, AccountStore
+from accounts.store import STANDING, account_key
 from brands.models import Brand, brand_of_queue
 from brands.service import Brands
 from common.redisvalues import text_map, text_or_none
@@ -59,7 +59,6 @@ class Experts:
         self.photos = Photos(redis)
         self.callbacks = Callbacks(redis)
         self._brands = brands
-        self._accounts = AccountStore(redis)
 
     async def save(self, expert: Account, profile: ProfileUpdate) -> dict[str, Any]:
         await self.index.save(expert.id, expert.display_name, profile)
@@ -83,29 +82,37 @@ class Experts:
             return False
         return bool(await self._redis.sismember(keys.category(category), expert_id))
 
-    async def cards(self, expert_ids: list[str]) -> list[dict[str, Any]]:
+    async def cards(self, expert_ids: list[str], *,
+                    listed: bool = False) -> list[dict[str, Any]]:
         """Public cards, in the order given; experts without a profile, or suspended, are
-        left out (neither listed, shown nor routed)."""
+        left out (neither listed, shown nor routed), and with ``listed`` those whose email
+        is not verified too (only they are listed and rung).
+
+        Each expert's own account hash says whether they are suspended or verified, read
+        in their slot with their profile: nothing here is read in the home slot.
+        """
         if not expert_ids:
             return []
         async with self._redis.pipeline(transaction=False) as pipe:
             for expert_id in expert_ids:
                 pipe.hgetall(keys.expert(expert_id))
+                pipe.hmget(account_key(expert_id), *STANDING)
             # Open where the profile asks, and verified where the category requires it:
             # only those categories' indexes are read (in the home slot, on every page).
             for slug in _VERIFIED_ONLY:
                 pipe.smismember(keys.category(slug), expert_ids)
             pipe.hmget(keys.RATINGS, [f"{e}:{part}" for e in expert_ids for part in ("sum", "n")])
-            pipe.smismember(SUSPENDED, expert_ids)
             rows = await pipe.execute()
-        hashes, verified_in = rows[:len(expert_ids)], rows[len(expert_ids):-2]
-        ratings = [int(text_or_none(r) or 0) for r in rows[-2]]
-        suspended = {e for e, on in zip(expert_ids, rows[-1], strict=True) if on}
+        hashes, standings = rows[0:2 * len(expert_ids):2], rows[1:2 * len(expert_ids):2]
+        verified_in = rows[2 * len(expert_ids):-1]
+        ratings = [int(text_or_none(r) or 0) for r in rows[-1]]
         statuses = await self._presence.statuses(expert_ids)
         cards = []
         for n, (expert_id, raw) in enumerate(zip(expert_ids, hashes, strict=True)):
             fields = text_map(raw)
-            if "profile" not in fields or expert_id in suspended:  # docs/trust.md
+            email_verified_at, suspended_at = standings[n]
+            if ("profile" not in fields or suspended_at is not None  # docs/trust.md
+                    or (listed and email_verified_at is None)):
                 continue
             profile = ProfileUpdate.from_json(fields["profile"])
             shut = {slug for slug, flags in zip(_VERIFIED_ONLY, verified_in, strict=True)
@@ -156,20 +163,14 @@ class Experts:
         brand_id = brand_of_queue(category)
         ids = (await self._brands.store.members(brand_id) if brand_id
                else await self._members(keys.category(category)))
-        return await self.cards(await self._listed(ids))
+        return await self.cards(ids, listed=True)
 
     async def listing(self, query: ListingQuery) -> tuple[list[dict[str, Any]], int]:
         key = keys.category(query.category) if query.category else keys.ALL_EXPERTS
-        return query.arrange(await self.cards(await self._listed(await self._members(key))))
+        return query.arrange(await self.cards(await self._members(key), listed=True))
 
     async def _members(self, key: str) -> list[str]:
         return sorted(str(text_or_none(i)) for i in await self._redis.smembers(key))
-
-    async def _listed(self, ids: list[str]) -> list[str]:
-        """The experts (sorted) who may be listed and rung: their email is verified (and,
-        as everywhere a card is made, they are not suspended)."""
-        verified = await self._accounts.verified(ids)
-        return [i for i in ids if i in verified]
 
     async def brand_call(self, slug: str) -> Brand:
         """The brand a ``call:start {brand}`` names (``not_found`` when none)."""

@@ -3,6 +3,9 @@ live socket, refuses the login and hides the expert, its lifting, and the decisi
 
 from __future__ import annotations
 
+import redis.asyncio as aioredis
+
+from accounts.store import SUSPENDED, account_key
 from tests.conftest import Running
 from tests.marketplace.conftest import admin
 from tests.trust.conftest import Connect, called, get_json, pair, post_json
@@ -96,3 +99,16 @@ async def test_a_suspension_drops_the_socket_refuses_login_hides_the_expert_unti
     entries = (await get_json(running, "/api/v1/admin/moderation-log", boss))["entries"]
     assert [(e["action"], e["reason"]) for e in entries] == [
         ("restored", "Appeal accepted"), ("suspended", "Fraud, three reports")]
+
+
+async def test_a_suspension_stopped_before_its_index_still_hides_the_expert(
+    running: Running, connect: Connect, redis: aioredis.Redis
+) -> None:
+    """The account hash decides, not the admins' index written after it: an expert whose
+    suspension's process stopped between the two is neither listed nor rung."""
+    people = await pair(running, connect)
+    await redis.hset(account_key(people.expert.id), "suspended_at", "1")  # the first step only
+    assert not await redis.sismember(SUSPENDED, people.expert.id)
+    listed = await get_json(running, "/api/v1/experts?category=cooking", people.client)
+    assert listed["experts"] == []
+    await get_json(running, f"/api/v1/experts/{people.expert.id}", people.client, 404)
