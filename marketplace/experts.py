@@ -24,7 +24,7 @@ from marketplace.callbacks import Callbacks
 from marketplace.categories import BY_SLUG
 from marketplace.errors import NoSuchExpert
 from marketplace.favourites import Favourites
-from marketplace.index import ExpertIndex
+from marketplace.index import ExpertIndex, open_in
 from marketplace.listing import ListingQuery
 from marketplace.photos import Photos
 from marketplace.profiles import ProfileUpdate
@@ -32,10 +32,6 @@ from marketplace.reviews import Reviews, rating
 from marketplace.verifications import Verifications
 
 log = logging.getLogger(__name__)
-
-# The categories an expert is open in only once verified there (the others: as soon as
-# their profile asks, which is what the category indexes follow, marketplace/index.py).
-_VERIFIED_ONLY = tuple(slug for slug, c in BY_SLUG.items() if c.requires_verification)
 
 
 class Statuses(Protocol):
@@ -53,7 +49,7 @@ class Experts:
         self._redis = redis
         self._presence = presence
         self.index = ExpertIndex(redis, lease_ms)
-        self.verifications = Verifications(redis)
+        self.verifications = Verifications(redis, self.index)
         self.reviews = Reviews(redis)
         self.favourites = Favourites(redis)
         self.photos = Photos(redis)
@@ -97,14 +93,9 @@ class Experts:
             for expert_id in expert_ids:
                 pipe.hgetall(keys.expert(expert_id))
                 pipe.hmget(account_key(expert_id), *STANDING)
-            # Open where the profile asks, and verified where the category requires it:
-            # only those categories' indexes are read (in the home slot, on every page).
-            for slug in _VERIFIED_ONLY:
-                pipe.smismember(keys.category(slug), expert_ids)
             pipe.hmget(keys.RATINGS, [f"{e}:{part}" for e in expert_ids for part in ("sum", "n")])
             rows = await pipe.execute()
         hashes, standings = rows[0:2 * len(expert_ids):2], rows[1:2 * len(expert_ids):2]
-        verified_in = rows[2 * len(expert_ids):-1]
         ratings = [int(text_or_none(r) or 0) for r in rows[-1]]
         statuses = await self._presence.statuses(expert_ids)
         cards = []
@@ -115,15 +106,13 @@ class Experts:
                     or (listed and email_verified_at is None)):
                 continue
             profile = ProfileUpdate.from_json(fields["profile"])
-            shut = {slug for slug, flags in zip(_VERIFIED_ONLY, verified_in, strict=True)
-                    if not flags[n]}
             rating_sum, count = ratings[2 * n], ratings[2 * n + 1]
             cards.append({
                 "id": expert_id,
                 "display_name": fields.get("display_name", ""),
                 "headline": profile.headline,
                 "bio": profile.bio,
-                "categories": [c for c in profile.categories if c not in shut],
+                "categories": open_in(profile, fields.get("verified", "")),
                 "languages": list(profile.languages),
                 "pricing": profile.pricing.public(),
                 "time_zone": profile.time_zone,

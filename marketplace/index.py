@@ -1,17 +1,23 @@
-"""Saving a profile, and the category indexes that follow it, as steps any process finishes.
+"""Saving a profile or approving a verification, and the category indexes that follow
+them, as steps any process finishes.
 
-The profile lives in the expert's slot, beside what a call reads of them (their busy flag,
-their presence); the indexes that list experts by category live together in the home slot
-(``marketplace.keys``). A save is therefore three steps (docs/cluster.md):
+The profile and the categories an admin verified the expert in live in the expert's hash,
+in their slot, beside what a call reads of them (their busy flag, their presence); the
+indexes that list experts by category live together in the home slot (``marketplace.keys``).
+A save is therefore three steps (docs/cluster.md):
 
 1. an intent, ``<expert>|<nonce>`` in ``hc:experts:saving``, due a lease from now;
 2. the profile written, with a version one more than the last (``expert_put.lua``);
 3. the indexes brought in line with that version, the intent dropped (``expert_index.lua``).
 
-The indexes are derived from the profile alone, so finishing a save needs nothing the
-process that stopped knew: any process's ``heal`` finds an intent past its lease, reads
-the profile as it is now and runs step 3 for it. Two saves crossing each other are
-ordered by version: the indexes never go back to an older profile.
+An approval is the same with ``<expert>|<nonce>|<category>``, recorded by the decision's
+own script (``verification_decide.lua``), and step 2 adding the category to the hash's
+``verified`` (``expert_verify.lua``, which changes nothing when taken again).
+
+The indexes are derived from the hash alone, so finishing either needs nothing the process
+that stopped knew: any process's ``heal`` finds an intent past its lease, takes step 2 again
+if it is an approval, reads the hash as it is now and runs step 3 for it. Two changes
+crossing each other are ordered by version: the indexes never go back to an older one.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from common.loops import Loop, tolerant
 from common.lua import Lua, in_order
 from common.redisvalues import text_or_none
 from marketplace import keys
-from marketplace.categories import CATEGORIES
+from marketplace.categories import BY_SLUG, CATEGORIES
 from marketplace.profiles import ProfileUpdate
 from sessions.intents import Intents
 
@@ -35,28 +41,61 @@ log = logging.getLogger(__name__)
 HEALED_PER_TICK = 100
 
 
-def _flags(categories: tuple[str, ...]) -> list[str]:
-    """What ``expert_index.lua`` needs of each category: wanted, needs verification, slug."""
-    return [f"{int(c.slug in categories)}{int(c.requires_verification)}{c.slug}"
-            for c in CATEGORIES]
+def open_in(profile: ProfileUpdate, verified: str) -> list[str]:
+    """The categories the expert takes calls in: those the profile asks for, verified by an
+    admin (``verified``: comma separated, as in their hash) where the category requires it."""
+    admitted = set(verified.split(","))
+    return [slug for slug in profile.categories
+            if slug in BY_SLUG and (not BY_SLUG[slug].requires_verification
+                                    or slug in admitted)]
+
+
+def _flags(open_slugs: list[str]) -> list[str]:
+    """What ``expert_index.lua`` needs of each category: open or not, and the slug."""
+    return [f"{int(c.slug in open_slugs)}{c.slug}" for c in CATEGORIES]
 
 
 class ExpertIndex:
     def __init__(self, redis: aioredis.Redis, lease_ms: int) -> None:
         self._redis = redis
+        self.lease_ms = lease_ms
         self._intents = Intents(redis, lease_ms, lambda _member: keys.SAVING)
         self._put = Lua(redis, "marketplace/lua/expert_put.lua")
+        self._verify = Lua(redis, "marketplace/lua/expert_verify.lua")
         self._index = Lua(redis, "marketplace/lua/expert_index.lua")
         self._due = Lua(redis, "common/lua/due.lua")
 
     async def save(self, expert_id: str, display_name: str, profile: ProfileUpdate) -> None:
         intent = f"{expert_id}|{secrets.token_hex(6)}"
         await in_order(self._redis, self._intents.step(intent))
-        version = int(await self._put(keys={"expert": keys.expert(expert_id)},
-                                      args={"profile": profile.to_json(),
-                                            "display_name": display_name}))
+        version, verified = await self._put(keys={"expert": keys.expert(expert_id)},
+                                            args={"profile": profile.to_json(),
+                                                  "display_name": display_name})
         faults.reached("expert.saved")
-        await self._follow(expert_id, version, intent, profile)
+        await self._follow(expert_id, int(version), intent,
+                           open_in(profile, str(text_or_none(verified))))
+
+    @staticmethod
+    def approval(expert_id: str, category: str) -> str:
+        """The intent an approval records (step 1, in the decision's script)."""
+        return f"{expert_id}|{secrets.token_hex(6)}|{category}"
+
+    async def finish(self, intent: str) -> None:
+        """Steps 2 and 3 of a save or an approval, from what the expert's hash holds now."""
+        parts = intent.split("|")
+        expert_id, category = parts[0], parts[2] if len(parts) > 2 else ""
+        if category:
+            await self._verify(keys={"expert": keys.expert(expert_id)},
+                               args={"category": category})
+            faults.reached("expert.verified")
+        raw, version, verified = await self._redis.hmget(keys.expert(expert_id), "profile",
+                                                         "version", "verified")
+        if raw is None:  # no profile (yet): nothing to list; a save will follow
+            await self._intents.drop(intent)
+            return
+        profile = ProfileUpdate.from_json(str(text_or_none(raw)))
+        await self._follow(expert_id, int(text_or_none(version) or 0), intent,
+                           open_in(profile, str(text_or_none(verified) or "")))
 
     def loop(self, interval: float) -> Loop:
         """``heal`` every ``interval`` seconds, through Redis outages."""
@@ -69,22 +108,15 @@ class ExpertIndex:
         due = await self._due(keys={"deadlines": keys.SAVING}, args={"limit": HEALED_PER_TICK})
         for member in due:
             intent = str(text_or_none(member))
-            expert_id = intent.partition("|")[0]
-            raw, version = await self._redis.hmget(keys.expert(expert_id), "profile", "version")
-            if raw is None:  # stopped before the profile was written: nothing to follow
-                await self._intents.drop(intent)
-                continue
-            await self._follow(expert_id, int(text_or_none(version) or 0), intent,
-                               ProfileUpdate.from_json(str(text_or_none(raw))))
-            log.warning("finished the save of expert %s's profile left by a stopped process",
-                        expert_id)
+            await self.finish(intent)
+            log.warning("finished %s left by a stopped process",
+                        "an approval" if intent.count("|") == 2 else "a profile's save")
         return len(due)
 
     async def _follow(self, expert_id: str, version: int, intent: str,
-                      profile: ProfileUpdate) -> None:
+                      open_slugs: list[str]) -> None:
         await self._index(
-            keys={"saving": keys.SAVING, "wants": keys.WANTS, "indexed": keys.INDEXED,
-                  "verified": keys.verified(expert_id), "all": keys.ALL_EXPERTS,
+            keys={"saving": keys.SAVING, "indexed": keys.INDEXED, "all": keys.ALL_EXPERTS,
                   "categories": [keys.category(c.slug) for c in CATEGORIES]},
             args={"id": expert_id, "version": version, "intent": intent,
-                  "flags": _flags(profile.categories)})
+                  "flags": _flags(open_slugs)})

@@ -1,18 +1,18 @@
 """Every Redis key of the marketplace, in one place: the stores share some of them.
 
 In the expert's own slot, beside their busy flag and presence (docs/cluster.md), what a
-call reads of them: ``hc:{a:<id>}:expert`` (hash: ``profile`` JSON, ``display_name``,
-``version`` (one more each save), ``photo_at``) and ``hc:{a:<id>}:expert:photo`` (the
-JPEG, base64, as kept before the blob store: moved there when first read).
+call reads of them and what a card shows: ``hc:{a:<id>}:expert`` (hash: ``profile`` JSON,
+``display_name``, ``version`` (one more each save or approval), ``photo_at``, ``verified``
+(the categories an admin verified them in, comma separated)) and
+``hc:{a:<id>}:expert:photo`` (the JPEG, base64, as kept before the blob store: moved there
+when first read).
 
-In the home slot, what the indexes need together: ``hc:experts:wants`` (hash expert ->
-the categories the profile asks for, comma separated), ``hc:experts:indexed`` (hash expert
--> the profile version the category indexes follow), ``hc:experts:saving`` (intents of
-saves whose indexes are still owed, ``<expert>|<nonce>`` scored by when any process may
-finish them), ``hc:experts:ratings`` (hash ``<expert>:sum`` and ``<expert>:n`` over visible
-reviews), ``hc:expert:<id>:verified`` (categories an admin verified), ``hc:experts``
-(experts with a profile), ``hc:experts:cat:<slug>`` (experts open in a category: asked for,
-and verified where the category requires it).
+In the home slot, what the indexes need together: ``hc:experts:indexed`` (hash expert ->
+the version the category indexes follow), ``hc:experts:saving`` (intents of saves and
+approvals whose steps are still owed, ``<expert>|<nonce>[|<category>]`` scored by when any
+process may finish them), ``hc:experts:ratings`` (hash ``<expert>:sum`` and ``<expert>:n``
+over visible reviews), ``hc:experts`` (experts with a profile), ``hc:experts:cat:<slug>``
+(experts open in a category: asked for, and verified where the category requires it).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from __future__ import annotations
 from common.keyspace import account_prefix
 
 ALL_EXPERTS = "hc:{0}:experts"
-WANTS = "hc:{0}:experts:wants"
 INDEXED = "hc:{0}:experts:indexed"
 SAVING = "hc:{0}:experts:saving"
 RATINGS = "hc:{0}:experts:ratings"
@@ -33,10 +32,6 @@ def expert(expert_id: str) -> str:
 
 def photo(expert_id: str) -> str:
     return account_prefix(expert_id) + "expert:photo"
-
-
-def verified(expert_id: str) -> str:
-    return f"hc:{{0}}:expert:{expert_id}:verified"
 
 
 def category(slug: str) -> str:

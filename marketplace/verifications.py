@@ -1,8 +1,10 @@
 """Verification of experts for categories that require it (``health``).
 
 An expert submits evidence; an admin approves or rejects it. Approval opens the category to
-the expert at once (it joins the category index if the profile asks for it). Every decision
-is kept on the request, appended to a log stream (who, when, decision, note) and logged.
+the expert at once (it joins their hash's ``verified``, in their slot, and the category's
+index follows if the profile asks for it: steps recorded by the decision's own script,
+marketplace/index.py). Every decision is kept on the request, appended to a log stream
+(who, when, decision, note) and logged.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any, ClassVar
 
 import redis.asyncio as aioredis
 
+from common import faults
 from common import validation as v
 from common.errors import Invalid
 from common.ids import new_id
@@ -24,6 +27,7 @@ from common.timefmt import iso_ms, iso_ms_or_none
 from marketplace import keys
 from marketplace.categories import BY_SLUG, CATEGORIES
 from marketplace.errors import AlreadyDone, NoSuchVerification
+from marketplace.index import ExpertIndex
 from marketplace.listing import Page
 
 log = logging.getLogger(__name__)
@@ -94,23 +98,25 @@ def _public(fields: dict[str, str]) -> dict[str, Any]:
 
 
 class Verifications:
-    def __init__(self, redis: aioredis.Redis) -> None:
+    def __init__(self, redis: aioredis.Redis, index: ExpertIndex) -> None:
         self._redis = redis
+        self._index = index
         self._submit = Lua(redis, "marketplace/lua/verification_submit.lua")
         self._decide = Lua(redis, "marketplace/lua/verification_decide.lua")
 
     async def submit(self, expert_id: str, display_name: str,
                      request: VerificationRequest) -> dict[str, Any]:
+        verified = text_or_none(await self._redis.hget(keys.expert(expert_id), "verified"))
+        if request.category in (verified or "").split(","):
+            raise AlreadyDone(f"you are already verified for {request.category}")
         request_id = new_id("v")
         status, existing = await self._submit(
             keys={"request": keys.verification(request_id),
                   "pending": keys.verifications_in("pending"),
-                  "open_pairs": keys.open_verifications(), "verified": keys.verified(expert_id),
+                  "open_pairs": keys.open_verifications(),
                   "expert_requests": keys.expert_verifications(expert_id)},
             args={"id": request_id, "expert": expert_id, "display_name": display_name,
                   "category": request.category, "evidence": request.evidence})
-        if text_or_none(status) == "verified":
-            raise AlreadyDone(f"you are already verified for {request.category}")
         if text_or_none(status) == "pending":
             raise AlreadyDone(f"a request for {request.category} is already pending "
                               f"({text_or_none(existing)})")
@@ -130,19 +136,23 @@ class Verifications:
             raise NoSuchVerification()
         # Expert and category never change once written: the script re-checks the state.
         expert_id, category = fields["expert_id"], fields["category"]
+        intent = self._index.approval(expert_id, category)
         answer = text_or_none(await self._decide(
             keys={"request": keys.verification(request_id),
                   "pending": keys.verifications_in("pending"),
                   "decided": keys.verifications_in(decision.state.value),
-                  "open_pairs": keys.open_verifications(), "verified": keys.verified(expert_id),
-                  "wants": keys.WANTS, "category": keys.category(category),
+                  "open_pairs": keys.open_verifications(), "saving": keys.SAVING,
                   "log": keys.VERIFICATION_LOG},
             args={"decision": decision.state.value, "admin": admin_id,
-                  "note": decision.note}))
+                  "note": decision.note, "intent": intent,
+                  "lease_ms": self._index.lease_ms}))
         if answer == "not_found":
             raise NoSuchVerification()
         if answer == "decided":
             raise AlreadyDone("this request has already been decided")
+        if decision.approve:
+            faults.reached("verification.decided")
+            await self._index.finish(intent)
         log.info("verification %s: admin %s %s expert %s for %s (note: %r)", request_id,
                  admin_id, decision.state.value, expert_id, category, decision.note)
         return await self.get(request_id)

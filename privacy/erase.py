@@ -206,12 +206,10 @@ class Eraser:
         # Every command here is idempotent, and erasing again finishes what a stop left.
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.delete(market_keys.expert(account_id), market_keys.photo(account_id))
-            pipe.delete(market_keys.verified(account_id),
-                        market_keys.expert_reviews(account_id),
+            pipe.delete(market_keys.expert_reviews(account_id),
                         earning_keys.bank(account_id),
                         booking_keys.availability_key(account_id))
-            for index in (market_keys.WANTS, market_keys.INDEXED):
-                pipe.hdel(index, account_id)
+            pipe.hdel(market_keys.INDEXED, account_id)
             pipe.hdel(market_keys.RATINGS, f"{account_id}:sum", f"{account_id}:n")
             pipe.srem(market_keys.ALL_EXPERTS, account_id)
             for category in CATEGORIES:

@@ -117,15 +117,14 @@ async def spread_wants(redis: aioredis.Redis) -> int:
 
 
 async def move_profiles(redis: aioredis.Redis) -> int:
-    """Layout 10: each expert's profile and photo to their slot, ratings and wishes home."""
+    """Layout 10: each expert's profile and photo to their slot, ratings home. The set of
+    categories they asked for goes: since layout 12 nothing reads it but the profile."""
     moved = 0
     async for key in redis.scan_iter(match=_EXPERTS + "*", count=1000):
         expert_id, _, rest = key[len(_EXPERTS):].partition(":")
         if rest == "photo":
             moved += await copy_then_delete(redis, key, market_keys.photo(expert_id))
         elif rest == "wants":
-            wanted = sorted(str(s) for s in await redis.smembers(key))
-            await redis.hset(market_keys.WANTS, expert_id, ",".join(wanted))
             moved += int(await redis.delete(key))
         elif not rest:
             total, count = await redis.hmget(key, *_RATING_FIELDS)
@@ -136,3 +135,17 @@ async def move_profiles(redis: aioredis.Redis) -> int:
             moved += await copy_then_delete(redis, key, target)
             await redis.hdel(target, *_RATING_FIELDS)
     return moved
+
+
+async def fold_verifications(redis: aioredis.Redis) -> int:
+    """Layout 12: the categories an admin verified each expert in, from a set in the home
+    slot to their hash's ``verified`` (the indexes already follow them: no version more).
+    After ``move_profiles``, which would not copy a profile onto a hash already there."""
+    folded = 0
+    async for key in redis.scan_iter(match=_EXPERTS + "*:verified", count=1000):
+        expert_id = key[len(_EXPERTS):-len(":verified")]
+        verified = sorted(str(slug) for slug in await redis.smembers(key))
+        if verified:
+            await redis.hset(market_keys.expert(expert_id), "verified", ",".join(verified))
+        folded += int(await redis.delete(key))
+    return folded

@@ -86,6 +86,11 @@ all copied as above. And the calendar feed tokens (appointments/feeds.py):
 ``hc:{0}:calendar:account:<id>`` ``hc:{a:<id>}:feed``. The slots already in a calendar
 keep their names (``<id>|<end ms>``).
 
+Layout 12: what a card shows of an expert leaves it for their slot (marketplace/keys.py):
+the set ``hc:{0}:expert:<id>:verified`` becomes the field ``verified`` of
+``hc:{a:<id>}:expert``. The hash ``hc:{0}:experts:wants`` and the set
+``hc:{0}:accounts:verified``, indexes nothing reads any more, are deleted.
+
 A marker says which layout is done. Stop every process of the earlier version first: one
 still running would write old names.
 """
@@ -120,6 +125,7 @@ from common.redisclient import is_cluster
 from server.keyfolds import (
     copy_then_delete,
     fold_mail_records,
+    fold_verifications,
     forget_stopped_sockets,
     move_profiles,
     record_holds,
@@ -146,7 +152,7 @@ log = logging.getLogger(__name__)
 
 OLD_PREFIX = "hc:"
 DONE_KEY = HOME + "layout"
-LAYOUT = "11"
+LAYOUT = "12"
 # Names of the current layout that start like an old one: never renamed again (another
 # process of this version may be writing them while this one starts).
 _CURRENT = (HOME, global_key("")[:-1], *(prefix("")[:-2] for prefix in (
@@ -178,6 +184,7 @@ _OWNED = {HOME + "bookings:active:": booking_keys.active_key,
           HOME + "calendar:token:": feeds.token_key,
           HOME + "calendar:account:": feeds.account_token_key}
 _NOTIFICATIONS = HOME + "notifications:"
+_UNREAD = (HOME + "experts:wants", HOME + "accounts:verified")  # layout 12
 _BOOKED_SESSIONS = HOME + "booking:"
 
 
@@ -266,6 +273,8 @@ async def migrate_key_layout(redis: aioredis.Redis) -> int:
     moved += await fold_mail_records(redis)
     moved += await spread_wants(redis)
     moved += await move_profiles(redis)
+    moved += await fold_verifications(redis)
+    moved += int(await redis.delete(*_UNREAD))
     await redis.set(DONE_KEY, LAYOUT)
     if moved:
         log.warning("moved %d Redis keys to the current layout (docs/cluster.md)", moved)

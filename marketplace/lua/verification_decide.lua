@@ -1,8 +1,9 @@
 --! use common/lua/clock.lua
---! keys: request pending decided open_pairs verified wants category log
---! args: decision admin note
--- ``decision`` is 'approved' or 'rejected'; approval opens the category at once if the
--- expert's profile asks for it (``wants``: expert -> slugs, comma separated).
+--! keys: request pending decided open_pairs saving log
+--! args: decision admin note intent lease_ms
+-- ``decision`` is 'approved' or 'rejected'. An approval records ``intent`` a lease ahead in
+-- ``saving``: the category still has to join the expert's ``verified`` (their slot) and the
+-- indexes to follow (marketplace/index.py), steps any process finishes.
 local r = redis.call('HMGET', KEY.request, 'state', 'expert_id', 'category', 'created_at_ms',
                      'id')
 if not r[1] then return 'not_found' end
@@ -14,11 +15,7 @@ redis.call('ZREM', KEY.pending, r[5])
 redis.call('ZADD', KEY.decided, r[4], r[5])
 redis.call('HDEL', KEY.open_pairs, r[2] .. '|' .. r[3])
 if ARG.decision == 'approved' then
-  redis.call('SADD', KEY.verified, r[3])
-  local wanted = ',' .. (redis.call('HGET', KEY.wants, r[2]) or '') .. ','
-  if string.find(wanted, ',' .. r[3] .. ',', 1, true) then
-    redis.call('SADD', KEY.category, r[2])
-  end
+  redis.call('ZADD', KEY.saving, now + tonumber(ARG.lease_ms), ARG.intent)
 end
 redis.call('XADD', KEY.log, '*', 'request_id', r[5], 'expert_id', r[2], 'category', r[3],
            'decision', ARG.decision, 'admin_id', ARG.admin, 'note', ARG.note, 'at', iso(now))

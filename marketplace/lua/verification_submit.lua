@@ -1,7 +1,8 @@
 --! use common/lua/clock.lua
---! keys: request pending open_pairs verified expert_requests
+--! keys: request pending open_pairs expert_requests
 --! args: id expert display_name category evidence
-if redis.call('SISMEMBER', KEY.verified, ARG.category) == 1 then return {'verified', ''} end
+-- One pending request per expert and category (the caller has checked that the expert is
+-- not verified there already: that is in their slot).
 local pair = ARG.expert .. '|' .. ARG.category
 if redis.call('HSETNX', KEY.open_pairs, pair, ARG.id) == 0 then
   return {'pending', redis.call('HGET', KEY.open_pairs, pair)}

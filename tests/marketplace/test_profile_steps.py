@@ -20,6 +20,7 @@ from marketplace.index import ExpertIndex
 from marketplace.profiles import ProfileUpdate
 from server.keymigration import DONE_KEY, migrate_key_layout
 from tests.conftest import Doom, Running
+from tests.marketplace.conftest import admin
 from tests.signaling.conftest import PROFILE
 from tests.waiting import eventually
 
@@ -56,12 +57,10 @@ def profile_of(*categories: str) -> ProfileUpdate:
     return ProfileUpdate.from_json(json.dumps(PROFILE | {"categories": list(categories)}))
 
 
-def index_step(redis: aioredis.Redis, version: int, *wanted: str) -> Awaitable[Any]:
-    flags = [f"{int(c.slug in wanted)}{int(c.requires_verification)}{c.slug}"
-             for c in CATEGORIES]
+def index_step(redis: aioredis.Redis, version: int, *open_in: str) -> Awaitable[Any]:
+    flags = [f"{int(c.slug in open_in)}{c.slug}" for c in CATEGORIES]
     return Lua(redis, "marketplace/lua/expert_index.lua")(
-        keys={"saving": keys.SAVING, "wants": keys.WANTS, "indexed": keys.INDEXED,
-              "verified": keys.verified("e_1"), "all": keys.ALL_EXPERTS,
+        keys={"saving": keys.SAVING, "indexed": keys.INDEXED, "all": keys.ALL_EXPERTS,
               "categories": [keys.category(c.slug) for c in CATEGORIES]},
         args={"id": "e_1", "version": version, "intent": f"e_1|{version}", "flags": flags})
 
@@ -72,7 +71,6 @@ async def test_two_saves_crossing_leave_the_indexes_on_the_later_profile(
     assert await index_step(redis, 1, "computing") == 0  # older: changes nothing
     assert await redis.smembers(keys.category("cooking")) == {"e_1"}
     assert not await redis.smembers(keys.category("computing"))
-    assert await redis.hget(keys.WANTS, "e_1") == "cooking"
 
 
 async def test_a_save_stopped_before_its_profile_leaves_nothing_once_healed(
@@ -88,25 +86,68 @@ async def test_a_save_stopped_before_its_profile_leaves_nothing_once_healed(
     assert await index.heal() == 0
 
 
-async def test_a_profile_of_the_earlier_layout_keeps_its_rating_photo_and_wishes(
+async def test_a_profile_of_the_earlier_layout_keeps_its_rating_photo_and_verifications(
         running: Running, redis: aioredis.Redis) -> None:
     expert = await running.user("expert")
-    answer = await running.client.put("/api/v1/experts/me", json=PROFILE,
-                                      headers=expert.headers)
+    answer = await running.client.put("/api/v1/experts/me", headers=expert.headers,
+                                      json=PROFILE | {"categories": ["cooking", "health"]})
     assert answer.status == 200
-    # Written back as layout 9 had it: one hash of the home slot, ratings in it.
+    # Written back as layout 9 had it: one hash of the home slot, ratings in it, and the
+    # categories asked for and verified in sets beside it.
     fields = await redis.hgetall(keys.expert(expert.id))
     await redis.delete(keys.expert(expert.id))
     old = f"hc:{{0}}:expert:{expert.id}"
     await redis.hset(old, mapping=fields | {"rating_sum": "9", "reviews": "2",
                                             "photo_at": "1700000000000"})
-    await redis.sadd(f"{old}:wants", "cooking")
-    await redis.hdel(keys.WANTS, expert.id)
+    await redis.sadd(f"{old}:wants", "cooking", "health")
+    await redis.sadd(f"{old}:verified", "health")
     await redis.set(DONE_KEY, "9")
-    assert await migrate_key_layout(redis) == 2
+    assert await migrate_key_layout(redis) == 3
     assert await migrate_key_layout(redis) == 0
-    assert not await redis.exists(old, f"{old}:wants")
+    assert not await redis.exists(old, f"{old}:wants", f"{old}:verified")
     card = await (await running.client.get(f"/api/v1/experts/{expert.id}")).json()
     assert (card["rating"], card["reviews"]) == (4.5, 2)
     assert card["photo_url"] == f"/media/experts/{expert.id}.jpg?v=1700000000000"
-    assert await redis.hget(keys.WANTS, expert.id) == "cooking"
+    assert card["categories"] == ["cooking", "health"]
+
+
+async def test_an_approval_killed_before_the_experts_hash_is_finished_by_a_survivor(
+        survivor: Running, doom: Doom) -> None:
+    doomed = await doom("verification.decided")
+    expert = await survivor.user("expert")
+    answer = await survivor.client.put("/api/v1/experts/me", headers=expert.headers,
+                                       json=PROFILE | {"categories": ["health"]})
+    assert (await answer.json())["unverified_categories"] == ["health"]
+    asked = await survivor.client.post("/api/v1/experts/me/verifications", headers=expert.headers,
+                                       json={"category": "health", "evidence": "MD 42"})
+    boss = await admin(survivor)
+    async with aiohttp.ClientSession(doomed.url) as http:
+        with pytest.raises(aiohttp.ClientError):
+            await http.post(f"/api/v1/admin/verifications/{(await asked.json())['id']}",
+                            json={"decision": "approve"}, headers=boss.headers)
+    assert doomed.process.wait(30) == -signal.SIGKILL, doomed.output()
+    # Left after the decision: approved, but not yet in the expert's hash nor the index.
+    assert expert.id not in await listed_in(survivor, "health")
+
+    async def finished() -> bool:
+        return expert.id in await listed_in(survivor, "health")
+    await eventually(finished, within=15, what="the survivor finishing the approval")
+    answer = await survivor.client.get("/api/v1/experts/me", headers=expert.headers)
+    assert (await answer.json())["categories"] == ["health"]
+
+
+async def test_an_approval_and_a_save_crossing_leave_the_later_version(
+        redis: aioredis.Redis) -> None:
+    index = ExpertIndex(redis, lease_ms=0)
+    await index.save("e_3", "Ada", profile_of("health"))
+    assert not await redis.sismember(keys.category("health"), "e_3")
+    approval = index.approval("e_3", "health")
+    await redis.zadd(keys.SAVING, {approval: 0})  # recorded by the decision, then a stop
+    await index.save("e_3", "Ada", profile_of("health", "cooking"))  # verified: not yet
+    assert not await redis.sismember(keys.category("health"), "e_3")
+    assert await index.heal() == 1
+    assert await redis.sismember(keys.category("health"), "e_3")
+    assert await redis.hget(keys.expert("e_3"), "verified") == "health"
+    await index.finish(approval)  # taken again: changes nothing
+    assert await redis.hget(keys.expert("e_3"), "verified") == "health"
+    assert await redis.smembers(keys.category("cooking")) == {"e_3"}
