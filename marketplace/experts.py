@@ -18,6 +18,7 @@ from accounts.models import Account
 from accounts.store import STANDING, account_key
 from brands.models import Brand, brand_of_queue
 from brands.service import Brands
+from common.loops import Loop, tolerant
 from common.redisvalues import text_map, text_or_none
 from marketplace import keys
 from marketplace.callbacks import Callbacks
@@ -28,6 +29,7 @@ from marketplace.index import ExpertIndex, open_in
 from marketplace.listing import ListingQuery
 from marketplace.photos import Photos
 from marketplace.profiles import ProfileUpdate
+from marketplace.ratings import Ratings
 from marketplace.reviews import Reviews, rating
 from marketplace.verifications import Verifications
 
@@ -50,11 +52,20 @@ class Experts:
         self._presence = presence
         self.index = ExpertIndex(redis, lease_ms)
         self.verifications = Verifications(redis, self.index)
-        self.reviews = Reviews(redis)
+        self.ratings = Ratings(redis, lease_ms)
+        self.reviews = Reviews(redis, self.ratings)
         self.favourites = Favourites(redis)
         self.photos = Photos(redis)
         self.callbacks = Callbacks(redis)
         self._brands = brands
+
+    def loop(self, interval: float) -> Loop:
+        """Every ``interval`` seconds, through Redis outages, finish the saves, approvals
+        and rating counts whose process stopped between their steps."""
+        async def tick() -> None:
+            await self.index.heal()
+            await self.ratings.heal()
+        return Loop(tolerant(tick, "finishing the marketplace's steps", log), interval)
 
     async def save(self, expert: Account, profile: ProfileUpdate) -> dict[str, Any]:
         await self.index.save(expert.id, expert.display_name, profile)
@@ -93,10 +104,8 @@ class Experts:
             for expert_id in expert_ids:
                 pipe.hgetall(keys.expert(expert_id))
                 pipe.hmget(account_key(expert_id), *STANDING)
-            pipe.hmget(keys.RATINGS, [f"{e}:{part}" for e in expert_ids for part in ("sum", "n")])
             rows = await pipe.execute()
-        hashes, standings = rows[0:2 * len(expert_ids):2], rows[1:2 * len(expert_ids):2]
-        ratings = [int(text_or_none(r) or 0) for r in rows[-1]]
+        hashes, standings = rows[0::2], rows[1::2]
         statuses = await self._presence.statuses(expert_ids)
         cards = []
         for n, (expert_id, raw) in enumerate(zip(expert_ids, hashes, strict=True)):
@@ -106,7 +115,7 @@ class Experts:
                     or (listed and email_verified_at is None)):
                 continue
             profile = ProfileUpdate.from_json(fields["profile"])
-            rating_sum, count = ratings[2 * n], ratings[2 * n + 1]
+            count = int(fields.get("reviews") or 0)
             cards.append({
                 "id": expert_id,
                 "display_name": fields.get("display_name", ""),
@@ -118,7 +127,7 @@ class Experts:
                 "time_zone": profile.time_zone,
                 "photo_url": Photos.url(expert_id, fields.get("photo_at")),
                 "status": str(statuses[expert_id]),
-                "rating": rating(rating_sum, count),
+                "rating": rating(int(fields.get("rating_sum") or 0), count),
                 "reviews": count,
             })
         return cards

@@ -28,7 +28,6 @@ import secrets
 import redis.asyncio as aioredis
 
 from common import faults
-from common.loops import Loop, tolerant
 from common.lua import Lua, in_order
 from common.redisvalues import text_or_none
 from marketplace import keys
@@ -96,12 +95,6 @@ class ExpertIndex:
         profile = ProfileUpdate.from_json(str(text_or_none(raw)))
         await self._follow(expert_id, int(text_or_none(version) or 0), intent,
                            open_in(profile, str(text_or_none(verified) or "")))
-
-    def loop(self, interval: float) -> Loop:
-        """``heal`` every ``interval`` seconds, through Redis outages."""
-        async def tick() -> None:
-            await self.heal()
-        return Loop(tolerant(tick, "finishing saved profiles", log), interval)
 
     async def heal(self) -> int:
         """Finish the saves whose process stopped between steps; answers how many."""

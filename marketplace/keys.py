@@ -3,16 +3,18 @@
 In the expert's own slot, beside their busy flag and presence (docs/cluster.md), what a
 call reads of them and what a card shows: ``hc:{a:<id>}:expert`` (hash: ``profile`` JSON,
 ``display_name``, ``version`` (one more each save or approval), ``photo_at``, ``verified``
-(the categories an admin verified them in, comma separated)) and
-``hc:{a:<id>}:expert:photo`` (the JPEG, base64, as kept before the blob store: moved there
-when first read).
+(the categories an admin verified them in, comma separated), ``rating_sum`` and ``reviews``
+(over visible reviews)), ``hc:{a:<id>}:expert:counted`` (review -> the version of it the
+rating counts, marketplace/ratings.py) and ``hc:{a:<id>}:expert:photo`` (the JPEG, base64,
+as kept before the blob store: moved there when first read).
 
 In the home slot, what the indexes need together: ``hc:experts:indexed`` (hash expert ->
 the version the category indexes follow), ``hc:experts:saving`` (intents of saves and
 approvals whose steps are still owed, ``<expert>|<nonce>[|<category>]`` scored by when any
-process may finish them), ``hc:experts:ratings`` (hash ``<expert>:sum`` and ``<expert>:n``
-over visible reviews), ``hc:experts`` (experts with a profile), ``hc:experts:cat:<slug>``
-(experts open in a category: asked for, and verified where the category requires it).
+process may finish them), ``hc:experts`` (experts with a profile), ``hc:experts:cat:<slug>``
+(experts open in a category: asked for, and verified where the category requires it). And
+the reviews (``review*`` below), with ``hc:reviews:counting``: the changes of reviews the
+experts' ratings have still to count, ``<review>|<version>`` scored by when any process may.
 """
 
 from __future__ import annotations
@@ -22,12 +24,16 @@ from common.keyspace import account_prefix
 ALL_EXPERTS = "hc:{0}:experts"
 INDEXED = "hc:{0}:experts:indexed"
 SAVING = "hc:{0}:experts:saving"
-RATINGS = "hc:{0}:experts:ratings"
+COUNTING = "hc:{0}:reviews:counting"
 VERIFICATION_LOG = "hc:{0}:verifications:log"
 
 
 def expert(expert_id: str) -> str:
     return account_prefix(expert_id) + "expert"
+
+
+def counted(expert_id: str) -> str:
+    return account_prefix(expert_id) + "expert:counted"
 
 
 def photo(expert_id: str) -> str:

@@ -1,10 +1,8 @@
 """Reviews of experts by their clients (protocol §2), with the expert's reply.
 
 Only the client of an ended session that went live may review it, once. The expert's
-rating sum and count (``hc:experts:ratings``: ``<expert>:sum``, ``<expert>:n``) cover
-visible reviews and change in the same script as the review itself, so a card reads its
-rating without recomputing anything. They sit in the home slot with the reviews, not in
-the expert's hash (the expert's slot): a review is one step.
+rating sum and count cover visible reviews, in the expert's hash so that a card reads them
+with the profile; they follow each review's changes as steps (marketplace/ratings.py).
 """
 
 from __future__ import annotations
@@ -25,6 +23,7 @@ from common.timefmt import iso_ms
 from marketplace import keys
 from marketplace.errors import AlreadyDone, NoSuchReview, NotReviewable, NotYours
 from marketplace.listing import Page
+from marketplace.ratings import Ratings
 from sessions.errors import NoSuchSession
 from sessions.model import SessionView
 from sessions.states import State
@@ -109,8 +108,9 @@ def _public(fields: dict[str, str]) -> dict[str, Any]:
 
 
 class Reviews:
-    def __init__(self, redis: aioredis.Redis) -> None:
+    def __init__(self, redis: aioredis.Redis, ratings: Ratings) -> None:
         self._redis = redis
+        self._ratings_of_experts = ratings
         self._add = Lua(redis, "marketplace/lua/review_add.lua")
         self._reply = Lua(redis, "marketplace/lua/review_reply.lua")
         self._set_hidden = Lua(redis, "marketplace/lua/review_hide.lua")
@@ -121,13 +121,15 @@ class Reviews:
         review_id = new_id("r")
         reply = await self._add(
             keys={"marker": keys.session_review(session.id), "review": keys.review(review_id),
-                  "ratings": keys.RATINGS,
-                  "expert_reviews": keys.expert_reviews(session.expert_id)},
+                  "expert_reviews": keys.expert_reviews(session.expert_id),
+                  "counting": keys.COUNTING},
             args={"id": review_id, "session": session.id, "expert": session.expert_id,
                   "client": session.client_id, "client_name": client_name,
-                  "rating": request.rating, "text": request.text})
+                  "rating": request.rating, "text": request.text,
+                  "lease_ms": self._ratings_of_experts.lease_ms})
         if text_or_none(reply[0]) == "conflict":
             raise AlreadyDone("this session has already been reviewed")
+        await self._ratings_of_experts.count(session.expert_id, review_id, 1, request.rating)
         return await self.get(review_id)
 
     async def get(self, review_id: str) -> dict[str, Any]:
@@ -148,16 +150,21 @@ class Reviews:
         return await self.get(review_id)
 
     async def set_hidden(self, review_id: str, hidden: bool, admin_id: str) -> dict[str, Any]:
-        expert_id = text_or_none(await self._redis.hget(keys.review(review_id), "expert_id"))
-        if expert_id is None:
+        expert_id, rating = (text_or_none(value) for value in await self._redis.hmget(
+            keys.review(review_id), "expert_id", "rating"))
+        if expert_id is None or rating is None:
             raise NoSuchReview()
-        answer = text_or_none(await self._set_hidden(
-            keys={"review": keys.review(review_id), "ratings": keys.RATINGS,
-                  "expert_reviews": keys.expert_reviews(expert_id)},
-            args={"hidden": "1" if hidden else "0", "admin": admin_id}))
+        status, version = await self._set_hidden(
+            keys={"review": keys.review(review_id),
+                  "expert_reviews": keys.expert_reviews(expert_id), "counting": keys.COUNTING},
+            args={"hidden": "1" if hidden else "0", "admin": admin_id,
+                  "lease_ms": self._ratings_of_experts.lease_ms})
+        answer = text_or_none(status)
         if answer == "not_found":
             raise NoSuchReview()
         if answer == "ok":
+            await self._ratings_of_experts.count(expert_id, review_id, int(version),
+                                                 0 if hidden else int(rating))
             log.info("review %s of expert %s %s by admin %s", review_id, expert_id,
                      "hidden" if hidden else "shown again", admin_id)
         return await self.get(review_id)

@@ -205,12 +205,12 @@ class Eraser:
         # Not one transaction: the profile is in the expert's slot, the rest elsewhere.
         # Every command here is idempotent, and erasing again finishes what a stop left.
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.delete(market_keys.expert(account_id), market_keys.photo(account_id))
+            pipe.delete(market_keys.expert(account_id), market_keys.photo(account_id),
+                        market_keys.counted(account_id))
             pipe.delete(market_keys.expert_reviews(account_id),
                         earning_keys.bank(account_id),
                         booking_keys.availability_key(account_id))
             pipe.hdel(market_keys.INDEXED, account_id)
-            pipe.hdel(market_keys.RATINGS, f"{account_id}:sum", f"{account_id}:n")
             pipe.srem(market_keys.ALL_EXPERTS, account_id)
             for category in CATEGORIES:
                 pipe.srem(market_keys.category(category.slug), account_id)

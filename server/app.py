@@ -240,9 +240,10 @@ async def _calls_ctx(app: web.Application) -> AsyncIterator[None]:
     leases = Leases(redis, proc, config.lease_seconds)
     await leases.renew()
     reaper = Reaper(calls, leases, config.reaper_interval_seconds, bury_presence)
-    # A profile save stopped between its steps is finished once its lease is past.
+    # A save, an approval or a review stopped between its steps is finished once its
+    # lease is past.
     loops = [leases.keep_alive(), reaper.loop(), router.loop(),
-             experts.index.loop(config.lease_seconds / 2)]
+             experts.loop(config.lease_seconds / 2)]
     tasks = [asyncio.create_task(loop.run()) for loop in loops]
     try:
         yield

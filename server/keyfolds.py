@@ -13,6 +13,7 @@ import redis.asyncio as aioredis
 from appointments.keys import booking_pattern
 from common.keyspace import HOME
 from common.redistime import redis_ms
+from common.redisvalues import text_or_none
 from mail import outbox as mail_outbox
 from marketplace import keys as market_keys
 from sessions.holds import Hold
@@ -22,7 +23,7 @@ from signaling.presence import ONLINE_INDEX, want_key
 
 _WANTS = HOME + "presence:want"
 _EXPERTS = HOME + "expert:"
-_RATING_FIELDS = ("rating_sum", "reviews")
+_RATINGS = HOME + "experts:ratings"
 
 
 async def copy_then_delete(redis: aioredis.Redis, key: str, target: str) -> int:
@@ -117,8 +118,9 @@ async def spread_wants(redis: aioredis.Redis) -> int:
 
 
 async def move_profiles(redis: aioredis.Redis) -> int:
-    """Layout 10: each expert's profile and photo to their slot, ratings home. The set of
-    categories they asked for goes: since layout 12 nothing reads it but the profile."""
+    """Layout 10: each expert's profile and photo to their slot (their rating with it, as
+    since layout 12). The set of categories they asked for goes: nothing reads it now but
+    the profile."""
     moved = 0
     async for key in redis.scan_iter(match=_EXPERTS + "*", count=1000):
         expert_id, _, rest = key[len(_EXPERTS):].partition(":")
@@ -127,13 +129,7 @@ async def move_profiles(redis: aioredis.Redis) -> int:
         elif rest == "wants":
             moved += int(await redis.delete(key))
         elif not rest:
-            total, count = await redis.hmget(key, *_RATING_FIELDS)
-            if count is not None:
-                await redis.hset(market_keys.RATINGS, mapping={
-                    f"{expert_id}:sum": str(total or 0), f"{expert_id}:n": str(count)})
-            target = market_keys.expert(expert_id)
-            moved += await copy_then_delete(redis, key, target)
-            await redis.hdel(target, *_RATING_FIELDS)
+            moved += await copy_then_delete(redis, key, market_keys.expert(expert_id))
     return moved
 
 
@@ -148,4 +144,33 @@ async def fold_verifications(redis: aioredis.Redis) -> int:
         if verified:
             await redis.hset(market_keys.expert(expert_id), "verified", ",".join(verified))
         folded += int(await redis.delete(key))
+    return folded
+
+
+async def fold_ratings(redis: aioredis.Redis) -> int:
+    """Layout 12: each expert's rating, from ``hc:{0}:experts:ratings`` to their hash,
+    counted anew from their reviews, each recorded as counted at version 1 (the version a
+    review has until it is first hidden or shown again, marketplace/ratings.py). Answers
+    how many reviews were recorded."""
+    folded = 0
+    experts: set[str] = set()
+    prefix = market_keys.review("")
+    async for key in redis.scan_iter(match=prefix + "*", count=1000):
+        review_id = key[len(prefix):]
+        if review_id.startswith("session:"):
+            continue  # a session's marker
+        expert_id, rating, hidden = (text_or_none(value) for value in await redis.hmget(
+            key, "expert_id", "rating", "hidden"))
+        if expert_id is not None and rating is not None:
+            counted = "1|0" if hidden == "1" else f"1|{rating}"
+            folded += int(await redis.hsetnx(market_keys.counted(expert_id), review_id,
+                                             counted))
+            experts.add(expert_id)
+    for expert_id in experts:
+        ratings = [int(str(value).partition("|")[2])
+                   for value in await redis.hvals(market_keys.counted(expert_id))]
+        if await redis.exists(market_keys.expert(expert_id)):  # not erased
+            await redis.hset(market_keys.expert(expert_id), mapping={
+                "rating_sum": sum(ratings), "reviews": sum(1 for r in ratings if r)})
+    await redis.delete(_RATINGS)
     return folded

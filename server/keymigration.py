@@ -88,7 +88,9 @@ keep their names (``<id>|<end ms>``).
 
 Layout 12: what a card shows of an expert leaves it for their slot (marketplace/keys.py):
 the set ``hc:{0}:expert:<id>:verified`` becomes the field ``verified`` of
-``hc:{a:<id>}:expert``. The hash ``hc:{0}:experts:wants`` and the set
+``hc:{a:<id>}:expert``; their rating (``hc:{0}:experts:ratings``) becomes the fields
+``rating_sum`` and ``reviews`` there, counted anew from their reviews, each recorded in
+``hc:{a:<id>}:expert:counted``. The hash ``hc:{0}:experts:wants`` and the set
 ``hc:{0}:accounts:verified``, indexes nothing reads any more, are deleted.
 
 A marker says which layout is done. Stop every process of the earlier version first: one
@@ -125,6 +127,7 @@ from common.redisclient import is_cluster
 from server.keyfolds import (
     copy_then_delete,
     fold_mail_records,
+    fold_ratings,
     fold_verifications,
     forget_stopped_sockets,
     move_profiles,
@@ -274,6 +277,7 @@ async def migrate_key_layout(redis: aioredis.Redis) -> int:
     moved += await spread_wants(redis)
     moved += await move_profiles(redis)
     moved += await fold_verifications(redis)
+    moved += await fold_ratings(redis)
     moved += int(await redis.delete(*_UNREAD))
     await redis.set(DONE_KEY, LAYOUT)
     if moved:

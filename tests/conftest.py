@@ -218,7 +218,7 @@ async def running(start_app: StartApp) -> Running:
 # with HELPCALL_KILL_AT (common/faults.py) dies at a named point; the survivor, an app of
 # this test process on the same Redis, heals what it left. A 2 s lease makes that quick.
 LEASE = "2"
-Doom = Callable[[str], Awaitable[ServerProcess]]
+Doom = Callable[..., Awaitable[ServerProcess]]  # (point, **more settings)
 
 
 @pytest.fixture
@@ -231,9 +231,9 @@ async def doom(redis_url: str, tmp_path: Path) -> AsyncIterator[Doom]:
     """Starts a server that kills itself at the point given."""
     started: list[ServerProcess] = []
 
-    async def start(point: str) -> ServerProcess:
+    async def start(point: str, **settings: str) -> ServerProcess:
         env = base_env(redis_url, tmp_path / "doomed") | {
-            "HELPCALL_KILL_AT": point, "HELPCALL_LEASE_SECONDS": LEASE}
+            "HELPCALL_KILL_AT": point, "HELPCALL_LEASE_SECONDS": LEASE} | settings
         server = ServerProcess(env)
         started.append(server)
         # In a thread: the survivor's loop goes on renewing its lease meanwhile.

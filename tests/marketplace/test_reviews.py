@@ -9,6 +9,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from marketplace import keys
+from marketplace.ratings import Ratings
 from marketplace.reviews import RATINGS_PER_CALL, Reviews, rating
 from tests.conftest import Running, StartApp, User
 from tests.marketplace.conftest import admin, live_then_ended
@@ -203,6 +204,6 @@ async def test_brand_reports_see_visible_ratings_however_many_sessions(
             pipe.hset(keys.review(f"r_{n}"), mapping={
                 "rating": 1 + n % 5, "hidden": "1" if n % 3 == 1 else "0"})
         await pipe.execute()
-    ratings = await Reviews(redis).visible_ratings(sessions)
+    ratings = await Reviews(redis, Ratings(redis, 0)).visible_ratings(sessions)
     assert ratings == {s: 1 + n % 5 for n, s in enumerate(sessions) if n % 3 == 0}
-    assert await Reviews(redis).visible_ratings([]) == {}
+    assert await Reviews(redis, Ratings(redis, 0)).visible_ratings([]) == {}
