@@ -2,13 +2,14 @@
 them, as steps any process finishes.
 
 The profile and the categories an admin verified the expert in live in the expert's hash,
-in their slot, beside what a call reads of them (their busy flag, their presence); the
-indexes that list experts by category live together in the home slot (``marketplace.keys``).
-A save is therefore three steps (docs/cluster.md):
+in their slot, beside what a call reads of them (their busy flag, their presence); each
+index that lists experts (a category's, beside its queue, and that of every expert) is in a
+slot of its own (``marketplace.keys``). A save is therefore three steps (docs/cluster.md):
 
-1. an intent, ``<expert>|<nonce>`` in ``hc:experts:saving``, due a lease from now;
+1. an intent, ``<expert>|<nonce>`` in ``hc:experts:saving`` (home), due a lease from now;
 2. the profile written, with a version one more than the last (``expert_put.lua``);
-3. the indexes brought in line with that version, the intent dropped (``expert_index.lua``).
+3. each index brought in line with that version (``expert_index.lua``, one per index, in
+   any order), then the intent dropped.
 
 An approval is the same with ``<expert>|<nonce>|<category>``, recorded by the decision's
 own script (``verification_decide.lua``), and step 2 adding the category to the hash's
@@ -28,7 +29,7 @@ import secrets
 import redis.asyncio as aioredis
 
 from common import faults
-from common.lua import Lua, in_order
+from common.lua import Lua, Step, in_order
 from common.redisvalues import text_or_none
 from marketplace import keys
 from marketplace.categories import BY_SLUG, CATEGORIES
@@ -49,9 +50,10 @@ def open_in(profile: ProfileUpdate, verified: str) -> list[str]:
                                     or slug in admitted)]
 
 
-def _flags(open_slugs: list[str]) -> list[str]:
-    """What ``expert_index.lua`` needs of each category: open or not, and the slug."""
-    return [f"{int(c.slug in open_slugs)}{c.slug}" for c in CATEGORIES]
+def _indexes(open_slugs: list[str]) -> list[tuple[str, bool]]:
+    """Each index, and whether the expert is listed there."""
+    return [(keys.ALL_EXPERTS, True),
+            *((keys.category(c.slug), c.slug in open_slugs) for c in CATEGORIES)]
 
 
 class ExpertIndex:
@@ -86,7 +88,6 @@ class ExpertIndex:
         if category:
             await self._verify(keys={"expert": keys.expert(expert_id)},
                                args={"category": category})
-            faults.reached("expert.verified")
         raw, version, verified = await self._redis.hmget(keys.expert(expert_id), "profile",
                                                          "version", "verified")
         if raw is None:  # no profile (yet): nothing to list; a save will follow
@@ -97,7 +98,8 @@ class ExpertIndex:
                            open_in(profile, str(text_or_none(verified) or "")))
 
     async def heal(self) -> int:
-        """Finish the saves whose process stopped between steps; answers how many."""
+        """Finish the saves and approvals whose process stopped between steps; answers
+        how many."""
         due = await self._due(keys={"deadlines": keys.SAVING}, args={"limit": HEALED_PER_TICK})
         for member in due:
             intent = str(text_or_none(member))
@@ -108,8 +110,9 @@ class ExpertIndex:
 
     async def _follow(self, expert_id: str, version: int, intent: str,
                       open_slugs: list[str]) -> None:
-        await self._index(
-            keys={"saving": keys.SAVING, "indexed": keys.INDEXED, "all": keys.ALL_EXPERTS,
-                  "categories": [keys.category(c.slug) for c in CATEGORIES]},
-            args={"id": expert_id, "version": version, "intent": intent,
-                  "flags": _flags(open_slugs)})
+        """Step 3: every index at once (each its own slot, none waiting on another), then
+        the intent; a stop before it leaves the intent, and following again is harmless."""
+        await in_order(self._redis, Step(("ZREM", keys.SAVING, intent)), first=[
+            self._index.step(keys={"index": index, "versions": keys.versions(index)},
+                             args={"id": expert_id, "version": version, "open": int(listed)})
+            for index, listed in _indexes(open_slugs)])

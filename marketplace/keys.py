@@ -8,21 +8,23 @@ call reads of them and what a card shows: ``hc:{a:<id>}:expert`` (hash: ``profil
 rating counts, marketplace/ratings.py) and ``hc:{a:<id>}:expert:photo`` (the JPEG, base64,
 as kept before the blob store: moved there when first read).
 
-In the home slot, what the indexes need together: ``hc:experts:indexed`` (hash expert ->
-the version the category indexes follow), ``hc:experts:saving`` (intents of saves and
-approvals whose steps are still owed, ``<expert>|<nonce>[|<category>]`` scored by when any
-process may finish them), ``hc:experts`` (experts with a profile), ``hc:experts:cat:<slug>``
-(experts open in a category: asked for, and verified where the category requires it). And
-the reviews (``review*`` below), with ``hc:reviews:counting``: the changes of reviews the
-experts' ratings have still to count, ``<review>|<version>`` scored by when any process may.
+Each index in a slot of its own: ``hc:{q:<slug>}:experts`` (experts open in a category:
+asked for, and verified where the category requires it), beside the category's queue, and
+``hc:{g:experts}`` (experts with a profile); each with ``:versions`` (hash expert -> the
+version of the expert's hash it follows).
+
+In the home slot: ``hc:experts:saving`` (intents of saves and approvals whose steps are
+still owed, ``<expert>|<nonce>[|<category>]`` scored by when any process may finish them),
+and the reviews (``review*`` below), with ``hc:reviews:counting``: the changes of reviews
+the experts' ratings have still to count, ``<review>|<version>`` scored by when any
+process may.
 """
 
 from __future__ import annotations
 
-from common.keyspace import account_prefix
+from common.keyspace import account_prefix, global_key, queue_prefix
 
-ALL_EXPERTS = "hc:{0}:experts"
-INDEXED = "hc:{0}:experts:indexed"
+ALL_EXPERTS = global_key("experts")
 SAVING = "hc:{0}:experts:saving"
 COUNTING = "hc:{0}:reviews:counting"
 VERIFICATION_LOG = "hc:{0}:verifications:log"
@@ -41,7 +43,12 @@ def photo(expert_id: str) -> str:
 
 
 def category(slug: str) -> str:
-    return f"hc:{{0}}:experts:cat:{slug}"
+    return queue_prefix(slug) + "experts"
+
+
+def versions(index: str) -> str:
+    """The versions an index (``category(slug)`` or ``ALL_EXPERTS``) follows."""
+    return index + ":versions"
 
 
 def verification(request_id: str) -> str:

@@ -210,10 +210,10 @@ class Eraser:
             pipe.delete(market_keys.expert_reviews(account_id),
                         earning_keys.bank(account_id),
                         booking_keys.availability_key(account_id))
-            pipe.hdel(market_keys.INDEXED, account_id)
-            pipe.srem(market_keys.ALL_EXPERTS, account_id)
-            for category in CATEGORIES:
-                pipe.srem(market_keys.category(category.slug), account_id)
+            for index in (market_keys.ALL_EXPERTS,
+                          *(market_keys.category(c.slug) for c in CATEGORIES)):
+                pipe.srem(index, account_id)
+                pipe.hdel(market_keys.versions(index), account_id)
             await pipe.execute()
 
     async def _bookings(self, account_id: str) -> None:

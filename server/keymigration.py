@@ -90,8 +90,11 @@ Layout 12: what a card shows of an expert leaves it for their slot (marketplace/
 the set ``hc:{0}:expert:<id>:verified`` becomes the field ``verified`` of
 ``hc:{a:<id>}:expert``; their rating (``hc:{0}:experts:ratings``) becomes the fields
 ``rating_sum`` and ``reviews`` there, counted anew from their reviews, each recorded in
-``hc:{a:<id>}:expert:counted``. The hash ``hc:{0}:experts:wants`` and the set
-``hc:{0}:accounts:verified``, indexes nothing reads any more, are deleted.
+``hc:{a:<id>}:expert:counted``. The indexes of experts leave it for a slot each:
+``hc:{0}:experts:cat:<slug>`` becomes ``hc:{q:<slug>}:experts`` (beside the category's
+queue) and ``hc:{0}:experts`` ``hc:{g:experts}``, copied as above; the versions they follow
+start afresh with each expert's next save (``hc:{0}:experts:indexed`` is deleted, as are
+``hc:{0}:experts:wants`` and ``hc:{0}:accounts:verified``, indexes nothing reads any more).
 
 A marker says which layout is done. Stop every process of the earlier version first: one
 still running would write old names.
@@ -124,6 +127,7 @@ from common.keyspace import (
     queue_prefix,
 )
 from common.redisclient import is_cluster
+from marketplace import keys as market_keys
 from server.keyfolds import (
     copy_then_delete,
     fold_mail_records,
@@ -170,7 +174,8 @@ _INDEXES = HOME + "sessions:"
 _BRANDS = HOME + "brand:"
 _PROCS = HOME + "proc:"
 _QUEUE = HOME + "queue:"
-_SHARED = {HOME + "queues": QUEUES, HOME + "lastrung": LAST_RUNG}
+_SHARED = {HOME + "queues": QUEUES, HOME + "lastrung": LAST_RUNG,
+           HOME + "experts": market_keys.ALL_EXPERTS}
 _SESSIONS = HOME + "{s:"
 _LINKS = HOME + "link:"
 _UNANSWERED = HOME + "presence:unanswered:"
@@ -187,7 +192,9 @@ _OWNED = {HOME + "bookings:active:": booking_keys.active_key,
           HOME + "calendar:token:": feeds.token_key,
           HOME + "calendar:account:": feeds.account_token_key}
 _NOTIFICATIONS = HOME + "notifications:"
-_UNREAD = (HOME + "experts:wants", HOME + "accounts:verified")  # layout 12
+# Layout 12.
+_CATEGORIES = HOME + "experts:cat:"
+_UNREAD = (HOME + "experts:wants", HOME + "experts:indexed", HOME + "accounts:verified")
 _BOOKED_SESSIONS = HOME + "booking:"
 
 
@@ -229,6 +236,8 @@ def new_name(old: str) -> str:
             return named(old[len(prefix):])
     if old.startswith(_BOOKED_SESSIONS) and old.endswith(":session"):
         return booking_session_key(old[len(_BOOKED_SESSIONS):-len(":session")])
+    if old.startswith(_CATEGORIES):
+        return market_keys.category(old[len(_CATEGORIES):])
     if old.startswith(_NOTIFICATIONS):
         owner, seen, _ = old[len(_NOTIFICATIONS):].partition(":")
         return (booking_keys.seen_key if seen else booking_keys.notifications_key)(owner)
@@ -265,7 +274,7 @@ async def migrate_key_layout(redis: aioredis.Redis) -> int:
                 moved += await _rename(redis, key, target)
     for family in (_ACCOUNTS, _BUSY, _WALLETS, _INDEXES, _BRANDS, _PROCS, _QUEUE, *_SHARED,
                    _SESSIONS, _LINKS, _UNANSWERED, _PAIRS, _BLOCKS, _BOOKINGS, *_OWNED,
-                   _NOTIFICATIONS, _BOOKED_SESSIONS):
+                   _NOTIFICATIONS, _BOOKED_SESSIONS, _CATEGORIES):
         async for key in redis.scan_iter(match=family + "*", count=1000):
             if (target := new_name(key)) != key:
                 moved += await copy_then_delete(redis, key, target)

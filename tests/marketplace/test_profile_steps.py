@@ -15,7 +15,6 @@ import redis.asyncio as aioredis
 
 from common.lua import Lua
 from marketplace import keys
-from marketplace.categories import CATEGORIES
 from marketplace.index import ExpertIndex
 from marketplace.profiles import ProfileUpdate
 from server.keymigration import DONE_KEY, migrate_key_layout
@@ -57,20 +56,39 @@ def profile_of(*categories: str) -> ProfileUpdate:
     return ProfileUpdate.from_json(json.dumps(PROFILE | {"categories": list(categories)}))
 
 
-def index_step(redis: aioredis.Redis, version: int, *open_in: str) -> Awaitable[Any]:
-    flags = [f"{int(c.slug in open_in)}{c.slug}" for c in CATEGORIES]
+def index_step(redis: aioredis.Redis, slug: str, version: int, listed: bool) -> Awaitable[Any]:
+    index = keys.category(slug)
     return Lua(redis, "marketplace/lua/expert_index.lua")(
-        keys={"saving": keys.SAVING, "indexed": keys.INDEXED, "all": keys.ALL_EXPERTS,
-              "categories": [keys.category(c.slug) for c in CATEGORIES]},
-        args={"id": "e_1", "version": version, "intent": f"e_1|{version}", "flags": flags})
+        keys={"index": index, "versions": keys.versions(index)},
+        args={"id": "e_1", "version": version, "open": int(listed)})
 
 
 async def test_two_saves_crossing_leave_the_indexes_on_the_later_profile(
         redis: aioredis.Redis) -> None:
-    assert await index_step(redis, 2, "cooking") == 1
-    assert await index_step(redis, 1, "computing") == 0  # older: changes nothing
+    assert await index_step(redis, "cooking", 2, True) == 1
+    assert await index_step(redis, "computing", 2, False) == 1
+    assert await index_step(redis, "cooking", 1, False) == 0  # older: changes nothing
+    assert await index_step(redis, "computing", 1, True) == 0
     assert await redis.smembers(keys.category("cooking")) == {"e_1"}
     assert not await redis.smembers(keys.category("computing"))
+
+
+async def test_indexes_of_the_earlier_layout_each_move_to_their_own_slot(
+        redis: aioredis.Redis) -> None:
+    await redis.sadd("hc:{0}:experts:cat:cooking", "e_1")
+    await redis.sadd("hc:{0}:experts", "e_1")
+    await redis.hset("hc:{0}:experts:indexed", "e_1", "3")
+    await redis.set(DONE_KEY, "11")
+    assert await migrate_key_layout(redis) == 3
+    assert await redis.smembers(keys.category("cooking")) == {"e_1"}
+    assert await redis.smembers(keys.ALL_EXPERTS) == {"e_1"}
+    assert not await redis.exists("hc:{0}:experts:cat:cooking", "hc:{0}:experts",
+                                  "hc:{0}:experts:indexed")
+    # The versions start afresh: the expert's next save is followed.
+    index = ExpertIndex(redis, lease_ms=0)
+    await index.save("e_1", "Ada", profile_of("computing"))
+    assert await redis.smembers(keys.category("computing")) == {"e_1"}
+    assert not await redis.smembers(keys.category("cooking"))
 
 
 async def test_a_save_stopped_before_its_profile_leaves_nothing_once_healed(
