@@ -33,6 +33,7 @@ step() {
     step bench.page_loads --seconds 4
     step bench.rss --pairs 30 --seconds 10,60
     step bench.redis_cost
+    step bench.listings
     step bench.token_check
     step bench.profile --scenario relay
     step bench.profile --scenario lifecycles --pairs 20
