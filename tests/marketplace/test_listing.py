@@ -10,6 +10,8 @@ from tests.conftest import Running, User
 from tests.marketplace.conftest import put_profile
 from tests.signaling.conftest import Connect
 
+pytestmark = pytest.mark.cluster  # the cards' reads and steps, on a Cluster too
+
 
 async def _expert(running: Running, name: str, **profile: Any) -> User:
     expert = await running.user("expert", name)

@@ -15,6 +15,8 @@ from tests.conftest import Running, StartApp, User
 from tests.marketplace.conftest import admin, live_then_ended
 from tests.signaling.conftest import Connect, funded_client, online_expert
 
+pytestmark = pytest.mark.cluster  # the cards' reads and steps, on a Cluster too
+
 
 @pytest.fixture
 async def running(start_app: StartApp) -> Running:

@@ -12,6 +12,8 @@ from server.keys import EXPERTS, REDIS
 from tests.conftest import Running
 from tests.marketplace.conftest import admin, put_profile
 
+pytestmark = pytest.mark.cluster  # the cards' reads and steps, on a Cluster too
+
 HEALTH = {"categories": ["health", "fitness-nutrition"]}
 
 

@@ -3,6 +3,7 @@ live socket, refuses the login and hides the expert, its lifting, and the decisi
 
 from __future__ import annotations
 
+import pytest
 import redis.asyncio as aioredis
 
 from accounts.store import SUSPENDED, account_key
@@ -10,6 +11,8 @@ from tests.conftest import Running
 from tests.marketplace.conftest import admin
 from tests.trust.conftest import Connect, called, get_json, pair, post_json
 from tests.waiting import eventually
+
+pytestmark = pytest.mark.cluster  # the cards' reads and steps, on a Cluster too
 
 LOGIN = {"password": "correct horse"}
 
