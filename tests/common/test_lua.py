@@ -108,9 +108,8 @@ async def test_names_are_checked_before_anything_runs(redis: aioredis.Redis) -> 
 async def test_a_rest_name_takes_a_list(redis: aioredis.Redis) -> None:
     unlink = Lua(redis, "brands/lua/unlink.lua")  # fixed names only
     assert unlink.source.keys.fixed == ("one", "other")
-    index = Lua(redis, "marketplace/lua/expert_index.lua")
-    assert index.source.keys.rest == "categories"
-    assert index.source.args.rest == "flags"
+    assert Lua(redis, "marketplace/lua/review_ratings.lua").source.keys.rest == "markers"
+    assert Lua(redis, "sessions/lua/intent.lua").source.args.rest == "members"
 
 
 def test_a_shared_piece_names_the_familys_keys_first_then_each_script_its_own() -> None:
