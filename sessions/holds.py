@@ -28,8 +28,11 @@ A live per-minute call grows its hold to all the wallet has left (``grow``) when
 low-balance or balance deadline falls due, just before the deadline's script reads it.
 
 A dispute decided with a refund gives money back the same way: the decision writes
-``credit|session|payer|cents`` in the calls' deadlines, and the refund is credited
-(``wallet_credit.lua``, once) by the process that decided, or by a reaper a lease later.
+``credit|session|payer|cents|event`` in the calls' deadlines, and the process that decided,
+or a reaper a lease later, appends the ``session.refunded`` event to the session's billing
+stream (``event_once.lua``: the stream its ``session.ended`` is in, so that a reader of a
+Cluster's streams sees them in that order, protocol §5) and credits the refund
+(``wallet_credit.lua``), each once.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 
+from common.keyspace import bucket_of, bucket_stream
 from common.lua import Lua, Step, in_order
 from common.redisvalues import text_or_none
 from sessions.intents import Intents
@@ -50,6 +54,7 @@ from sessions.keys import (
     parse_credit_member,
     parse_pay_member,
     pay_member,
+    refunded_key,
     session_key,
 )
 from sessions.states import HOLDS_EXPERT
@@ -137,14 +142,16 @@ def took(answer: list[object]) -> bool:
 
 class WalletHolds:
     def __init__(self, redis: aioredis.Redis, intents: Intents,
-                 holders: Holders = CALLS) -> None:
+                 holders: Holders = CALLS, billing_stream: str = "") -> None:
         self._redis = redis
         self._intents = intents
         self._holders = holders
+        self._billing_stream = billing_stream  # bucket 0's (only calls' refunds post events)
         self._take = Lua(redis, "sessions/lua/hold_take.lua")
         self._settle = Lua(redis, "sessions/lua/hold_settle.lua")
         self._check = Lua(redis, "sessions/lua/intent_check.lua")
         self._credit = Lua(redis, "sessions/lua/wallet_credit.lua")
+        self._event = Lua(redis, "sessions/lua/event_once.lua")
 
     def _named(self, hold: Hold) -> dict[str, str]:
         """What the ledger entries say the money is for."""
@@ -208,12 +215,18 @@ class WalletHolds:
             _left_to_the_intent(hold, exc)
 
     async def credit(self, member: str) -> bool:
-        """The refund a ``credit`` intent records, credited (once), and the intent dropped.
-        False when ``member`` is not a ``credit`` intent."""
+        """The refund a ``credit`` intent records: its event appended and the money
+        credited (each once), then the intent dropped. False when ``member`` is not a
+        ``credit`` intent."""
         parsed = parse_credit_member(member)
         if parsed is None:
             return False
-        session_id, payer_id, cents = parsed
+        session_id, payer_id, cents, event = parsed
+        if event:
+            await self._event(
+                keys={"billing": bucket_stream(self._billing_stream, bucket_of(session_id)),
+                      "marker": refunded_key(session_id)},
+                args={"kept_ms": SETTLED_KEPT_MS, "event": event})
         await self._credit(
             keys={"wallet": wallet_key(payer_id), "ledger": ledger_key(payer_id),
                   "settled": settled_key(payer_id)},

@@ -120,18 +120,27 @@ def parse_pay_member(member: str) -> tuple[str, str, str, int] | None:
 CREDIT = "credit"  # the deadline kind that credits a disputed call's refund (holds.py)
 
 
-def credit_member(session_id: str, payer_id: str, cents: int) -> str:
-    """``credit|session|payer|cents``: give ``cents`` of the session's charge back to the
-    payer's wallet (the dispute decision writes it: ``trust/lua/dispute_decide.lua``)."""
-    return f"{CREDIT}|{session_id}|{payer_id}|{cents}"
+def credit_member(session_id: str, payer_id: str, cents: int, event: str = "") -> str:
+    """``credit|session|payer|cents|event``: give ``cents`` of the session's charge back to
+    the payer's wallet, and append ``event`` (its ``session.refunded``, a JSON array of
+    field, value...) to the session's billing stream. The dispute decision writes it
+    (``trust/lua/dispute_decide.lua``); one written before the event moved here has no
+    ``|event`` (its event is in bucket 0's stream already)."""
+    return f"{CREDIT}|{session_id}|{payer_id}|{cents}" + (f"|{event}" if event else "")
 
 
-def parse_credit_member(member: str) -> tuple[str, str, int] | None:
-    """(session, payer, cents) of a ``credit`` deadline; None for another kind."""
-    parts = member.split("|")
-    if len(parts) != 4 or parts[0] != CREDIT or not parts[3].isdigit():
+def parse_credit_member(member: str) -> tuple[str, str, int, str] | None:
+    """(session, payer, cents, event or '') of a ``credit`` deadline; None for another
+    kind."""
+    parts = member.split("|", 4)
+    if len(parts) not in (4, 5) or parts[0] != CREDIT or not parts[3].isdigit():
         return None
-    return parts[1], parts[2], int(parts[3])
+    return parts[1], parts[2], int(parts[3]), parts[4] if len(parts) == 5 else ""
+
+
+def refunded_key(session_id: str) -> str:
+    """Set once a disputed session's ``session.refunded`` is in its stream (sessions/holds.py)."""
+    return f"{session_key(session_id)}:refunded"
 
 
 def booking_session_key(booking_id: str) -> str:

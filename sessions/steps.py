@@ -32,11 +32,11 @@ log = logging.getLogger(__name__)
 
 
 class CallSteps:
-    def __init__(self, redis: aioredis.Redis, lease_ms: int) -> None:
+    def __init__(self, redis: aioredis.Redis, lease_ms: int, billing_stream: str) -> None:
         self._redis = redis
         self.intents = Intents(redis, lease_ms)
         self.busy = BusyFlags(redis, self.intents)
-        self.holds = WalletHolds(redis, self.intents)
+        self.holds = WalletHolds(redis, self.intents, billing_stream=billing_stream)
         self.listing = Listing(redis)
         self.queues = CategoryQueues(redis, self.intents, self.listing, lease_ms)
 

@@ -82,7 +82,7 @@ class SessionStore(SessionQueries, BookedSessions):
         self.timing = timing
         self._known = KnownParties(redis)
         self._scripts = SessionScripts(redis, timing, self._known)
-        self.steps = CallSteps(redis, timing.lease_ms)
+        self.steps = CallSteps(redis, timing.lease_ms, timing.billing_stream)
         self.listing = self.steps.listing
         self.queues = self.steps.queues  # the category queues (sessions/queueing.py)
 

@@ -1,7 +1,8 @@
 """The only code that touches dispute keys (``trust.keys``); each change is one script
 (``trust/lua/dispute_*.lua``) that checks the state and writes it together. A refund
-decided is credited to the payer's wallet as a step of its own, after the decision's script
-(``sessions/holds.py``: the wallet lives in its owner's slot)."""
+decided, and its ``session.refunded`` event, are a step of their own after the decision's
+script (``sessions/holds.py``: the wallet lives in its owner's slot, the event goes to the
+session's own stream)."""
 
 from __future__ import annotations
 
@@ -35,10 +36,8 @@ _SESSION_FACTS = ("state", "client_id", "expert_id", "amount_cents", "ended_at",
 
 
 class DisputeStore:
-    def __init__(self, redis: aioredis.Redis, billing_stream: str, wallets: WalletHolds,
-                 lease_ms: int) -> None:
+    def __init__(self, redis: aioredis.Redis, wallets: WalletHolds, lease_ms: int) -> None:
         self._redis = redis
-        self._stream = billing_stream
         self._wallets = wallets
         self._lease_ms = lease_ms
         self._scripts = {name: Lua(redis, f"trust/lua/dispute_{name}.lua")
@@ -77,7 +76,7 @@ class DisputeStore:
 
     async def decide(self, session_id: str, payer_id: str, admin_id: str, decision: Decision,
                      split: Split) -> dict[str, str]:
-        """The decision's script, then the refund's credit (a step of its own)."""
+        """The decision's script, then the refund's event and credit (a step of its own)."""
         fields, credit = await self.record_decision(session_id, payer_id, admin_id, decision,
                                                     split)
         if credit:
@@ -94,7 +93,7 @@ class DisputeStore:
         facts = await self._session_facts(session_id)
         reply = await self._scripts["decide"](
             keys={"dispute": keys.dispute(session_id),
-                  "deadlines": HOME_DEADLINES, "billing": self._stream,
+                  "deadlines": HOME_DEADLINES,
                   **{state: keys.disputes_in(state) for state in keys.DISPUTE_STATES},
                   "log": keys.MODERATION_LOG},
             args={"admin_id": admin_id, "outcome": decision.outcome.value,

@@ -2,8 +2,9 @@
 
 A dispute is in the home slot, named after its session: ``hc:{0}:{s:<session>}:dispute``
 (hash); its scripts take what they read of the session (in its bucket's slot) as
-arguments, and the decision writes its refund's intent and its billing event in bucket 0's
-deadlines and stream. Listed for the admins in ``hc:disputes:<state>``
+arguments, and the decision writes its refund's intent, its billing event with it, in
+bucket 0's deadlines (the event goes to the session's own stream in the step after:
+sessions/holds.py). Listed for the admins in ``hc:disputes:<state>``
 (zset session id -> opened ms; states ``open``, ``answered``, ``decided``).
 Blocks: ``hc:{k:<a>|<b>}:block`` (the two ids sorted, the pair's own slot; a set of who of
 the two blocked the other) is what every check reads, one key per pair, before every call

@@ -35,11 +35,11 @@ class Trust:
 
     @classmethod
     def build(cls, redis: aioredis.Redis, accounts: AccountStore, sessions: SessionStore,
-              billing_stream: str, dispute_window_seconds: float,
+              dispute_window_seconds: float,
               notify: Notify) -> Trust:
         moderation = ModerationLog(redis)
         return cls(
-            disputes=Disputes(DisputeStore(redis, billing_stream, sessions.steps.holds,
+            disputes=Disputes(DisputeStore(redis, sessions.steps.holds,
                                            sessions.timing.lease_ms), sessions,
                               dispute_window_seconds, notify),
             blocks=Blocks(redis), reports=Reports(redis),

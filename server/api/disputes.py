@@ -44,7 +44,7 @@ async def trust_ctx(app: web.Application) -> AsyncIterator[None]:
         await app[MAILER].dispute(account_id, notice)
 
     app[TRUST] = Trust.build(app[REDIS], app[ACCOUNTS].store, app[CALLS].store,
-                             config.billing_stream, config.dispute_window_seconds, notify)
+                             config.dispute_window_seconds, notify)
     yield
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 import redis.asyncio as aioredis
 
 from brands.service import Brands
@@ -21,6 +22,9 @@ from tests.earnings.conftest import credited, earnings
 from tests.marketplace.conftest import admin
 from tests.trust.conftest import PER_MINUTE_600, Connect, get_json, post_json
 from tests.waiting import eventually
+
+# Each event in its session's stream, in order, on a Cluster too (protocol §5, §7.1).
+pytestmark = pytest.mark.cluster
 
 __all__ = ["hooks"]
 

@@ -4,6 +4,7 @@ event (delivered to the webhook like the others) and reconcile agreeing; and eve
 
 from __future__ import annotations
 
+import pytest
 import redis.asyncio as aioredis
 
 from common.redisvalues import text_map
@@ -18,6 +19,9 @@ from tests.marketplace.conftest import admin
 from tests.trust.conftest import Connect, called, get_json, pair, post_json
 from tests.waiting import eventually
 from trust.disputes import Decision, Outcome, split
+
+# Each event in its session's stream, in order, on a Cluster too (protocol §5, §7.1).
+pytestmark = pytest.mark.cluster
 
 __all__ = ["receiver"]
 
@@ -195,15 +199,18 @@ async def test_stopped_after_a_decision_the_refund_is_credited_by_a_reaper_once(
     _, credit = await store.record_decision(session_id, people.client.id, "a_admin",
                                             Decision(Outcome.FULL, None, "froze"),
                                             split(paid, fee, paid))
-    assert credit == f"credit|{session_id}|{people.client.id}|{paid}"
-    assert await wallet(running, people.client) == before  # owed, not yet credited
-    assert len(await billing_events(redis, "session.refunded")) == 1
+    assert credit.startswith(f"credit|{session_id}|{people.client.id}|{paid}|")
+    # Owed, not yet credited; its event not yet in the session's stream either.
+    assert await wallet(running, people.client) == before
+    assert await billing_events(redis, "session.refunded") == []
 
     async def credited_back() -> bool:
         return await wallet(running, people.client) == before + paid
     await eventually(credited_back, within=5, what="the refund credited by a reaper")
     await running.app[CALLS].store.steps.holds.credit(credit)  # the stopped process, back
     assert await wallet(running, people.client) == before + paid
+    [refunded] = await billing_events(redis, "session.refunded")
+    assert (refunded["refund_cents"], refunded["outcome"]) == (str(paid), "full")
     kinds = [f["kind"] for _, f in await redis.xrange(ledger_key(people.client.id))]
     assert kinds.count("dispute_refund") == 1
     assert await reconcile_all(redis, on_this_redis(redis)) == []
