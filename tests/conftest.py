@@ -10,6 +10,7 @@ import asyncio
 import itertools
 import os
 import signal
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -89,6 +90,24 @@ async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
     await client.flushall()
     yield client
     await client.aclose()
+    await stop_tasks_left()
+
+
+LEFT_RUNNING: Counter[str] = Counter()  # what was, by coroutine
+
+
+async def stop_tasks_left() -> None:
+    """Stop what a test's apps and clients left running (named in the summary), as
+    ``common.loops.stop_task`` does: pytest-asyncio's runner cancels a task once, and on
+    Python 3.11 a cancellation that lands as a redis-py command completes is lost, so a
+    leftover reader would hang the test's teardown (seen once, 5 Dec, on the Cluster)."""
+    me = asyncio.current_task()
+    for task in [t for t in asyncio.all_tasks() if t is not me and not t.done()]:
+        LEFT_RUNNING[getattr(task.get_coro(), "__qualname__", task.get_name())] += 1
+        for _ in range(50):
+            task.cancel()
+            if (await asyncio.wait({task}, timeout=0.1))[0]:
+                break
 
 
 def on_this_redis(redis: aioredis.Redis, stream: str = "helpcall:billing") -> str:
@@ -199,6 +218,8 @@ async def start_app(
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for left, times in sorted(LEFT_RUNNING.items()):
+        terminalreporter.write_line(f"left running after a test, stopped: {left} ({times})")
     if EXERCISED:
         terminalreporter.write_line(
             f"openapi.json: {len(EXERCISED)} of {len(DESCRIBED)} operations had their answers "

@@ -13,6 +13,8 @@ from appointments.times import wall_time
 from common.errors import Invalid
 from common.timefmt import iso_ms
 
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
+
 
 def ms(iso: str) -> int:
     return int(datetime.fromisoformat(iso).timestamp() * 1000)

@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import pytest
+
 from appointments.feeds import account_token_key, token_key
 from server.keys import REDIS
 from tests.appointments.conftest import booked, expert_with_hours, funded_client
 from tests.appointments.ical import instant, parse, unescape
 from tests.conftest import Running, User
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 
 def ms(iso: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pytest
 import redis.asyncio as aioredis
 
 from appointments.keys import EVERY_DEADLINES
@@ -26,6 +27,8 @@ from tests.appointments.conftest import (
 )
 from tests.conftest import Running, StartApp, User, billing_entries, on_this_redis
 from tests.waiting import eventually
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 
 async def no_deadline_left(redis: aioredis.Redis) -> None:

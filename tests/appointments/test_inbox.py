@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.appointments.conftest import booked, expert_with_hours, funded_client, hours_around, soon
 from tests.conftest import Running, User
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 
 async def inbox(running: Running, user: User) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.appointments.conftest import (
     booked,
     expert_with_hours,
@@ -11,6 +13,8 @@ from tests.appointments.conftest import (
 )
 from tests.conftest import Running
 from tests.signaling.conftest import Connect, connect
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 __all__ = ["connect"]
 

@@ -19,6 +19,8 @@ from tests.appointments.test_bookings import tomorrow_hours
 from tests.conftest import Running, User
 from tests.sessions.test_price_lock import set_price
 
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
+
 SHOWN = {"mode": "per_session", "amount_cents": 2500}
 RAISED = {"mode": "per_session", "amount_cents": 9000}
 

@@ -18,6 +18,8 @@ from billing.webhooks import (
     webhook_body,
 )
 
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
+
 EVENT = {
     "event_id": "ev_1", "type": "session.ended", "session_id": "s_1", "client_id": "a_c",
     "expert_id": "a_e", "brand_id": "", "pricing_mode": "per_minute", "rate_cents": "120",

@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import redis.asyncio as aioredis
 
 from brands.analytics import CallFacts, summarise
@@ -16,6 +17,8 @@ from tests.conftest import StartApp, User
 from tests.signaling.conftest import Connect
 from tests.signaling.peers import SocketPeer
 from tests.signaling.test_category_calls import incoming_for
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 PER_MINUTE_600 = {"mode": "per_minute", "amount_cents": 600}
 

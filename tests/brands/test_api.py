@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.brands.conftest import admin, brand_admin, join, member_expert, new_brand
 from tests.conftest import Running, User
 from tests.signaling.conftest import Connect
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 
 async def status_of(running: Running, method: str, path: str, headers: dict[str, str],

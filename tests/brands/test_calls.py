@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import redis.asyncio as aioredis
 
 from common.redisvalues import text_map
@@ -11,6 +12,8 @@ from tests.brands.conftest import admin, brand_admin, member_expert, new_brand, 
 from tests.conftest import Running, StartApp, User, billing_entries, on_this_redis
 from tests.signaling.conftest import Connect, funded_client, live_for_a_second, online_expert
 from tests.signaling.peers import SocketPeer
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 PER_MINUTE_600 = {"mode": "per_minute", "amount_cents": 600}  # 10 cents a second
 

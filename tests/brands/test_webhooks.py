@@ -23,6 +23,8 @@ from server.worker import running_worker
 from tests.conftest import on_this_redis, on_this_redis_config
 from tests.waiting import eventually
 
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
+
 PLATFORM_SECRET = "whsec-platform-secret"
 BRAND_SECRET = "whsec-brand-secret-0123"
 

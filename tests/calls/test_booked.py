@@ -10,6 +10,8 @@ from appointments.booking import Booking
 from calls.booked import BOOKED_CALL_OPENS_MS, check_open
 from sessions.errors import WrongState
 
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
+
 START, END = 10_000_000, 13_600_000
 BOOKING = Booking(
     id="bk_1", state="booked", client_id="u_c", expert_id="u_e", client_name="C",

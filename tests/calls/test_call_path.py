@@ -18,10 +18,14 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+import pytest
+
 import calls.ports
 import sessions.notify
 from tests.conftest import Running
 from tests.signaling.conftest import Connect, funded_client, online_expert
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 ROOT = Path(__file__).resolve().parents[2]
 EDGE = str(ROOT / "signaling" / "namespace.py")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from calls.routing import Candidate, GiveUp, Ring, Wait, decide, estimated_wait_seconds
 from sessions.pricing import Pricing, PricingMode
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 CHEAP = Pricing(PricingMode.PER_MINUTE, 60)
 DEAR = Pricing(PricingMode.PER_MINUTE, 600)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 import redis.asyncio as aioredis
 
 from common.keyspace import BUCKETS, SHARDED_STREAM, bucket_stream, every_stream
@@ -17,6 +18,8 @@ from common.streams import (
     on_every_stream,
     trimmed_key,
 )
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 SHARDED = "helpcall:billing" + SHARDED_STREAM
 

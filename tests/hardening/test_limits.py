@@ -12,6 +12,8 @@ from tests.conftest import Running, StartApp, User
 from tests.signaling.conftest import Connect, funded_client, online_expert
 from tests.signaling.peers import SocketPeer
 
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
+
 
 async def status_of(running: Running, expert: User) -> str:
     answer = await running.client.get(f"/api/v1/experts/{expert.id}")

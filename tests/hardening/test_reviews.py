@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import StartApp
 from tests.marketplace.conftest import live_then_ended
 from tests.signaling.conftest import Connect, funded_client, online_expert
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 
 async def test_a_call_live_for_milliseconds_cannot_be_reviewed(

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.conftest import Running, StartApp
 from tests.waiting import eventually
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 WRONG = {"password": "wrong guess"}
 

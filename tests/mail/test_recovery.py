@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import redis.asyncio as aioredis
 
 from accounts.links import link_key
@@ -11,6 +12,8 @@ from tests.conftest import Running
 from tests.mail.conftest import PUBLIC_URL, MailApp
 from tests.mailbox import Inbox, body, links, part, path_of, subject
 from tests.waiting import eventually
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 PASSWORD = "correct horse"
 

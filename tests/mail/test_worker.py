@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import redis.asyncio as aioredis
 
 from mail.outbox import GROUP, STATS_KEY
@@ -12,6 +13,8 @@ from tests.mail.conftest import MailApp
 from tests.mailbox import Inbox
 from tests.marketplace.conftest import admin
 from tests.waiting import eventually
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 
 async def sign_up(running: Running, email: str) -> None:

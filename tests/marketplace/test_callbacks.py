@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.conftest import Running
 from tests.signaling.conftest import PROFILE, Connect, funded_client
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 
 async def test_the_next_expert_online_sees_and_takes_a_callback_request(

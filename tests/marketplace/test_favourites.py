@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import Running
 from tests.marketplace.conftest import put_profile
 from tests.signaling.conftest import Connect, online_expert
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 
 async def test_a_client_keeps_favourites_with_their_live_status(

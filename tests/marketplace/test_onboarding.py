@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from marketplace.onboarding import checklist, missing
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 READY: dict[str, Any] = {
     "headline": "Bikes", "categories": ["sport"], "unverified_categories": [],

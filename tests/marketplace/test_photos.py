@@ -7,10 +7,13 @@ import os
 from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 from PIL import Image
 
 from tests.conftest import Running, User
 from tests.marketplace.conftest import put_profile
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 PHOTO = "/api/v1/experts/me/photo"
 

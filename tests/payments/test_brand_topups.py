@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.brands.conftest import admin, brand_admin, new_brand
 from tests.payments.conftest import LocalStripe, StripeApp
 from tests.waiting import eventually
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 
 async def test_a_brand_admin_tops_up_the_brand_balance_by_card(

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
 import redis.asyncio as aioredis
 
 from payments.gateway import StripeGateway
@@ -18,6 +19,8 @@ from tests.conftest import base_env
 from tests.payments.conftest import LocalStripe, StripeApp, balance, start_topup
 from tests.processes import ROOT
 from tests.waiting import eventually
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 
 async def cli_reconcile(env: dict[str, str]) -> tuple[int, str]:

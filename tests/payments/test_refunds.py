@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from tests.conftest import Running, User
 from tests.payments.conftest import LocalStripe, StripeApp, balance, start_topup
 from tests.signaling.conftest import Connect, connect, online_expert
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 __all__ = ["connect"]
 

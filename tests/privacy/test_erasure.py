@@ -26,6 +26,8 @@ from tests.signaling.conftest import Connect
 from tests.waiting import eventually
 from trust import keys as trust_keys
 
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
+
 NAME = "Zebulon Quixote-Marchetti"
 
 

@@ -6,12 +6,16 @@ from __future__ import annotations
 import io
 import zipfile
 
+import pytest
+
 from common.errors import Invalid
 from privacy.vault import VaultQuery
 from tests.appointments.conftest import booked, expert_with_hours, funded_client, hours_around, soon
 from tests.conftest import StartApp
 from tests.privacy.conftest import PNG, past_call
 from tests.signaling.conftest import Connect
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 
 def test_the_vault_query_reads_names_and_days() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import redis.asyncio as aioredis
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -14,6 +15,8 @@ from tests.conftest import Running, StartApp
 from tests.signaling.conftest import Connect, connect, funded_client, online_expert
 from tests.signaling.multiprocess import candidate, numbered
 from tests.waiting import eventually
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 __all__ = ["connect", "receiver"]  # fixtures used by the tests below
 

@@ -17,6 +17,8 @@ from tests.sessions.test_metering import billing_events
 from tests.signaling.conftest import PROFILE
 from tests.signaling.peers import SocketPeer
 
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
+
 LEASE_SECONDS = 1.5
 
 

@@ -9,6 +9,7 @@ import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
 import redis.asyncio as aioredis
 
 from server.keys import FILES
@@ -20,6 +21,8 @@ from tests.sessions.test_metering import accepted_call
 from tests.signaling.conftest import Connect, online_expert
 from tests.signaling.peers import SocketPeer
 from tests.waiting import eventually
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 FREE = {"mode": "free", "amount_cents": 0}
 KIB = 1024

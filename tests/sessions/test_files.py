@@ -11,6 +11,8 @@ from tests.conftest import Running, StartApp, User
 from tests.sessions.test_metering import accepted_call, go_live
 from tests.signaling.conftest import Connect
 
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
+
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 

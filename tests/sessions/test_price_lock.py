@@ -19,6 +19,8 @@ from sessions.store import NewSession
 from tests.conftest import Running, StartApp, User
 from tests.signaling.conftest import PROFILE, Connect, funded_client, online_expert
 
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
+
 SHOWN = {"mode": "per_minute", "amount_cents": 100}
 RAISED = {"mode": "per_minute", "amount_cents": 5_000}
 

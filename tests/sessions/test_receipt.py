@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import redis.asyncio as aioredis
 
 from server.keys import CALLS
@@ -15,6 +16,8 @@ from tests.sessions.test_metering import accepted_call, billing_events, go_live
 from tests.signaling.conftest import Connect
 from tests.signaling.peers import SocketPeer
 from tests.waiting import eventually
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 PER_MINUTE_600 = {"mode": "per_minute", "amount_cents": 600}
 

@@ -25,6 +25,8 @@ from tests.signaling.multiprocess import candidate, for_session, numbered, peopl
 from tests.signaling.peers import SocketPeer
 from tests.waiting import until
 
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
+
 # The lines of the documented configuration that place sockets; the test runs exactly these.
 MAP = """map $arg_call $helpcall_affinity {
     ""      $remote_addr;

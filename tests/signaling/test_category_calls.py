@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 import redis.asyncio as aioredis
 
 from sessions.keys import busy_key
-from tests.conftest import Running, StartApp, on_this_redis
+from tests.conftest import Running, StartApp, billing_entries
 from tests.signaling.conftest import Connect, funded_client, online_expert
 from tests.signaling.peers import SocketPeer
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 COOKING = {"category": "cooking", "topic": "My sauce splits"}
 
@@ -164,6 +167,6 @@ async def test_a_process_that_knew_the_call_while_queued_follows_its_new_expert(
     assert (await second.wait_for("chat"))["text"] == "Thanks for taking it"
     await client.ok("call:hangup", {"session_id": session_id})
     await second.state("ended")
-    [(_, event)] = await redis.xrange(on_this_redis(redis))
+    [(_, event)] = await billing_entries(redis)  # the session's bucket's, on a Cluster
     assert event["expert_id"] == second.user.id  # type: ignore[union-attr]
     assert await redis.get(busy_key(second.user.id)) is None  # type: ignore[union-attr]

@@ -9,6 +9,8 @@ forget what they cached (tests/signaling/test_delivery.py shows nothing is lost 
 
 from __future__ import annotations
 
+import pytest
+
 from common.keyspace import account_prefix, process_prefix
 from server.keymigration import DONE_KEY, migrate_key_layout
 from server.keys import REDIS
@@ -23,6 +25,8 @@ from signaling.frames import session_rooms
 from tests.conftest import Running
 from tests.signaling.conftest import Connect, funded_client, online_expert
 from tests.signaling.multiprocess import for_session
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 
 async def test_only_the_first_socket_of_each_side_is_a_first_entry(

@@ -7,6 +7,8 @@ import pytest
 from signaling.frames import Kind, emit_frame, parse_emit, room_kind
 from signaling.locations import Locations
 
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
+
 P1, P2 = frozenset({"p_1"}), frozenset({"p_2"})
 
 

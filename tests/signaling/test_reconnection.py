@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 import redis.asyncio as aioredis
 
 from tests.conftest import StartApp
 from tests.sessions.test_metering import accepted_call, billing_events, go_live
 from tests.signaling.conftest import Connect
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 
 async def test_a_dropped_socket_rejoins_and_the_call_goes_live_again(

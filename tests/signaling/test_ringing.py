@@ -10,6 +10,8 @@ from tests.signaling.conftest import Connect, funded_client, online_expert
 from tests.signaling.peers import SocketPeer
 from tests.waiting import eventually
 
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
+
 
 async def test_a_connection_without_a_valid_token_is_refused(running: Running) -> None:
     for auth in ({}, {"token": "forged.token"}):

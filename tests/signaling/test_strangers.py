@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.conftest import Running
 from tests.sessions.test_metering import accepted_call, go_live
 from tests.signaling.conftest import Connect
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 EVENTS = ["call:accept", "call:decline", "call:cancel", "call:join", "call:hangup"]
 

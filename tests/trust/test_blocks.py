@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from server.keymigration import DONE_KEY, migrate_key_layout
 from server.keys import REDIS
 from tests.appointments.conftest import (
@@ -24,6 +26,8 @@ from tests.marketplace.conftest import admin
 from tests.signaling.conftest import funded_client, online_expert
 from tests.signaling.test_category_calls import incoming_for
 from tests.trust.conftest import Connect, get_json, pair
+
+pytestmark = pytest.mark.cluster  # also run on a Redis Cluster (docs/cluster.md)
 
 COOKING = {"category": "cooking", "topic": "My sauce splits"}
 
