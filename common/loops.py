@@ -63,14 +63,26 @@ async def stop_all(loops: list[Loop], tasks: list[asyncio.Task[None]]) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def stop_task(task: asyncio.Task[None]) -> None:
-    """Cancel ``task`` and wait for its end, cancelling again until it ends.
+async def stop_task(*tasks: asyncio.Task[None]) -> None:
+    """Cancel ``tasks`` and wait for their end, cancelling again until they end.
 
     Once is not always enough: on Python 3.11 ``asyncio.wait_for`` (which redis-py awaits
     inside every command) swallows a cancellation that arrives just as the command completes.
+    And a cancellation of the caller meanwhile does not cut this short: a task that stops
+    tasks of its own (``common.streams.on_every_stream``) is itself stopped this way, cancelled
+    every 100 ms, and giving up at the first would leave its tasks running after the app.
+    The caller's cancellation goes on once they have ended.
     """
-    while not task.done():
-        task.cancel()
-        await asyncio.wait({task}, timeout=0.1)
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    interrupted = False
+    while pending := [task for task in tasks if not task.done()]:
+        for task in pending:
+            task.cancel()
+        try:
+            await asyncio.wait(pending, timeout=0.1)
+        except asyncio.CancelledError:
+            interrupted = True
+    if interrupted:
+        raise asyncio.CancelledError
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -90,5 +90,4 @@ async def on_every_stream(home_stream: str,
         await asyncio.gather(*tasks)
     finally:
         # stop_task, not one cancel: a loop may miss one (common.loops.stop_task).
-        for task in tasks:
-            await stop_task(task)
+        await stop_task(*tasks)
