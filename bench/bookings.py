@@ -20,9 +20,9 @@ from typing import Any
 import aiohttp
 
 from bench.harness import Servers
-from bench.lifecycles import command_counts
 from bench.people import User, make_pairs
-from bench.stats import cpu_seconds, percentile, spread, table
+from bench.spent import Spent, cost_columns, target_name, window_options
+from bench.stats import percentile, spread, table
 from bench.wire import http_session
 from common.timefmt import iso_ms
 
@@ -82,23 +82,11 @@ async def _cycles(url: str, pairs: list[tuple[User, User]], seconds: float
 def measure(servers: Servers, pairs: list[tuple[User, User]], seconds: float,
             repeats: int) -> list[dict[str, float]]:
     results = []
-    pids = [p.pid for p in servers.procs]
     for _ in range(repeats):
-        server0 = sum(cpu_seconds(pid) for pid in pids)
-        redis0 = sum(cpu_seconds(pid) for pid in servers.redis_pids)
-        commands0 = sum(command_counts(servers.redis_node_urls).values())
-        t0 = time.monotonic()
+        spent = Spent(servers)
         done, latencies, errors = asyncio.run(_cycles(servers.url, pairs, seconds))
-        elapsed = time.monotonic() - t0
-        cycles = max(done, 1)
-        results.append({
-            "per_s": done / elapsed,
+        results.append(spent.per(done) | {
             "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99),
-            "server_cpu_ms": (sum(cpu_seconds(pid) for pid in pids) - server0) * 1000 / cycles,
-            "redis_cpu_ms": (sum(cpu_seconds(pid) for pid in servers.redis_pids) - redis0)
-            * 1000 / cycles,
-            "commands": (sum(command_counts(servers.redis_node_urls).values()) - commands0)
-            / cycles,
             "errors": errors})
     return results
 
@@ -111,14 +99,10 @@ def run(args: argparse.Namespace) -> str:
             pairs = asyncio.run(make_pairs(servers.url, args.pairs))
             asyncio.run(_open_hours(servers.url, [e for _, e in pairs]))
             rs = measure(servers, pairs, args.seconds, args.repeats)
-        rows.append(["1 process, " + ("Redis Cluster 3+3" if cluster else "one Redis"),
-                     spread([r["per_s"] for r in rs]),
+        rows.append([target_name(cluster), spread([r["per_s"] for r in rs]),
                      spread([r["p50_ms"] for r in rs], "{:.1f}"),
                      spread([r["p99_ms"] for r in rs], "{:.1f}"),
-                     spread([r["server_cpu_ms"] for r in rs], "{:.2f}"),
-                     spread([r["redis_cpu_ms"] for r in rs], "{:.2f}"),
-                     spread([r["commands"] for r in rs], "{:.1f}"),
-                     int(sum(r["errors"] for r in rs))])
+                     *cost_columns(rs), int(sum(r["errors"] for r in rs))])
         print(table(HEADERS, rows[-1:]), flush=True)
     text = (f"Booking cycles (book, then a free cancel), {args.pairs} clients back to back, "
             f"{args.seconds:.0f} s windows, min / median / max of {args.repeats}\n"
@@ -130,10 +114,7 @@ def run(args: argparse.Namespace) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=4)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--targets", default="1r,1c",
-                        help="1r: one shared Redis; 1c: a 3+3 Redis Cluster")
+    window_options(parser)
     run(parser.parse_args())
 
 

@@ -26,10 +26,10 @@ from redis.cluster import RedisCluster
 
 from accounts.store import account_key
 from bench.harness import Servers
-from bench.lifecycles import command_counts
 from bench.people import User, make_users
 from bench.redis_cost import Monitor
-from bench.stats import cpu_seconds, spread, table
+from bench.spent import Spent, cost_columns, target_name, window_options
+from bench.stats import spread, table
 from bench.wire import http_session
 
 PAGE = "/api/v1/experts?category=cooking"
@@ -98,23 +98,10 @@ def home_slot_commands(servers: Servers) -> float:
 def measure(servers: Servers, readers: int, seconds: float,
             repeats: int) -> list[dict[str, float]]:
     results = []
-    pids = [p.pid for p in servers.procs]
     for _ in range(repeats):
-        server0 = sum(cpu_seconds(pid) for pid in pids)
-        redis0 = sum(cpu_seconds(pid) for pid in servers.redis_pids)
-        commands0 = sum(command_counts(servers.redis_node_urls).values())
-        t0 = time.monotonic()
+        spent = Spent(servers)
         done, listed = asyncio.run(_pages(servers.url, readers, seconds))
-        elapsed = time.monotonic() - t0
-        pages = max(done, 1)
-        results.append({
-            "per_s": done / elapsed,
-            "server_cpu_ms": (sum(cpu_seconds(pid) for pid in pids) - server0) * 1000 / pages,
-            "redis_cpu_ms": (sum(cpu_seconds(pid) for pid in servers.redis_pids) - redis0)
-            * 1000 / pages,
-            "commands": (sum(command_counts(servers.redis_node_urls).values()) - commands0)
-            / pages,
-            "listed": listed})
+        results.append(spent.per(done) | {"listed": listed})
     return results
 
 
@@ -127,12 +114,8 @@ def run(args: argparse.Namespace) -> str:
             verify_emails(servers, experts)
             rs = measure(servers, args.readers, args.seconds, args.repeats)
             home = home_slot_commands(servers)
-        rows.append(["1 process, " + ("Redis Cluster 3+3" if cluster else "one Redis"),
-                     spread([r["per_s"] for r in rs]),
-                     spread([r["server_cpu_ms"] for r in rs], "{:.2f}"),
-                     spread([r["redis_cpu_ms"] for r in rs], "{:.2f}"),
-                     spread([r["commands"] for r in rs], "{:.1f}"),
-                     f"{home:.1f}", int(min(r["listed"] for r in rs))])
+        rows.append([target_name(cluster), spread([r["per_s"] for r in rs]),
+                     *cost_columns(rs), f"{home:.1f}", int(min(r["listed"] for r in rs))])
         print(table(HEADERS, rows[-1:]), flush=True)
     text = (f"Category listings ({args.experts} experts), {args.readers} readers back to back, "
             f"{args.seconds:.0f} s windows, min / median / max of {args.repeats}\n"
@@ -145,10 +128,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--experts", type=int, default=20)
     parser.add_argument("--readers", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=4)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--targets", default="1r,1c",
-                        help="1r: one shared Redis; 1c: a 3+3 Redis Cluster")
+    window_options(parser)
     run(parser.parse_args())
 
 
